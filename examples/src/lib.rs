@@ -1,0 +1,1 @@
+//! Runnable examples of the s4e SDK live in `examples/*.rs`; this library is empty.

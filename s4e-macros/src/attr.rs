@@ -1,0 +1,661 @@
+// Parsing of `#[endpoint(...)]` and of the field role attributes
+// (`#[query]`, `#[body]`, `#[header]`). Syntax only: whether a combination
+// makes sense is valid.rs's business.
+//
+// Hidden option: `crate = path` names where the runtime lives, so generated
+// code says `<path>::__private::...` instead of `::s4e::__private::...`. The
+// s4e crate writes `crate = crate` for its own endpoints; that exact path also
+// turns on "SDK mode" (setters on `crate::Request` and `crate::Paginator`).
+// Not documented publicly and not offered in "expected one of" messages.
+
+use proc_macro2::{Span, TokenTree};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Error, Ident, LitStr, Meta, Path, Result, Token, Type};
+
+mod kw {
+    syn::custom_keyword!(GET);
+    syn::custom_keyword!(POST);
+    syn::custom_keyword!(PUT);
+    syn::custom_keyword!(PATCH);
+    syn::custom_keyword!(DELETE);
+    syn::custom_keyword!(paginated);
+    syn::custom_keyword!(idempotent);
+    syn::custom_keyword!(download);
+    syn::custom_keyword!(response);
+    syn::custom_keyword!(rename);
+    syn::custom_keyword!(flatten);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    const ALL: [Method; 5] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// The variant name of the runtime's `Method` enum.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Method::Get => "Get",
+            Method::Post => "Post",
+            Method::Put => "Put",
+            Method::Patch => "Patch",
+            Method::Delete => "Delete",
+        }
+    }
+
+    /// Whether requests of this method carry a body at all.
+    pub(crate) fn allows_body(self) -> bool {
+        matches!(self, Method::Post | Method::Put | Method::Patch)
+    }
+}
+
+pub(crate) struct Args {
+    pub(crate) method: Method,
+    pub(crate) path: LitStr,
+    pub(crate) paginated: Option<Span>,
+    pub(crate) idempotent: Option<Span>,
+    pub(crate) download: Option<Span>,
+    pub(crate) response: Option<Type>,
+    pub(crate) krate: Option<Path>,
+    // Unknown and repeated options: the parser skips them and goes on, so
+    // that valid.rs reports them together with every other mistake.
+    pub(crate) errors: Vec<Error>,
+}
+
+impl Args {
+    /// `crate = crate`: we are expanding inside the s4e crate itself.
+    pub(crate) fn sdk_mode(&self) -> bool {
+        self.krate.as_ref().is_some_and(|path| {
+            path.leading_colon.is_none() && path.segments.len() == 1 && path.is_ident("crate")
+        })
+    }
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(
+                "`#[endpoint]` needs a method and a path; write `#[endpoint(GET, \"/findings\")]`",
+            ));
+        }
+        let (method, method_span) = parse_method(input)?;
+        if input.is_empty() {
+            return Err(Error::new(
+                method_span,
+                "the path is missing; add it after the method: `#[endpoint(GET, \"/findings\")]`",
+            ));
+        }
+        input.parse::<Token![,]>()?;
+        let lookahead = input.lookahead1();
+        if !lookahead.peek(LitStr) {
+            return Err(lookahead.error());
+        }
+        let path: LitStr = input.parse()?;
+        let mut args = Args {
+            method,
+            path,
+            paginated: None,
+            idempotent: None,
+            download: None,
+            response: None,
+            krate: None,
+            errors: Vec::new(),
+        };
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            if let Err(error) = args.parse_option(input) {
+                args.errors.push(error);
+                while !input.is_empty() && !input.peek(Token![,]) {
+                    input.parse::<TokenTree>()?;
+                }
+            }
+        }
+        Ok(args)
+    }
+}
+
+fn parse_method(input: ParseStream<'_>) -> Result<(Method, Span)> {
+    let lookahead = input.lookahead1();
+    let method = if lookahead.peek(kw::GET) {
+        Method::Get
+    } else if lookahead.peek(kw::POST) {
+        Method::Post
+    } else if lookahead.peek(kw::PUT) {
+        Method::Put
+    } else if lookahead.peek(kw::PATCH) {
+        Method::Patch
+    } else if lookahead.peek(kw::DELETE) {
+        Method::Delete
+    } else {
+        // `get` instead of `GET` deserves a precise hint; anything else gets
+        // syn's "expected one of ..." listing the five methods.
+        if let Ok(ident) = input.fork().parse::<Ident>() {
+            let upper = ident.to_string().to_ascii_uppercase();
+            if let Some(method) = Method::ALL.iter().find(|m| m.as_str() == upper) {
+                return Err(Error::new(
+                    ident.span(),
+                    format!(
+                        "HTTP methods are written in capitals; write `{}`",
+                        method.as_str()
+                    ),
+                ));
+            }
+        }
+        return Err(lookahead.error());
+    };
+    let ident: Ident = input.parse()?;
+    Ok((method, ident.span()))
+}
+
+impl Args {
+    fn parse_option(&mut self, input: ParseStream<'_>) -> Result<()> {
+        if input.peek(Token![crate]) {
+            let key: Token![crate] = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let path = input.call(Path::parse_mod_style)?;
+            return set(&mut self.krate, path, key.span, "crate");
+        }
+        let lookahead = input.lookahead1();
+        if lookahead.peek(kw::paginated) {
+            let key: kw::paginated = input.parse()?;
+            set(&mut self.paginated, key.span, key.span, "paginated")
+        } else if lookahead.peek(kw::idempotent) {
+            let key: kw::idempotent = input.parse()?;
+            set(&mut self.idempotent, key.span, key.span, "idempotent")
+        } else if lookahead.peek(kw::download) {
+            let key: kw::download = input.parse()?;
+            set(&mut self.download, key.span, key.span, "download")
+        } else if lookahead.peek(kw::response) {
+            let key: kw::response = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let ty: Type = input.parse()?;
+            set(&mut self.response, ty, key.span, "response")
+        } else if input.peek(Ident) {
+            let ident: Ident = input.parse()?;
+            Err(Error::new(
+                ident.span(),
+                format!(
+                    "unknown option `{ident}` in `#[endpoint(...)]`; expected `paginated`, \
+                     `idempotent`, `download` or `response = Type`{}",
+                    suggestion(&ident.to_string(), &OPTIONS)
+                ),
+            ))
+        } else {
+            Err(lookahead.error())
+        }
+    }
+}
+
+const OPTIONS: [&str; 4] = ["paginated", "idempotent", "download", "response"];
+
+fn set<T>(slot: &mut Option<T>, value: T, span: Span, name: &str) -> Result<()> {
+    if slot.is_some() {
+        return Err(Error::new(
+            span,
+            format!("duplicate `{name}` in `#[endpoint(...)]`; remove this one"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// `; did you mean `x`?` when a known word is within two edits.
+fn suggestion(word: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(word, candidate), candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, candidate)| format!("; did you mean `{candidate}`?"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// One piece of a path template.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Segment {
+    Literal(String),
+    Param(String),
+}
+
+/// Splits `/findings/{id}/notes` into literals and placeholders. The error is
+/// a complete message; the caller spans it on the string literal.
+pub(crate) fn parse_template(path: &str) -> std::result::Result<Vec<Segment>, String> {
+    if !path.starts_with('/') {
+        return Err(format!(
+            "the path must start with `/`; write `\"/{}\"`",
+            path.trim_start_matches('/')
+        ));
+    }
+    if let Some(c) = path.chars().find(|c| matches!(c, '?' | '#')) {
+        return Err(format!(
+            "the path contains `{c}`; declare query parameters as fields instead of writing them in the path"
+        ));
+    }
+    let mut segments = Vec::new();
+    let mut literal = String::new();
+    let mut rest = path;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(format!(
+                "unmatched `}}` in the path `{path}`; remove it or open a placeholder with `{{`"
+            ));
+        }
+        literal.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find(['{', '}']);
+        let name = match close {
+            Some(close) if after[close..].starts_with('}') => &after[..close],
+            Some(_) => {
+                return Err(format!(
+                    "nested `{{` in the path `{path}`; a placeholder is a field name like `{{id}}`"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "unclosed `{{` in the path `{path}`; close the placeholder with `}}`"
+                ));
+            }
+        };
+        if name.is_empty() {
+            return Err(
+                "empty placeholder `{}` in the path; put a field name inside, e.g. `{id}`"
+                    .to_owned(),
+            );
+        }
+        if !is_identifier(name) {
+            return Err(format!(
+                "path placeholder `{{{name}}}` is not a valid field name; write `{{{}}}`",
+                to_identifier(name)
+            ));
+        }
+        if segments
+            .iter()
+            .any(|segment| matches!(segment, Segment::Param(seen) if seen == name))
+        {
+            return Err(format!(
+                "path placeholder `{{{name}}}` appears twice; each field fills one placeholder, so remove one"
+            ));
+        }
+        if !literal.is_empty() {
+            segments.push(Segment::Literal(std::mem::take(&mut literal)));
+        }
+        segments.push(Segment::Param(name.to_owned()));
+        rest = &after[name.len() + 1..];
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        segments.push(Segment::Literal(literal));
+    }
+    Ok(segments)
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+}
+
+fn to_identifier(name: &str) -> String {
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    let mut ident: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if !ident.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') || ident == "_" {
+        ident.insert(0, '_');
+    }
+    ident
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RoleKind {
+    Query,
+    Body,
+    Header,
+}
+
+impl RoleKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Query => "query",
+            RoleKind::Body => "body",
+            RoleKind::Header => "header",
+        }
+    }
+}
+
+/// One `#[query]`, `#[body(...)]` or `#[header("...")]` on a field.
+pub(crate) struct RoleAttr {
+    pub(crate) kind: RoleKind,
+    /// The attribute's name, where errors about the attribute as a whole go.
+    pub(crate) span: Span,
+    pub(crate) rename: Option<LitStr>,
+    pub(crate) flatten: Option<Span>,
+    pub(crate) header: Option<LitStr>,
+}
+
+pub(crate) fn role_kind(attr: &Attribute) -> Option<RoleKind> {
+    let path = attr.path();
+    if path.is_ident("query") {
+        Some(RoleKind::Query)
+    } else if path.is_ident("body") {
+        Some(RoleKind::Body)
+    } else if path.is_ident("header") {
+        Some(RoleKind::Header)
+    } else {
+        None
+    }
+}
+
+/// The role attributes of one field, in order. Malformed ones are reported to
+/// `errors` and left out.
+pub(crate) fn roles(attrs: &[Attribute], errors: &mut Vec<Error>) -> Vec<RoleAttr> {
+    let mut roles = Vec::new();
+    for attr in attrs {
+        let Some(kind) = role_kind(attr) else {
+            continue;
+        };
+        match parse_role(attr, kind) {
+            Ok(role) => roles.push(role),
+            Err(error) => errors.push(error),
+        }
+    }
+    roles
+}
+
+fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
+    let mut role = RoleAttr {
+        kind,
+        span: attr.path().span(),
+        rename: None,
+        flatten: None,
+        header: None,
+    };
+    match (&attr.meta, kind) {
+        (Meta::Path(_), RoleKind::Query | RoleKind::Body) => Ok(role),
+        (Meta::List(list), RoleKind::Query) => {
+            list.parse_args_with(|input: ParseStream<'_>| {
+                while !input.is_empty() {
+                    let lookahead = input.lookahead1();
+                    if lookahead.peek(kw::rename) {
+                        parse_rename(input, &mut role.rename)?;
+                    } else {
+                        return Err(unknown_role_arg(input, lookahead, "query", &["rename"]));
+                    }
+                    if !input.is_empty() {
+                        input.parse::<Token![,]>()?;
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(role)
+        }
+        (Meta::List(list), RoleKind::Body) => {
+            list.parse_args_with(|input: ParseStream<'_>| {
+                while !input.is_empty() {
+                    let lookahead = input.lookahead1();
+                    if lookahead.peek(kw::rename) {
+                        parse_rename(input, &mut role.rename)?;
+                    } else if lookahead.peek(kw::flatten) {
+                        let key: kw::flatten = input.parse()?;
+                        if role.flatten.is_some() {
+                            return Err(Error::new(
+                                key.span,
+                                "duplicate `flatten` in `#[body(...)]`; remove this one",
+                            ));
+                        }
+                        role.flatten = Some(key.span);
+                    } else {
+                        return Err(unknown_role_arg(
+                            input,
+                            lookahead,
+                            "body",
+                            &["rename", "flatten"],
+                        ));
+                    }
+                    if !input.is_empty() {
+                        input.parse::<Token![,]>()?;
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(role)
+        }
+        (Meta::List(list), RoleKind::Header) => {
+            let name = list.parse_args_with(|input: ParseStream<'_>| {
+                if !input.peek(LitStr) {
+                    return Err(input.error(
+                        "expected the header name as a string; write `#[header(\"X-Name\")]`",
+                    ));
+                }
+                let name: LitStr = input.parse()?;
+                if !input.is_empty() {
+                    return Err(input.error(
+                        "`#[header(...)]` takes only the header name; remove this",
+                    ));
+                }
+                Ok(name)
+            })?;
+            role.header = Some(name);
+            Ok(role)
+        }
+        (Meta::Path(path), RoleKind::Header) => Err(Error::new_spanned(
+            path,
+            "`#[header]` needs the header name; write `#[header(\"X-Name\")]`",
+        )),
+        (Meta::NameValue(meta), _) => Err(Error::new_spanned(
+            &meta.eq_token,
+            match kind {
+                RoleKind::Header => {
+                    "write the header name in parentheses: `#[header(\"X-Name\")]`"
+                }
+                RoleKind::Query => "write `#[query]` or `#[query(rename = \"name\")]`",
+                RoleKind::Body => "write `#[body]`, `#[body(rename = \"name\")]` or `#[body(flatten)]`",
+            },
+        )),
+    }
+}
+
+fn parse_rename(input: ParseStream<'_>, slot: &mut Option<LitStr>) -> Result<()> {
+    let key: kw::rename = input.parse()?;
+    input.parse::<Token![=]>()?;
+    let name: LitStr = input.parse()?;
+    if slot.is_some() {
+        return Err(Error::new(
+            key.span,
+            "duplicate `rename`; remove this one",
+        ));
+    }
+    *slot = Some(name);
+    Ok(())
+}
+
+fn unknown_role_arg(
+    input: ParseStream<'_>,
+    lookahead: syn::parse::Lookahead1<'_>,
+    attr: &str,
+    known: &[&str],
+) -> Error {
+    match input.fork().parse::<Ident>() {
+        Ok(ident) => {
+            let expected = match known {
+                [one] => format!("`{one}`"),
+                _ => known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            Error::new(
+                ident.span(),
+                format!(
+                    "unknown argument `{ident}` in `#[{attr}(...)]`; expected {expected}{}",
+                    suggestion(&ident.to_string(), known)
+                ),
+            )
+        }
+        Err(_) => lookahead.error(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(path: &str) -> Vec<String> {
+        parse_template(path)
+            .unwrap()
+            .into_iter()
+            .filter_map(|segment| match segment {
+                Segment::Param(name) => Some(name),
+                Segment::Literal(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn template_splits_literals_and_placeholders() {
+        assert_eq!(
+            parse_template("/findings/{id}/notes/{note_id}").unwrap(),
+            vec![
+                Segment::Literal("/findings/".into()),
+                Segment::Param("id".into()),
+                Segment::Literal("/notes/".into()),
+                Segment::Param("note_id".into()),
+            ]
+        );
+        assert_eq!(
+            parse_template("/findings").unwrap(),
+            vec![Segment::Literal("/findings".into())]
+        );
+        assert_eq!(
+            parse_template("/a/{x}{y}").unwrap(),
+            vec![
+                Segment::Literal("/a/".into()),
+                Segment::Param("x".into()),
+                Segment::Param("y".into()),
+            ]
+        );
+        assert_eq!(params("/{type}/{_private}/{a1}"), ["type", "_private", "a1"]);
+        assert_eq!(parse_template("/").unwrap(), vec![Segment::Literal("/".into())]);
+    }
+
+    #[test]
+    fn template_rejects_malformed_paths() {
+        let cases = [
+            ("findings", "must start with `/`; write `\"/findings\"`"),
+            ("", "must start with `/`"),
+            ("/findings?status=open", "contains `?`"),
+            ("/a/{id", "unclosed `{`"),
+            ("/a/id}", "unmatched `}`"),
+            ("/a/}{id}", "unmatched `}`"),
+            ("/a/{id}}", "unmatched `}`"),
+            ("/a/{x{y}}", "nested `{`"),
+            ("/a/{}", "empty placeholder"),
+            ("/a/{finding-id}", "`{finding-id}` is not a valid field name; write `{finding_id}`"),
+            ("/a/{1st}", "write `{_1st}`"),
+            ("/a/{_}", "`{_}` is not a valid field name"),
+            ("/a/{r#type}", "write `{type}`"),
+            ("/a/{id}/b/{id}", "`{id}` appears twice"),
+        ];
+        for (path, expected) in cases {
+            let error = parse_template(path).expect_err(path);
+            assert!(error.contains(expected), "{path:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(
+            suggestion("pagniated", &OPTIONS),
+            "; did you mean `paginated`?"
+        );
+        assert_eq!(suggestion("respons", &OPTIONS), "; did you mean `response`?");
+        assert_eq!(suggestion("timeout", &OPTIONS), "");
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn args_parse_in_any_order() {
+        let args: Args = syn::parse_str(
+            "POST, \"/x\", response = Vec<u8>, idempotent, crate = crate, download,",
+        )
+        .unwrap();
+        assert_eq!(args.method, Method::Post);
+        assert_eq!(args.path.value(), "/x");
+        assert!(args.idempotent.is_some() && args.download.is_some());
+        assert!(args.paginated.is_none() && args.response.is_some());
+        assert!(args.sdk_mode() && args.errors.is_empty());
+        let args: Args = syn::parse_str("GET, \"/x\", crate = ::s4e").unwrap();
+        assert!(!args.sdk_mode());
+    }
+
+    #[test]
+    fn args_recover_from_unknown_and_repeated_options() {
+        let args: Args =
+            syn::parse_str("GET, \"/x\", pagniated, paginated, paginated, foo = 1 + 2, download")
+                .unwrap();
+        let messages: Vec<String> = args.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("did you mean `paginated`"));
+        assert!(messages[1].starts_with("duplicate `paginated`"));
+        assert!(messages[2].starts_with("unknown option `foo`"));
+        assert!(args.download.is_some());
+    }
+
+    #[test]
+    fn method_errors() {
+        let error = syn::parse_str::<Args>("GTE, \"/x\"").err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "expected one of: `GET`, `POST`, `PUT`, `PATCH`, `DELETE`"
+        );
+        let error = syn::parse_str::<Args>("get, \"/x\"").err().unwrap();
+        assert!(error.to_string().contains("write `GET`"), "{error}");
+    }
+}

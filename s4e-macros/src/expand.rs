@@ -1,0 +1,320 @@
+// Code generation. Everything here was checked by valid.rs first; nothing is
+// validated again.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, Data, DeriveInput, GenericArgument, LitStr, PathArguments, Type};
+
+use crate::ast::{self, Field, Input, Role};
+use crate::attr::{self, Args, Segment};
+use crate::{fallback, valid};
+
+pub(crate) fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
+    let node = match ast::parse_item(item.clone()) {
+        Ok(node) => node,
+        Err(error) => return fallback::unparsed(&error, item),
+    };
+    let input = Input::from_syn(&node, syn::parse2::<Args>(args));
+    match valid::check(&input) {
+        Ok(checked) => expand(&input, checked.args, checked.segments),
+        Err(error) => fallback::expand(&input, &error),
+    }
+}
+
+fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
+    let item = stripped(input.original);
+    let ident = input.ident();
+    let private = private_path(args);
+    let output = Output::of(args);
+
+    let mut assertions = TokenStream::new();
+    if let Output::Json(ty) | Output::Page(ty) = output {
+        assertions.extend(quote_spanned!(ty.span()=> #private::assert_response::<#ty>();));
+    }
+    for field in &input.fields {
+        let ty = field.ty;
+        assertions.extend(quote_spanned!(ty.span()=> #private::assert_field::<#ty>();));
+    }
+    let assertions = if assertions.is_empty() {
+        None
+    } else {
+        Some(quote!(const _: () = { #assertions };))
+    };
+
+    let method = format_ident!("{}", args.method.variant());
+    let path = &args.path;
+    let idempotent = args
+        .idempotent
+        .map(|_| quote!(const IDEMPOTENT: bool = true;));
+    let paginated = args.paginated.map(|_| quote!(const PAGINATED: bool = true;));
+
+    let path_steps = segments.iter().map(|segment| match segment {
+        Segment::Literal(text) => {
+            let text = LitStr::new(text, path.span());
+            quote!(path.literal(#text);)
+        }
+        Segment::Param(name) => {
+            let field = input.fields.iter().find(|field| field.name == *name);
+            let member = field.map(|field| field.ident);
+            quote!(path.param(#name, &self.#member)?;)
+        }
+    });
+
+    let mut query = Vec::new();
+    let mut body = Vec::new();
+    let mut headers = Vec::new();
+    for field in &input.fields {
+        let member = field.ident;
+        let value = quote_spanned!(field.ty.span()=> &self.#member);
+        match field.role(args.method) {
+            Role::Path => {}
+            Role::Query(name) => query.push(quote!(query.param(#name, #value)?;)),
+            Role::Body(name) => body.push(quote!(body.field(#name, #value)?;)),
+            Role::Flatten => {
+                let name = &field.name;
+                body.push(quote!(body.flatten(#name, #value)?;));
+            }
+            Role::Header(name) => headers.push(quote!(headers.header(#name, #value)?;)),
+        }
+    }
+    let ok = quote!(::core::result::Result::Ok(()));
+    let has_body = (!body.is_empty()).then(|| quote!(const HAS_BODY: bool = true;));
+    let write_query = (!query.is_empty()).then(|| {
+        quote! {
+            fn write_query(&self, query: &mut #private::QueryBuilder) -> #private::Result<()> {
+                #(#query)*
+                #ok
+            }
+        }
+    });
+    let write_body = (!body.is_empty()).then(|| {
+        quote! {
+            fn write_body(&self, body: &mut #private::BodyBuilder) -> #private::Result<()> {
+                #(#body)*
+                #ok
+            }
+        }
+    });
+    let write_headers = (!headers.is_empty()).then(|| {
+        quote! {
+            fn write_headers(&self, headers: &mut #private::HeaderBuilder) -> #private::Result<()> {
+                #(#headers)*
+                #ok
+            }
+        }
+    });
+
+    let output_type = output.ty(&private);
+    let decode = match output {
+        Output::Bytes => quote!(decode_bytes),
+        Output::Page(_) => quote!(decode_page),
+        Output::Json(_) => quote!(decode_json),
+        Output::Empty => quote!(decode_empty),
+    };
+    let marker = match output {
+        Output::Page(ty) => Some(quote!(impl #private::Paginated for #ident { type Item = #ty; })),
+        Output::Bytes => Some(quote!(impl #private::Download for #ident {})),
+        Output::Json(_) | Output::Empty => None,
+    };
+    let setters = setters(input, args);
+
+    quote! {
+        #item
+        #assertions
+        impl #private::Endpoint for #ident {
+            type Output = #output_type;
+            const METHOD: #private::Method = #private::Method::#method;
+            const PATH: &'static str = #path;
+            #idempotent
+            #has_body
+            #paginated
+            fn write_path(&self, path: &mut #private::PathBuilder) -> #private::Result<()> {
+                #(#path_steps)*
+                #ok
+            }
+            #write_query
+            #write_body
+            #write_headers
+            fn decode(response: #private::RawResponse<'_>) -> #private::Result<Self::Output> {
+                #private::#decode(response)
+            }
+        }
+        #marker
+        #setters
+    }
+}
+
+/// What a successful call returns.
+#[derive(Clone, Copy)]
+pub(crate) enum Output<'a> {
+    Json(&'a Type),
+    Page(&'a Type),
+    Bytes,
+    Empty,
+}
+
+impl<'a> Output<'a> {
+    pub(crate) fn of(args: &'a Args) -> Self {
+        match &args.response {
+            _ if args.download.is_some() => Output::Bytes,
+            // `response = ()` means "no body", not "a JSON `null`".
+            Some(Type::Tuple(unit)) if unit.elems.is_empty() && args.paginated.is_none() => {
+                Output::Empty
+            }
+            Some(ty) if args.paginated.is_some() => Output::Page(ty),
+            Some(ty) => Output::Json(ty),
+            None => Output::Empty,
+        }
+    }
+
+    pub(crate) fn ty(self, private: &TokenStream) -> TokenStream {
+        match self {
+            Output::Json(ty) => ty.to_token_stream(),
+            Output::Page(ty) => quote!(#private::Page<#ty>),
+            Output::Bytes => quote!(::std::vec::Vec<u8>),
+            Output::Empty => quote!(()),
+        }
+    }
+}
+
+/// `::s4e::__private`, or `<crate = path>::__private`.
+pub(crate) fn private_path(args: &Args) -> TokenStream {
+    match &args.krate {
+        Some(krate) => quote!(#krate::__private),
+        None => quote!(::s4e::__private),
+    }
+}
+
+/// The user's item without our field attributes, which rustc would not know.
+pub(crate) fn stripped(node: &DeriveInput) -> DeriveInput {
+    let mut node = node.clone();
+    let keep = |attrs: &mut Vec<Attribute>| attrs.retain(|attr| attr::role_kind(attr).is_none());
+    match &mut node.data {
+        Data::Struct(data) => data.fields.iter_mut().for_each(|f| keep(&mut f.attrs)),
+        Data::Enum(data) => data
+            .variants
+            .iter_mut()
+            .flat_map(|variant| variant.fields.iter_mut())
+            .for_each(|f| keep(&mut f.attrs)),
+        Data::Union(data) => data.fields.named.iter_mut().for_each(|f| keep(&mut f.attrs)),
+    }
+    node
+}
+
+/// A builder-style setter for every optional field that is not in the path:
+/// on the struct, and in SDK mode on `crate::Request` (and `crate::Paginator`).
+pub(crate) fn setters(input: &Input<'_>, args: &Args) -> TokenStream {
+    let optional: Vec<(&Field<'_>, &Type)> = input
+        .fields
+        .iter()
+        .filter(|field| !field.in_path)
+        .filter_map(|field| Some((field, generic_arg(field.ty, "Option")?)))
+        .collect();
+    if optional.is_empty() {
+        return TokenStream::new();
+    }
+    let ident = input.ident();
+    let on_struct = optional.iter().map(|(field, inner)| {
+        let vis = &field.original.vis;
+        let dead_code = match vis {
+            syn::Visibility::Public(_) => None,
+            _ => Some(quote!(#[allow(dead_code)])),
+        };
+        let setter = setter(field, inner, quote!(self.));
+        quote!(#dead_code #vis #setter)
+    });
+    let mut tokens = quote! {
+        impl #ident {
+            #(#on_struct)*
+        }
+    };
+    if args.sdk_mode() {
+        let on_handle: Vec<TokenStream> = optional
+            .iter()
+            .map(|(field, inner)| {
+                let setter = setter(field, inner, quote!(self.endpoint_mut().));
+                quote!(pub #setter)
+            })
+            .collect();
+        let krate = &args.krate;
+        tokens.extend(quote! {
+            impl<M> #krate::Request<#ident, M> {
+                #(#on_handle)*
+            }
+        });
+        if args.paginated.is_some() {
+            tokens.extend(quote! {
+                impl<M> #krate::Paginator<#ident, M> {
+                    #(#on_handle)*
+                }
+            });
+        }
+    }
+    tokens
+}
+
+/// `fn name(mut self, value) -> Self`, after its docs; `target` reaches the
+/// endpoint (`self.` or `self.endpoint_mut().`).
+fn setter(field: &Field<'_>, inner: &Type, target: TokenStream) -> TokenStream {
+    let member = field.ident;
+    let docs: Vec<&Attribute> = field
+        .original
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .collect();
+    let docs = if docs.is_empty() {
+        let doc = format!("Sets `{}`.", field.name);
+        quote!(#[doc = #doc])
+    } else {
+        quote!(#(#docs)*)
+    };
+    let (param, value) = match generic_arg(inner, "Vec") {
+        Some(item) => (
+            quote! {
+                values: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#item>>
+            },
+            quote! {
+                values.into_iter().map(::core::convert::Into::into).collect()
+            },
+        ),
+        None => (
+            quote!(value: impl ::core::convert::Into<#inner>),
+            quote!(value.into()),
+        ),
+    };
+    quote! {
+        #docs
+        #[must_use]
+        fn #member(mut self, #param) -> Self {
+            #target #member = ::core::option::Option::Some(#value);
+            self
+        }
+    }
+}
+
+/// `T` in `Option<T>` (or `Vec<T>`), judged by the last path segment.
+fn generic_arg<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
+    let ty = match ty {
+        Type::Group(group) => &*group.elem,
+        ty => ty,
+    };
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segment = path.path.segments.last()?;
+    if segment.ident != wrapper {
+        return None;
+    }
+    let PathArguments::AngleBracketed(generics) = &segment.arguments else {
+        return None;
+    };
+    match generics.args.first() {
+        Some(GenericArgument::Type(arg)) if generics.args.len() == 1 => Some(arg),
+        _ => None,
+    }
+}

@@ -1,0 +1,303 @@
+// Every semantic check, run before any code is generated. Independent
+// mistakes are all collected, so one build reports them all.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Error, Result};
+
+use crate::ast::{Field, Input, Role, Shape};
+use crate::attr::{Args, Method, RoleKind, Segment};
+
+#[derive(Default)]
+struct Errors(Option<Error>);
+
+impl Errors {
+    fn push(&mut self, error: Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    fn at(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.push(Error::new(span, message));
+    }
+
+    fn finish(self) -> Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+/// What code generation needs and only a successful check guarantees.
+pub(crate) struct Checked<'i> {
+    pub(crate) args: &'i Args,
+    pub(crate) segments: &'i [Segment],
+}
+
+pub(crate) fn check<'i>(input: &'i Input<'_>) -> Result<Checked<'i>> {
+    let mut errors = Errors::default();
+    match &input.args {
+        Ok(args) => check_args(args, input, &mut errors),
+        Err(error) => errors.push(error.clone()),
+    }
+    check_shape(input, &mut errors);
+    for error in &input.attr_errors {
+        errors.push(error.clone());
+    }
+    for field in &input.fields {
+        check_field_attrs(field, &mut errors);
+    }
+    if let Ok(args) = &input.args {
+        if matches!(input.shape, Shape::Named | Shape::Unit) {
+            check_roles(args, input, &mut errors);
+        }
+    }
+    errors.finish()?;
+    match (&input.args, &input.template) {
+        (Ok(args), Some(Ok(segments))) => Ok(Checked { args, segments }),
+        // Both were looked at above: an error there was reported.
+        _ => Err(Error::new(Span::call_site(), "invalid `#[endpoint]`")),
+    }
+}
+
+fn check_args(args: &Args, input: &Input<'_>, errors: &mut Errors) {
+    for error in &args.errors {
+        errors.push(error.clone());
+    }
+    if let Some(Err(message)) = &input.template {
+        errors.at(args.path.span(), message);
+    }
+    let method = args.method.as_str();
+    if let Some(span) = args.idempotent {
+        if !matches!(args.method, Method::Post | Method::Patch) {
+            errors.at(
+                span,
+                format!(
+                    "`{method}` requests are already idempotent, so they are retried anyway; \
+                     remove `idempotent`"
+                ),
+            );
+        }
+    }
+    if let Some(span) = args.paginated {
+        if args.method != Method::Get {
+            errors.at(
+                span,
+                format!(
+                    "only `GET` endpoints can be `paginated`, and this one is `{method}`; \
+                     remove `paginated` or use `GET`"
+                ),
+            );
+        }
+        if args.response.is_none() && args.download.is_none() {
+            errors.at(
+                span,
+                "a `paginated` endpoint needs the type of one listed item; add `response = Item`",
+            );
+        }
+    }
+    if let (Some(_), Some(download)) = (args.paginated, args.download) {
+        errors.at(
+            download,
+            "`paginated` and `download` cannot be combined: a download is one file, not a page \
+             of items; remove one of them",
+        );
+    }
+    if let (Some(_), Some(response)) = (args.download, &args.response) {
+        errors.at(
+            response.span(),
+            "a `download` endpoint returns the raw bytes (`Vec<u8>`), so it has no `response` \
+             type; remove `response = ...`",
+        );
+    }
+}
+
+fn check_shape(input: &Input<'_>, errors: &mut Errors) {
+    match input.shape {
+        Shape::Named | Shape::Unit => {}
+        Shape::Tuple(span) => errors.at(
+            span,
+            "endpoint structs need named fields, since each field is sent under its name; \
+             write `struct Name { field: Type }`",
+        ),
+        Shape::Enum(span) => errors.at(
+            span,
+            "`#[endpoint]` applies to structs, not enums; declare one struct per endpoint",
+        ),
+        Shape::Union(span) => errors.at(
+            span,
+            "`#[endpoint]` applies to structs, not unions; declare the endpoint as a struct",
+        ),
+    }
+    if let Some(span) = input.generics_span() {
+        errors.at(
+            span,
+            "endpoint structs cannot be generic; remove the generic parameters and use concrete types",
+        );
+    }
+}
+
+/// Checks that need nothing but the field's own attributes.
+fn check_field_attrs(field: &Field<'_>, errors: &mut Errors) {
+    let name = &field.name;
+    if let Some((first, second)) = field.roles.first().zip(field.roles.get(1)) {
+        let message = if first.kind == second.kind {
+            format!(
+                "duplicate `#[{}]` on field `{name}`; remove this one",
+                second.kind.as_str()
+            )
+        } else {
+            format!(
+                "field `{name}` already has `#[{}]`, so it cannot also have `#[{}]`; keep one of them",
+                first.kind.as_str(),
+                second.kind.as_str()
+            )
+        };
+        errors.at(second.span, message);
+    }
+    for role in &field.roles {
+        if let (Some(_), Some(rename)) = (role.flatten, &role.rename) {
+            errors.at(
+                rename.span(),
+                "a `flatten` field has no name of its own (its entries are merged into the body); \
+                 remove `rename`",
+            );
+        }
+        if let Some(rename) = &role.rename {
+            if rename.value().is_empty() {
+                errors.at(
+                    rename.span(),
+                    "`rename` cannot be empty; write the name the API expects",
+                );
+            }
+        }
+        if let Some(header) = &role.header {
+            let value = header.value();
+            if !is_header_name(&value) {
+                errors.at(
+                    header.span(),
+                    format!(
+                        "`{value}` is not a valid header name; use only letters, digits and \
+                         ``!#$%&'*+-.^_`|~``, e.g. `X-Trace-Id`"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Checks that depend on the method, the path and the other fields.
+fn check_roles(args: &Args, input: &Input<'_>, errors: &mut Errors) {
+    let method = args.method.as_str();
+    for field in &input.fields {
+        let name = &field.name;
+        if field.in_path {
+            for role in &field.roles {
+                errors.at(
+                    role.span,
+                    format!(
+                        "field `{name}` fills the path placeholder `{{{name}}}`, so it cannot \
+                         also be `#[{}]`; remove the attribute or rename the field",
+                        role.kind.as_str()
+                    ),
+                );
+            }
+            continue;
+        }
+        if !args.method.allows_body() {
+            for role in field.roles.iter().filter(|r| r.kind == RoleKind::Body) {
+                errors.at(
+                    role.span,
+                    format!(
+                        "`{method}` requests have no body, so `#[body]` cannot be used here; \
+                         remove it to send `{name}` as a query parameter"
+                    ),
+                );
+            }
+        }
+        if args.paginated.is_some() && args.method == Method::Get {
+            if let Role::Query(query) = field.role(args.method) {
+                if query == "page" || query == "per_page" {
+                    errors.at(
+                        field.name_span(),
+                        format!(
+                            "the paginator sets the query parameter `{query}` on `paginated` \
+                             endpoints; remove this field"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    if let Some(Ok(segments)) = &input.template {
+        for segment in segments {
+            if let Segment::Param(name) = segment {
+                if !input.fields.iter().any(|field| field.name == *name) {
+                    errors.at(
+                        args.path.span(),
+                        format!(
+                            "path placeholder `{{{name}}}` has no matching field; add a field `{name}`"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    // Two fields sent under one name: the second one is the mistake.
+    let mut seen: Vec<(Role, &str)> = Vec::new();
+    for field in &input.fields {
+        let role = field.role(args.method);
+        let clash = seen.iter().find(|(other, _)| match (&role, other) {
+            (Role::Query(a), Role::Query(b)) | (Role::Body(a), Role::Body(b)) => a == b,
+            (Role::Header(a), Role::Header(b)) => a.eq_ignore_ascii_case(b),
+            _ => false,
+        });
+        if let Some((_, other)) = clash {
+            let (what, wire, fix) = match &role {
+                Role::Query(wire) => (
+                    "query parameter",
+                    wire.as_str(),
+                    "rename one with `#[query(rename = \"...\")]`",
+                ),
+                Role::Body(wire) => (
+                    "body field",
+                    wire.as_str(),
+                    "rename one with `#[body(rename = \"...\")]`",
+                ),
+                Role::Header(wire) => ("header", wire.as_str(), "remove one of the fields"),
+                Role::Path | Role::Flatten => continue,
+            };
+            errors.at(
+                field.name_span(),
+                format!("{what} `{wire}` is already sent by field `{other}`; {fix}"),
+            );
+        } else {
+            seen.push((role, &field.name));
+        }
+    }
+}
+
+/// An HTTP header name is a `token` (RFC 9110 §5.6.2).
+pub(crate) fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_header_name;
+
+    #[test]
+    fn header_names_are_http_tokens() {
+        for good in ["X-Trace", "x-request-id", "If-Match", "A", "a!#$%&'*+-.^_`|~9"] {
+            assert!(is_header_name(good), "{good:?}");
+        }
+        for bad in ["", "X Trace", "X-Trace:", "X\u{e9}", "X\t", "(X)", "X\"", "a/b", "a,b"] {
+            assert!(!is_header_name(bad), "{bad:?}");
+        }
+    }
+}

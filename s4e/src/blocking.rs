@@ -1,0 +1,354 @@
+//! The blocking client: the async client driven on its own runtime thread, as
+//! `reqwest::blocking` does. No request logic lives here; every call is the
+//! async call, sent to that thread and waited for.
+//!
+//! ```no_run
+//! let client = s4e::blocking::Client::new("sk_live_...")?;
+//! let page = client.findings().list().severity([s4e::Severity::Critical]).send()?;
+//! for finding in client.findings().list_auto().max_items(100) {
+//!     println!("{}", finding?.title);
+//! }
+//! # Ok::<(), s4e::Error>(())
+//! ```
+//!
+//! Do not call it from inside an async runtime (a `#[tokio::main]` function):
+//! blocking there would stall the runtime, so every call returns
+//! [`Error::InvalidRequest`] instead. Use [`s4e::Client`](crate::Client) there.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, mpsc};
+use std::thread::{self, JoinHandle, ThreadId};
+
+use futures_util::StreamExt;
+
+use crate::endpoint::{Download, Endpoint, Paginated};
+use crate::findings::Findings;
+use crate::paginate::{Pages, Paginator};
+use crate::request::{Async, Request};
+use crate::{ApiKey, ClientBuilder, Error, Page, Result};
+
+type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Marks requests, paginators and handles of the [blocking client](Client):
+/// they are sent with `.send()` and iterated as [`Iterator`]s.
+#[derive(Clone)]
+pub struct Blocking {
+    runtime: Arc<RuntimeThread>,
+}
+
+impl std::fmt::Debug for Blocking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Blocking")
+    }
+}
+
+/// The thread that runs the async client; joined when the last user is gone.
+struct RuntimeThread {
+    jobs: Option<tokio::sync::mpsc::UnboundedSender<Job>>,
+    thread: Option<JoinHandle<()>>,
+    thread_id: ThreadId,
+}
+
+impl Drop for RuntimeThread {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread's loop; its runtime then cancels
+        // whatever is still running.
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            if thread::current().id() != self.thread_id {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl Blocking {
+    fn start() -> Result<Blocking> {
+        let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let (ready, started) = mpsc::sync_channel::<std::io::Result<()>>(1);
+        let thread = thread::Builder::new()
+            .name("s4e-blocking".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => {
+                        let _ = ready.send(Ok(()));
+                        runtime
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    while let Some(job) = queue.recv().await {
+                        tokio::spawn(job);
+                    }
+                });
+            })
+            .map_err(|e| Error::config(format!("the blocking client's thread could not start: {e}")))?;
+        let thread_id = thread.thread().id();
+        match started.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                return Err(Error::config(format!(
+                    "the blocking client's runtime could not start: {e}"
+                )));
+            }
+            Err(_) => return Err(Error::config("the blocking client's thread stopped at start")),
+        }
+        Ok(Blocking {
+            runtime: Arc::new(RuntimeThread {
+                jobs: Some(jobs),
+                thread: Some(thread),
+                thread_id,
+            }),
+        })
+    }
+
+    /// Runs `future` on the runtime thread and waits for its output.
+    pub(crate) fn run<F>(&self, future: F) -> Result<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::invalid_request(
+                "s4e::blocking::Client was called inside an async runtime, which blocking would stall; use s4e::Client and .await there",
+            ));
+        }
+        let (done, output) = mpsc::sync_channel(1);
+        let job: Job = Box::pin(async move {
+            let _ = done.send(future.await);
+        });
+        let stopped = || Error::Transport {
+            message: "the blocking client's runtime thread has stopped".to_owned(),
+            source: None,
+        };
+        self.runtime
+            .jobs
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(job)
+            .map_err(|_| stopped())?;
+        output.recv().map_err(|_| stopped())
+    }
+
+    fn run_call<T: Send + 'static>(
+        &self,
+        future: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        self.run(future)?
+    }
+}
+
+/// The blocking S4E client: the same handles and methods as
+/// [`s4e::Client`](crate::Client), sent with `.send()`.
+///
+/// Cheap to clone; the runtime thread stops (and is joined) when the last
+/// clone, request and iterator are dropped.
+#[derive(Clone)]
+pub struct Client {
+    inner: crate::Client,
+    mode: Blocking,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("blocking::Client").field(&self.inner).finish()
+    }
+}
+
+impl Client {
+    /// A client with the default settings.
+    ///
+    /// ```no_run
+    /// let client = s4e::blocking::Client::new("sk_live_...")?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn new(api_key: impl Into<ApiKey>) -> Result<Client> {
+        Client::from_async(crate::Client::new(api_key)?)
+    }
+
+    /// A client configured from the `S4E_*` environment variables, as
+    /// [`s4e::Client::from_env`](crate::Client::from_env).
+    ///
+    /// ```no_run
+    /// let client = s4e::blocking::Client::from_env()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        Client::from_async(crate::Client::from_env()?)
+    }
+
+    /// Starts configuring a client; finish with
+    /// [`build_blocking`](ClientBuilder::build_blocking).
+    ///
+    /// ```no_run
+    /// let client = s4e::blocking::Client::builder("sk_live_...").retries(1).build_blocking()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn builder(api_key: impl Into<ApiKey>) -> ClientBuilder {
+        crate::Client::builder(api_key)
+    }
+
+    /// Wraps an async client (sharing its connection pool) and starts the
+    /// runtime thread.
+    ///
+    /// ```no_run
+    /// let client = s4e::Client::new("sk_live_...")?;
+    /// let blocking = s4e::blocking::Client::from_async(client)?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn from_async(client: crate::Client) -> Result<Client> {
+        Ok(Client {
+            inner: client,
+            mode: Blocking::start()?,
+        })
+    }
+
+    /// The async client underneath.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    /// Findings: discovered vulnerabilities.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let finding = client.findings().get("f-91827").send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn findings(&self) -> Findings<Blocking> {
+        Findings::new(self.inner.clone(), self.mode.clone())
+    }
+
+    /// Prepares a call of any endpoint, including your own; `.send()` it.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let finding = client.execute(s4e::findings::GetFinding::new("f-1")).send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn execute<E: Endpoint>(&self, endpoint: E) -> Request<E, Blocking> {
+        Request::new(self.inner.clone(), self.mode.clone(), endpoint)
+    }
+
+    /// Iterates every item of a paginated endpoint, fetching pages as needed.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// for finding in client.paginate(s4e::findings::ListFindings::default()) {
+    ///     println!("{}", finding?.title);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn paginate<E: Paginated>(&self, endpoint: E) -> Paginator<E, Blocking> {
+        Paginator::new(self.inner.clone(), self.mode.clone(), endpoint)
+    }
+}
+
+impl ClientBuilder {
+    /// Builds a [blocking client](Client).
+    ///
+    /// ```no_run
+    /// let client = s4e::Client::builder("sk_live_...").build_blocking()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn build_blocking(self) -> Result<Client> {
+        Client::from_async(self.build()?)
+    }
+}
+
+impl<E> Request<E, Blocking>
+where
+    E: Endpoint + Send + 'static,
+    E::Output: Send + 'static,
+{
+    /// Sends the request and waits for the decoded answer.
+    pub fn send(self) -> Result<E::Output> {
+        let (request, mode) = self.with_mode(Async);
+        mode.run_call(request.send())
+    }
+}
+
+impl<E> Request<E, Blocking>
+where
+    E: Download + Send + 'static,
+{
+    /// Streams the answer into `writer` chunk by chunk, without holding it in
+    /// memory, and returns the number of bytes written.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let mut file = std::fs::File::create("findings.csv")?;
+    /// let bytes = client.findings().export(s4e::ExportFormat::Csv).write_to(&mut file)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn write_to<W: std::io::Write + ?Sized>(self, writer: &mut W) -> Result<u64> {
+        let (request, mode) = self.with_mode(Async);
+        let mut chunks = Some(mode.run_call(request.open_download())?);
+        let mut written: u64 = 0;
+        while let Some(mut stream) = chunks.take() {
+            let (stream, next) = mode.run(async move {
+                let next = stream.next().await;
+                (stream, next)
+            })?;
+            if let Some(chunk) = next {
+                let chunk = chunk?;
+                writer.write_all(&chunk)?;
+                written += chunk.len() as u64;
+                chunks = Some(stream);
+            }
+        }
+        writer.flush()?;
+        Ok(written)
+    }
+}
+
+impl<E> Iterator for Paginator<E, Blocking>
+where
+    E: Paginated + 'static,
+    E::Item: Send + 'static,
+{
+    type Item = Result<E::Item>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut items = std::mem::replace(self.items_mut(), futures_util::stream::empty().boxed());
+        match self.mode.run(async move {
+            let next = items.next().await;
+            (items, next)
+        }) {
+            Ok((items, next)) => {
+                self.items = Some(items);
+                next
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+impl<E> Iterator for Pages<E, Blocking>
+where
+    E: Paginated + 'static,
+    E::Item: Send + 'static,
+{
+    type Item = Result<Page<E::Item>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut pages = std::mem::replace(&mut self.pages, futures_util::stream::empty().boxed());
+        match self.mode.run(async move {
+            let next = pages.next().await;
+            (pages, next)
+        }) {
+            Ok((pages, next)) => {
+                self.pages = pages;
+                next
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}

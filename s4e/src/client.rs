@@ -1,0 +1,129 @@
+//! The async client: one pooled HTTP client and the settings, behind an `Arc`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::ClientBuilder;
+use crate::endpoint::{Endpoint, Paginated};
+use crate::paginate::Paginator;
+use crate::request::{Async, Request};
+use crate::retry::Backoff;
+use crate::{ApiKey, Result};
+
+/// The asynchronous S4E client.
+///
+/// Cheap to clone (an `Arc`); clones share one connection pool. Every call
+/// starts from a resource handle ([`findings`](Client::findings), ...) or from
+/// [`execute`](Client::execute) / [`paginate`](Client::paginate) for endpoints
+/// declared with [`#[endpoint]`](crate::endpoint).
+///
+/// ```no_run
+/// # async fn demo() -> s4e::Result<()> {
+/// let client = s4e::Client::new("sk_live_...")?;
+/// let page = client.findings().list().severity([s4e::Severity::Critical]).await?;
+/// println!("{} critical findings", page.total.unwrap_or_default());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+/// Everything fixed at build time.
+pub(crate) struct ClientInner {
+    pub(crate) http: reqwest::Client,
+    /// Without a trailing slash; endpoint paths start with `/`.
+    pub(crate) base_url: String,
+    pub(crate) timeout: Duration,
+    pub(crate) retries: u32,
+    pub(crate) backoff: Backoff,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("timeout", &self.inner.timeout)
+            .field("retries", &self.inner.retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub(crate) fn from_inner(inner: Arc<ClientInner>) -> Self {
+        Client { inner }
+    }
+
+    /// A client with the default settings (`https://api.s4e.io/v1`, 30 s
+    /// timeout, 3 retries).
+    ///
+    /// ```no_run
+    /// let client = s4e::Client::new("sk_live_...")?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn new(api_key: impl Into<ApiKey>) -> Result<Client> {
+        ClientBuilder::new(api_key).build()
+    }
+
+    /// Starts configuring a client.
+    ///
+    /// ```no_run
+    /// let client = s4e::Client::builder("sk_live_...").retries(0).build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn builder(api_key: impl Into<ApiKey>) -> ClientBuilder {
+        ClientBuilder::new(api_key)
+    }
+
+    /// A client configured from `S4E_API_KEY`, `S4E_BASE_URL`, `S4E_TIMEOUT`,
+    /// `S4E_RETRIES` and `S4E_PROXY`.
+    ///
+    /// ```no_run
+    /// let client = s4e::Client::from_env()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The API root this client talks to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Findings: discovered vulnerabilities.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let finding = client.findings().get("f-91827").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn findings(&self) -> crate::findings::Findings {
+        crate::findings::Findings::new(self.clone(), Async)
+    }
+
+    /// Prepares a call of any endpoint, including your own; `.await` it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::findings::GetFinding;
+    /// let finding = client.execute(GetFinding::new("f-1")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn execute<E: Endpoint>(&self, endpoint: E) -> Request<E> {
+        Request::new(self.clone(), Async, endpoint)
+    }
+
+    /// Streams every item of a paginated endpoint, fetching pages as needed.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use s4e::findings::ListFindings;
+    /// let all: Vec<s4e::Finding> = client.paginate(ListFindings::default()).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn paginate<E: Paginated>(&self, endpoint: E) -> Paginator<E> {
+        Paginator::new(self.clone(), Async, endpoint)
+    }
+}

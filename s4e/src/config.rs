@@ -1,0 +1,451 @@
+//! Client settings: defaults, the environment, validation, and the one-time
+//! construction of the HTTP client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+
+use crate::client::{Client, ClientInner};
+use crate::retry::Backoff;
+use crate::{ApiKey, Error, Result};
+
+/// The public S4E API.
+pub const DEFAULT_BASE_URL: &str = "https://api.s4e.io/v1";
+/// How long one attempt may take, headers and body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Retries after the first attempt.
+pub const DEFAULT_RETRIES: u32 = 3;
+
+/// How the key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <key>` (the default).
+    #[default]
+    Bearer,
+    /// `X-API-Key: <key>`, for deployments that expect it.
+    ApiKeyHeader,
+}
+
+/// Configures and builds a [`Client`].
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// let client = s4e::Client::builder("sk_live_...")
+///     .base_url("https://s4e.corp.example/api/v1")
+///     .timeout(Duration::from_secs(10))
+///     .retries(5)
+///     .build()?;
+/// # Ok::<(), s4e::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    api_key: ApiKey,
+    base_url: String,
+    timeout: Duration,
+    retries: u32,
+    proxy: Option<String>,
+    auth_scheme: AuthScheme,
+    user_agent_suffix: Option<String>,
+    ca_certificates: Vec<Vec<u8>>,
+    backoff: Backoff,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("auth_scheme", &self.auth_scheme)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("ca_certificates", &self.ca_certificates.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides `user:password@` in a URL.
+fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(api_key: impl Into<ApiKey>) -> Self {
+        ClientBuilder {
+            api_key: api_key.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+            proxy: None,
+            auth_scheme: AuthScheme::Bearer,
+            user_agent_suffix: None,
+            ca_certificates: Vec::new(),
+            backoff: Backoff::default(),
+        }
+    }
+
+    /// Settings from `S4E_API_KEY` (required), `S4E_BASE_URL`, `S4E_TIMEOUT`
+    /// (seconds), `S4E_RETRIES` and `S4E_PROXY`.
+    ///
+    /// ```no_run
+    /// let client = s4e::ClientBuilder::from_env()?.retries(1).build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let key = set("S4E_API_KEY").ok_or_else(|| {
+            Error::config("S4E_API_KEY is not set; export your API key in it")
+        })?;
+        let mut builder = ClientBuilder::new(key);
+        if let Some(url) = set("S4E_BASE_URL") {
+            builder = builder.base_url(url.trim());
+        }
+        if let Some(text) = set("S4E_TIMEOUT") {
+            let seconds = text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+                .ok_or_else(|| {
+                    Error::config(format!(
+                        "S4E_TIMEOUT must be a positive number of seconds, got `{text}`"
+                    ))
+                })?;
+            builder = builder.timeout(Duration::from_secs_f64(seconds));
+        }
+        if let Some(text) = set("S4E_RETRIES") {
+            let retries = text.trim().parse::<u32>().map_err(|_| {
+                Error::config(format!(
+                    "S4E_RETRIES must be a whole number of retries, got `{text}`"
+                ))
+            })?;
+            builder = builder.retries(retries);
+        }
+        if let Some(proxy) = set("S4E_PROXY") {
+            builder = builder.proxy(proxy.trim());
+        }
+        Ok(builder)
+    }
+
+    /// The API root, e.g. `https://s4e.corp.example/api/v1` for an on-premises
+    /// instance. Default `https://api.s4e.io/v1`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// How long one attempt may take, from sending to the end of the body.
+    /// Default 30 s. Zero is refused by [`build`](Self::build).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a failed call is retried when that is safe. Default 3.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// Sends every request through this HTTP(S) proxy. Default: no proxy, and
+    /// the `HTTP_PROXY`-style variables are ignored.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// `Authorization: Bearer` (default) or `X-API-Key`.
+    pub fn auth_scheme(mut self, scheme: AuthScheme) -> Self {
+        self.auth_scheme = scheme;
+        self
+    }
+
+    /// Text appended to the `User-Agent` (`s4e-rust/<version> <suffix>`).
+    pub fn user_agent(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Trusts this PEM certificate (or bundle) in addition to the system roots,
+    /// for an on-premises instance behind a private CA.
+    pub fn ca_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.ca_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Backoff between retries: the first wait is at most `initial`, doubling
+    /// up to `max` (full jitter). Defaults 500 ms and 30 s.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.backoff.initial = initial;
+        self.backoff.max = max;
+        self
+    }
+
+    /// The longest wait the client accepts before a retry, including a
+    /// server's `Retry-After`; above it the error is returned at once.
+    /// Default 60 s.
+    pub fn max_retry_wait(mut self, ceiling: Duration) -> Self {
+        self.backoff.ceiling = ceiling;
+        self
+    }
+
+    /// Checks every setting and builds the client. All the parsing happens
+    /// here, once.
+    pub fn build(self) -> Result<Client> {
+        if self.api_key.is_blank() {
+            return Err(Error::config("api_key is empty; pass your S4E API key"));
+        }
+        let base_url = parse_base_url(&self.base_url)?;
+        if self.timeout.is_zero() {
+            return Err(Error::config("timeout must be greater than zero"));
+        }
+        if self.backoff.initial > self.backoff.max {
+            return Err(Error::config(
+                "backoff initial delay must not exceed its maximum",
+            ));
+        }
+
+        let mut user_agent = format!("s4e-rust/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = &self.user_agent_suffix {
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
+            Error::config("user_agent contains characters not allowed in an HTTP header")
+        })?;
+
+        let (auth_name, auth_value) = match self.auth_scheme {
+            AuthScheme::Bearer => (
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.api_key.expose()),
+            ),
+            AuthScheme::ApiKeyHeader => (
+                HeaderName::from_static("x-api-key"),
+                self.api_key.expose().to_owned(),
+            ),
+        };
+        let mut auth_value = HeaderValue::from_str(&auth_value).map_err(|_| {
+            Error::config("api_key contains characters not allowed in an HTTP header")
+        })?;
+        auth_value.set_sensitive(true);
+
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::USER_AGENT, user_agent);
+        headers.insert(auth_name, auth_value);
+
+        let mut http = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(self.timeout)
+            .redirect(redirect_policy(self.auth_scheme))
+            .tls_backend_preconfigured(tls_config(&self.ca_certificates)?);
+        http = match &self.proxy {
+            Some(url) => {
+                let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| {
+                    Error::config(format!(
+                        "proxy `{}` is not a valid proxy URL",
+                        redact_userinfo(url)
+                    ))
+                })?;
+                http.proxy(proxy)
+            }
+            None => http.no_proxy(),
+        };
+        let http = http
+            .build()
+            .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
+
+        Ok(Client::from_inner(Arc::new(ClientInner {
+            http,
+            base_url,
+            timeout: self.timeout,
+            retries: self.retries,
+            backoff: self.backoff,
+        })))
+    }
+}
+
+/// Validates the base URL and returns it without a trailing slash, ready for
+/// paths to be appended.
+fn parse_base_url(text: &str) -> Result<String> {
+    let url = reqwest::Url::parse(text.trim()).map_err(|e| {
+        Error::config(format!("base_url `{text}` is not a valid URL: {e}"))
+    })?;
+    match url.scheme() {
+        "https" | "http" => {}
+        other => {
+            return Err(Error::config(format!(
+                "base_url must use http or https, not `{other}`"
+            )));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config(format!("base_url `{text}` has no host")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "base_url `{text}` must not have a query or fragment"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            "base_url must not carry credentials; pass the API key to the builder",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Follows redirects on the same host; across hosts only when the auth header
+/// is one reqwest strips (`Authorization`), never with `X-API-Key`.
+fn redirect_policy(scheme: AuthScheme) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            return attempt.error("too many redirects");
+        }
+        let origin = attempt.previous().first();
+        let same_origin = origin.is_some_and(|first| {
+            first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if same_origin || scheme == AuthScheme::Bearer {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// rustls with the ring provider, the platform's roots and the caller's CAs.
+fn tls_config(pems: &[Vec<u8>]) -> Result<rustls::ClientConfig> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+
+    let mut extra = Vec::new();
+    for pem in pems {
+        let before = extra.len();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            extra.push(cert.map_err(|e| {
+                Error::config(format!("ca_certificate is not valid PEM: {e}"))
+            })?);
+        }
+        if extra.len() == before {
+            return Err(Error::config(
+                "ca_certificate holds no `BEGIN CERTIFICATE` block",
+            ));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = if extra.is_empty() {
+        rustls_platform_verifier::Verifier::new(provider.clone())
+    } else {
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
+    }
+    .map_err(|e| Error::config(format!("ca_certificate could not be used: {e}")))?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::config(format!("TLS setup failed: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    fn config_message(result: Result<impl std::fmt::Debug>) -> String {
+        match result {
+            Err(Error::Config(message)) => message,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let b = ClientBuilder::new("k");
+        assert_eq!(b.base_url, DEFAULT_BASE_URL);
+        assert_eq!(b.timeout, Duration::from_secs(30));
+        assert_eq!(b.retries, 3);
+        assert!(b.proxy.is_none());
+        assert_eq!(b.auth_scheme, AuthScheme::Bearer);
+    }
+
+    #[test]
+    fn environment() {
+        let b = ClientBuilder::from_lookup(env(&[
+            ("S4E_API_KEY", "k"),
+            ("S4E_BASE_URL", "http://127.0.0.1:9/v1"),
+            ("S4E_TIMEOUT", "2.5"),
+            ("S4E_RETRIES", "7"),
+            ("S4E_PROXY", "http://127.0.0.1:3128"),
+        ]))
+        .unwrap();
+        assert_eq!(b.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(b.timeout, Duration::from_millis(2500));
+        assert_eq!(b.retries, 7);
+        assert_eq!(b.proxy.as_deref(), Some("http://127.0.0.1:3128"));
+        assert!(config_message(ClientBuilder::from_lookup(env(&[]))).contains("S4E_API_KEY"));
+        let bad = ClientBuilder::from_lookup(env(&[("S4E_API_KEY", "k"), ("S4E_TIMEOUT", "soon")]));
+        assert!(config_message(bad).contains("S4E_TIMEOUT"));
+        let bad = ClientBuilder::from_lookup(env(&[("S4E_API_KEY", "k"), ("S4E_RETRIES", "-1")]));
+        assert!(config_message(bad).contains("S4E_RETRIES"));
+    }
+
+    #[test]
+    fn invalid_settings_name_the_setting() {
+        let msg = config_message(ClientBuilder::new(" ").build());
+        assert!(msg.contains("api_key"), "{msg}");
+        let msg = config_message(ClientBuilder::new("k").base_url("not a url").build());
+        assert!(msg.contains("base_url"), "{msg}");
+        let msg = config_message(ClientBuilder::new("k").base_url("ftp://x/v1").build());
+        assert!(msg.contains("base_url") && msg.contains("ftp"), "{msg}");
+        let msg = config_message(ClientBuilder::new("k").timeout(Duration::ZERO).build());
+        assert!(msg.contains("timeout"), "{msg}");
+        let msg = config_message(ClientBuilder::new("k").proxy("::nope").build());
+        assert!(msg.contains("proxy"), "{msg}");
+        let msg = config_message(ClientBuilder::new("k").ca_certificate("junk").build());
+        assert!(msg.contains("ca_certificate"), "{msg}");
+        let msg = config_message(ClientBuilder::new("k\nx").build());
+        assert!(msg.contains("api_key") && !msg.contains("k\nx"), "{msg}");
+    }
+
+    #[test]
+    fn base_url_loses_its_trailing_slash() {
+        assert_eq!(parse_base_url("https://a.example/v1/").unwrap(), "https://a.example/v1");
+        assert!(parse_base_url("https://a.example/v1?x=1").is_err());
+        assert!(parse_base_url("https://u:p@a.example/v1").is_err());
+    }
+
+    #[test]
+    fn debug_redacts_key_and_proxy_credentials() {
+        let b = ClientBuilder::new("sk_secret").proxy("http://user:hunter2@proxy:3128");
+        let text = format!("{b:?}");
+        assert!(!text.contains("sk_secret") && !text.contains("hunter2"), "{text}");
+        assert!(text.contains("***@proxy:3128"), "{text}");
+    }
+}

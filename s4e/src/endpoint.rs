@@ -1,0 +1,104 @@
+//! The sans-IO description of one API operation, as `#[endpoint]` generates it.
+
+use crate::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
+use crate::{Page, Result};
+
+/// An HTTP method the S4E API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`: reads; always safe to retry.
+    Get,
+    /// `POST`: creates and commands; retried only when proven safe.
+    Post,
+    /// `PUT`: full replacement.
+    Put,
+    /// `PATCH`: partial update; retried only when proven safe.
+    Patch,
+    /// `DELETE`: removal; idempotent by HTTP semantics.
+    Delete,
+}
+
+impl Method {
+    /// The method as it goes on the wire (`"GET"`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether HTTP semantics make a repeat of this method harmless.
+    pub const fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One API operation: how to build its request and decode its answer.
+///
+/// Implemented by [`#[endpoint]`](crate::endpoint); both clients execute it, so
+/// the implementation holds no I/O. Writing it by hand is possible but the
+/// attribute is the supported way.
+pub trait Endpoint {
+    /// What a successful call returns: the response type, a [`Page`] of it for
+    /// paginated endpoints, `()` for answers without a body.
+    type Output;
+
+    /// The HTTP method.
+    const METHOD: Method;
+
+    /// The path template as declared (`/findings/{id}`), used in logs and errors.
+    const PATH: &'static str;
+
+    /// Declared safe to retry although the method is not idempotent.
+    const IDEMPOTENT: bool = false;
+
+    /// Whether the request carries a JSON object body.
+    const HAS_BODY: bool = false;
+
+    /// Whether this is a paginated list (the client adds `page` and `per_page`).
+    const PAGINATED: bool = false;
+
+    /// Appends the path (relative to the base URL), percent-encoding parameters.
+    fn write_path(&self, path: &mut PathBuilder) -> Result<()>;
+
+    /// Appends the query parameters that are set.
+    fn write_query(&self, query: &mut QueryBuilder) -> Result<()> {
+        let _ = query;
+        Ok(())
+    }
+
+    /// Writes the body fields that are set.
+    fn write_body(&self, body: &mut BodyBuilder) -> Result<()> {
+        let _ = body;
+        Ok(())
+    }
+
+    /// Adds the headers that are set.
+    fn write_headers(&self, headers: &mut HeaderBuilder) -> Result<()> {
+        let _ = headers;
+        Ok(())
+    }
+
+    /// Decodes a successful (2xx) answer.
+    fn decode(response: RawResponse<'_>) -> Result<Self::Output>;
+}
+
+/// A paginated list endpoint: its answer is a [`Page`] of `Item`.
+pub trait Paginated: Endpoint<Output = Page<Self::Item>> {
+    /// The type of one listed item.
+    type Item;
+}
+
+/// An endpoint whose answer is a file to stream (e.g. a findings export),
+/// not JSON to decode.
+pub trait Download: Endpoint<Output = Vec<u8>> {}

@@ -1,0 +1,83 @@
+//! String enums that keep values this SDK does not know yet.
+
+/// Declares a `#[non_exhaustive]` string enum with an `Other(String)` variant
+/// that keeps unknown server values, so they decode and round-trip unchanged.
+/// Extra spellings after `|` decode to the same variant.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)* ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this version of the SDK does not know, kept as sent.
+            Other(String),
+        }
+
+        impl $name {
+            /// The value as the API spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )+
+                    $name::Other(other) => other,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Ok(match text {
+                    $( $wire $(| $alias)* => $name::$variant, )+
+                    other => $name::Other(other.to_owned()),
+                })
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                match text.parse() {
+                    Ok(value) => value,
+                    Err(never) => match never {},
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok($name::from(text.as_ref()))
+            }
+        }
+    };
+}
+
+pub(crate) use string_enum;
+
+string_enum!(
+    /// Sort direction of a list.
+    SortOrder {
+        /// Smallest first.
+        Asc = "asc",
+        /// Largest first (the API's default).
+        Desc = "desc",
+    }
+);

@@ -1,0 +1,327 @@
+//! The one error type of the SDK, ordered by how far the request got.
+
+use std::time::Duration;
+
+/// `Result<T, s4e::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong with a call.
+///
+/// Variants are ordered by how far the request got: never sent (`Config`,
+/// `InvalidRequest`), maybe sent (`Connect`, `Transport`, `Timeout`), answered
+/// but not understood (`Decode`), refused by the server (`Auth`, `NotFound`,
+/// `Validation`, `RateLimit`, `Api`). Third-party errors are kept as
+/// [`source()`](std::error::Error::source), never as public fields.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A client setting is invalid; the message names it.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// A request could not be built from the values given; nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+
+    /// No connection could be made; the request was not sent.
+    #[error("could not connect to the S4E API: {message}")]
+    Connect {
+        /// What failed, without secrets.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Source,
+    },
+
+    /// The connection failed after the request may have been sent.
+    #[error("transport error talking to the S4E API: {message}")]
+    Transport {
+        /// What failed, without secrets.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
+
+    /// No complete answer arrived within the timeout.
+    #[error("request timed out after {0:?}")]
+    Timeout(Duration),
+
+    /// A 2xx answer whose body could not be decoded.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+
+    /// Writing an export to the caller's writer failed.
+    #[error("writing the download failed: {0}")]
+    Io(#[from] std::io::Error),
+
+    /// 401 or 403: the key is missing, wrong, or not allowed to do this.
+    #[error("authentication failed: {0}")]
+    Auth(ApiError),
+
+    /// 404: the resource does not exist.
+    #[error("not found: {0}")]
+    NotFound(ApiError),
+
+    /// 422: the server rejected the input; see [`ApiError::details`].
+    #[error("validation failed: {0}")]
+    Validation(ApiError),
+
+    /// 429: too many requests; see [`Error::retry_after`].
+    #[error("rate limited: {0}")]
+    RateLimit(ApiError),
+
+    /// Any other non-2xx answer (5xx and the rest).
+    #[error("API error: {0}")]
+    Api(ApiError),
+}
+
+impl Error {
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
+        Error::InvalidRequest(message.into())
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config(message.into())
+    }
+
+    /// Sorts a non-2xx answer into its variant.
+    pub(crate) fn from_api(api: ApiError) -> Self {
+        match api.status() {
+            401 | 403 => Error::Auth(api),
+            404 => Error::NotFound(api),
+            422 => Error::Validation(api),
+            429 => Error::RateLimit(api),
+            _ => Error::Api(api),
+        }
+    }
+
+    /// The server's answer, for the variants that have one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Auth(e)
+            | Error::NotFound(e)
+            | Error::Validation(e)
+            | Error::RateLimit(e)
+            | Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status_code(&self) -> Option<u16> {
+        match self {
+            Error::Decode(d) => Some(d.status),
+            other => other.api_error().map(ApiError::status),
+        }
+    }
+
+    /// The API's error code (`validation_failed`, ...), when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        self.api_error().and_then(ApiError::code)
+    }
+
+    /// The API's error message, or the error's own description.
+    pub fn message(&self) -> String {
+        match self.api_error() {
+            Some(api) => api.message().to_owned(),
+            None => self.to_string(),
+        }
+    }
+
+    /// `X-Request-Id` of the answer, for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Decode(d) => d.request_id.as_deref(),
+            other => other.api_error().and_then(ApiError::request_id),
+        }
+    }
+
+    /// How long the server asked to wait (429 `Retry-After` or `retry_after`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(ApiError::retry_after)
+    }
+
+    /// Whether the failure is transient: connect errors, timeouts, 429, 500,
+    /// 502, 503 and 504. Whether a retry is *safe* also depends on the request;
+    /// the client decides that itself.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Connect { .. } | Error::Timeout(_) | Error::Transport { .. } => true,
+            Error::RateLimit(_) => true,
+            Error::Api(e) => matches!(e.status(), 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+}
+
+/// One field the server rejected (422 `details`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FieldError {
+    /// The field, as the API names it.
+    pub field: String,
+    /// Why it was rejected.
+    pub message: String,
+}
+
+/// The server's answer to a failed call.
+#[derive(Debug, Clone)]
+pub struct ApiError(Box<ApiErrorInner>);
+
+#[derive(Debug, Clone)]
+pub(crate) struct ApiErrorInner {
+    pub(crate) status: u16,
+    pub(crate) code: Option<String>,
+    pub(crate) message: String,
+    pub(crate) details: Vec<FieldError>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) raw_body: Option<String>,
+}
+
+impl ApiError {
+    pub(crate) fn new(inner: ApiErrorInner) -> Self {
+        ApiError(Box::new(inner))
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.0.status
+    }
+
+    /// The API's error code, e.g. `not_found`.
+    pub fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    /// The API's message, or the start of a non-JSON body.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Field-level problems of a 422.
+    pub fn details(&self) -> &[FieldError] {
+        &self.0.details
+    }
+
+    /// `X-Request-Id` of the answer.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// How long the server asked to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.0.retry_after
+    }
+
+    /// The body as received (cut to a few hundred bytes) when it was not the
+    /// JSON error envelope, e.g. a proxy's HTML page.
+    pub fn raw_body(&self) -> Option<&str> {
+        self.0.raw_body.as_deref()
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}", self.0.status)?;
+        if let Some(code) = &self.0.code {
+            write!(f, " {code}")?;
+        }
+        write!(f, ": {}", self.0.message)?;
+        for detail in &self.0.details {
+            write!(f, "; {}: {}", detail.field, detail.message)?;
+        }
+        if let Some(id) = &self.0.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A 2xx answer whose body did not match the expected shape.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("could not decode the answer at `{path}`: {message} (HTTP {status}{})", request_id.as_ref().map(|id| format!(", request id {id}")).unwrap_or_default())]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The JSON path that failed (`data[3].severity`), `.` for the root.
+    pub path: String,
+    /// What serde reported.
+    pub message: String,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// `X-Request-Id` of the answer.
+    pub request_id: Option<String>,
+    /// The start of the body, for diagnosis.
+    pub body_excerpt: String,
+}
+
+/// Cuts text to at most `max` bytes on a character boundary, marking the cut.
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.len() <= max {
+        return text.into_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16) -> ApiError {
+        ApiError::new(ApiErrorInner {
+            status,
+            code: Some("x".into()),
+            message: "m".into(),
+            details: vec![],
+            request_id: Some("req-1".into()),
+            retry_after: None,
+            raw_body: None,
+        })
+    }
+
+    #[test]
+    fn statuses_map_to_variants() {
+        assert!(matches!(Error::from_api(api(401)), Error::Auth(_)));
+        assert!(matches!(Error::from_api(api(403)), Error::Auth(_)));
+        assert!(matches!(Error::from_api(api(404)), Error::NotFound(_)));
+        assert!(matches!(Error::from_api(api(422)), Error::Validation(_)));
+        assert!(matches!(Error::from_api(api(429)), Error::RateLimit(_)));
+        assert!(matches!(Error::from_api(api(500)), Error::Api(_)));
+        assert!(matches!(Error::from_api(api(409)), Error::Api(_)));
+    }
+
+    #[test]
+    fn accessors_and_retryability() {
+        let e = Error::from_api(api(503));
+        assert_eq!(e.status_code(), Some(503));
+        assert_eq!(e.code(), Some("x"));
+        assert_eq!(e.request_id(), Some("req-1"));
+        assert!(e.is_retryable());
+        assert!(!Error::from_api(api(501)).is_retryable());
+        assert!(!Error::from_api(api(422)).is_retryable());
+        assert!(Error::Timeout(Duration::from_secs(1)).is_retryable());
+        assert_eq!(
+            e.to_string(),
+            "API error: HTTP 503 x: m (request id req-1)"
+        );
+    }
+
+    #[test]
+    fn excerpt_cuts_on_char_boundary() {
+        assert_eq!(excerpt("héllo".as_bytes(), 2), "h…");
+        assert_eq!(excerpt(b"short", 10), "short");
+    }
+
+    #[test]
+    fn error_is_small() {
+        assert!(std::mem::size_of::<Error>() <= 64);
+    }
+}

@@ -1,0 +1,74 @@
+#![doc = include_str!("../../README.md")]
+//!
+//! # Crate features
+//!
+//! - `blocking` (default): [`blocking::Client`], the same API without async,
+//!   running the async client on its own runtime thread.
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod config;
+mod decode;
+mod endpoint;
+mod error;
+mod page;
+mod paginate;
+mod request;
+mod retry;
+mod secret;
+mod transport;
+mod wire;
+
+pub mod findings;
+mod enums;
+mod ids;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+// The endpoint attribute expands to `::s4e::...` paths; inside this crate that
+// name must resolve too.
+extern crate self as s4e;
+
+pub use client::Client;
+pub use config::{AuthScheme, ClientBuilder};
+pub use endpoint::{Download, Endpoint, Method, Paginated};
+pub use error::{ApiError, DecodeError, Error, FieldError, Result};
+pub use findings::{ExportFormat, Finding, FindingId, FindingStatus, Severity};
+pub use page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, PageRequest};
+pub use paginate::{Pages, Paginator};
+pub use request::{Async, Request};
+pub use secret::ApiKey;
+pub use wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
+
+/// Declares an API operation as an annotated struct.
+///
+/// ```
+/// use s4e::endpoint;
+/// # #[derive(serde::Deserialize)] pub struct Finding {}
+///
+/// /// `GET /findings/{id}`
+/// #[endpoint(GET, "/findings/{id}", response = Finding)]
+/// pub struct GetFinding {
+///     /// The finding to read.
+///     pub id: String,
+/// }
+/// ```
+///
+/// See the README section "Your own endpoints" for every option.
+pub use s4e_macros::endpoint;
+
+#[allow(dead_code)]
+fn _assert_impls() {
+    fn send_sync_clone<T: Send + Sync + Clone>() {}
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    send_sync_clone::<Client>();
+    error::<Error>();
+    #[cfg(feature = "blocking")]
+    send_sync_clone::<blocking::Client>();
+}
