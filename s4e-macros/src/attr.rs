@@ -267,11 +267,6 @@ pub(crate) fn parse_template(path: &str) -> std::result::Result<Vec<Segment>, St
             path.trim_start_matches('/')
         ));
     }
-    if let Some(c) = path.chars().find(|c| matches!(c, '?' | '#')) {
-        return Err(format!(
-            "the path contains `{c}`; declare query parameters as fields instead of writing them in the path"
-        ));
-    }
     let mut segments = Vec::new();
     let mut literal = String::new();
     let mut rest = path;
@@ -326,6 +321,16 @@ pub(crate) fn parse_template(path: &str) -> std::result::Result<Vec<Segment>, St
     literal.push_str(rest);
     if !literal.is_empty() {
         segments.push(Segment::Literal(literal));
+    }
+    for segment in &segments {
+        if let Segment::Literal(text) = segment {
+            if let Some(c) = text.chars().find(|c| matches!(c, '?' | '#')) {
+                return Err(format!(
+                    "the path contains `{c}`; declare query parameters as fields instead of \
+                     writing them in the path"
+                ));
+            }
+        }
     }
     Ok(segments)
 }
@@ -474,9 +479,9 @@ fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
                 }
                 let name: LitStr = input.parse()?;
                 if !input.is_empty() {
-                    return Err(input.error(
-                        "`#[header(...)]` takes only the header name; remove this",
-                    ));
+                    return Err(
+                        input.error("`#[header(...)]` takes only the header name; remove this")
+                    );
                 }
                 Ok(name)
             })?;
@@ -488,13 +493,13 @@ fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
             "`#[header]` needs the header name; write `#[header(\"X-Name\")]`",
         )),
         (Meta::NameValue(meta), _) => Err(Error::new_spanned(
-            &meta.eq_token,
+            meta.eq_token,
             match kind {
-                RoleKind::Header => {
-                    "write the header name in parentheses: `#[header(\"X-Name\")]`"
-                }
+                RoleKind::Header => "write the header name in parentheses: `#[header(\"X-Name\")]`",
                 RoleKind::Query => "write `#[query]` or `#[query(rename = \"name\")]`",
-                RoleKind::Body => "write `#[body]`, `#[body(rename = \"name\")]` or `#[body(flatten)]`",
+                RoleKind::Body => {
+                    "write `#[body]`, `#[body(rename = \"name\")]` or `#[body(flatten)]`"
+                }
             },
         )),
     }
@@ -505,10 +510,7 @@ fn parse_rename(input: ParseStream<'_>, slot: &mut Option<LitStr>) -> Result<()>
     input.parse::<Token![=]>()?;
     let name: LitStr = input.parse()?;
     if slot.is_some() {
-        return Err(Error::new(
-            key.span,
-            "duplicate `rename`; remove this one",
-        ));
+        return Err(Error::new(key.span, "duplicate `rename`; remove this one"));
     }
     *slot = Some(name);
     Ok(())
@@ -580,8 +582,14 @@ mod tests {
                 Segment::Param("y".into()),
             ]
         );
-        assert_eq!(params("/{type}/{_private}/{a1}"), ["type", "_private", "a1"]);
-        assert_eq!(parse_template("/").unwrap(), vec![Segment::Literal("/".into())]);
+        assert_eq!(
+            params("/{type}/{_private}/{a1}"),
+            ["type", "_private", "a1"]
+        );
+        assert_eq!(
+            parse_template("/").unwrap(),
+            vec![Segment::Literal("/".into())]
+        );
     }
 
     #[test]
@@ -596,7 +604,10 @@ mod tests {
             ("/a/{id}}", "unmatched `}`"),
             ("/a/{x{y}}", "nested `{`"),
             ("/a/{}", "empty placeholder"),
-            ("/a/{finding-id}", "`{finding-id}` is not a valid field name; write `{finding_id}`"),
+            (
+                "/a/{finding-id}",
+                "`{finding-id}` is not a valid field name; write `{finding_id}`",
+            ),
             ("/a/{1st}", "write `{_1st}`"),
             ("/a/{_}", "`{_}` is not a valid field name"),
             ("/a/{r#type}", "write `{type}`"),
@@ -614,7 +625,10 @@ mod tests {
             suggestion("pagniated", &OPTIONS),
             "; did you mean `paginated`?"
         );
-        assert_eq!(suggestion("respons", &OPTIONS), "; did you mean `response`?");
+        assert_eq!(
+            suggestion("respons", &OPTIONS),
+            "; did you mean `response`?"
+        );
         assert_eq!(suggestion("timeout", &OPTIONS), "");
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);

@@ -44,10 +44,16 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
 
     let method = format_ident!("{}", args.method.variant());
     let path = &args.path;
-    let idempotent = args
-        .idempotent
-        .map(|_| quote!(const IDEMPOTENT: bool = true;));
-    let paginated = args.paginated.map(|_| quote!(const PAGINATED: bool = true;));
+    let idempotent = args.idempotent.map(|_| {
+        quote!(
+            const IDEMPOTENT: bool = true;
+        )
+    });
+    let paginated = args.paginated.map(|_| {
+        quote!(
+            const PAGINATED: bool = true;
+        )
+    });
 
     let path_steps = segments.iter().map(|segment| match segment {
         Segment::Literal(text) => {
@@ -79,7 +85,11 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
         }
     }
     let ok = quote!(::core::result::Result::Ok(()));
-    let has_body = (!body.is_empty()).then(|| quote!(const HAS_BODY: bool = true;));
+    let has_body = (!body.is_empty()).then(|| {
+        quote!(
+            const HAS_BODY: bool = true;
+        )
+    });
     let write_query = (!query.is_empty()).then(|| {
         quote! {
             fn write_query(&self, query: &mut #private::QueryBuilder) -> #private::Result<()> {
@@ -113,8 +123,14 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
         Output::Empty => quote!(decode_empty),
     };
     let marker = match output {
-        Output::Page(ty) => Some(quote!(impl #private::Paginated for #ident { type Item = #ty; })),
-        Output::Bytes => Some(quote!(impl #private::Download for #ident {})),
+        Output::Page(ty) => Some(quote! {
+            #[automatically_derived]
+            impl #private::Paginated for #ident { type Item = #ty; }
+        }),
+        Output::Bytes => Some(quote! {
+            #[automatically_derived]
+            impl #private::Download for #ident {}
+        }),
         Output::Json(_) | Output::Empty => None,
     };
     let setters = setters(input, args);
@@ -122,6 +138,7 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
     quote! {
         #item
         #assertions
+        #[automatically_derived]
         impl #private::Endpoint for #ident {
             type Output = #output_type;
             const METHOD: #private::Method = #private::Method::#method;
@@ -197,7 +214,11 @@ pub(crate) fn stripped(node: &DeriveInput) -> DeriveInput {
             .iter_mut()
             .flat_map(|variant| variant.fields.iter_mut())
             .for_each(|f| keep(&mut f.attrs)),
-        Data::Union(data) => data.fields.named.iter_mut().for_each(|f| keep(&mut f.attrs)),
+        Data::Union(data) => data
+            .fields
+            .named
+            .iter_mut()
+            .for_each(|f| keep(&mut f.attrs)),
     }
     node
 }
@@ -221,8 +242,7 @@ pub(crate) fn setters(input: &Input<'_>, args: &Args) -> TokenStream {
             syn::Visibility::Public(_) => None,
             _ => Some(quote!(#[allow(dead_code)])),
         };
-        let setter = setter(field, inner, quote!(self.));
-        quote!(#dead_code #vis #setter)
+        setter(field, inner, dead_code, vis, quote!(self.))
     });
     let mut tokens = quote! {
         impl #ident {
@@ -233,8 +253,13 @@ pub(crate) fn setters(input: &Input<'_>, args: &Args) -> TokenStream {
         let on_handle: Vec<TokenStream> = optional
             .iter()
             .map(|(field, inner)| {
-                let setter = setter(field, inner, quote!(self.endpoint_mut().));
-                quote!(pub #setter)
+                setter(
+                    field,
+                    inner,
+                    None,
+                    quote!(pub),
+                    quote!(self.endpoint_mut().),
+                )
             })
             .collect();
         let krate = &args.krate;
@@ -256,7 +281,13 @@ pub(crate) fn setters(input: &Input<'_>, args: &Args) -> TokenStream {
 
 /// `fn name(mut self, value) -> Self`, after its docs; `target` reaches the
 /// endpoint (`self.` or `self.endpoint_mut().`).
-fn setter(field: &Field<'_>, inner: &Type, target: TokenStream) -> TokenStream {
+fn setter(
+    field: &Field<'_>,
+    inner: &Type,
+    allow: Option<TokenStream>,
+    vis: impl ToTokens,
+    target: TokenStream,
+) -> TokenStream {
     let member = field.ident;
     let docs: Vec<&Attribute> = field
         .original
@@ -265,7 +296,7 @@ fn setter(field: &Field<'_>, inner: &Type, target: TokenStream) -> TokenStream {
         .filter(|attr| attr.path().is_ident("doc"))
         .collect();
     let docs = if docs.is_empty() {
-        let doc = format!("Sets `{}`.", field.name);
+        let doc = format!(" Sets `{}`.", field.name);
         quote!(#[doc = #doc])
     } else {
         quote!(#(#docs)*)
@@ -287,7 +318,8 @@ fn setter(field: &Field<'_>, inner: &Type, target: TokenStream) -> TokenStream {
     quote! {
         #docs
         #[must_use]
-        fn #member(mut self, #param) -> Self {
+        #allow
+        #vis fn #member(mut self, #param) -> Self {
             #target #member = ::core::option::Option::Some(#value);
             self
         }

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::endpoint;
-use crate::enums::{SortOrder, string_enum};
+pub use crate::enums::SortOrder;
+use crate::enums::string_enum;
 use crate::paginate::Paginator;
 use crate::request::{Async, Request};
 use crate::Client;

@@ -31,14 +31,11 @@ pub mod blocking;
 #[path = "private.rs"]
 pub mod __private;
 
-// The endpoint attribute expands to `::s4e::...` paths; inside this crate that
-// name must resolve too.
-extern crate self as s4e;
-
 pub use client::Client;
-pub use config::{AuthScheme, ClientBuilder};
+pub use config::{AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
 pub use endpoint::{Download, Endpoint, Method, Paginated};
 pub use error::{ApiError, DecodeError, Error, FieldError, Result};
+pub use enums::SortOrder;
 pub use findings::{ExportFormat, Finding, FindingId, FindingStatus, Severity};
 pub use page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, PageRequest};
 pub use paginate::{Pages, Paginator};

@@ -1,0 +1,32 @@
+//! Lists open critical findings, page by page.
+//!
+//! Reads `S4E_API_KEY` and optionally `S4E_BASE_URL`; without a key it runs
+//! against the same in-process mock as the tour.
+//!
+//! ```sh
+//! cargo run --example list_findings
+//! ```
+
+use futures_util::TryStreamExt;
+use s4e::{FindingStatus, Severity};
+
+mod mock;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, _server) = mock::client_from_env_or_mock().await?;
+    let mut pages = client
+        .findings()
+        .list_auto()
+        .severity([Severity::Critical])
+        .status(FindingStatus::Open)
+        .per_page(10)
+        .pages();
+    while let Some(page) = pages.try_next().await? {
+        println!("page {} of {:?}", page.current_page, page.last_page);
+        for finding in page {
+            println!("  {} {}", finding.id, finding.title);
+        }
+    }
+    Ok(())
+}

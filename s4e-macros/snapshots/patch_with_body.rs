@@ -1,0 +1,77 @@
+// Expansion of:
+// #[endpoint(PATCH, "/assets/{asset_id}/findings/{id}", response = Finding)]
+// pub struct UpdateFinding {
+//     pub asset_id: AssetId,
+//     pub id: FindingId,
+//     pub status: Option<FindingStatus>,
+//     #[body(rename = "comment")]
+//     pub note: Option<String>,
+//     #[query]
+//     pub notify: bool,
+// }
+
+pub struct UpdateFinding {
+    pub asset_id: AssetId,
+    pub id: FindingId,
+    pub status: Option<FindingStatus>,
+    pub note: Option<String>,
+    pub notify: bool,
+}
+const _: () = {
+    ::s4e::__private::assert_response::<Finding>();
+    ::s4e::__private::assert_field::<AssetId>();
+    ::s4e::__private::assert_field::<FindingId>();
+    ::s4e::__private::assert_field::<Option<FindingStatus>>();
+    ::s4e::__private::assert_field::<Option<String>>();
+    ::s4e::__private::assert_field::<bool>();
+};
+impl ::s4e::__private::Endpoint for UpdateFinding {
+    type Output = Finding;
+    const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Patch;
+    const PATH: &'static str = "/assets/{asset_id}/findings/{id}";
+    const HAS_BODY: bool = true;
+    fn write_path(
+        &self,
+        path: &mut ::s4e::__private::PathBuilder,
+    ) -> ::s4e::__private::Result<()> {
+        path.literal("/assets/");
+        path.param("asset_id", &self.asset_id)?;
+        path.literal("/findings/");
+        path.param("id", &self.id)?;
+        ::core::result::Result::Ok(())
+    }
+    fn write_query(
+        &self,
+        query: &mut ::s4e::__private::QueryBuilder,
+    ) -> ::s4e::__private::Result<()> {
+        query.param("notify", &self.notify)?;
+        ::core::result::Result::Ok(())
+    }
+    fn write_body(
+        &self,
+        body: &mut ::s4e::__private::BodyBuilder,
+    ) -> ::s4e::__private::Result<()> {
+        body.field("status", &self.status)?;
+        body.field("comment", &self.note)?;
+        ::core::result::Result::Ok(())
+    }
+    fn decode(
+        response: ::s4e::__private::RawResponse<'_>,
+    ) -> ::s4e::__private::Result<Self::Output> {
+        ::s4e::__private::decode_json(response)
+    }
+}
+impl UpdateFinding {
+    ///Sets `status`.
+    #[must_use]
+    pub fn status(mut self, value: impl ::core::convert::Into<FindingStatus>) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `note`.
+    #[must_use]
+    pub fn note(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.note = ::core::option::Option::Some(value.into());
+        self
+    }
+}

@@ -1,0 +1,110 @@
+// Expansion of:
+// #[endpoint(GET, "/assets", paginated, response = Asset, crate = crate)]
+// pub struct ListAssets {
+//     /// Full-text search on the asset name.
+//     pub search: Option<String>,
+//     pub tags: Option<Vec<String>>,
+// }
+
+pub struct ListAssets {
+    /// Full-text search on the asset name.
+    pub search: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+const _: () = {
+    crate::__private::assert_response::<Asset>();
+    crate::__private::assert_field::<Option<String>>();
+    crate::__private::assert_field::<Option<Vec<String>>>();
+};
+impl crate::__private::Endpoint for ListAssets {
+    type Output = crate::__private::Page<Asset>;
+    const METHOD: crate::__private::Method = crate::__private::Method::Get;
+    const PATH: &'static str = "/assets";
+    const PAGINATED: bool = true;
+    fn write_path(
+        &self,
+        path: &mut crate::__private::PathBuilder,
+    ) -> crate::__private::Result<()> {
+        path.literal("/assets");
+        ::core::result::Result::Ok(())
+    }
+    fn write_query(
+        &self,
+        query: &mut crate::__private::QueryBuilder,
+    ) -> crate::__private::Result<()> {
+        query.param("search", &self.search)?;
+        query.param("tags", &self.tags)?;
+        ::core::result::Result::Ok(())
+    }
+    fn decode(
+        response: crate::__private::RawResponse<'_>,
+    ) -> crate::__private::Result<Self::Output> {
+        crate::__private::decode_page(response)
+    }
+}
+impl crate::__private::Paginated for ListAssets {
+    type Item = Asset;
+}
+impl ListAssets {
+    /// Full-text search on the asset name.
+    #[must_use]
+    pub fn search(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.search = ::core::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `tags`.
+    #[must_use]
+    pub fn tags(
+        mut self,
+        values: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<String>,
+        >,
+    ) -> Self {
+        self.tags = ::core::option::Option::Some(
+            values.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+}
+impl<M> crate::Request<ListAssets, M> {
+    /// Full-text search on the asset name.
+    #[must_use]
+    pub fn search(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.endpoint_mut().search = ::core::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `tags`.
+    #[must_use]
+    pub fn tags(
+        mut self,
+        values: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<String>,
+        >,
+    ) -> Self {
+        self.endpoint_mut().tags = ::core::option::Option::Some(
+            values.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+}
+impl<M> crate::Paginator<ListAssets, M> {
+    /// Full-text search on the asset name.
+    #[must_use]
+    pub fn search(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.endpoint_mut().search = ::core::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `tags`.
+    #[must_use]
+    pub fn tags(
+        mut self,
+        values: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<String>,
+        >,
+    ) -> Self {
+        self.endpoint_mut().tags = ::core::option::Option::Some(
+            values.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+}
