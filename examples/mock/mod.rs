@@ -9,7 +9,7 @@ use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The key the mock accepts.
-pub const DEMO_KEY: &str = "sk_demo_tour";
+pub(crate) const DEMO_KEY: &str = "sk_demo_tour";
 
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 const TITLES: [&str; 6] = [
@@ -153,7 +153,7 @@ impl Respond for Export {
 }
 
 /// Starts the mock.
-pub async fn start() -> MockServer {
+pub(crate) async fn start() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET")).and(path("/v1/findings")).respond_with(List).mount(&server).await;
     Mock::given(method("POST"))
@@ -167,7 +167,7 @@ pub async fn start() -> MockServer {
 
 /// A client from `S4E_API_KEY` when it is set, else one pointed at a fresh mock
 /// (returned too, to keep it alive).
-pub async fn client_from_env_or_mock() -> s4e::Result<(s4e::Client, Option<MockServer>)> {
+pub(crate) async fn client_from_env_or_mock() -> s4e::Result<(s4e::Client, Option<MockServer>)> {
     if std::env::var("S4E_API_KEY").is_ok_and(|k| !k.trim().is_empty()) {
         return Ok((s4e::Client::from_env()?, None));
     }

@@ -31,7 +31,7 @@ macro_rules! string_enum {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
 
@@ -63,14 +63,52 @@ macro_rules! string_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Ok($name::from(text.as_ref()))
+                // A visitor rather than `String`: known values decode without
+                // allocating.
+                struct Visitor;
+
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$name, E> {
+                        Ok($name::from(text))
+                    }
+                }
+
+                deserializer.deserialize_str(Visitor)
             }
         }
     };
 }
 
 pub(crate) use string_enum;
+
+#[cfg(test)]
+#[allow(unreachable_pub)]
+mod tests {
+    string_enum!(
+        /// A test enum.
+        Color {
+            /// Red.
+            Red = "red" | "rouge",
+            /// Blue.
+            Blue = "blue",
+        }
+    );
+
+    #[test]
+    fn known_aliases_and_unknown_values() {
+        let c: Vec<Color> = serde_json::from_str(r#"["red","rouge","blue","teal"]"#).unwrap();
+        assert_eq!(c, [Color::Red, Color::Red, Color::Blue, Color::Other("teal".into())]);
+        assert_eq!(serde_json::to_string(&c).unwrap(), r#"["red","red","blue","teal"]"#);
+        assert_eq!(format!("{:<5}|", Color::Blue), "blue |");
+        assert!(serde_json::from_str::<Color>("3").is_err());
+    }
+}
 
 string_enum!(
     /// Sort direction of a list.

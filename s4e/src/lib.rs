@@ -64,8 +64,12 @@ pub use s4e_macros::endpoint;
 fn _assert_impls() {
     fn send_sync_clone<T: Send + Sync + Clone>() {}
     fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    fn send_static<T: Send + 'static>() {}
     send_sync_clone::<Client>();
     error::<Error>();
+    send_static::<Paginator<findings::ListFindings>>();
+    send_static::<Pages<findings::ListFindings>>();
+    send_static::<<Request<findings::GetFinding> as std::future::IntoFuture>::IntoFuture>();
     #[cfg(feature = "blocking")]
     send_sync_clone::<blocking::Client>();
 }

@@ -1,0 +1,9 @@
+use s4e::endpoint;
+
+#[endpoint(POST, "/findings/export")]
+pub struct ExportFindings {
+    #[body(flatten, rename = "filters")]
+    pub extra: Option<serde_json::Value>,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use s4e::endpoint;
+
+#[endpoint(GET, "/findings")]
+pub struct ListFindings {
+    #[query = "type"]
+    pub kind: Option<String>,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use s4e::endpoint;
+
+#[endpoint(GET, "/findings/{id}")]
+pub struct GetFinding(pub String);
+
+fn main() {}
