@@ -215,6 +215,61 @@ impl Client {
         &self.inner
     }
 
+    /// Assets: the domains, IPs, URLs and networks S4E monitors.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let page = client.assets().list().send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn assets(&self) -> crate::assets::Assets<Blocking> {
+        crate::assets::Assets::new(self.inner.clone(), self.mode.clone())
+    }
+
+    /// Scans: vulnerability scans of one asset.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let page = client.scans().list().send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn scans(&self) -> crate::scans::Scans<Blocking> {
+        crate::scans::Scans::new(self.inner.clone(), self.mode.clone())
+    }
+
+    /// Actions: remediation and notification units of work.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let page = client.actions().list().send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn actions(&self) -> crate::actions::Actions<Blocking> {
+        crate::actions::Actions::new(self.inner.clone(), self.mode.clone())
+    }
+
+    /// Playbooks: automated response workflows.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let page = client.playbooks().list().send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn playbooks(&self) -> crate::playbooks::Playbooks<Blocking> {
+        crate::playbooks::Playbooks::new(self.inner.clone(), self.mode.clone())
+    }
+
+    /// Webhooks: event subscriptions.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let page = client.webhooks().list().send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn webhooks(&self) -> crate::webhooks::Webhooks<Blocking> {
+        crate::webhooks::Webhooks::new(self.inner.clone(), self.mode.clone())
+    }
+
     /// Findings: discovered vulnerabilities.
     ///
     /// ```no_run

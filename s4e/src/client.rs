@@ -91,6 +91,61 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// Assets: the domains, IPs, URLs and networks S4E monitors.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let page = client.assets().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn assets(&self) -> crate::assets::Assets {
+        crate::assets::Assets::new(self.clone(), Async)
+    }
+
+    /// Scans: vulnerability scans of one asset.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let page = client.scans().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn scans(&self) -> crate::scans::Scans {
+        crate::scans::Scans::new(self.clone(), Async)
+    }
+
+    /// Actions: remediation and notification units of work.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let page = client.actions().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn actions(&self) -> crate::actions::Actions {
+        crate::actions::Actions::new(self.clone(), Async)
+    }
+
+    /// Playbooks: automated response workflows.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let page = client.playbooks().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn playbooks(&self) -> crate::playbooks::Playbooks {
+        crate::playbooks::Playbooks::new(self.clone(), Async)
+    }
+
+    /// Webhooks: event subscriptions.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let page = client.webhooks().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn webhooks(&self) -> crate::webhooks::Webhooks {
+        crate::webhooks::Webhooks::new(self.clone(), Async)
+    }
+
     /// Findings: discovered vulnerabilities.
     ///
     /// ```no_run

@@ -137,6 +137,30 @@ id_type!(
     /// The ID of a scan (`sc-44021`).
     ScanId
 );
+id_type!(
+    /// The ID of an action (`act-block-ip`).
+    ActionId
+);
+id_type!(
+    /// The ID of one execution of an action (`exec-…`).
+    ExecutionId
+);
+id_type!(
+    /// The ID of a playbook (`pb-tls-expiry`).
+    PlaybookId
+);
+id_type!(
+    /// The ID of one run of a playbook.
+    RunId
+);
+id_type!(
+    /// The ID of a webhook subscription (`wh-001`).
+    WebhookId
+);
+id_type!(
+    /// The ID of a webhook event delivery (`evt-…`).
+    EventId
+);
 
 #[cfg(test)]
 mod tests {

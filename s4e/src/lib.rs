@@ -20,7 +20,12 @@ mod secret;
 mod transport;
 mod wire;
 
+pub mod actions;
+pub mod assets;
 pub mod findings;
+pub mod playbooks;
+pub mod scans;
+pub mod webhooks;
 mod enums;
 mod ids;
 
@@ -32,11 +37,15 @@ pub mod blocking;
 pub mod __private;
 
 pub use client::Client;
+pub use ids::{
+    ActionId, AssetId, EventId, ExecutionId, FindingId, PlaybookId, RunId, ScanId, WebhookId,
+};
 pub use config::{AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
 pub use endpoint::{Download, Endpoint, Method, Paginated};
 pub use error::{ApiError, DecodeError, Error, FieldError, Result};
+pub use assets::{Asset, AssetType};
 pub use enums::SortOrder;
-pub use findings::{ExportFormat, Finding, FindingId, FindingStatus, Severity};
+pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
 pub use page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, PageRequest};
 pub use paginate::{Pages, Paginator};
 pub use request::{Async, Request};

@@ -1,0 +1,422 @@
+//! Assets: the domains, IPs, URLs and networks S4E monitors (`shared/API.md` §4.1).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Client;
+use crate::endpoint;
+use crate::enums::string_enum;
+use crate::paginate::Paginator;
+use crate::request::{Async, Request};
+
+pub use crate::enums::SortOrder;
+pub use crate::ids::AssetId;
+
+string_enum!(
+    /// What kind of thing an asset is.
+    AssetType {
+        /// A domain name.
+        Domain = "domain",
+        /// An IP address.
+        Ip = "ip",
+        /// A URL.
+        Url = "url",
+        /// A CIDR network.
+        Network = "network",
+    }
+);
+
+string_enum!(
+    /// Whether an asset is monitored.
+    AssetStatus {
+        /// Monitored.
+        Active = "active",
+        /// Not monitored.
+        Inactive = "inactive",
+        /// Waiting for ownership verification.
+        PendingVerification = "pending_verification",
+    }
+);
+
+string_enum!(
+    /// What an asset list can be sorted by.
+    AssetSortBy {
+        /// By name.
+        Name = "name",
+        /// By type.
+        Type = "type",
+        /// By creation time.
+        CreatedAt = "created_at",
+        /// By risk score.
+        RiskScore = "risk_score",
+    }
+);
+
+/// A monitored asset.
+///
+/// The API calls the first two fields `name` and `risk_score`; like the Python
+/// SDK this model names them [`domain`](Asset::domain) and
+/// [`security_score`](Asset::security_score), and accepts every spelling the
+/// API uses (`name`, `domain`, `hostname`; `risk_score`, `security_score`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Asset {
+    /// The asset's ID.
+    pub id: AssetId,
+    /// The domain, IP, URL or CIDR itself (the API's `name`).
+    #[serde(rename = "name", alias = "domain", alias = "hostname")]
+    pub domain: String,
+    /// What kind of asset this is (the API's `type`).
+    #[serde(rename = "type")]
+    pub asset_type: AssetType,
+    /// Whether it is monitored.
+    #[serde(default)]
+    pub status: Option<AssetStatus>,
+    /// Whether ownership was verified.
+    #[serde(default)]
+    pub verified: bool,
+    /// Risk from 0 (none) to 100 (the API's `risk_score`).
+    #[serde(default, rename = "risk_score", alias = "security_score")]
+    pub security_score: Option<u32>,
+    /// Free-form labels.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// A description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// When it was last scanned.
+    #[serde(default)]
+    pub last_scan: Option<DateTime<Utc>>,
+    /// When it was added.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it last changed.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Discovery details (on `get` only).
+    #[serde(default)]
+    pub metadata: Option<AssetMetadata>,
+    /// Open findings per severity (on `get` only).
+    #[serde(default)]
+    pub finding_summary: Option<FindingSummary>,
+}
+
+impl Asset {
+    /// The API's name for [`domain`](Asset::domain).
+    pub fn name(&self) -> &str {
+        &self.domain
+    }
+
+    /// The API's name for [`security_score`](Asset::security_score).
+    pub fn risk_score(&self) -> Option<u32> {
+        self.security_score
+    }
+}
+
+/// What discovery learned about an asset.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct AssetMetadata {
+    /// The domain's registrar.
+    #[serde(default)]
+    pub registrar: Option<String>,
+    /// Addresses the asset resolves to.
+    #[serde(default)]
+    pub ip_addresses: Vec<String>,
+    /// Technologies detected on it.
+    #[serde(default)]
+    pub technologies: Vec<String>,
+}
+
+/// Open findings per severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[non_exhaustive]
+pub struct FindingSummary {
+    /// Critical.
+    #[serde(default)]
+    pub critical: u32,
+    /// High.
+    #[serde(default)]
+    pub high: u32,
+    /// Medium.
+    #[serde(default)]
+    pub medium: u32,
+    /// Low.
+    #[serde(default)]
+    pub low: u32,
+    /// Informational.
+    #[serde(default)]
+    pub info: u32,
+}
+
+/// One asset of a [`bulk_create`](Assets::bulk_create).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NewAsset {
+    /// The domain, IP, URL or CIDR.
+    pub name: String,
+    /// What kind of asset it is.
+    #[serde(rename = "type")]
+    pub asset_type: AssetType,
+    /// Labels.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl NewAsset {
+    /// An asset to create.
+    pub fn new(name: impl Into<String>, asset_type: AssetType) -> Self {
+        NewAsset {
+            name: name.into(),
+            asset_type,
+            tags: Vec::new(),
+        }
+    }
+
+    /// Adds labels.
+    pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// The answer of a bulk create: what was created and what was not.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct BulkCreateResult {
+    /// The assets created.
+    #[serde(default)]
+    pub created: Vec<Asset>,
+    /// The assets refused, with why.
+    #[serde(default)]
+    pub failed: Vec<BulkFailure>,
+}
+
+/// One asset a bulk create refused.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct BulkFailure {
+    /// The name that was sent.
+    pub name: String,
+    /// Why it was refused.
+    pub error: String,
+}
+
+/// `GET /assets`: one page of assets.
+#[endpoint(GET, "/assets", paginated, response = Asset, crate = crate)]
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ListAssets {
+    /// Only this type (the API's `type`).
+    #[query(rename = "type")]
+    pub asset_type: Option<AssetType>,
+    /// Only this status.
+    pub status: Option<AssetStatus>,
+    /// Only assets with this tag.
+    pub tag: Option<String>,
+    /// Free-text search.
+    pub search: Option<String>,
+    /// Sort key.
+    pub sort_by: Option<AssetSortBy>,
+    /// Sort direction (`desc` by default).
+    pub sort_order: Option<SortOrder>,
+}
+
+/// `GET /assets/{id}`: one asset with `metadata` and `finding_summary`.
+#[endpoint(GET, "/assets/{id}", response = Asset, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GetAsset {
+    /// The asset to read.
+    pub id: AssetId,
+}
+
+/// `POST /assets`: adds an asset (status `pending_verification`).
+#[endpoint(POST, "/assets", response = Asset, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CreateAsset {
+    /// The domain, IP, URL or CIDR.
+    pub name: String,
+    /// What kind of asset it is (the API's `type`).
+    #[body(rename = "type")]
+    pub asset_type: AssetType,
+    /// Labels.
+    pub tags: Option<Vec<String>>,
+}
+
+/// `POST /assets/bulk`: adds up to 500 assets at once.
+#[endpoint(POST, "/assets/bulk", response = BulkCreateResult, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct BulkCreateAssets {
+    /// The assets to add (1 to 500).
+    pub assets: Vec<NewAsset>,
+}
+
+/// `PATCH /assets/{id}`: changes tags or description.
+#[endpoint(PATCH, "/assets/{id}", response = Asset, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UpdateAsset {
+    /// The asset to change.
+    pub id: AssetId,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+    /// Replaces the description.
+    pub description: Option<String>,
+}
+
+/// `DELETE /assets/{id}`: stops monitoring and removes an asset.
+#[endpoint(DELETE, "/assets/{id}", crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DeleteAsset {
+    /// The asset to remove.
+    pub id: AssetId,
+}
+
+/// `POST /assets/{id}/verify`: checks ownership now. Safe to repeat.
+#[endpoint(POST, "/assets/{id}/verify", idempotent, response = Asset, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifyAsset {
+    /// The asset to verify.
+    pub id: AssetId,
+}
+
+/// The asset operations; from [`Client::assets`] or
+/// [`blocking::Client::assets`](crate::blocking::Client::assets).
+#[derive(Debug, Clone)]
+pub struct Assets<M = Async> {
+    client: Client,
+    mode: M,
+}
+
+impl<M: Clone> Assets<M> {
+    pub(crate) fn new(client: Client, mode: M) -> Self {
+        Assets { client, mode }
+    }
+
+    fn request<E>(&self, endpoint: E) -> Request<E, M> {
+        Request::new(self.client.clone(), self.mode.clone(), endpoint)
+    }
+
+    /// One page of assets, filtered by the setters (`asset_type` is the API's
+    /// `type`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::assets::AssetType;
+    /// let page = client.assets().list().asset_type(AssetType::Domain).tag("prod").await?;
+    /// for asset in &page {
+    ///     println!("{} {:?}", asset.domain, asset.security_score);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> Request<ListAssets, M> {
+        self.request(ListAssets::default())
+    }
+
+    /// Every asset matching the filters, as a lazy stream (an iterator on the
+    /// blocking client).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<s4e::Asset> = client.assets().list_auto().per_page(100).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_auto(&self) -> Paginator<ListAssets, M> {
+        Paginator::new(self.client.clone(), self.mode.clone(), ListAssets::default())
+    }
+
+    /// One asset, with `metadata` and `finding_summary`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let asset = client.assets().get("a-1001").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, id: impl Into<AssetId>) -> Request<GetAsset, M> {
+        self.request(GetAsset { id: id.into() })
+    }
+
+    /// Adds an asset; it starts as `pending_verification`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::assets::AssetType;
+    /// let asset = client
+    ///     .assets()
+    ///     .create("shop.example.com", AssetType::Domain)
+    ///     .tags(["prod", "pci"])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create(&self, name: impl Into<String>, asset_type: AssetType) -> Request<CreateAsset, M> {
+        self.request(CreateAsset {
+            name: name.into(),
+            asset_type,
+            tags: None,
+        })
+    }
+
+    /// Adds up to 500 assets in one call; the answer lists what was created
+    /// and what was refused.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::assets::{AssetType, NewAsset};
+    /// let result = client
+    ///     .assets()
+    ///     .bulk_create(vec![
+    ///         NewAsset::new("a.example.com", AssetType::Domain),
+    ///         NewAsset::new("10.0.0.0/24", AssetType::Network).tags(["lab"]),
+    ///     ])
+    ///     .await?;
+    /// println!("{} created, {} failed", result.created.len(), result.failed.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn bulk_create(&self, assets: Vec<NewAsset>) -> Request<BulkCreateAssets, M> {
+        self.request(BulkCreateAssets { assets })
+    }
+
+    /// Changes an asset's tags or description.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let asset = client.assets().update("a-1001").description("checkout").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update(&self, id: impl Into<AssetId>) -> Request<UpdateAsset, M> {
+        self.request(UpdateAsset {
+            id: id.into(),
+            tags: None,
+            description: None,
+        })
+    }
+
+    /// Removes an asset.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// client.assets().delete("a-1001").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete(&self, id: impl Into<AssetId>) -> Request<DeleteAsset, M> {
+        self.request(DeleteAsset { id: id.into() })
+    }
+
+    /// Checks ownership of an asset now.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let asset = client.assets().verify("a-1001").await?;
+    /// println!("verified: {}", asset.verified);
+    /// # Ok(()) }
+    /// ```
+    pub fn verify(&self, id: impl Into<AssetId>) -> Request<VerifyAsset, M> {
+        self.request(VerifyAsset { id: id.into() })
+    }
+}

@@ -1,0 +1,215 @@
+//! Each error answer becomes the right `Error` variant, with what the server
+//! said (`shared/API.md` 3). Clients here never retry, so each status is seen
+//! once.
+
+use std::time::Duration;
+
+use s4e::Error;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::support;
+
+/// Sends `GET /findings/f-1` against a server answering `response` once.
+async fn get_answered_by(response: ResponseTemplate) -> Error {
+    let server = support::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings/f-1"))
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    support::client_no_retry(&server)
+        .findings()
+        .get("f-1")
+        .await
+        .expect_err("the server refuses")
+}
+
+#[tokio::test]
+async fn unauthorized_and_forbidden_are_auth() {
+    let err = get_answered_by(
+        support::error_body(401, "unauthorized", "invalid API key")
+            .insert_header("x-request-id", "req-401"),
+    )
+    .await;
+    let Error::Auth(api) = &err else {
+        panic!("expected Auth, got {err:?}");
+    };
+    assert_eq!(api.status(), 401);
+    assert_eq!(api.code(), Some("unauthorized"));
+    assert_eq!(api.message(), "invalid API key");
+    assert_eq!(api.request_id(), Some("req-401"));
+    assert_eq!(api.raw_body(), None);
+    assert_eq!(err.status_code(), Some(401));
+    assert_eq!(err.code(), Some("unauthorized"));
+    assert_eq!(err.message(), "invalid API key");
+    assert_eq!(err.request_id(), Some("req-401"));
+    assert!(!err.is_retryable());
+
+    let err = get_answered_by(support::error_body(403, "forbidden", "read-only key")).await;
+    assert!(matches!(&err, Error::Auth(api) if api.status() == 403), "{err:?}");
+    assert_eq!(err.code(), Some("forbidden"));
+}
+
+#[tokio::test]
+async fn not_found() {
+    let err = get_answered_by(support::error_body(404, "not_found", "finding f-1 not found")).await;
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(err.status_code(), Some(404));
+    assert_eq!(err.code(), Some("not_found"));
+    assert_eq!(err.message(), "finding f-1 not found");
+}
+
+#[tokio::test]
+async fn validation_with_field_details() {
+    let err = get_answered_by(ResponseTemplate::new(422).set_body_json(json!({
+        "status": "error",
+        "error": {
+            "code": "validation_failed",
+            "message": "scan_type is not one of full, quick, ...",
+            "details": [
+                { "field": "scan_type", "message": "unknown value `fulll`" },
+                { "field": "asset_id", "message": "is required" }
+            ]
+        }
+    })))
+    .await;
+    let Error::Validation(api) = &err else {
+        panic!("expected Validation, got {err:?}");
+    };
+    assert_eq!(api.code(), Some("validation_failed"));
+    let details: Vec<(&str, &str)> = api
+        .details()
+        .iter()
+        .map(|d| (d.field.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("scan_type", "unknown value `fulll`"),
+            ("asset_id", "is required")
+        ]
+    );
+    let text = err.to_string();
+    assert!(text.contains("scan_type: unknown value `fulll`"), "{text}");
+}
+
+#[tokio::test]
+async fn rate_limit_keeps_retry_after_from_the_header() {
+    let err = get_answered_by(
+        support::error_body(429, "rate_limited", "slow down").insert_header("retry-after", "7"),
+    )
+    .await;
+    assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn rate_limit_keeps_retry_after_from_the_body() {
+    let err = get_answered_by(ResponseTemplate::new(429).set_body_json(json!({
+        "status": "error",
+        "error": { "code": "rate_limited", "message": "slow down", "retry_after": 12 }
+    })))
+    .await;
+    assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(12)));
+}
+
+#[tokio::test]
+async fn server_errors_and_conflicts_are_api_errors() {
+    for (status, code, retryable) in [
+        (500, "internal_error", true),
+        (503, "unavailable", true),
+        (409, "conflict", false),
+        (501, "not_implemented", false),
+    ] {
+        let err = get_answered_by(
+            support::error_body(status, code, "it went wrong")
+                .insert_header("x-request-id", format!("req-{status}")),
+        )
+        .await;
+        let Error::Api(api) = &err else {
+            panic!("{status}: expected Api, got {err:?}");
+        };
+        assert_eq!(api.status(), status);
+        assert_eq!(api.code(), Some(code));
+        assert_eq!(api.message(), "it went wrong");
+        assert_eq!(err.request_id(), Some(format!("req-{status}").as_str()));
+        assert_eq!(err.is_retryable(), retryable, "{status}");
+        let text = err.to_string();
+        assert!(
+            text.contains(&status.to_string()) && text.contains(code),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_html_bad_gateway_page_is_an_api_error_with_the_raw_body() {
+    let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+    let err = get_answered_by(ResponseTemplate::new(502).set_body_raw(html, "text/html")).await;
+    let Error::Api(api) = &err else {
+        panic!("expected Api (never Decode), got {err:?}");
+    };
+    assert_eq!(api.status(), 502);
+    assert_eq!(api.code(), None);
+    let raw = api.raw_body().expect("the raw body is kept");
+    assert!(raw.contains("<h1>502 Bad Gateway</h1>"), "{raw}");
+    assert!(api.message().contains("502 Bad Gateway"), "{}", api.message());
+}
+
+#[tokio::test]
+async fn a_long_non_json_error_body_is_cut() {
+    let body = format!("<html>{}</html>", "x".repeat(20_000));
+    let err = get_answered_by(ResponseTemplate::new(500).set_body_raw(body, "text/html")).await;
+    let raw = err.api_error().and_then(|api| api.raw_body()).expect("raw body");
+    assert!(raw.starts_with("<html>xxx"), "{raw}");
+    assert!(raw.len() < 1024, "kept {} bytes", raw.len());
+    assert!(err.message().len() < 1024);
+}
+
+#[tokio::test]
+async fn an_empty_error_body_gets_a_default_message() {
+    let err = get_answered_by(ResponseTemplate::new(503)).await;
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(err.message(), "service unavailable");
+}
+
+#[tokio::test]
+async fn a_top_level_message_and_code_shape_is_understood() {
+    let err = get_answered_by(
+        ResponseTemplate::new(404).set_body_json(json!({ "message": "no such finding", "code": 40401 })),
+    )
+    .await;
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(err.message(), "no such finding");
+    assert_eq!(err.code(), Some("40401"));
+
+    let err = get_answered_by(
+        ResponseTemplate::new(500).set_body_json(json!({ "code": "boom", "message": "exploded" })),
+    )
+    .await;
+    assert_eq!((err.code(), err.message().as_str()), (Some("boom"), "exploded"));
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_connect() {
+    let client = s4e::Client::builder(support::KEY)
+        .base_url(support::closed_port_url())
+        .retries(1)
+        .backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .build()
+        .expect("client builds");
+    let err = client
+        .findings()
+        .get("f-1")
+        .await
+        .expect_err("nothing listens there");
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(err.status_code(), None);
+    assert!(!err.to_string().contains(support::KEY));
+}

@@ -1,0 +1,11 @@
+//! Contract tests of the resource modules (assets, scans, actions, playbooks,
+//! webhooks): exact wire format and decoding, on the async and blocking
+//! clients, against wiremock.
+
+mod support;
+
+mod actions;
+mod assets;
+mod playbooks;
+mod scans;
+mod webhooks;
