@@ -53,8 +53,16 @@ async fn full_detail_finding() {
     assert_eq!(asset.name.as_deref(), Some("vpn.example.com"));
     assert_eq!(asset.kind.as_deref(), Some("domain"));
     assert_eq!(f.scan_id.as_ref().map(|id| id.as_str()), Some("sc-44021"));
-    assert!(f.description.as_deref().unwrap().starts_with("A signal handler"));
-    assert_eq!(f.remediation.as_deref(), Some("Upgrade OpenSSH to 9.8p1 or later."));
+    assert!(
+        f.description
+            .as_deref()
+            .unwrap()
+            .starts_with("A signal handler")
+    );
+    assert_eq!(
+        f.remediation.as_deref(),
+        Some("Upgrade OpenSSH to 9.8p1 or later.")
+    );
     assert_eq!(f.references.len(), 2);
     let evidence = f.evidence.as_ref().expect("evidence");
     assert_eq!(evidence["port"], 22);
@@ -136,7 +144,10 @@ async fn unknown_values_are_kept_and_round_trip_and_unknown_fields_are_ignored()
     let (_server, result) = get_with(fixture!("finding_unknown_values.json")).await;
     let f = result.expect("unknown values and fields decode");
     assert_eq!(f.severity, Severity::Other("catastrophic".to_owned()));
-    assert_eq!(f.status, Some(FindingStatus::Other("quarantined".to_owned())));
+    assert_eq!(
+        f.status,
+        Some(FindingStatus::Other("quarantined".to_owned()))
+    );
     assert_eq!(f.severity.to_string(), "catastrophic");
     assert_eq!(
         serde_json::to_value(&f.severity).unwrap(),
@@ -146,7 +157,8 @@ async fn unknown_values_are_kept_and_round_trip_and_unknown_fields_are_ignored()
         serde_json::to_value(&f.status).unwrap(),
         serde_json::json!("quarantined")
     );
-    let back: Severity = serde_json::from_value(serde_json::to_value(&f.severity).unwrap()).unwrap();
+    let back: Severity =
+        serde_json::from_value(serde_json::to_value(&f.severity).unwrap()).unwrap();
     assert_eq!(back, f.severity);
     assert_eq!(f.asset.as_ref().unwrap().kind.as_deref(), Some("container"));
     assert_eq!(f.cvss, Some(9.9));
@@ -174,9 +186,16 @@ async fn a_decode_error_names_the_json_path_and_keeps_the_request_id_and_body() 
     assert_eq!(decode.path, "data[1].severity");
     assert_eq!(decode.status, 200);
     assert_eq!(decode.request_id.as_deref(), Some("req-decode-2"));
-    assert!(decode.body_excerpt.contains(r#""severity": 5"#), "{}", decode.body_excerpt);
+    assert!(
+        decode.body_excerpt.contains(r#""severity": 5"#),
+        "{}",
+        decode.body_excerpt
+    );
     let text = decode.to_string();
-    assert!(text.contains("data[1].severity") && text.contains("req-decode-2"), "{text}");
+    assert!(
+        text.contains("data[1].severity") && text.contains("req-decode-2"),
+        "{text}"
+    );
     // A decode failure is not transient: exactly one request (`expect(1)`).
     drop(server);
 }
@@ -224,7 +243,11 @@ async fn a_non_json_success_body_is_a_decode_error_with_a_bounded_excerpt() {
     let Error::Decode(decode) = err else {
         panic!("expected Decode, got {err:?}");
     };
-    assert!(decode.body_excerpt.starts_with("<html><body>captive portal"));
+    assert!(
+        decode
+            .body_excerpt
+            .starts_with("<html><body>captive portal")
+    );
     assert!(
         decode.body_excerpt.len() < 1024 && decode.body_excerpt.len() < html.len(),
         "the excerpt is cut: {} bytes",

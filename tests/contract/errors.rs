@@ -49,13 +49,21 @@ async fn unauthorized_and_forbidden_are_auth() {
     assert!(!err.is_retryable());
 
     let err = get_answered_by(support::error_body(403, "forbidden", "read-only key")).await;
-    assert!(matches!(&err, Error::Auth(api) if api.status() == 403), "{err:?}");
+    assert!(
+        matches!(&err, Error::Auth(api) if api.status() == 403),
+        "{err:?}"
+    );
     assert_eq!(err.code(), Some("forbidden"));
 }
 
 #[tokio::test]
 async fn not_found() {
-    let err = get_answered_by(support::error_body(404, "not_found", "finding f-1 not found")).await;
+    let err = get_answered_by(support::error_body(
+        404,
+        "not_found",
+        "finding f-1 not found",
+    ))
+    .await;
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
     assert_eq!(err.status_code(), Some(404));
     assert_eq!(err.code(), Some("not_found"));
@@ -158,14 +166,21 @@ async fn an_html_bad_gateway_page_is_an_api_error_with_the_raw_body() {
     assert_eq!(api.code(), None);
     let raw = api.raw_body().expect("the raw body is kept");
     assert!(raw.contains("<h1>502 Bad Gateway</h1>"), "{raw}");
-    assert!(api.message().contains("502 Bad Gateway"), "{}", api.message());
+    assert!(
+        api.message().contains("502 Bad Gateway"),
+        "{}",
+        api.message()
+    );
 }
 
 #[tokio::test]
 async fn a_long_non_json_error_body_is_cut() {
     let body = format!("<html>{}</html>", "x".repeat(20_000));
     let err = get_answered_by(ResponseTemplate::new(500).set_body_raw(body, "text/html")).await;
-    let raw = err.api_error().and_then(|api| api.raw_body()).expect("raw body");
+    let raw = err
+        .api_error()
+        .and_then(|api| api.raw_body())
+        .expect("raw body");
     assert!(raw.starts_with("<html>xxx"), "{raw}");
     assert!(raw.len() < 1024, "kept {} bytes", raw.len());
     assert!(err.message().len() < 1024);
@@ -181,7 +196,8 @@ async fn an_empty_error_body_gets_a_default_message() {
 #[tokio::test]
 async fn a_top_level_message_and_code_shape_is_understood() {
     let err = get_answered_by(
-        ResponseTemplate::new(404).set_body_json(json!({ "message": "no such finding", "code": 40401 })),
+        ResponseTemplate::new(404)
+            .set_body_json(json!({ "message": "no such finding", "code": 40401 })),
     )
     .await;
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
@@ -192,7 +208,10 @@ async fn a_top_level_message_and_code_shape_is_understood() {
         ResponseTemplate::new(500).set_body_json(json!({ "code": "boom", "message": "exploded" })),
     )
     .await;
-    assert_eq!((err.code(), err.message().as_str()), (Some("boom"), "exploded"));
+    assert_eq!(
+        (err.code(), err.message().as_str()),
+        (Some("boom"), "exploded")
+    );
 }
 
 #[tokio::test]

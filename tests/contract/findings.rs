@@ -108,7 +108,12 @@ async fn list_sends_page_only_when_set_and_per_page_only_when_set() {
 
     let client = support::client(&server);
     client.findings().list().page(1).await.expect("page 1");
-    client.findings().list().per_page(100).await.expect("per_page 100");
+    client
+        .findings()
+        .list()
+        .per_page(100)
+        .await
+        .expect("per_page 100");
 }
 
 #[tokio::test]
@@ -212,7 +217,10 @@ async fn api_key_header_scheme_and_user_agent_suffix() {
         .and(path("/v1/findings/f-1"))
         .and(header("x-api-key", KEY))
         .and(header_missing("authorization"))
-        .and(header("user-agent", format!("{USER_AGENT} contract-tests/1.0").as_str()))
+        .and(header(
+            "user-agent",
+            format!("{USER_AGENT} contract-tests/1.0").as_str(),
+        ))
         .respond_with(support::finding_response("f-1"))
         .expect(1)
         .mount(&server)
@@ -231,7 +239,9 @@ async fn update_sends_only_the_fields_set() {
     let server = support::start().await;
     Mock::given(method("PATCH"))
         .and(path("/v1/findings/f-1"))
-        .and(body_json(json!({ "status": "resolved", "note": "patched in 2.4.1" })))
+        .and(body_json(
+            json!({ "status": "resolved", "note": "patched in 2.4.1" }),
+        ))
         .and(header("content-type", "application/json"))
         .and(header("accept", "application/json"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
@@ -336,9 +346,7 @@ async fn a_post_carries_a_generated_idempotency_key_and_its_body() {
         .and(body_json(json!({ "name": "example.com" })))
         .and(header("content-type", "application/json"))
         .and(header_exists("idempotency-key"))
-        .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!({ "data": { "id": "a-1" } })),
-        )
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "data": { "id": "a-1" } })))
         .expect(2)
         .mount(&server)
         .await;
@@ -367,7 +375,9 @@ async fn a_caller_set_idempotency_key_is_sent_as_is() {
     Mock::given(method("POST"))
         .and(path("/v1/assets"))
         .and(header("idempotency-key", "order-42"))
-        .and(body_json(json!({ "name": "example.com", "kind": "domain" })))
+        .and(body_json(
+            json!({ "name": "example.com", "kind": "domain" }),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": "a-1" })))
         .expect(1)
         .mount(&server)

@@ -7,7 +7,11 @@
 /// The text of a file under `contract/fixtures/`, embedded at compile time.
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/contract/fixtures/", $name))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/contract/fixtures/",
+            $name
+        ))
     };
 }
 

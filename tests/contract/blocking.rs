@@ -1,0 +1,341 @@
+//! The blocking client sends the same requests and gives the same answers.
+//! These are plain `#[test]`s: the mock server runs on a runtime this module
+//! owns, and the calls block the test thread.
+
+use s4e::{Error, ExportFormat, Finding, FindingStatus, Severity};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer};
+
+use crate::support::{self, KEY, USER_AGENT, ids, page_response};
+
+/// A mock server and the runtime that mounts mocks on it and verifies it.
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    server: Option<MockServer>,
+}
+
+impl Harness {
+    fn start() -> Harness {
+        let runtime = tokio::runtime::Runtime::new().expect("a runtime for the mock server");
+        let server = runtime.block_on(support::start());
+        Harness {
+            runtime,
+            server: Some(server),
+        }
+    }
+
+    fn server(&self) -> &MockServer {
+        self.server.as_ref().expect("server is running")
+    }
+
+    fn mount(&self, mock: Mock) {
+        self.runtime.block_on(mock.mount(self.server()));
+    }
+
+    fn client(&self) -> s4e::blocking::Client {
+        support::builder(self.server())
+            .build_blocking()
+            .expect("blocking client builds")
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // Verify the `expect`s (the server's own drop) while the runtime lives.
+        let _guard = self.runtime.enter();
+        self.server.take();
+    }
+}
+
+fn id_list(findings: &[Finding]) -> Vec<String> {
+    findings.iter().map(|f| f.id.to_string()).collect()
+}
+
+#[test]
+fn list_sends_the_filters_and_decodes_the_page() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings"))
+            .and(query_param("severity", "critical,high"))
+            .and(query_param("status", "open"))
+            .and(query_param("per_page", "2"))
+            .and(header("authorization", format!("Bearer {KEY}").as_str()))
+            .and(header("user-agent", USER_AGENT))
+            .respond_with(support::json(200, fixture!("findings_page.json")))
+            .expect(1),
+    );
+
+    let page = h
+        .client()
+        .findings()
+        .list()
+        .severity([Severity::Critical, Severity::High])
+        .status(FindingStatus::Open)
+        .per_page(2)
+        .send()
+        .expect("list succeeds");
+    assert_eq!(page.total, Some(156));
+    assert_eq!(page.items[1].id, "f-70002");
+}
+
+#[test]
+fn get_and_update() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/f-91827"))
+            .respond_with(support::json(200, fixture!("finding_detail.json")))
+            .expect(1),
+    );
+    h.mount(
+        Mock::given(method("PATCH"))
+            .and(path("/v1/findings/f-1"))
+            .and(body_json(json!({ "status": "resolved", "note": "done" })))
+            .and(header("content-type", "application/json"))
+            .respond_with(support::finding_response("f-1"))
+            .expect(1),
+    );
+
+    let client = h.client();
+    let finding = client.findings().get("f-91827").send().expect("get");
+    assert_eq!(finding.severity, Severity::Critical);
+    let updated = client
+        .findings()
+        .update("f-1")
+        .status(FindingStatus::Resolved)
+        .note("done")
+        .send()
+        .expect("update");
+    assert_eq!(updated.id, "f-1");
+}
+
+#[test]
+fn errors_are_the_same_variants() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/nope"))
+            .respond_with(
+                support::error_body(404, "not_found", "no such finding")
+                    .insert_header("x-request-id", "req-b404"),
+            )
+            .expect(1),
+    );
+
+    let err = h
+        .client()
+        .findings()
+        .get("nope")
+        .send()
+        .expect_err("not found");
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(err.request_id(), Some("req-b404"));
+}
+
+#[test]
+fn retries_work_the_same() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/f-1"))
+            .respond_with(support::sequence([
+                support::error_body(503, "unavailable", "try again"),
+                support::finding_response("f-1"),
+            ]))
+            .expect(2),
+    );
+
+    h.client()
+        .findings()
+        .get("f-1")
+        .send()
+        .expect("the retry succeeds");
+}
+
+#[test]
+fn export_write_to_a_std_writer() {
+    let h = Harness::start();
+    let csv = crate::export::big_csv();
+    h.mount(
+        Mock::given(method("POST"))
+            .and(path("/v1/findings/export"))
+            .and(body_json(
+                json!({ "format": "csv", "severity": ["critical"] }),
+            ))
+            .respond_with(crate::export::csv_response(csv.clone()))
+            .expect(1),
+    );
+
+    let mut out: Vec<u8> = Vec::new();
+    let written = h
+        .client()
+        .findings()
+        .export(ExportFormat::Csv)
+        .severity([Severity::Critical])
+        .write_to(&mut out)
+        .expect("the export streams");
+    assert_eq!(written, csv.len() as u64);
+    assert!(out == csv, "the file arrives byte for byte");
+}
+
+#[test]
+fn list_auto_is_an_iterator_over_every_page() {
+    let h = Harness::start();
+    for (page, items) in [(1, ids(1, 2)), (2, ids(3, 4)), (3, ids(5, 5))] {
+        h.mount(
+            Mock::given(method("GET"))
+                .and(path("/v1/findings"))
+                .and(query_param("page", page.to_string()))
+                .and(query_param("per_page", "2"))
+                .respond_with(page_response(
+                    &items,
+                    Some(json!({ "total": 5, "page": page, "per_page": 2 })),
+                ))
+                .expect(1),
+        );
+    }
+
+    let client = h.client();
+    let all: Vec<Finding> = client
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .collect::<s4e::Result<_>>()
+        .expect("every page loads");
+    assert_eq!(id_list(&all), ids(1, 5));
+}
+
+#[test]
+fn list_auto_is_lazy_and_pages_and_paginate_work() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings"))
+            .and(query_param("page", "1"))
+            .respond_with(page_response(
+                &ids(1, 20),
+                Some(json!({ "total": 40, "page": 1, "per_page": 20, "total_pages": 2 })),
+            ))
+            .expect(3),
+    );
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings"))
+            .and(query_param("page", "2"))
+            .respond_with(page_response(
+                &ids(21, 40),
+                Some(json!({ "total": 40, "page": 2, "per_page": 20, "total_pages": 2 })),
+            ))
+            .expect(1),
+    );
+
+    let client = h.client();
+    // Five items: page 1 only.
+    let first: Vec<Finding> = client
+        .findings()
+        .list_auto()
+        .take(5)
+        .collect::<s4e::Result<_>>()
+        .expect("page 1 loads");
+    assert_eq!(id_list(&first), ids(1, 5));
+    // Whole pages: both.
+    let pages: Vec<s4e::Page<Finding>> = client
+        .findings()
+        .list_auto()
+        .pages()
+        .collect::<s4e::Result<_>>()
+        .expect("both pages load");
+    assert_eq!(
+        pages.iter().map(|p| p.current_page).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    // A declared endpoint, capped at the first page.
+    let capped: Vec<Finding> = client
+        .paginate(s4e::findings::ListFindings::default())
+        .max_items(20)
+        .collect::<s4e::Result<_>>()
+        .expect("page 1 loads");
+    assert_eq!(capped.len(), 20);
+}
+
+#[test]
+fn list_auto_ends_after_an_error() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings"))
+            .and(query_param("page", "1"))
+            .respond_with(page_response(
+                &ids(1, 2),
+                Some(json!({ "total": 6, "page": 1, "per_page": 2, "total_pages": 3 })),
+            ))
+            .expect(1),
+    );
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings"))
+            .and(query_param("page", "2"))
+            .respond_with(support::error_body(403, "forbidden", "no"))
+            .expect(1),
+    );
+
+    let items: Vec<s4e::Result<Finding>> = h.client().findings().list_auto().per_page(2).collect();
+    assert_eq!(items.len(), 3);
+    assert!(items[0].is_ok() && items[1].is_ok());
+    assert!(matches!(items[2], Err(Error::Auth(_))), "{:?}", items[2]);
+}
+
+#[test]
+fn from_async_shares_the_settings() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/f-1"))
+            .and(header("x-api-key", KEY))
+            .respond_with(support::finding_response("f-1"))
+            .expect(1),
+    );
+
+    let async_client = support::builder(h.server())
+        .auth_scheme(s4e::AuthScheme::ApiKeyHeader)
+        .build()
+        .unwrap();
+    let client = s4e::blocking::Client::from_async(async_client).expect("blocking client");
+    assert_eq!(client.as_async().base_url(), support::base_url(h.server()));
+    client
+        .execute(s4e::findings::GetFinding::new("f-1"))
+        .send()
+        .expect("get");
+}
+
+#[tokio::test]
+async fn inside_an_async_runtime_calls_are_refused_without_panicking() {
+    let server = support::start().await;
+    let client = support::builder(&server)
+        .build_blocking()
+        .expect("building is fine anywhere");
+
+    let err = client.findings().get("f-1").send().expect_err("refused");
+    let Error::InvalidRequest(message) = &err else {
+        panic!("expected InvalidRequest, got {err:?}");
+    };
+    assert!(message.contains("async"), "{message}");
+
+    let err = client
+        .findings()
+        .export(ExportFormat::Csv)
+        .write_to(&mut Vec::new())
+        .expect_err("refused");
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+
+    let first = client.findings().list_auto().next().expect("an error item");
+    assert!(matches!(first, Err(Error::InvalidRequest(_))), "{first:?}");
+
+    // Nothing reached the server.
+    assert!(support::received(&server).await.is_empty());
+    // Dropping the client (joining its thread) must not block this runtime
+    // for long or panic.
+    drop(client);
+}
