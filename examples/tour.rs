@@ -20,14 +20,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let live = std::env::var("S4E_API_KEY").is_ok_and(|k| !k.trim().is_empty());
     let (client, _server) = if live {
         let client = s4e::Client::from_env()?;
-        println!("Touring {} (read-only, because S4E_API_KEY is set)", client.base_url());
+        println!(
+            "Touring {} (read-only, because S4E_API_KEY is set)",
+            client.base_url()
+        );
         (client, None)
     } else {
         let server = mock::start().await;
         let client = s4e::Client::builder(mock::DEMO_KEY)
             .base_url(format!("{}/v1", server.uri()))
             .build()?;
-        println!("Touring an in-process mock S4E API at {} (set S4E_API_KEY to use a real one)", client.base_url());
+        println!(
+            "Touring an in-process mock S4E API at {} (set S4E_API_KEY to use a real one)",
+            client.base_url()
+        );
         (client, Some(server))
     };
 
@@ -46,7 +52,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         page.total
     );
     for finding in &page {
-        println!("  {:<9} {:<8} {}", finding.id, finding.severity, finding.title);
+        println!(
+            "  {:<9} {:<8} {}",
+            finding.id, finding.severity, finding.title
+        );
     }
 
     println!("\n== Auto-pagination (lazy: pages are fetched as items are consumed)");

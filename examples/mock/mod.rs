@@ -75,8 +75,12 @@ impl Respond for List {
         if !authorized(request) {
             return error(401, "unauthorized", "missing or invalid API key");
         }
-        let page: usize = query(request, "page").and_then(|p| p.parse().ok()).unwrap_or(1);
-        let per_page: usize = query(request, "per_page").and_then(|p| p.parse().ok()).unwrap_or(20);
+        let page: usize = query(request, "page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1);
+        let per_page: usize = query(request, "per_page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(20);
         if !(1..=100).contains(&per_page) || page == 0 {
             return error(422, "validation_failed", "page or per_page out of range");
         }
@@ -87,7 +91,11 @@ impl Respond for List {
             .filter(|f| matches_filters(f, severity.as_deref(), status.as_deref()))
             .collect();
         let total = items.len();
-        let data: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+        let data: Vec<Value> = items
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .collect();
         ResponseTemplate::new(200).set_body_json(json!({
             "data": data,
             "meta": {"total": total, "page": page, "per_page": per_page, "total_pages": total.div_ceil(per_page)}
@@ -155,13 +163,20 @@ impl Respond for Export {
 /// Starts the mock.
 pub(crate) async fn start() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/v1/findings")).respond_with(List).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings"))
+        .respond_with(List)
+        .mount(&server)
+        .await;
     Mock::given(method("POST"))
         .and(path("/v1/findings/export"))
         .respond_with(Export)
         .mount(&server)
         .await;
-    Mock::given(path_regex(r"^/v1/findings/[^/]+$")).respond_with(One).mount(&server).await;
+    Mock::given(path_regex(r"^/v1/findings/[^/]+$"))
+        .respond_with(One)
+        .mount(&server)
+        .await;
     server
 }
 

@@ -1,9 +1,411 @@
 //! Actions: remediation and notification units of work (`shared/API.md` §4.4).
 
-use crate::Client;
-use crate::request::Async;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
-/// The actions operations; from [`Client::actions`] or
+use crate::Client;
+use crate::endpoint;
+use crate::enums::string_enum;
+use crate::paginate::Paginator;
+use crate::request::{Async, Request};
+
+pub use crate::ids::{ActionId, ExecutionId};
+
+string_enum!(
+    /// What an action does.
+    ActionType {
+        /// Sends a notification.
+        Notification = "notification",
+        /// Changes something to fix a problem.
+        Remediation = "remediation",
+        /// Calls a webhook.
+        Webhook = "webhook",
+        /// Runs a script.
+        Script = "script",
+        /// Waits for a person's approval.
+        Approval = "approval",
+    }
+);
+
+string_enum!(
+    /// Where an action runs.
+    Executor {
+        /// On the S4E platform.
+        Local = "local",
+        /// On a remote runner.
+        Remote = "remote",
+        /// On an OpServant agent.
+        Opservant = "opservant",
+        /// By calling a webhook.
+        Webhook = "webhook",
+    }
+);
+
+string_enum!(
+    /// The type of an action parameter.
+    ParameterType {
+        /// Text.
+        String = "string",
+        /// A whole number.
+        Integer = "integer",
+        /// `true` or `false`.
+        Boolean = "boolean",
+        /// One of a fixed set of values.
+        Enum = "enum",
+        /// Text that is never shown back.
+        Secret = "secret",
+    }
+);
+
+string_enum!(
+    /// Where an execution of an action stands.
+    ExecutionStatus {
+        /// Waiting to start.
+        Queued = "queued",
+        /// In progress.
+        Running = "running",
+        /// Finished successfully.
+        Completed = "completed",
+        /// Finished with an error.
+        Failed = "failed",
+    }
+);
+
+impl ExecutionStatus {
+    /// Whether the execution will not change any more: `completed` or
+    /// `failed`. A status this SDK does not know counts as not final.
+    ///
+    /// ```
+    /// use s4e::actions::ExecutionStatus;
+    /// assert!(ExecutionStatus::Failed.is_final());
+    /// assert!(!ExecutionStatus::Queued.is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(self, ExecutionStatus::Completed | ExecutionStatus::Failed)
+    }
+}
+
+/// A remediation or notification unit of work.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Action {
+    /// The action's ID.
+    pub id: ActionId,
+    /// Its name.
+    pub name: String,
+    /// What it does (the API's `type`).
+    #[serde(rename = "type")]
+    pub action_type: ActionType,
+    /// A description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its version (a number from some deployments, kept as text).
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub version: Option<String>,
+    /// Where it runs.
+    #[serde(default)]
+    pub executor: Option<Executor>,
+    /// The parameters a trigger may pass.
+    #[serde(default)]
+    pub parameters: Vec<ActionParameter>,
+    /// When it was created.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it last changed.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// One parameter an action takes; decoded from an [`Action`] and sent by
+/// [`create`](Actions::create) and [`update`](Actions::update).
+///
+/// ```
+/// use s4e::actions::{ActionParameter, ParameterType};
+/// let parameter = ActionParameter::new("duration_minutes", ParameterType::Integer)
+///     .required(true)
+///     .default_value(60);
+/// assert_eq!(
+///     serde_json::to_value(&parameter).unwrap(),
+///     serde_json::json!({ "name": "duration_minutes", "type": "integer", "required": true, "default": 60 }),
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ActionParameter {
+    /// The parameter's name.
+    pub name: String,
+    /// Its type (the API's `type`).
+    #[serde(rename = "type")]
+    pub param_type: ParameterType,
+    /// Whether a trigger must pass it.
+    #[serde(default)]
+    pub required: bool,
+    /// The value used when a trigger leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+}
+
+impl ActionParameter {
+    /// An optional parameter without a default.
+    pub fn new(name: impl Into<String>, param_type: ParameterType) -> Self {
+        ActionParameter {
+            name: name.into(),
+            param_type,
+            required: false,
+            default: None,
+        }
+    }
+
+    /// Sets `required`.
+    #[must_use]
+    pub fn required(mut self, required: bool) -> Self {
+        self.required = required;
+        self
+    }
+
+    /// Sets `default` (named so as not to read as [`Default`]).
+    #[must_use]
+    pub fn default_value(mut self, value: impl Into<Value>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+}
+
+/// One execution of an action, from [`trigger`](Actions::trigger) or
+/// [`execution`](Actions::execution).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ActionExecution {
+    /// The execution's ID (some pages send `id`).
+    #[serde(alias = "id")]
+    pub execution_id: ExecutionId,
+    /// The action executed.
+    #[serde(default)]
+    pub action_id: Option<ActionId>,
+    /// Where it stands.
+    pub status: ExecutionStatus,
+    /// Whether it ran in the sandbox, changing nothing.
+    #[serde(default)]
+    pub sandbox: bool,
+    /// What the action reported.
+    #[serde(default)]
+    pub output: Option<Value>,
+    /// When it started.
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it finished (`None` until then).
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What [`validate`](Actions::validate) found in an action definition.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ValidationReport {
+    /// Whether the definition can be created as it is.
+    pub valid: bool,
+    /// Problems that do not prevent creating it.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Problems that do.
+    #[serde(default)]
+    pub errors: Vec<ValidationIssue>,
+}
+
+/// One error in an action definition.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ValidationIssue {
+    /// Where in the definition (`parameters[0].type`).
+    #[serde(default)]
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// `"1.2"` or `2` (kept as `"2"`), or nothing.
+fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(Value::Number(number)) => Ok(Some(number.to_string())),
+        Some(other) => Err(serde::de::Error::invalid_type(
+            match &other {
+                Value::Bool(b) => serde::de::Unexpected::Bool(*b),
+                Value::Array(_) => serde::de::Unexpected::Seq,
+                _ => serde::de::Unexpected::Map,
+            },
+            &"a version as a string or a number",
+        )),
+    }
+}
+
+/// `GET /actions`: one page of actions.
+#[endpoint(GET, "/actions", paginated, response = Action, crate = crate)]
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ListActions {
+    /// Only actions of this type (the API's `type`).
+    #[query(rename = "type")]
+    pub action_type: Option<ActionType>,
+    /// Free-text search.
+    pub search: Option<String>,
+}
+
+/// `GET /actions/{id}`: one action.
+#[endpoint(GET, "/actions/{id}", response = Action, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GetAction {
+    /// The action to read.
+    pub id: ActionId,
+}
+
+/// `POST /actions`: defines an action.
+#[endpoint(POST, "/actions", response = Action, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CreateAction {
+    /// Its name.
+    pub name: String,
+    /// What it does (the API's `type`).
+    #[body(rename = "type")]
+    pub action_type: ActionType,
+    /// A description.
+    pub description: Option<String>,
+    /// Where it runs.
+    pub executor: Option<Executor>,
+    /// What it acts on, as the executor expects it.
+    pub target: Option<Value>,
+    /// The parameters a trigger may pass.
+    pub parameters: Option<Vec<ActionParameter>>,
+    /// Executor-specific settings (an object).
+    pub config: Option<Value>,
+    /// When the action applies.
+    pub conditions: Option<Value>,
+}
+
+/// `PATCH /actions/{id}`: changes any field of an action.
+#[endpoint(PATCH, "/actions/{id}", response = Action, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UpdateAction {
+    /// The action to change.
+    pub id: ActionId,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new type (the API's `type`).
+    #[body(rename = "type")]
+    pub action_type: Option<ActionType>,
+    /// A new description.
+    pub description: Option<String>,
+    /// A new executor.
+    pub executor: Option<Executor>,
+    /// A new target.
+    pub target: Option<Value>,
+    /// Replaces the parameters.
+    pub parameters: Option<Vec<ActionParameter>>,
+    /// Replaces the executor settings.
+    pub config: Option<Value>,
+    /// Replaces the conditions.
+    pub conditions: Option<Value>,
+}
+
+/// `DELETE /actions/{id}`: removes an action.
+#[endpoint(DELETE, "/actions/{id}", crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DeleteAction {
+    /// The action to remove.
+    pub id: ActionId,
+}
+
+/// `POST /actions/validate`: checks an action definition without creating
+/// anything. Read-only, so safe to repeat.
+#[endpoint(POST, "/actions/validate", idempotent, response = ValidationReport, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ValidateAction {
+    /// The definition, a JSON object with the fields of a create; sent as
+    /// the body.
+    #[body(flatten)]
+    pub definition: Value,
+}
+
+/// `POST /actions/{id}/trigger`: runs an action now.
+#[endpoint(POST, "/actions/{id}/trigger", response = ActionExecution, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TriggerAction {
+    /// The action to run.
+    pub id: ActionId,
+    /// What to run it on.
+    pub target: Option<Value>,
+    /// Parameter values, an object keyed by parameter name.
+    pub parameters: Option<Value>,
+    /// Runs without changing anything.
+    pub sandbox: Option<bool>,
+}
+
+impl TriggerAction {
+    /// Sets one parameter value, keeping the others.
+    #[must_use]
+    pub fn parameter(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        set_parameter(&mut self.parameters, name.into(), value.into());
+        self
+    }
+}
+
+impl<M> Request<TriggerAction, M> {
+    /// Sets one parameter value, keeping those already set (with
+    /// `parameters` or earlier calls). A `parameters` value that is not an
+    /// object is replaced.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let execution = client
+    ///     .actions()
+    ///     .trigger("act-block-ip")
+    ///     .parameter("ip", "203.0.113.7")
+    ///     .parameter("duration_minutes", 60)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn parameter(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        set_parameter(
+            &mut self.endpoint_mut().parameters,
+            name.into(),
+            value.into(),
+        );
+        self
+    }
+}
+
+/// Inserts `name: value` into the `parameters` object, creating it (or
+/// replacing a value that is not an object).
+fn set_parameter(parameters: &mut Option<Value>, name: String, value: Value) {
+    let parameters = parameters.get_or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if !parameters.is_object() {
+        *parameters = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(map) = parameters {
+        map.insert(name, value);
+    }
+}
+
+/// `GET /actions/{id}/executions/{execution_id}`: one execution of an action.
+#[endpoint(GET, "/actions/{id}/executions/{execution_id}", response = ActionExecution, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GetExecution {
+    /// The action.
+    pub id: ActionId,
+    /// The execution to read.
+    pub execution_id: ExecutionId,
+}
+
+/// The action operations; from [`Client::actions`] or
 /// [`blocking::Client::actions`](crate::blocking::Client::actions).
 #[derive(Debug, Clone)]
 pub struct Actions<M = Async> {
@@ -14,5 +416,192 @@ pub struct Actions<M = Async> {
 impl<M: Clone> Actions<M> {
     pub(crate) fn new(client: Client, mode: M) -> Self {
         Actions { client, mode }
+    }
+
+    fn request<E>(&self, endpoint: E) -> Request<E, M> {
+        Request::new(self.client.clone(), self.mode.clone(), endpoint)
+    }
+
+    /// One page of actions, filtered by the setters (`action_type` is the
+    /// API's `type`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::actions::ActionType;
+    /// let page = client.actions().list().action_type(ActionType::Remediation).search("ip").await?;
+    /// for action in &page {
+    ///     println!("{} {}", action.id, action.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> Request<ListActions, M> {
+        self.request(ListActions::default())
+    }
+
+    /// Every action matching the filters, as a lazy stream (an iterator on
+    /// the blocking client).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use s4e::actions::Action;
+    /// let all: Vec<Action> = client.actions().list_auto().per_page(100).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_auto(&self) -> Paginator<ListActions, M> {
+        Paginator::new(
+            self.client.clone(),
+            self.mode.clone(),
+            ListActions::default(),
+        )
+    }
+
+    /// One action.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let action = client.actions().get("act-block-ip").await?;
+    /// for parameter in &action.parameters {
+    ///     println!("{}: {} (required: {})", parameter.name, parameter.param_type, parameter.required);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, id: impl Into<ActionId>) -> Request<GetAction, M> {
+        self.request(GetAction { id: id.into() })
+    }
+
+    /// Defines an action (`action_type` is the API's `type`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::actions::{ActionParameter, ActionType, Executor, ParameterType};
+    /// use serde_json::json;
+    /// let action = client
+    ///     .actions()
+    ///     .create("Block IP", ActionType::Remediation)
+    ///     .description("Blocks an address at the edge firewall")
+    ///     .executor(Executor::Remote)
+    ///     .parameters([ActionParameter::new("ip", ParameterType::String).required(true)])
+    ///     .config(json!({ "firewall": "edge-1" }))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create(
+        &self,
+        name: impl Into<String>,
+        action_type: ActionType,
+    ) -> Request<CreateAction, M> {
+        self.request(CreateAction {
+            name: name.into(),
+            action_type,
+            description: None,
+            executor: None,
+            target: None,
+            parameters: None,
+            config: None,
+            conditions: None,
+        })
+    }
+
+    /// Changes any field of an action; only the fields set are sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let action = client
+    ///     .actions()
+    ///     .update("act-block-ip")
+    ///     .description("Blocks an address for an hour")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update(&self, id: impl Into<ActionId>) -> Request<UpdateAction, M> {
+        self.request(UpdateAction {
+            id: id.into(),
+            name: None,
+            action_type: None,
+            description: None,
+            executor: None,
+            target: None,
+            parameters: None,
+            config: None,
+            conditions: None,
+        })
+    }
+
+    /// Removes an action.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// client.actions().delete("act-block-ip").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete(&self, id: impl Into<ActionId>) -> Request<DeleteAction, M> {
+        self.request(DeleteAction { id: id.into() })
+    }
+
+    /// Checks an action definition (a JSON object with the fields of a
+    /// create, for example read from a file) without creating anything. A
+    /// definition that is not an object is refused before sending, with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use serde_json::json;
+    /// let report = client
+    ///     .actions()
+    ///     .validate(json!({ "name": "Block IP", "type": "remediation", "executor": "remote" }))
+    ///     .await?;
+    /// for error in &report.errors {
+    ///     println!("{}: {}", error.path, error.message);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn validate(&self, definition: impl Into<Value>) -> Request<ValidateAction, M> {
+        self.request(ValidateAction {
+            definition: definition.into(),
+        })
+    }
+
+    /// Runs an action now; the answer is its execution, usually `queued`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use serde_json::json;
+    /// let execution = client
+    ///     .actions()
+    ///     .trigger("act-block-ip")
+    ///     .target("203.0.113.7")
+    ///     .parameters(json!({ "duration_minutes": 60 }))
+    ///     .sandbox(true)
+    ///     .await?;
+    /// println!("{} {}", execution.execution_id, execution.status);
+    /// # Ok(()) }
+    /// ```
+    pub fn trigger(&self, id: impl Into<ActionId>) -> Request<TriggerAction, M> {
+        self.request(TriggerAction {
+            id: id.into(),
+            target: None,
+            parameters: None,
+            sandbox: None,
+        })
+    }
+
+    /// One execution of an action.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let execution = client.actions().execution("act-block-ip", "exec-7781").await?;
+    /// println!("{} {:?}", execution.status, execution.output);
+    /// # Ok(()) }
+    /// ```
+    pub fn execution(
+        &self,
+        id: impl Into<ActionId>,
+        execution_id: impl Into<ExecutionId>,
+    ) -> Request<GetExecution, M> {
+        self.request(GetExecution {
+            id: id.into(),
+            execution_id: execution_id.into(),
+        })
     }
 }

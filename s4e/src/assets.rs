@@ -59,46 +59,96 @@ string_enum!(
 /// [`security_score`](Asset::security_score), and accepts every spelling the
 /// API uses (`name`, `domain`, `hostname`; `risk_score`, `security_score`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "AssetWire")]
 #[non_exhaustive]
 pub struct Asset {
     /// The asset's ID.
     pub id: AssetId,
     /// The domain, IP, URL or CIDR itself (the API's `name`).
-    #[serde(rename = "name", alias = "domain", alias = "hostname")]
     pub domain: String,
     /// What kind of asset this is (the API's `type`).
-    #[serde(rename = "type")]
     pub asset_type: AssetType,
     /// Whether it is monitored.
-    #[serde(default)]
     pub status: Option<AssetStatus>,
     /// Whether ownership was verified.
-    #[serde(default)]
     pub verified: bool,
     /// Risk from 0 (none) to 100 (the API's `risk_score`).
-    #[serde(default, rename = "risk_score", alias = "security_score")]
     pub security_score: Option<u32>,
     /// Free-form labels.
-    #[serde(default)]
     pub tags: Vec<String>,
     /// A description.
-    #[serde(default)]
     pub description: Option<String>,
     /// When it was last scanned.
-    #[serde(default)]
     pub last_scan: Option<DateTime<Utc>>,
     /// When it was added.
-    #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
     /// When it last changed.
-    #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
     /// Discovery details (on `get` only).
-    #[serde(default)]
     pub metadata: Option<AssetMetadata>,
     /// Open findings per severity (on `get` only).
-    #[serde(default)]
     pub finding_summary: Option<FindingSummary>,
+}
+
+// Alternate spellings are separate wire fields, not serde aliases: a page that
+// sends two of them at once (`name` and `domain`) must still decode.
+#[derive(Deserialize)]
+struct AssetWire {
+    id: AssetId,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    domain: Option<String>,
+    #[serde(default)]
+    hostname: Option<String>,
+    #[serde(rename = "type")]
+    asset_type: AssetType,
+    #[serde(default)]
+    status: Option<AssetStatus>,
+    #[serde(default)]
+    verified: bool,
+    #[serde(default)]
+    risk_score: Option<u32>,
+    #[serde(default)]
+    security_score: Option<u32>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    last_scan: Option<DateTime<Utc>>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    metadata: Option<AssetMetadata>,
+    #[serde(default)]
+    finding_summary: Option<FindingSummary>,
+}
+
+impl From<AssetWire> for Asset {
+    fn from(wire: AssetWire) -> Self {
+        Asset {
+            id: wire.id,
+            domain: wire
+                .name
+                .or(wire.domain)
+                .or(wire.hostname)
+                .unwrap_or_default(),
+            asset_type: wire.asset_type,
+            status: wire.status,
+            verified: wire.verified,
+            security_score: wire.risk_score.or(wire.security_score),
+            tags: wire.tags,
+            description: wire.description,
+            last_scan: wire.last_scan,
+            created_at: wire.created_at,
+            updated_at: wire.updated_at,
+            metadata: wire.metadata,
+            finding_summary: wire.finding_summary,
+        }
+    }
 }
 
 impl Asset {
@@ -328,7 +378,11 @@ impl<M: Clone> Assets<M> {
     /// # Ok(()) }
     /// ```
     pub fn list_auto(&self) -> Paginator<ListAssets, M> {
-        Paginator::new(self.client.clone(), self.mode.clone(), ListAssets::default())
+        Paginator::new(
+            self.client.clone(),
+            self.mode.clone(),
+            ListAssets::default(),
+        )
     }
 
     /// One asset, with `metadata` and `finding_summary`.
@@ -354,7 +408,11 @@ impl<M: Clone> Assets<M> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn create(&self, name: impl Into<String>, asset_type: AssetType) -> Request<CreateAsset, M> {
+    pub fn create(
+        &self,
+        name: impl Into<String>,
+        asset_type: AssetType,
+    ) -> Request<CreateAsset, M> {
         self.request(CreateAsset {
             name: name.into(),
             asset_type,
@@ -418,5 +476,27 @@ impl<M: Clone> Assets<M> {
     /// ```
     pub fn verify(&self, id: impl Into<AssetId>) -> Request<VerifyAsset, M> {
         self.request(VerifyAsset { id: id.into() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_spellings_at_once_still_decode() {
+        let a: Asset = serde_json::from_str(
+            r#"{"id":"a-1","name":"shop.example","domain":"other","type":"domain","risk_score":40,"security_score":41}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (a.domain.as_str(), a.security_score),
+            ("shop.example", Some(40))
+        );
+        let a: Asset = serde_json::from_str(
+            r#"{"id":"a-1","hostname":"h.example","type":"ip","security_score":7}"#,
+        )
+        .unwrap();
+        assert_eq!((a.name(), a.risk_score()), ("h.example", Some(7)));
     }
 }

@@ -89,7 +89,9 @@ impl Blocking {
                     }
                 });
             })
-            .map_err(|e| Error::config(format!("the blocking client's thread could not start: {e}")))?;
+            .map_err(|e| {
+                Error::config(format!("the blocking client's thread could not start: {e}"))
+            })?;
         let thread_id = thread.thread().id();
         match started.recv() {
             Ok(Ok(())) => {}
@@ -98,7 +100,11 @@ impl Blocking {
                     "the blocking client's runtime could not start: {e}"
                 )));
             }
-            Err(_) => return Err(Error::config("the blocking client's thread stopped at start")),
+            Err(_) => {
+                return Err(Error::config(
+                    "the blocking client's thread stopped at start",
+                ));
+            }
         }
         Ok(Blocking {
             runtime: Arc::new(RuntimeThread {
@@ -137,7 +143,7 @@ impl Blocking {
         output.recv().map_err(|_| stopped())
     }
 
-    fn run_call<T: Send + 'static>(
+    pub(crate) fn run_call<T: Send + 'static>(
         &self,
         future: impl Future<Output = Result<T>> + Send + 'static,
     ) -> Result<T> {
@@ -158,7 +164,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("blocking::Client").field(&self.inner).finish()
+        f.debug_tuple("blocking::Client")
+            .field(&self.inner)
+            .finish()
     }
 }
 
@@ -372,6 +380,9 @@ where
     type Item = Result<E::Item>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
         let mut items = std::mem::replace(self.items_mut(), futures_util::stream::empty().boxed());
         match self.mode.run(async move {
             let next = items.next().await;
@@ -381,7 +392,11 @@ where
                 self.items = Some(items);
                 next
             }
-            Err(e) => Some(Err(e)),
+            Err(e) => {
+                // The stream went with the failed job: this error is the end.
+                self.finished = true;
+                Some(Err(e))
+            }
         }
     }
 }
@@ -394,6 +409,9 @@ where
     type Item = Result<Page<E::Item>>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
         let mut pages = std::mem::replace(&mut self.pages, futures_util::stream::empty().boxed());
         match self.mode.run(async move {
             let next = pages.next().await;
@@ -403,7 +421,10 @@ where
                 self.pages = pages;
                 next
             }
-            Err(e) => Some(Err(e)),
+            Err(e) => {
+                self.finished = true;
+                Some(Err(e))
+            }
         }
     }
 }

@@ -107,9 +107,8 @@ impl ClientBuilder {
 
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let key = set("S4E_API_KEY").ok_or_else(|| {
-            Error::config("S4E_API_KEY is not set; export your API key in it")
-        })?;
+        let key = set("S4E_API_KEY")
+            .ok_or_else(|| Error::config("S4E_API_KEY is not set; export your API key in it"))?;
         let mut builder = ClientBuilder::new(key);
         if let Some(url) = set("S4E_BASE_URL") {
             builder = builder.base_url(url.trim());
@@ -282,9 +281,8 @@ impl ClientBuilder {
 /// Validates the base URL and returns it without a trailing slash, ready for
 /// paths to be appended.
 fn parse_base_url(text: &str) -> Result<String> {
-    let url = reqwest::Url::parse(text.trim()).map_err(|e| {
-        Error::config(format!("base_url `{text}` is not a valid URL: {e}"))
-    })?;
+    let url = reqwest::Url::parse(text.trim())
+        .map_err(|e| Error::config(format!("base_url `{text}` is not a valid URL: {e}")))?;
     match url.scheme() {
         "https" | "http" => {}
         other => {
@@ -338,9 +336,9 @@ fn tls_config(pems: &[Vec<u8>]) -> Result<rustls::ClientConfig> {
     for pem in pems {
         let before = extra.len();
         for cert in CertificateDer::pem_slice_iter(pem) {
-            extra.push(cert.map_err(|e| {
-                Error::config(format!("ca_certificate is not valid PEM: {e}"))
-            })?);
+            extra.push(
+                cert.map_err(|e| Error::config(format!("ca_certificate is not valid PEM: {e}")))?,
+            );
         }
         if extra.len() == before {
             return Err(Error::config(
@@ -436,7 +434,10 @@ mod tests {
 
     #[test]
     fn base_url_loses_its_trailing_slash() {
-        assert_eq!(parse_base_url("https://a.example/v1/").unwrap(), "https://a.example/v1");
+        assert_eq!(
+            parse_base_url("https://a.example/v1/").unwrap(),
+            "https://a.example/v1"
+        );
         assert!(parse_base_url("https://a.example/v1?x=1").is_err());
         assert!(parse_base_url("https://u:p@a.example/v1").is_err());
     }
@@ -445,7 +446,10 @@ mod tests {
     fn debug_redacts_key_and_proxy_credentials() {
         let b = ClientBuilder::new("sk_secret").proxy("http://user:hunter2@proxy:3128");
         let text = format!("{b:?}");
-        assert!(!text.contains("sk_secret") && !text.contains("hunter2"), "{text}");
+        assert!(
+            !text.contains("sk_secret") && !text.contains("hunter2"),
+            "{text}"
+        );
         assert!(text.contains("***@proxy:3128"), "{text}");
     }
 }

@@ -261,12 +261,16 @@ mod tests {
     #[test]
     fn decode_error_names_the_path() {
         let err = decode_json::<Item>(raw(r#"{"data":{"id":"x","n":"one"}}"#)).unwrap_err();
-        let Error::Decode(d) = err else { panic!("{err:?}") };
+        let Error::Decode(d) = err else {
+            panic!("{err:?}")
+        };
         assert_eq!(d.path, "data.n");
         assert_eq!(d.request_id.as_deref(), Some("req-9"));
-        let err = decode_page::<Item>(raw(r#"{"data":[{"id":"x","n":1},{"id":"y"}]}"#))
-            .unwrap_err();
-        let Error::Decode(d) = err else { panic!("{err:?}") };
+        let err =
+            decode_page::<Item>(raw(r#"{"data":[{"id":"x","n":1},{"id":"y"}]}"#)).unwrap_err();
+        let Error::Decode(d) = err else {
+            panic!("{err:?}")
+        };
         assert_eq!(d.path, "data[1]");
         assert!(d.message.contains("`n`"), "{}", d.message);
     }
@@ -277,7 +281,10 @@ mod tests {
             r#"{"data":[{"id":"x","n":1}],"meta":{"total_count":31,"page":2,"per_page":10}}"#,
         ))
         .unwrap();
-        assert_eq!((p.total, p.current_page, p.last_page), (Some(31), 2, Some(4)));
+        assert_eq!(
+            (p.total, p.current_page, p.last_page),
+            (Some(31), 2, Some(4))
+        );
         let p: Page<Item> = decode_page(raw(r#"{"data":[{"id":"x","n":1}]}"#)).unwrap();
         assert_eq!((p.current_page, p.per_page, p.last_page), (2, 10, Some(2)));
         let p: Page<Item> = decode_page(raw(r#"[{"id":"x","n":1}]"#)).unwrap();
@@ -299,10 +306,18 @@ mod tests {
             ErrorContext::default(),
         );
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
-        let e = parse_error_body(502, b"<html><body>Bad Gateway</body></html>", ErrorContext::default());
+        let e = parse_error_body(
+            502,
+            b"<html><body>Bad Gateway</body></html>",
+            ErrorContext::default(),
+        );
         assert_eq!(e.status(), 502);
         assert!(e.raw_body().unwrap().contains("Bad Gateway"));
-        let e = parse_error_body(500, br#"{"message":"boom","code":17}"#, ErrorContext::default());
+        let e = parse_error_body(
+            500,
+            br#"{"message":"boom","code":17}"#,
+            ErrorContext::default(),
+        );
         assert_eq!((e.code(), e.message()), (Some("17"), "boom"));
         let e = parse_error_body(503, b"", ErrorContext::default());
         assert_eq!(e.message(), "service unavailable");

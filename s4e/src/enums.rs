@@ -103,8 +103,19 @@ mod tests {
     #[test]
     fn known_aliases_and_unknown_values() {
         let c: Vec<Color> = serde_json::from_str(r#"["red","rouge","blue","teal"]"#).unwrap();
-        assert_eq!(c, [Color::Red, Color::Red, Color::Blue, Color::Other("teal".into())]);
-        assert_eq!(serde_json::to_string(&c).unwrap(), r#"["red","red","blue","teal"]"#);
+        assert_eq!(
+            c,
+            [
+                Color::Red,
+                Color::Red,
+                Color::Blue,
+                Color::Other("teal".into())
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"["red","red","blue","teal"]"#
+        );
         assert_eq!(format!("{:<5}|", Color::Blue), "blue |");
         assert!(serde_json::from_str::<Color>("3").is_err());
     }

@@ -308,10 +308,7 @@ mod tests {
         assert!(!Error::from_api(api(501)).is_retryable());
         assert!(!Error::from_api(api(422)).is_retryable());
         assert!(Error::Timeout(Duration::from_secs(1)).is_retryable());
-        assert_eq!(
-            e.to_string(),
-            "API error: HTTP 503 x: m (request id req-1)"
-        );
+        assert_eq!(e.to_string(), "API error: HTTP 503 x: m (request id req-1)");
     }
 
     #[test]

@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::Client;
 use crate::endpoint;
 pub use crate::enums::SortOrder;
 use crate::enums::string_enum;
 use crate::paginate::Paginator;
 use crate::request::{Async, Request};
-use crate::Client;
 
 pub use crate::ids::{AssetId, FindingId, ScanId};
 
@@ -69,64 +69,170 @@ pub enum ExportFormat {
     Json,
 }
 
+impl ExportFormat {
+    /// The media type of the file (`text/csv`, `application/json`).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv",
+            ExportFormat::Json => "application/json",
+        }
+    }
+}
+
 /// The asset a finding was found on, as embedded in the finding.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "FindingAssetWire")]
 #[non_exhaustive]
 pub struct FindingAsset {
     /// The asset's ID.
     pub id: AssetId,
-    /// The domain, IP, URL or CIDR.
-    #[serde(default, alias = "domain", alias = "hostname")]
+    /// The domain, IP, URL or CIDR (the API's `name`; some pages say `domain`
+    /// or `hostname`).
     pub name: Option<String>,
     /// `domain`, `ip`, `url` or `network`.
-    #[serde(default, rename = "type")]
     pub kind: Option<String>,
+}
+
+// Alternate spellings are separate wire fields, not serde aliases: a page that
+// sends two of them at once must still decode.
+#[derive(Deserialize)]
+struct FindingAssetWire {
+    id: AssetId,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    domain: Option<String>,
+    #[serde(default)]
+    hostname: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+}
+
+impl From<FindingAssetWire> for FindingAsset {
+    fn from(wire: FindingAssetWire) -> Self {
+        FindingAsset {
+            id: wire.id,
+            name: wire.name.or(wire.domain).or(wire.hostname),
+            kind: wire.kind,
+        }
+    }
 }
 
 /// A discovered vulnerability.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "FindingWire")]
 #[non_exhaustive]
 pub struct Finding {
     /// The finding's ID.
     pub id: FindingId,
     /// A one-line summary.
-    #[serde(default)]
     pub title: String,
     /// How severe it is.
     pub severity: Severity,
     /// The CVSS base score.
-    #[serde(default)]
     pub cvss: Option<f64>,
     /// The CVSS vector (detail view).
-    #[serde(default)]
     pub cvss_vector: Option<String>,
     /// The triage status.
-    #[serde(default)]
     pub status: Option<FindingStatus>,
     /// The asset it was found on.
-    #[serde(default)]
     pub asset: Option<FindingAsset>,
     /// The scan that found it.
-    #[serde(default)]
     pub scan_id: Option<ScanId>,
     /// What is wrong.
-    #[serde(default)]
     pub description: Option<String>,
     /// How to fix it.
-    #[serde(default)]
     pub remediation: Option<String>,
     /// Links to advisories.
-    #[serde(default)]
     pub references: Vec<String>,
     /// Raw evidence (detail view).
-    #[serde(default)]
     pub evidence: Option<serde_json::Value>,
     /// When it was found (some pages send `created_at`).
-    #[serde(default, alias = "created_at")]
     pub discovered_at: Option<DateTime<Utc>>,
     /// When it last changed.
-    #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct FindingWire {
+    id: FindingId,
+    #[serde(default)]
+    title: String,
+    severity: Severity,
+    #[serde(default)]
+    cvss: Option<f64>,
+    #[serde(default)]
+    cvss_vector: Option<String>,
+    #[serde(default)]
+    status: Option<FindingStatus>,
+    #[serde(default)]
+    asset: Option<FindingAsset>,
+    #[serde(default)]
+    scan_id: Option<ScanId>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    remediation: Option<String>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    evidence: Option<serde_json::Value>,
+    #[serde(default)]
+    discovered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<FindingWire> for Finding {
+    fn from(wire: FindingWire) -> Self {
+        Finding {
+            id: wire.id,
+            title: wire.title,
+            severity: wire.severity,
+            cvss: wire.cvss,
+            cvss_vector: wire.cvss_vector,
+            status: wire.status,
+            asset: wire.asset,
+            scan_id: wire.scan_id,
+            description: wire.description,
+            remediation: wire.remediation,
+            references: wire.references,
+            evidence: wire.evidence,
+            discovered_at: wire.discovered_at.or(wire.created_at),
+            updated_at: wire.updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_spellings_at_once_still_decode() {
+        let f: Finding = serde_json::from_str(
+            r#"{"id":"f-1","title":"t","severity":"high",
+                "created_at":"2026-01-01T00:00:00Z","discovered_at":"2026-02-01T00:00:00Z",
+                "asset":{"id":7,"domain":"a.example","hostname":"b.example"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f.discovered_at.unwrap().to_rfc3339(),
+            "2026-02-01T00:00:00+00:00"
+        );
+        let asset = f.asset.unwrap();
+        assert_eq!(
+            (asset.id.as_str(), asset.name.as_deref()),
+            ("7", Some("a.example"))
+        );
+        let f: Finding = serde_json::from_str(
+            r#"{"id":"f-1","severity":"low","created_at":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(f.discovered_at.is_some());
+    }
 }
 
 /// `GET /findings`: one page of findings.
@@ -223,6 +329,9 @@ pub struct ExportFindings {
     pub from: Option<DateTime<Utc>>,
     /// Only found at or before.
     pub to: Option<DateTime<Utc>>,
+    /// The media type asked for, matching `format`.
+    #[header("Accept")]
+    accept: &'static str,
 }
 
 impl ExportFindings {
@@ -230,6 +339,7 @@ impl ExportFindings {
     pub fn new(format: ExportFormat) -> Self {
         ExportFindings {
             format,
+            accept: format.media_type(),
             severity: None,
             status: None,
             asset_id: None,
@@ -274,7 +384,11 @@ impl<M: Clone> Findings<M> {
     /// # Ok(()) }
     /// ```
     pub fn list(&self) -> Request<ListFindings, M> {
-        Request::new(self.client.clone(), self.mode.clone(), ListFindings::default())
+        Request::new(
+            self.client.clone(),
+            self.mode.clone(),
+            ListFindings::default(),
+        )
     }
 
     /// Every finding matching the filters, as a lazy stream (an iterator on
@@ -293,7 +407,11 @@ impl<M: Clone> Findings<M> {
     /// # Ok(()) }
     /// ```
     pub fn list_auto(&self) -> Paginator<ListFindings, M> {
-        Paginator::new(self.client.clone(), self.mode.clone(), ListFindings::default())
+        Paginator::new(
+            self.client.clone(),
+            self.mode.clone(),
+            ListFindings::default(),
+        )
     }
 
     /// One finding, with `cvss_vector` and `evidence`.
@@ -321,7 +439,11 @@ impl<M: Clone> Findings<M> {
     /// # Ok(()) }
     /// ```
     pub fn update(&self, id: impl Into<FindingId>) -> Request<UpdateFinding, M> {
-        Request::new(self.client.clone(), self.mode.clone(), UpdateFinding::new(id))
+        Request::new(
+            self.client.clone(),
+            self.mode.clone(),
+            UpdateFinding::new(id),
+        )
     }
 
     /// Exports the findings matching the filters. Stream it to a writer with
@@ -340,6 +462,10 @@ impl<M: Clone> Findings<M> {
     /// # Ok(()) }
     /// ```
     pub fn export(&self, format: ExportFormat) -> Request<ExportFindings, M> {
-        Request::new(self.client.clone(), self.mode.clone(), ExportFindings::new(format))
+        Request::new(
+            self.client.clone(),
+            self.mode.clone(),
+            ExportFindings::new(format),
+        )
     }
 }

@@ -174,6 +174,9 @@ mod tests {
         assert_eq!(id.as_str(), "1001");
         assert!(serde_json::from_str::<AssetId>("1.5").is_err());
         assert!(serde_json::from_str::<AssetId>("null").is_err());
-        assert_eq!(serde_json::to_string(&ScanId::from("sc-1")).unwrap(), "\"sc-1\"");
+        assert_eq!(
+            serde_json::to_string(&ScanId::from("sc-1")).unwrap(),
+            "\"sc-1\""
+        );
     }
 }

@@ -22,12 +22,12 @@ mod wire;
 
 pub mod actions;
 pub mod assets;
+mod enums;
 pub mod findings;
+mod ids;
 pub mod playbooks;
 pub mod scans;
 pub mod webhooks;
-mod enums;
-mod ids;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -36,20 +36,25 @@ pub mod blocking;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use actions::{Action, ActionExecution, ActionType};
+pub use assets::{Asset, AssetType};
+pub use chrono;
 pub use client::Client;
+pub use config::{AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
+pub use endpoint::{Download, Endpoint, Method, Paginated};
+pub use enums::SortOrder;
+pub use error::{ApiError, DecodeError, Error, FieldError, Result};
+pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
 pub use ids::{
     ActionId, AssetId, EventId, ExecutionId, FindingId, PlaybookId, RunId, ScanId, WebhookId,
 };
-pub use config::{AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
-pub use endpoint::{Download, Endpoint, Method, Paginated};
-pub use error::{ApiError, DecodeError, Error, FieldError, Result};
-pub use assets::{Asset, AssetType};
-pub use enums::SortOrder;
-pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
 pub use page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, PageRequest};
 pub use paginate::{Pages, Paginator};
+pub use playbooks::{Playbook, PlaybookRun};
 pub use request::{Async, Request};
+pub use scans::{Scan, ScanOptions, ScanStatus, ScanType};
 pub use secret::ApiKey;
+pub use webhooks::{Event, EventType, Webhook};
 pub use wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 
 /// Declares an API operation as an annotated struct.
@@ -78,6 +83,7 @@ fn _assert_impls() {
     error::<Error>();
     send_static::<Paginator<findings::ListFindings>>();
     send_static::<Pages<findings::ListFindings>>();
+    send_static::<<scans::ScanWait as std::future::IntoFuture>::IntoFuture>();
     send_static::<<Request<findings::GetFinding> as std::future::IntoFuture>::IntoFuture>();
     #[cfg(feature = "blocking")]
     send_sync_clone::<blocking::Client>();

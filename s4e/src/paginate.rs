@@ -50,7 +50,22 @@ pub struct Paginator<E: Paginated, M = Async> {
     /// they turn into an error instead.
     pub(crate) started: bool,
     pub(crate) changed_after_start: bool,
+    /// The blocking iterator ended on an error of its own.
+    pub(crate) finished: bool,
     pub(crate) items: Option<BoxStream<Result<E::Item>>>,
+}
+
+impl<E: Paginated + std::fmt::Debug, M> std::fmt::Debug for Paginator<E, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paginator")
+            .field("endpoint", &self.endpoint)
+            .field("options", &self.options)
+            .field("per_page", &self.per_page)
+            .field("start_page", &self.start_page)
+            .field("max_items", &self.max_items)
+            .field("started", &self.started)
+            .finish_non_exhaustive()
+    }
 }
 
 // No field is ever pinned: the stream state lives behind a `Box`.
@@ -68,6 +83,7 @@ impl<E: Paginated, M> Paginator<E, M> {
             max_items: None,
             started: false,
             changed_after_start: false,
+            finished: false,
             items: None,
         }
     }
@@ -146,6 +162,7 @@ impl<E: Paginated, M> Paginator<E, M> {
         Pages {
             mode: self.mode,
             pages,
+            finished: false,
         }
     }
 
@@ -168,8 +185,8 @@ impl<E: Paginated, M> Paginator<E, M> {
                     Err(e) => stream::iter([Err(e)]).right_stream(),
                 });
                 match self.max_items {
-                    Some(n) => items.take(n).boxed(),
-                    None => items.boxed(),
+                    Some(n) => items.take(n).fuse().boxed(),
+                    None => items.fuse().boxed(),
                 }
             }
         };
@@ -200,6 +217,14 @@ where
 pub struct Pages<E: Paginated, M = Async> {
     pub(crate) mode: M,
     pub(crate) pages: BoxStream<Result<Page<E::Item>>>,
+    /// The blocking iterator ended on an error of its own.
+    pub(crate) finished: bool,
+}
+
+impl<E: Paginated, M> std::fmt::Debug for Pages<E, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages").finish_non_exhaustive()
+    }
 }
 
 impl<E: Paginated, M> Unpin for Pages<E, M> {}
@@ -258,6 +283,8 @@ where
         }
         Some((result, cursor))
     })
+    // Fused: polling after the end keeps answering `None`.
+    .fuse()
     .boxed()
 }
 

@@ -1,7 +1,368 @@
 //! Playbooks: automated response workflows (`shared/API.md` §4.5).
+//!
+//! A playbook is a named, versioned list of steps started by a trigger (an
+//! event such as `finding.new`). [`run`](Playbooks::run) starts it against one
+//! asset; the run finishes asynchronously, so
+//! [`wait_run`](Playbooks::wait_run) polls it until it completes or fails.
 
-use crate::Client;
-use crate::request::Async;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::enums::string_enum;
+use crate::paginate::Paginator;
+use crate::request::{Async, Request};
+use crate::{Client, Error, Result, endpoint};
+
+pub use crate::ids::{AssetId, PlaybookId, RunId};
+pub use crate::webhooks::EventType;
+
+string_enum!(
+    /// What a playbook does when a step fails.
+    OnFailure {
+        /// Stop the run; it ends `failed`.
+        Abort = "abort",
+        /// Go on with the next step.
+        Continue = "continue",
+    }
+);
+
+string_enum!(
+    /// Where a playbook run stands.
+    RunStatus {
+        /// Accepted, not started.
+        Pending = "pending",
+        /// Steps are executing.
+        Running = "running",
+        /// Every step finished.
+        Completed = "completed",
+        /// A step failed and the run stopped.
+        Failed = "failed",
+    }
+);
+
+impl RunStatus {
+    /// Whether the run is over (`completed` or `failed`). An unknown status
+    /// counts as not final, so a wait goes on until its deadline.
+    pub fn is_final(&self) -> bool {
+        matches!(self, RunStatus::Completed | RunStatus::Failed)
+    }
+}
+
+string_enum!(
+    /// Where one step of a playbook run stands.
+    StepStatus {
+        /// Not started.
+        Pending = "pending",
+        /// Executing.
+        Running = "running",
+        /// Finished.
+        Completed = "completed",
+        /// Failed.
+        Failed = "failed",
+        /// Waiting (for an approval, a delay, ...).
+        Waiting = "waiting",
+        /// Not executed (a condition was false, or an earlier step failed).
+        Skipped = "skipped",
+    }
+);
+
+/// What starts a playbook: an event name and optional conditions on it.
+///
+/// Decoded in a [`Playbook`] and sent by [`create`](Playbooks::create).
+///
+/// ```
+/// use s4e::playbooks::PlaybookTrigger;
+/// use s4e::webhooks::EventType;
+/// let trigger = PlaybookTrigger::new(EventType::FindingNew)
+///     .conditions(serde_json::json!({ "severity": ["critical", "high"] }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlaybookTrigger {
+    /// The event that starts the playbook (`finding.new`, ...).
+    pub event: EventType,
+    /// Conditions on the event, as the API defines them (free-form JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<serde_json::Value>,
+}
+
+impl PlaybookTrigger {
+    /// A trigger on `event`, without conditions.
+    pub fn new(event: impl Into<EventType>) -> Self {
+        PlaybookTrigger {
+            event: event.into(),
+            conditions: None,
+        }
+    }
+
+    /// Sets the conditions.
+    pub fn conditions(mut self, conditions: serde_json::Value) -> Self {
+        self.conditions = Some(conditions);
+        self
+    }
+}
+
+/// One step of a playbook.
+///
+/// Decoded in a [`Playbook`] and sent by [`create`](Playbooks::create) and
+/// [`update`](Playbooks::update). The API's `type` is
+/// [`step_type`](PlaybookStep::step_type); every field this model does not
+/// name (`parameters`, `condition`, `timeout`, ...) is kept in
+/// [`extra`](PlaybookStep::extra) and sent back as it was.
+///
+/// ```
+/// use s4e::playbooks::PlaybookStep;
+/// let step = PlaybookStep::new("notify", "action")
+///     .name("Tell the on-call")
+///     .action_ref("act-slack-notify")
+///     .extra("parameters", serde_json::json!({ "channel": "#sec" }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlaybookStep {
+    /// The step's ID, unique within the playbook.
+    #[serde(default, deserialize_with = "crate::ids::string_or_number")]
+    pub id: String,
+    /// A human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What kind of step it is (the API's `type`: `action`, `condition`,
+    /// `approval`, ...).
+    #[serde(rename = "type", default)]
+    pub step_type: String,
+    /// The action it executes (an action ID such as `act-block-ip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_ref: Option<String>,
+    /// Every other field of the step, kept as sent.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PlaybookStep {
+    /// A step `id` of type `step_type` (the API's `type`).
+    pub fn new(id: impl Into<String>, step_type: impl Into<String>) -> Self {
+        PlaybookStep {
+            id: id.into(),
+            name: None,
+            step_type: step_type.into(),
+            action_ref: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    /// Sets the name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the action the step executes.
+    pub fn action_ref(mut self, action_ref: impl Into<String>) -> Self {
+        self.action_ref = Some(action_ref.into());
+        self
+    }
+
+    /// Sets any other field of the step (`parameters`, `condition`, ...).
+    pub fn extra(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+}
+
+/// An automated response workflow.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Playbook {
+    /// The playbook's ID.
+    pub id: PlaybookId,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// Its version (`1.2.0`; a number is kept as its text).
+    #[serde(default, deserialize_with = "optional_text")]
+    pub version: Option<String>,
+    /// A description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// What starts it.
+    #[serde(default)]
+    pub trigger: Option<PlaybookTrigger>,
+    /// Its steps, in order (lists may leave them out; `get` has them).
+    #[serde(default)]
+    pub steps: Vec<PlaybookStep>,
+    /// How many steps it has (also when `steps` is left out).
+    #[serde(default)]
+    pub step_count: Option<u32>,
+    /// What a failed step does to the run.
+    #[serde(default)]
+    pub on_failure: Option<OnFailure>,
+    /// How long a run may take.
+    #[serde(default)]
+    pub timeout_minutes: Option<u32>,
+    /// Free-form labels.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// When it was created.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it last changed.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// One run of a playbook.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct PlaybookRun {
+    /// The run's ID (some answers call it `id`).
+    #[serde(alias = "id")]
+    pub run_id: RunId,
+    /// The playbook that runs.
+    #[serde(default)]
+    pub playbook_id: Option<PlaybookId>,
+    /// Where the run stands; see [`RunStatus::is_final`].
+    pub status: RunStatus,
+    /// Whether this is a rehearsal that changes nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Where each step stands.
+    #[serde(default)]
+    pub steps: Vec<StepRun>,
+    /// When it started.
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it finished (`None` until then).
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Where one step of a run stands.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct StepRun {
+    /// The step's ID in the playbook.
+    #[serde(deserialize_with = "crate::ids::string_or_number")]
+    pub id: String,
+    /// Its status.
+    pub status: StepStatus,
+}
+
+/// A string or a number kept as its text, or nothing.
+fn optional_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Text(#[serde(deserialize_with = "crate::ids::string_or_number")] String);
+
+    Option::<Text>::deserialize(deserializer).map(|text| text.map(|Text(text)| text))
+}
+
+/// `GET /playbooks`: one page of playbooks.
+#[endpoint(GET, "/playbooks", paginated, response = Playbook, crate = crate)]
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ListPlaybooks {
+    /// Free-text search.
+    pub search: Option<String>,
+    /// Only playbooks with this tag.
+    pub tag: Option<String>,
+}
+
+/// `GET /playbooks/{id}`: one playbook with its steps.
+#[endpoint(GET, "/playbooks/{id}", response = Playbook, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GetPlaybook {
+    /// The playbook to read.
+    pub id: PlaybookId,
+}
+
+/// `POST /playbooks`: creates a playbook.
+#[endpoint(POST, "/playbooks", response = Playbook, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CreatePlaybook {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// What starts it.
+    pub trigger: PlaybookTrigger,
+    /// Its steps, in order.
+    pub steps: Vec<PlaybookStep>,
+    /// A description.
+    pub description: Option<String>,
+    /// What a failed step does (`abort` by the server's default).
+    pub on_failure: Option<OnFailure>,
+    /// How long a run may take.
+    pub timeout_minutes: Option<u32>,
+    /// Labels.
+    pub tags: Option<Vec<String>>,
+}
+
+/// `PATCH /playbooks/{id}`: changes any field of a playbook.
+#[endpoint(PATCH, "/playbooks/{id}", response = Playbook, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UpdatePlaybook {
+    /// The playbook to change.
+    pub id: PlaybookId,
+    /// Renames it.
+    pub name: Option<String>,
+    /// Sets the version.
+    pub version: Option<String>,
+    /// Replaces the trigger.
+    pub trigger: Option<PlaybookTrigger>,
+    /// Replaces the steps.
+    pub steps: Option<Vec<PlaybookStep>>,
+    /// Replaces the description.
+    pub description: Option<String>,
+    /// Sets what a failed step does.
+    pub on_failure: Option<OnFailure>,
+    /// Sets how long a run may take.
+    pub timeout_minutes: Option<u32>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+}
+
+/// `DELETE /playbooks/{id}`: removes a playbook.
+#[endpoint(DELETE, "/playbooks/{id}", crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DeletePlaybook {
+    /// The playbook to remove.
+    pub id: PlaybookId,
+}
+
+/// `POST /playbooks/{id}/run`: starts a run against one asset (answered 202).
+#[endpoint(POST, "/playbooks/{id}/run", response = PlaybookRun, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RunPlaybook {
+    /// The playbook to run.
+    pub id: PlaybookId,
+    /// The asset it runs against.
+    pub target_asset_id: AssetId,
+    /// Values for the playbook's parameters (a JSON object).
+    pub parameters: Option<serde_json::Value>,
+    /// Rehearses the run without changing anything (`false` by default).
+    pub dry_run: Option<bool>,
+}
+
+/// `GET /playbooks/{id}/runs/{run_id}`: where a run stands.
+#[endpoint(GET, "/playbooks/{id}/runs/{run_id}", response = PlaybookRun, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GetRun {
+    /// The playbook.
+    pub id: PlaybookId,
+    /// The run.
+    pub run_id: RunId,
+}
 
 /// The playbooks operations; from [`Client::playbooks`] or
 /// [`blocking::Client::playbooks`](crate::blocking::Client::playbooks).
@@ -14,5 +375,392 @@ pub struct Playbooks<M = Async> {
 impl<M: Clone> Playbooks<M> {
     pub(crate) fn new(client: Client, mode: M) -> Self {
         Playbooks { client, mode }
+    }
+
+    fn request<E>(&self, endpoint: E) -> Request<E, M> {
+        Request::new(self.client.clone(), self.mode.clone(), endpoint)
+    }
+
+    /// One page of playbooks, filtered by the setters.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let page = client.playbooks().list().tag("tls").search("expiry").await?;
+    /// for playbook in &page {
+    ///     println!("{} {}", playbook.id, playbook.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> Request<ListPlaybooks, M> {
+        self.request(ListPlaybooks::default())
+    }
+
+    /// Every playbook matching the filters, as a lazy stream (an iterator on
+    /// the blocking client).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use s4e::playbooks::Playbook;
+    /// let all: Vec<Playbook> = client.playbooks().list_auto().per_page(100).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_auto(&self) -> Paginator<ListPlaybooks, M> {
+        Paginator::new(
+            self.client.clone(),
+            self.mode.clone(),
+            ListPlaybooks::default(),
+        )
+    }
+
+    /// One playbook, with its steps.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let playbook = client.playbooks().get("pb-tls-expiry").await?;
+    /// for step in &playbook.steps {
+    ///     println!("{} {}", step.id, step.step_type);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, id: impl Into<PlaybookId>) -> Request<GetPlaybook, M> {
+        self.request(GetPlaybook { id: id.into() })
+    }
+
+    /// Creates a playbook from its name, version, trigger and steps; the
+    /// setters add the rest.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::playbooks::{OnFailure, PlaybookStep, PlaybookTrigger};
+    /// use s4e::webhooks::EventType;
+    /// let playbook = client
+    ///     .playbooks()
+    ///     .create(
+    ///         "Renew expiring certificates",
+    ///         "1.0.0",
+    ///         PlaybookTrigger::new(EventType::FindingNew),
+    ///         vec![PlaybookStep::new("renew", "action").action_ref("act-renew-cert")],
+    ///     )
+    ///     .on_failure(OnFailure::Abort)
+    ///     .timeout_minutes(30u32)
+    ///     .tags(["tls"])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create(
+        &self,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        trigger: PlaybookTrigger,
+        steps: Vec<PlaybookStep>,
+    ) -> Request<CreatePlaybook, M> {
+        self.request(CreatePlaybook {
+            name: name.into(),
+            version: version.into(),
+            trigger,
+            steps,
+            description: None,
+            on_failure: None,
+            timeout_minutes: None,
+            tags: None,
+        })
+    }
+
+    /// Changes a playbook; only the fields set with the setters are sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let playbook = client
+    ///     .playbooks()
+    ///     .update("pb-tls-expiry")
+    ///     .version("1.1.0")
+    ///     .description("now also pages the on-call")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update(&self, id: impl Into<PlaybookId>) -> Request<UpdatePlaybook, M> {
+        self.request(UpdatePlaybook {
+            id: id.into(),
+            name: None,
+            version: None,
+            trigger: None,
+            steps: None,
+            description: None,
+            on_failure: None,
+            timeout_minutes: None,
+            tags: None,
+        })
+    }
+
+    /// Removes a playbook.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// client.playbooks().delete("pb-tls-expiry").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete(&self, id: impl Into<PlaybookId>) -> Request<DeletePlaybook, M> {
+        self.request(DeletePlaybook { id: id.into() })
+    }
+
+    /// Starts a run of a playbook against one asset. The run goes on after
+    /// the answer; follow it with [`run_status`](Playbooks::run_status) or
+    /// [`wait_run`](Playbooks::wait_run).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let run = client
+    ///     .playbooks()
+    ///     .run("pb-tls-expiry", "a-1001")
+    ///     .parameters(serde_json::json!({ "notify": "#sec" }))
+    ///     .dry_run(true)
+    ///     .await?;
+    /// println!("run {} is {}", run.run_id, run.status);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias = "execute")]
+    pub fn run(
+        &self,
+        id: impl Into<PlaybookId>,
+        target_asset_id: impl Into<AssetId>,
+    ) -> Request<RunPlaybook, M> {
+        self.request(RunPlaybook {
+            id: id.into(),
+            target_asset_id: target_asset_id.into(),
+            parameters: None,
+            dry_run: None,
+        })
+    }
+
+    /// Where a run stands now.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let run = client.playbooks().run_status("pb-tls-expiry", "run-7").await?;
+    /// for step in &run.steps {
+    ///     println!("{} {}", step.id, step.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn run_status(
+        &self,
+        id: impl Into<PlaybookId>,
+        run_id: impl Into<RunId>,
+    ) -> Request<GetRun, M> {
+        self.request(GetRun {
+            id: id.into(),
+            run_id: run_id.into(),
+        })
+    }
+
+    /// Polls [`run_status`](Playbooks::run_status) until the run is
+    /// `completed` or `failed`, and returns it. Polls every 10 s unless
+    /// [`interval`](WaitRun::interval) says otherwise; without a
+    /// [`timeout`](WaitRun::timeout) it waits as long as the run takes.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// use s4e::playbooks::RunStatus;
+    /// let playbooks = client.playbooks();
+    /// let run = playbooks.run("pb-tls-expiry", "a-1001").await?;
+    /// let run = playbooks
+    ///     .wait_run("pb-tls-expiry", run.run_id)
+    ///     .interval(Duration::from_secs(5))
+    ///     .timeout(Duration::from_secs(600))
+    ///     .await?;
+    /// assert!(matches!(run.status, RunStatus::Completed | RunStatus::Failed));
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_run(&self, id: impl Into<PlaybookId>, run_id: impl Into<RunId>) -> WaitRun<M> {
+        WaitRun {
+            client: self.client.clone(),
+            mode: self.mode.clone(),
+            id: id.into(),
+            run_id: run_id.into(),
+            interval: WaitRun::<M>::DEFAULT_INTERVAL,
+            timeout: None,
+        }
+    }
+}
+
+/// A wait for a playbook run to finish, from [`Playbooks::wait_run`];
+/// `.await` it (or `.send()` it on the blocking client).
+#[derive(Debug, Clone)]
+#[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
+pub struct WaitRun<M = Async> {
+    client: Client,
+    // Only the blocking client reads it, to pick its runtime.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    mode: M,
+    id: PlaybookId,
+    run_id: RunId,
+    interval: Duration,
+    timeout: Option<Duration>,
+}
+
+impl<M> WaitRun<M> {
+    /// How long to sleep between two polls unless set: 10 s, as the API
+    /// documentation polls.
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
+
+    /// Sleeps `interval` between two polls (default 10 s).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Gives up after `timeout` in all, with [`Error::Timeout`]. The deadline
+    /// bounds everything: a sleep ends at it, and a poll still in flight then
+    /// is abandoned. Each poll keeps the client's own request timeout and
+    /// retries. Default: no deadline.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The playbook whose run is waited for.
+    pub fn playbook_id(&self) -> &PlaybookId {
+        &self.id
+    }
+
+    /// The run waited for.
+    pub fn run_id(&self) -> &RunId {
+        &self.run_id
+    }
+}
+
+impl WaitRun<Async> {
+    /// Waits; the same as `.await`.
+    pub async fn send(self) -> Result<PlaybookRun> {
+        wait_for_run(
+            self.client,
+            self.id,
+            self.run_id,
+            self.interval,
+            self.timeout,
+        )
+        .await
+    }
+}
+
+impl IntoFuture for WaitRun<Async> {
+    type Output = Result<PlaybookRun>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<PlaybookRun>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl WaitRun<crate::blocking::Blocking> {
+    /// Waits, blocking the calling thread, and returns the final run.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let run = client
+    ///     .playbooks()
+    ///     .wait_run("pb-tls-expiry", "run-7")
+    ///     .timeout(Duration::from_secs(600))
+    ///     .send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send(self) -> Result<PlaybookRun> {
+        let wait = wait_for_run(
+            self.client,
+            self.id,
+            self.run_id,
+            self.interval,
+            self.timeout,
+        );
+        self.mode.run(wait)?
+    }
+}
+
+/// The one implementation of [`Playbooks::wait_run`], for both clients.
+async fn wait_for_run(
+    client: Client,
+    id: PlaybookId,
+    run_id: RunId,
+    interval: Duration,
+    timeout: Option<Duration>,
+) -> Result<PlaybookRun> {
+    let polling = async {
+        loop {
+            let run = Request::new(
+                client.clone(),
+                Async,
+                GetRun {
+                    id: id.clone(),
+                    run_id: run_id.clone(),
+                },
+            )
+            .send()
+            .await?;
+            if run.status.is_final() {
+                return Ok(run);
+            }
+            tokio::time::sleep(interval).await;
+        }
+    };
+    match timeout {
+        None => polling.await,
+        Some(limit) => tokio::time::timeout(limit, polling)
+            .await
+            .unwrap_or(Err(Error::Timeout(limit))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_completed_and_failed_are_final() {
+        assert!(RunStatus::Completed.is_final());
+        assert!(RunStatus::Failed.is_final());
+        assert!(!RunStatus::Pending.is_final());
+        assert!(!RunStatus::Running.is_final());
+        assert!(!RunStatus::from("paused").is_final());
+    }
+
+    #[test]
+    fn a_step_keeps_unknown_fields_and_sends_them_back() {
+        let json = serde_json::json!({
+            "id": 3, "name": "Block", "type": "action", "action_ref": "act-block-ip",
+            "parameters": { "duration": "1h" }, "condition": "severity == 'critical'"
+        });
+        let step: PlaybookStep = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(step.id, "3");
+        assert_eq!(step.step_type, "action");
+        assert_eq!(step.extra.len(), 2);
+        let mut expected = json;
+        expected["id"] = "3".into();
+        assert_eq!(serde_json::to_value(&step).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_new_step_sends_only_what_was_set() {
+        let step = PlaybookStep::new("s1", "approval");
+        assert_eq!(
+            serde_json::to_value(&step).unwrap(),
+            serde_json::json!({ "id": "s1", "type": "approval" })
+        );
+    }
+
+    #[test]
+    fn version_accepts_text_numbers_and_null() {
+        for (json, expected) in [
+            (r#"{"id":"p","version":"1.2.0"}"#, Some("1.2.0")),
+            (r#"{"id":"p","version":2}"#, Some("2")),
+            (r#"{"id":"p","version":null}"#, None),
+            (r#"{"id":"p"}"#, None),
+        ] {
+            let playbook: Playbook = serde_json::from_str(json).unwrap();
+            assert_eq!(playbook.version.as_deref(), expected, "{json}");
+        }
     }
 }

@@ -1,9 +1,328 @@
 //! Scans: vulnerability scans of one asset (`shared/API.md` §4.2).
 
-use crate::Client;
-use crate::request::Async;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
 
-/// The scans operations; from [`Client::scans`] or
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint;
+use crate::enums::string_enum;
+use crate::paginate::Paginator;
+use crate::request::{Async, Request};
+use crate::{Client, Error, Result};
+
+pub use crate::ids::{AssetId, ScanId};
+
+string_enum!(
+    /// What a scan looks for.
+    ScanType {
+        /// Every check.
+        Full = "full",
+        /// A fast subset of checks.
+        Quick = "quick",
+        /// The checks chosen in the [`ScanOptions`].
+        Custom = "custom",
+        /// Web application checks.
+        WebApp = "web_app",
+        /// Network checks.
+        Network = "network",
+        /// API checks.
+        Api = "api",
+        /// API endpoint discovery.
+        ApiDiscovery = "api_discovery",
+        /// TLS/SSL configuration.
+        Ssl = "ssl",
+        /// DNS configuration.
+        Dns = "dns",
+        /// Open ports.
+        Port = "port",
+    }
+);
+
+string_enum!(
+    /// Where a scan stands.
+    ScanStatus {
+        /// Waiting to start.
+        Queued = "queued",
+        /// In progress.
+        Running = "running",
+        /// Finished successfully.
+        Completed = "completed",
+        /// Finished with an error.
+        Failed = "failed",
+        /// Stopped by a user.
+        Cancelled = "cancelled",
+    }
+);
+
+impl ScanStatus {
+    /// Whether the scan will not change any more: `completed`, `failed` or
+    /// `cancelled`. A status this SDK does not know counts as not final.
+    ///
+    /// ```
+    /// use s4e::scans::ScanStatus;
+    /// assert!(ScanStatus::Completed.is_final());
+    /// assert!(!ScanStatus::Running.is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            ScanStatus::Completed | ScanStatus::Failed | ScanStatus::Cancelled
+        )
+    }
+}
+
+string_enum!(
+    /// How soon a scan runs compared with others.
+    ScanPriority {
+        /// After the others.
+        Low = "low",
+        /// The default.
+        Normal = "normal",
+        /// Before the others.
+        High = "high",
+    }
+);
+
+string_enum!(
+    /// How deep a scan goes.
+    ScanDepth {
+        /// Surface checks only.
+        Shallow = "shallow",
+        /// The default.
+        Normal = "normal",
+        /// Every reachable page and endpoint.
+        Deep = "deep",
+    }
+);
+
+/// A vulnerability scan of one asset.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Scan {
+    /// The scan's ID (some pages send `scan_id`).
+    #[serde(alias = "scan_id")]
+    pub id: ScanId,
+    /// The asset scanned.
+    pub asset_id: AssetId,
+    /// What the scan looks for.
+    pub scan_type: ScanType,
+    /// Where it stands.
+    pub status: ScanStatus,
+    /// Its priority.
+    #[serde(default)]
+    pub priority: Option<ScanPriority>,
+    /// Percent done, 0 to 100.
+    #[serde(default)]
+    pub progress: Option<u32>,
+    /// When it was requested.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it started (`None` while queued).
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it finished (`None` until then).
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+    /// How many findings it produced.
+    #[serde(default)]
+    pub finding_count: Option<u32>,
+    /// The server's estimate of its run time.
+    #[serde(default)]
+    pub estimated_duration_minutes: Option<u32>,
+}
+
+/// The progress of a running scan, as `status` reports it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ScanProgress {
+    /// The scan (some pages send `id`).
+    #[serde(alias = "id")]
+    pub scan_id: ScanId,
+    /// Where it stands.
+    pub status: ScanStatus,
+    /// Percent done, 0 to 100.
+    #[serde(default)]
+    pub progress: Option<u32>,
+    /// What it is doing now (`crawling`, `port_scan`, ...).
+    #[serde(default)]
+    pub current_phase: Option<String>,
+}
+
+/// How a scan runs; every setting is optional and only those set are sent.
+///
+/// Keys this SDK does not model go in [`extra`](ScanOptions::extra) and are
+/// sent (and decoded) unchanged.
+///
+/// ```
+/// use std::time::Duration;
+/// use s4e::scans::{ScanDepth, ScanOptions};
+/// let options = ScanOptions::new()
+///     .depth(ScanDepth::Deep)
+///     .include_subdomains(true)
+///     .categories(["xss", "sqli"])
+///     .timeout(Duration::from_secs(3600))
+///     .extra("user_agent", "s4e-scanner");
+/// assert_eq!(
+///     serde_json::to_value(&options).unwrap(),
+///     serde_json::json!({
+///         "depth": "deep",
+///         "include_subdomains": true,
+///         "categories": ["xss", "sqli"],
+///         "timeout": 3600,
+///         "user_agent": "s4e-scanner",
+///     }),
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScanOptions {
+    /// How deep to go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<ScanDepth>,
+    /// Whether to scan subdomains too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_subdomains: Option<bool>,
+    /// Which check categories to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// Whether to follow HTTP redirects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_redirects: Option<bool>,
+    /// How many links deep to crawl.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<u32>,
+    /// The longest the scan may run, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// Options this SDK does not model, sent as they are.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ScanOptions {
+    /// No option set: the server's defaults.
+    pub fn new() -> Self {
+        ScanOptions::default()
+    }
+
+    /// Sets `depth`.
+    #[must_use]
+    pub fn depth(mut self, depth: ScanDepth) -> Self {
+        self.depth = Some(depth);
+        self
+    }
+
+    /// Sets `include_subdomains`.
+    #[must_use]
+    pub fn include_subdomains(mut self, include: bool) -> Self {
+        self.include_subdomains = Some(include);
+        self
+    }
+
+    /// Sets `categories`.
+    #[must_use]
+    pub fn categories(mut self, categories: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.categories = Some(categories.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `follow_redirects`.
+    #[must_use]
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = Some(follow);
+        self
+    }
+
+    /// Sets `max_depth`.
+    #[must_use]
+    pub fn max_depth(mut self, max_depth: u32) -> Self {
+        self.max_depth = Some(max_depth);
+        self
+    }
+
+    /// Sets `timeout`; the API counts whole seconds, so a fraction of a
+    /// second rounds up.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        let seconds = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
+        self.timeout = Some(seconds);
+        self
+    }
+
+    /// Sets an option this SDK does not model; it is sent as given.
+    #[must_use]
+    pub fn extra(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// `GET /scans`: one page of scans.
+#[endpoint(GET, "/scans", paginated, response = Scan, crate = crate)]
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ListScans {
+    /// Only scans in this status.
+    pub status: Option<ScanStatus>,
+    /// Only scans of this asset.
+    pub asset_id: Option<AssetId>,
+    /// Only scans of this type.
+    pub scan_type: Option<ScanType>,
+    /// Only scans created at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Only scans created at or before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// `GET /scans/{id}`: one scan.
+#[endpoint(GET, "/scans/{id}", response = Scan, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GetScan {
+    /// The scan to read.
+    pub id: ScanId,
+}
+
+/// `POST /scans`: starts a scan (status `queued`).
+#[endpoint(POST, "/scans", response = Scan, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CreateScan {
+    /// The asset to scan.
+    pub asset_id: AssetId,
+    /// What to look for.
+    pub scan_type: ScanType,
+    /// How to run it.
+    pub options: Option<ScanOptions>,
+    /// How soon to run it.
+    pub priority: Option<ScanPriority>,
+    /// A URL the server calls when the scan finishes.
+    pub callback_url: Option<String>,
+}
+
+/// `GET /scans/{id}/status`: how far a scan got.
+#[endpoint(GET, "/scans/{id}/status", response = ScanProgress, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GetScanStatus {
+    /// The scan to check.
+    pub id: ScanId,
+}
+
+/// `POST /scans/{id}/cancel`: stops a scan (a 422 if it already finished).
+/// Safe to repeat.
+#[endpoint(POST, "/scans/{id}/cancel", idempotent, response = Scan, crate = crate)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CancelScan {
+    /// The scan to stop.
+    pub id: ScanId,
+}
+
+/// The scan operations; from [`Client::scans`] or
 /// [`blocking::Client::scans`](crate::blocking::Client::scans).
 #[derive(Debug, Clone)]
 pub struct Scans<M = Async> {
@@ -14,5 +333,241 @@ pub struct Scans<M = Async> {
 impl<M: Clone> Scans<M> {
     pub(crate) fn new(client: Client, mode: M) -> Self {
         Scans { client, mode }
+    }
+
+    fn request<E>(&self, endpoint: E) -> Request<E, M> {
+        Request::new(self.client.clone(), self.mode.clone(), endpoint)
+    }
+
+    /// One page of scans, filtered by the setters.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::scans::ScanStatus;
+    /// let page = client.scans().list().asset_id("a-1001").status(ScanStatus::Running).await?;
+    /// for scan in &page {
+    ///     println!("{} {} {:?}%", scan.id, scan.scan_type, scan.progress);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> Request<ListScans, M> {
+        self.request(ListScans::default())
+    }
+
+    /// Every scan matching the filters, as a lazy stream (an iterator on the
+    /// blocking client).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use s4e::scans::{Scan, ScanStatus};
+    /// let failed: Vec<Scan> = client
+    ///     .scans()
+    ///     .list_auto()
+    ///     .status(ScanStatus::Failed)
+    ///     .per_page(100)
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_auto(&self) -> Paginator<ListScans, M> {
+        Paginator::new(self.client.clone(), self.mode.clone(), ListScans::default())
+    }
+
+    /// One scan.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let scan = client.scans().get("sc-44021").await?;
+    /// println!("{} {:?}", scan.status, scan.finding_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, id: impl Into<ScanId>) -> Request<GetScan, M> {
+        self.request(GetScan { id: id.into() })
+    }
+
+    /// Starts a scan of an asset; it begins `queued`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::scans::{ScanDepth, ScanOptions, ScanPriority, ScanType};
+    /// let scan = client
+    ///     .scans()
+    ///     .create("a-1001", ScanType::Full)
+    ///     .options(ScanOptions::new().depth(ScanDepth::Deep).include_subdomains(true))
+    ///     .priority(ScanPriority::High)
+    ///     .callback_url("https://hooks.example.com/s4e")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create(
+        &self,
+        asset_id: impl Into<AssetId>,
+        scan_type: ScanType,
+    ) -> Request<CreateScan, M> {
+        self.request(CreateScan {
+            asset_id: asset_id.into(),
+            scan_type,
+            options: None,
+            priority: None,
+            callback_url: None,
+        })
+    }
+
+    /// How far a scan got: its status, percent done and current phase.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let progress = client.scans().status("sc-44021").await?;
+    /// println!("{} {:?}% {:?}", progress.status, progress.progress, progress.current_phase);
+    /// # Ok(()) }
+    /// ```
+    pub fn status(&self, id: impl Into<ScanId>) -> Request<GetScanStatus, M> {
+        self.request(GetScanStatus { id: id.into() })
+    }
+
+    /// Stops a scan; the answer is the scan, `cancelled`. A scan that already
+    /// finished gives [`Error::Validation`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let scan = client.scans().cancel("sc-44021").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn cancel(&self, id: impl Into<ScanId>) -> Request<CancelScan, M> {
+        self.request(CancelScan { id: id.into() })
+    }
+
+    /// Waits for a scan to finish: polls [`status`](Scans::status) every
+    /// [`interval`](ScanWait::interval) (10 s unless set) until the scan is
+    /// `completed`, `failed` or `cancelled`, then returns the final [`Scan`].
+    ///
+    /// Without a [`timeout`](ScanWait::timeout) it waits as long as the scan
+    /// runs. A failed or cancelled scan is returned, not an error: check its
+    /// [`status`](Scan::status). Errors of the polling calls (after the
+    /// client's usual retries) end the wait.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// use s4e::scans::{ScanStatus, ScanType};
+    /// let scan = client.scans().create("a-1001", ScanType::Quick).await?;
+    /// let scan = client
+    ///     .scans()
+    ///     .wait(&scan.id)
+    ///     .interval(Duration::from_secs(5))
+    ///     .timeout(Duration::from_secs(30 * 60))
+    ///     .await?;
+    /// if scan.status == ScanStatus::Completed {
+    ///     println!("{:?} findings", scan.finding_count);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn wait(&self, id: impl Into<ScanId>) -> ScanWait<M> {
+        ScanWait {
+            client: self.client.clone(),
+            mode: self.mode.clone(),
+            id: id.into(),
+            interval: ScanWait::<M>::DEFAULT_INTERVAL,
+            timeout: None,
+        }
+    }
+}
+
+/// A wait for a scan to finish, from [`Scans::wait`]; `.await` it (or
+/// `.send()` it on the blocking client).
+#[derive(Debug, Clone)]
+#[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
+pub struct ScanWait<M = Async> {
+    client: Client,
+    mode: M,
+    id: ScanId,
+    interval: Duration,
+    timeout: Option<Duration>,
+}
+
+impl<M> ScanWait<M> {
+    /// How long to sleep between two status checks unless set: 10 s, as the
+    /// API documentation polls.
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
+
+    /// Sleeps `interval` between two status checks (default 10 s).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Gives up after `timeout` in all, with [`Error::Timeout`]. The
+    /// deadline bounds everything: a sleep ends at it (a timeout shorter than
+    /// the interval does not wait a whole interval), and a call still in
+    /// flight then is abandoned. Default: no deadline.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The scan waited for.
+    pub fn scan_id(&self) -> &ScanId {
+        &self.id
+    }
+}
+
+impl ScanWait<Async> {
+    /// Waits; the same as `.await`.
+    pub async fn send(self) -> Result<Scan> {
+        wait_for_scan(self.client, self.id, self.interval, self.timeout).await
+    }
+}
+
+impl IntoFuture for ScanWait<Async> {
+    type Output = Result<Scan>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Scan>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl ScanWait<crate::blocking::Blocking> {
+    /// Waits, blocking the calling thread, and returns the final scan.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let scan = client.scans().wait("sc-44021").timeout(Duration::from_secs(600)).send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send(self) -> Result<Scan> {
+        let wait = wait_for_scan(self.client, self.id, self.interval, self.timeout);
+        self.mode.run(wait)?
+    }
+}
+
+/// The one implementation of [`Scans::wait`], for both clients.
+async fn wait_for_scan(
+    client: Client,
+    id: ScanId,
+    interval: Duration,
+    timeout: Option<Duration>,
+) -> Result<Scan> {
+    let polling = async {
+        loop {
+            let progress = Request::new(client.clone(), Async, GetScanStatus { id: id.clone() })
+                .send()
+                .await?;
+            if progress.status.is_final() {
+                return Request::new(client.clone(), Async, GetScan { id: id.clone() })
+                    .send()
+                    .await;
+            }
+            tokio::time::sleep(interval).await;
+        }
+    };
+    match timeout {
+        None => polling.await,
+        Some(limit) => tokio::time::timeout(limit, polling)
+            .await
+            .unwrap_or(Err(Error::Timeout(limit))),
     }
 }

@@ -129,9 +129,17 @@ impl ClientInner {
     }
 
     /// Sends with retries and reads the whole body.
-    pub(crate) async fn call(&self, prepared: &Prepared, options: &CallOptions) -> Result<FullAnswer> {
+    pub(crate) async fn call(
+        &self,
+        prepared: &Prepared,
+        options: &CallOptions,
+    ) -> Result<FullAnswer> {
         self.with_retries(prepared, options, |answer| async move {
-            let body = answer.response.bytes().await.map_err(|e| classify_transport(e).1)?;
+            let body = answer
+                .response
+                .bytes()
+                .await
+                .map_err(|e| classify_transport(e).1)?;
             Ok(FullAnswer {
                 status: answer.status,
                 request_id: answer.request_id,
@@ -143,12 +151,21 @@ impl ClientInner {
     }
 
     /// Sends with retries and stops at the headers, for streaming downloads.
-    pub(crate) async fn call_streaming(&self, prepared: &Prepared, options: &CallOptions) -> Result<Answer> {
+    pub(crate) async fn call_streaming(
+        &self,
+        prepared: &Prepared,
+        options: &CallOptions,
+    ) -> Result<Answer> {
         self.with_retries(prepared, options, |answer| async move { Ok(answer) })
             .await
     }
 
-    async fn with_retries<T, F, Fut>(&self, prepared: &Prepared, options: &CallOptions, finish: F) -> Result<T>
+    async fn with_retries<T, F, Fut>(
+        &self,
+        prepared: &Prepared,
+        options: &CallOptions,
+        finish: F,
+    ) -> Result<T>
     where
         F: Fn(Answer) -> Fut,
         Fut: Future<Output = Result<T>>,
@@ -251,7 +268,9 @@ impl ClientInner {
             let value = HeaderValue::from_str(key).map_err(|_| {
                 (
                     Outcome::Status(0),
-                    Error::invalid_request("idempotency key contains characters not allowed in a header"),
+                    Error::invalid_request(
+                        "idempotency key contains characters not allowed in a header",
+                    ),
                 )
             })?;
             request = request.header(IDEMPOTENCY_KEY, value);

@@ -322,7 +322,8 @@ mod tests {
     #[test]
     fn query_skips_none_and_joins_lists_with_literal_commas() {
         let mut q = QueryBuilder::new();
-        q.param("severity", &Some(vec!["critical", "high"])).unwrap();
+        q.param("severity", &Some(vec!["critical", "high"]))
+            .unwrap();
         q.param("status", &Option::<String>::None).unwrap();
         q.param("search", &"a&b=c d+é").unwrap();
         q.param("cvss_min", &7.5).unwrap();
@@ -335,9 +336,7 @@ mod tests {
     #[test]
     fn query_rejects_objects() {
         let mut q = QueryBuilder::new();
-        let err = q
-            .param("filter", &serde_json::json!({"a": 1}))
-            .unwrap_err();
+        let err = q.param("filter", &serde_json::json!({"a": 1})).unwrap_err();
         assert!(err.to_string().contains("`filter`"), "{err}");
     }
 
@@ -346,8 +345,11 @@ mod tests {
         let mut b = BodyBuilder::new();
         b.field("status", &Some("resolved")).unwrap();
         b.field("note", &Option::<String>::None).unwrap();
-        b.flatten("filters", &serde_json::json!({"severity": "high", "x": null}))
-            .unwrap();
+        b.flatten(
+            "filters",
+            &serde_json::json!({"severity": "high", "x": null}),
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(b.finish()).unwrap(),
             r#"{"status":"resolved","severity":"high"}"#

@@ -1,1 +1,769 @@
-//! Contract tests of the `actions` module.
+//! Contract tests of the `actions` module (`shared/API.md` §4.4): every
+//! operation on the async and the blocking client, and the tolerant decoding
+//! of actions and executions.
+
+use futures_util::TryStreamExt;
+use s4e::actions::{
+    Action, ActionExecution, ActionParameter, ActionType, ExecutionStatus, Executor, ParameterType,
+    ValidationReport,
+};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::assets::kit::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
+use crate::support;
+
+fn action_json(id: &str) -> serde_json::Value {
+    json!({ "id": id, "name": format!("Action {id}"), "type": "notification" })
+}
+
+// ---------------------------------------------------------------- list
+
+async fn mount_list(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/actions"))
+        .and(query_param("type", "remediation"))
+        .and(query_param("search", "block ip"))
+        .and(query_param("page", "1"))
+        .and(query_param("per_page", "20"))
+        .and(query_count(4))
+        .and(header("accept", "application/json"))
+        .and(header_missing("content-type"))
+        .respond_with(json(200, fixture!("actions/actions_page.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_list(page: &s4e::Page<Action>) {
+    let ids: Vec<&str> = page.items.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["act-block-ip", "act-notify-slack"]);
+    assert_eq!(page.items[0].version.as_deref(), Some("1.2.0"));
+    assert_eq!(page.items[1].version.as_deref(), Some("1"));
+    assert_eq!(page.items[1].executor, Some(Executor::Webhook));
+    assert_eq!(page.total, Some(2));
+    assert_eq!(page.last_page, Some(1));
+}
+
+#[tokio::test]
+async fn list_sends_type_and_search() {
+    let server = kit::server().await;
+    mount_list(&server).await;
+    let page = support::client(&server)
+        .actions()
+        .list()
+        .action_type(ActionType::Remediation)
+        .search("block ip")
+        .page(1)
+        .per_page(20)
+        .await
+        .expect("list succeeds");
+    check_list(&page);
+}
+
+#[test]
+fn list_sends_type_and_search_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_list(&bs.server));
+    let page = support::blocking_client(&bs.server)
+        .actions()
+        .list()
+        .action_type(ActionType::Remediation)
+        .search("block ip")
+        .page(1)
+        .per_page(20)
+        .send()
+        .expect("list succeeds");
+    check_list(&page);
+}
+
+#[tokio::test]
+async fn list_without_filters_sends_no_query() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/actions"))
+        .and(no_query)
+        .respond_with(json(200, fixture!("actions/actions_page.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = support::client(&server)
+        .actions()
+        .list()
+        .await
+        .expect("list succeeds");
+    assert_eq!(page.items.len(), 2);
+}
+
+// ---------------------------------------------------------------- list_auto
+
+async fn mount_list_auto(server: &MockServer) {
+    for (number, items) in [
+        (1, json!([action_json("act-1"), action_json("act-2")])),
+        (2, json!([action_json("act-3")])),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/v1/actions"))
+            .and(query_param("type", "notification"))
+            .and(query_param("page", number.to_string()))
+            .and(query_param("per_page", "2"))
+            .and(query_count(3))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(support::page(items, number, 2, 3)),
+            )
+            .expect(1)
+            .mount(server)
+            .await;
+    }
+}
+
+fn check_list_auto(actions: &[Action]) {
+    let ids: Vec<&str> = actions.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["act-1", "act-2", "act-3"]);
+}
+
+#[tokio::test]
+async fn list_auto_walks_every_page_with_the_filters() {
+    let server = kit::server().await;
+    mount_list_auto(&server).await;
+    let actions: Vec<Action> = support::client(&server)
+        .actions()
+        .list_auto()
+        .action_type(ActionType::Notification)
+        .per_page(2)
+        .try_collect()
+        .await
+        .expect("every page");
+    check_list_auto(&actions);
+}
+
+#[test]
+fn list_auto_walks_every_page_with_the_filters_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_list_auto(&bs.server));
+    let actions: Vec<Action> = support::blocking_client(&bs.server)
+        .actions()
+        .list_auto()
+        .action_type(ActionType::Notification)
+        .per_page(2)
+        .collect::<s4e::Result<_>>()
+        .expect("every page");
+    check_list_auto(&actions);
+}
+
+// ---------------------------------------------------------------- get
+
+async fn mount_get(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/actions/act%2Fblock-ip"))
+        .and(no_query)
+        .and(header_missing("content-type"))
+        .and(header_missing("idempotency-key"))
+        .respond_with(json(200, fixture!("actions/action.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_action(action: &Action) {
+    assert_eq!(action.id, "act-block-ip");
+    assert_eq!(action.name, "Block IP");
+    assert_eq!(action.action_type, ActionType::Remediation);
+    assert_eq!(
+        action.description.as_deref(),
+        Some("Blocks an address at the edge firewall")
+    );
+    assert_eq!(action.version.as_deref(), Some("1.2.0"));
+    assert_eq!(action.executor, Some(Executor::Remote));
+    assert_eq!(action.created_at, Some(at("2026-03-01T09:00:00Z")));
+    assert_eq!(action.updated_at, Some(at("2026-05-01T17:45:00Z")));
+    let p = &action.parameters;
+    assert_eq!(p.len(), 5);
+    assert_eq!(
+        p.iter().map(|p| p.param_type.clone()).collect::<Vec<_>>(),
+        [
+            ParameterType::String,
+            ParameterType::Integer,
+            ParameterType::Boolean,
+            ParameterType::Enum,
+            ParameterType::Secret,
+        ]
+    );
+    assert_eq!(
+        (p[0].name.as_str(), p[0].required, &p[0].default),
+        ("ip", true, &None)
+    );
+    assert_eq!((p[1].required, &p[1].default), (false, &Some(json!(60))));
+    assert_eq!((p[2].required, &p[2].default), (false, &Some(json!(true))));
+    assert_eq!(p[3].default, Some(json!("edge")));
+}
+
+#[tokio::test]
+async fn get_percent_encodes_the_id_and_decodes_the_action() {
+    let server = kit::server().await;
+    mount_get(&server).await;
+    let action = support::client(&server)
+        .actions()
+        .get("act/block-ip")
+        .await
+        .expect("get");
+    check_action(&action);
+}
+
+#[test]
+fn get_percent_encodes_the_id_and_decodes_the_action_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_get(&bs.server));
+    let action = support::blocking_client(&bs.server)
+        .actions()
+        .get("act/block-ip")
+        .send()
+        .expect("get");
+    check_action(&action);
+}
+
+// ---------------------------------------------------------------- create
+
+async fn mount_create(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/actions"))
+        .and(no_query)
+        .and(body_json(json!({
+            "name": "Block IP",
+            "type": "remediation",
+            "description": "Blocks an address at the edge firewall",
+            "executor": "remote",
+            "target": { "kind": "firewall", "id": "edge-1" },
+            "parameters": [
+                { "name": "ip", "type": "string", "required": true },
+                { "name": "duration_minutes", "type": "integer", "required": false, "default": 60 },
+            ],
+            "config": { "endpoint": "https://fw.example.com/api" },
+            "conditions": [{ "field": "severity", "op": "in", "value": ["critical"] }],
+        })))
+        .and(header("content-type", "application/json"))
+        .and(header_exists("idempotency-key"))
+        .respond_with(json(201, fixture!("actions/action.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/actions"))
+        .and(body_json(json!({ "name": "Ping", "type": "notification" })))
+        .respond_with(json(201, fixture!("actions/action_bare_numeric.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn parameters() -> [ActionParameter; 2] {
+    [
+        ActionParameter::new("ip", ParameterType::String).required(true),
+        ActionParameter::new("duration_minutes", ParameterType::Integer).default_value(60),
+    ]
+}
+
+#[tokio::test]
+async fn create_sends_name_type_and_only_the_fields_set() {
+    let server = kit::server().await;
+    mount_create(&server).await;
+    let client = support::client(&server);
+    let action = client
+        .actions()
+        .create("Block IP", ActionType::Remediation)
+        .description("Blocks an address at the edge firewall")
+        .executor(Executor::Remote)
+        .target(json!({ "kind": "firewall", "id": "edge-1" }))
+        .parameters(parameters())
+        .config(json!({ "endpoint": "https://fw.example.com/api" }))
+        .conditions(json!([{ "field": "severity", "op": "in", "value": ["critical"] }]))
+        .await
+        .expect("create succeeds");
+    check_action(&action);
+    let minimal = client
+        .actions()
+        .create("Ping", ActionType::Notification)
+        .await
+        .expect("minimal create");
+    assert_eq!(minimal.id, "42");
+}
+
+#[test]
+fn create_sends_name_type_and_only_the_fields_set_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_create(&bs.server));
+    let client = support::blocking_client(&bs.server);
+    let action = client
+        .actions()
+        .create("Block IP", ActionType::Remediation)
+        .description("Blocks an address at the edge firewall")
+        .executor(Executor::Remote)
+        .target(json!({ "kind": "firewall", "id": "edge-1" }))
+        .parameters(parameters())
+        .config(json!({ "endpoint": "https://fw.example.com/api" }))
+        .conditions(json!([{ "field": "severity", "op": "in", "value": ["critical"] }]))
+        .send()
+        .expect("create succeeds");
+    check_action(&action);
+    let minimal = client
+        .actions()
+        .create("Ping", ActionType::Notification)
+        .send()
+        .expect("minimal create");
+    assert_eq!(minimal.id, "42");
+}
+
+// ---------------------------------------------------------------- update
+
+async fn mount_update(server: &MockServer) {
+    Mock::given(method("PATCH"))
+        .and(path("/v1/actions/act%2Fblock-ip"))
+        .and(no_query)
+        .and(body_json(json!({
+            "name": "Block IP v2",
+            "type": "script",
+            "description": "now a script",
+            "executor": "opservant",
+            "target": "edge-2",
+            "parameters": [{ "name": "ip", "type": "string", "required": true }],
+            "config": { "script": "block.sh" },
+            "conditions": { "severity": "critical" },
+        })))
+        .and(header("content-type", "application/json"))
+        .and(header_missing("idempotency-key"))
+        .respond_with(json(200, fixture!("actions/action.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1/actions/act-2"))
+        .and(body_json(json!({ "description": "only this" })))
+        .respond_with(json(200, fixture!("actions/action.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn update_sends_only_the_fields_set() {
+    let server = kit::server().await;
+    mount_update(&server).await;
+    let client = support::client(&server);
+    let action = client
+        .actions()
+        .update("act/block-ip")
+        .name("Block IP v2")
+        .action_type(ActionType::Script)
+        .description("now a script")
+        .executor(Executor::Opservant)
+        .target("edge-2")
+        .parameters([ActionParameter::new("ip", ParameterType::String).required(true)])
+        .config(json!({ "script": "block.sh" }))
+        .conditions(json!({ "severity": "critical" }))
+        .await
+        .expect("update succeeds");
+    check_action(&action);
+    client
+        .actions()
+        .update("act-2")
+        .description("only this")
+        .await
+        .expect("second update");
+}
+
+#[test]
+fn update_sends_only_the_fields_set_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_update(&bs.server));
+    let client = support::blocking_client(&bs.server);
+    let action = client
+        .actions()
+        .update("act/block-ip")
+        .name("Block IP v2")
+        .action_type(ActionType::Script)
+        .description("now a script")
+        .executor(Executor::Opservant)
+        .target("edge-2")
+        .parameters([ActionParameter::new("ip", ParameterType::String).required(true)])
+        .config(json!({ "script": "block.sh" }))
+        .conditions(json!({ "severity": "critical" }))
+        .send()
+        .expect("update succeeds");
+    check_action(&action);
+    client
+        .actions()
+        .update("act-2")
+        .description("only this")
+        .send()
+        .expect("second update");
+}
+
+// ---------------------------------------------------------------- delete
+
+async fn mount_delete(server: &MockServer) {
+    Mock::given(method("DELETE"))
+        .and(path("/v1/actions/act%2Fblock-ip"))
+        .and(no_query)
+        .and(no_body)
+        .and(header_missing("content-type"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn delete_sends_no_body_and_accepts_204() {
+    let server = kit::server().await;
+    mount_delete(&server).await;
+    let () = support::client(&server)
+        .actions()
+        .delete("act/block-ip")
+        .await
+        .expect("delete");
+}
+
+#[test]
+fn delete_sends_no_body_and_accepts_204_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_delete(&bs.server));
+    let () = support::blocking_client(&bs.server)
+        .actions()
+        .delete("act/block-ip")
+        .send()
+        .expect("delete");
+}
+
+// ---------------------------------------------------------------- validate
+
+fn definition() -> serde_json::Value {
+    json!({
+        "name": "Block IP",
+        "type": "remediation",
+        "parameters": [{ "name": "ip", "type": "ipv4" }],
+        "x-custom": { "keep": [1, 2] },
+    })
+}
+
+async fn mount_validate(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/actions/validate"))
+        .and(no_query)
+        .and(body_json(definition()))
+        .and(header("content-type", "application/json"))
+        .respond_with(json(200, fixture!("actions/validation_report.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_report(report: &ValidationReport) {
+    assert!(!report.valid);
+    assert_eq!(report.warnings, ["description is empty"]);
+    assert_eq!(report.errors.len(), 2);
+    assert_eq!(report.errors[0].path, "parameters[0].type");
+    assert_eq!(report.errors[0].message, "unknown type `ipv4`");
+    assert_eq!(report.errors[1].path, "executor");
+}
+
+#[tokio::test]
+async fn validate_sends_the_definition_as_the_body() {
+    let server = kit::server().await;
+    mount_validate(&server).await;
+    let report = support::client(&server)
+        .actions()
+        .validate(definition())
+        .await
+        .expect("validate succeeds");
+    check_report(&report);
+}
+
+#[test]
+fn validate_sends_the_definition_as_the_body_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_validate(&bs.server));
+    let report = support::blocking_client(&bs.server)
+        .actions()
+        .validate(definition())
+        .send()
+        .expect("validate succeeds");
+    check_report(&report);
+}
+
+#[tokio::test]
+async fn validate_is_retried_after_a_server_error_as_it_is_read_only() {
+    let server = kit::server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/actions/validate"))
+        .respond_with(kit::sequence([
+            ResponseTemplate::new(500),
+            ResponseTemplate::new(200).set_body_json(json!({ "valid": true })),
+        ]))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let report = support::client(&server)
+        .actions()
+        .validate(json!({ "name": "x", "type": "script" }))
+        .await
+        .expect("retried");
+    assert!(report.valid);
+    assert!(report.warnings.is_empty() && report.errors.is_empty());
+}
+
+#[tokio::test]
+async fn validate_refuses_a_definition_that_is_not_an_object_before_sending() {
+    let server = kit::server().await;
+    let err = support::client(&server)
+        .actions()
+        .validate(json!(["not", "an", "object"]))
+        .await
+        .expect_err("a list is no definition");
+    assert!(matches!(err, s4e::Error::InvalidRequest(_)), "{err:?}");
+}
+
+// ---------------------------------------------------------------- trigger
+
+async fn mount_trigger(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/actions/act%2Fblock-ip/trigger"))
+        .and(no_query)
+        .and(body_json(json!({
+            "target": "203.0.113.7",
+            "parameters": { "ip": "203.0.113.7", "duration_minutes": 60, "notify": false },
+            "sandbox": true,
+        })))
+        .and(header("content-type", "application/json"))
+        .and(header_exists("idempotency-key"))
+        .respond_with(json(202, fixture!("actions/execution_queued_bare.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/actions/act-2/trigger"))
+        .and(body_json(json!({})))
+        .respond_with(json(202, fixture!("actions/execution_queued_bare.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_queued(execution: &ActionExecution) {
+    assert_eq!(execution.execution_id, "exec-7781");
+    assert_eq!(
+        execution.action_id.as_ref().map(|id| id.as_str()),
+        Some("act-block-ip")
+    );
+    assert_eq!(execution.status, ExecutionStatus::Queued);
+    assert!(!execution.status.is_final());
+    assert!(execution.sandbox);
+    assert_eq!(execution.output, None);
+    assert_eq!(execution.started_at, None);
+}
+
+#[tokio::test]
+async fn trigger_sends_target_parameters_and_sandbox_and_decodes_a_bare_object() {
+    let server = kit::server().await;
+    mount_trigger(&server).await;
+    let client = support::client(&server);
+    let execution = client
+        .actions()
+        .trigger("act/block-ip")
+        .target("203.0.113.7")
+        .parameters(json!({ "ip": "203.0.113.7", "notify": true }))
+        .parameter("duration_minutes", 60)
+        .parameter("notify", false)
+        .sandbox(true)
+        .await
+        .expect("trigger succeeds");
+    check_queued(&execution);
+    client
+        .actions()
+        .trigger("act-2")
+        .await
+        .expect("trigger without a body field");
+}
+
+#[test]
+fn trigger_sends_target_parameters_and_sandbox_and_decodes_a_bare_object_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_trigger(&bs.server));
+    let client = support::blocking_client(&bs.server);
+    let execution = client
+        .actions()
+        .trigger("act/block-ip")
+        .target("203.0.113.7")
+        .parameter("ip", "203.0.113.7")
+        .parameter("duration_minutes", 60)
+        .parameter("notify", false)
+        .sandbox(true)
+        .send()
+        .expect("trigger succeeds");
+    check_queued(&execution);
+    client
+        .actions()
+        .trigger("act-2")
+        .send()
+        .expect("trigger without a body field");
+}
+
+#[tokio::test]
+async fn trigger_is_not_retried_after_a_server_error() {
+    let server = kit::server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/actions/act-1/trigger"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = support::client(&server)
+        .actions()
+        .trigger("act-1")
+        .await
+        .expect_err("503");
+    assert_eq!(err.status_code(), Some(503));
+}
+
+// ---------------------------------------------------------------- execution
+
+async fn mount_execution(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/actions/act%2Fblock-ip/executions/exec%2F7781"))
+        .and(no_query)
+        .and(header_missing("content-type"))
+        .respond_with(json(200, fixture!("actions/execution_completed.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_completed(execution: &ActionExecution) {
+    assert_eq!(execution.execution_id, "exec/7781");
+    assert_eq!(
+        execution.action_id.as_ref().map(|id| id.as_str()),
+        Some("act/block-ip")
+    );
+    assert_eq!(execution.status, ExecutionStatus::Completed);
+    assert!(execution.status.is_final());
+    assert!(!execution.sandbox);
+    assert_eq!(
+        execution.output,
+        Some(json!({ "blocked": true, "rule_id": "fw-991", "log": ["resolved", "pushed"] }))
+    );
+    assert_eq!(execution.started_at, Some(at("2026-05-03T10:07:01Z")));
+    assert_eq!(execution.finished_at, Some(at("2026-05-03T10:07:04Z")));
+}
+
+#[tokio::test]
+async fn execution_percent_encodes_both_ids() {
+    let server = kit::server().await;
+    mount_execution(&server).await;
+    let execution = support::client(&server)
+        .actions()
+        .execution("act/block-ip", "exec/7781")
+        .await
+        .expect("execution");
+    check_completed(&execution);
+}
+
+#[test]
+fn execution_percent_encodes_both_ids_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_execution(&bs.server));
+    let execution = support::blocking_client(&bs.server)
+        .actions()
+        .execution("act/block-ip", "exec/7781")
+        .send()
+        .expect("execution");
+    check_completed(&execution);
+}
+
+// ---------------------------------------------------------------- decoding
+
+#[tokio::test]
+async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/actions/act-ticket"))
+        .respond_with(json(200, fixture!("actions/action_unknown_values.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let action = support::client(&server)
+        .actions()
+        .get("act-ticket")
+        .await
+        .expect("decodes");
+    assert_eq!(action.action_type, ActionType::Other("ticketing".into()));
+    assert_eq!(action.executor, Some(Executor::Other("lambda".into())));
+    assert_eq!(
+        action.parameters[0].param_type,
+        ParameterType::Other("ipv4_address".into())
+    );
+    assert_eq!(action.version, None);
+    // Unknown values go back out unchanged.
+    assert_eq!(
+        serde_json::to_value(&action.action_type).unwrap(),
+        json!("ticketing")
+    );
+    assert_eq!(
+        serde_json::to_value(&action.parameters[0]).unwrap(),
+        json!({ "name": "source", "type": "ipv4_address", "required": true })
+    );
+}
+
+#[test]
+fn decodes_a_bare_action_with_numeric_id_and_version() {
+    let action: Action =
+        serde_json::from_str(fixture!("actions/action_bare_numeric.json")).expect("decodes");
+    assert_eq!(action.id, "42");
+    assert_eq!(action.version.as_deref(), Some("3"));
+    assert_eq!(action.action_type, ActionType::Notification);
+    assert_eq!(action.executor, Some(Executor::Local));
+    assert!(action.parameters.is_empty());
+    assert!(
+        serde_json::from_value::<Action>(
+            json!({ "id": "a", "name": "n", "type": "script", "version": true })
+        )
+        .is_err(),
+        "a boolean is no version"
+    );
+}
+
+#[test]
+fn decodes_an_execution_with_id_spelling_and_an_unknown_status() {
+    let execution: ActionExecution =
+        serde_json::from_str(fixture!("actions/execution_unknown_status.json")).expect("decodes");
+    assert_eq!(execution.execution_id, "exec-9");
+    assert_eq!(
+        execution.status,
+        ExecutionStatus::Other("awaiting_approval".into())
+    );
+    assert!(!execution.status.is_final());
+    assert_eq!(
+        serde_json::to_value(&execution.status).unwrap(),
+        json!("awaiting_approval")
+    );
+    assert!(!execution.sandbox);
+}
+
+#[test]
+fn trigger_parameter_merges_into_an_object_and_replaces_anything_else() {
+    let client = s4e::Client::new(support::KEY).expect("an offline client");
+    let request = client
+        .actions()
+        .trigger("act-1")
+        .parameters(json!({ "ip": "203.0.113.7", "notify": true }))
+        .parameter("notify", false);
+    assert_eq!(
+        request.endpoint().parameters,
+        Some(json!({ "ip": "203.0.113.7", "notify": false }))
+    );
+    let request = client
+        .actions()
+        .trigger("act-1")
+        .parameters(json!("not an object"))
+        .parameter("ip", "x");
+    assert_eq!(request.endpoint().parameters, Some(json!({ "ip": "x" })));
+}

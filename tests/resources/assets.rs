@@ -1,1 +1,752 @@
-//! Contract tests of the `assets` module.
+//! Contract tests of the `assets` module (`shared/API.md` §4.1): every
+//! operation on the async and the blocking client, and the tolerant decoding
+//! of assets from fixtures.
+
+use futures_util::TryStreamExt;
+use s4e::assets::{AssetSortBy, AssetStatus, AssetType, NewAsset};
+use s4e::{Asset, SortOrder};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
+use wiremock::{Mock, MockServer};
+
+use crate::support;
+
+/// Helpers shared by the assets, scans and actions tests.
+pub(crate) mod kit {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+    use crate::support::BlockingServer;
+
+    /// The text of `tests/resources/fixtures/<path>`, embedded at compile time.
+    macro_rules! fixture {
+        ($path:literal) => {
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/resources/fixtures/",
+                $path
+            ))
+        };
+    }
+    pub(crate) use fixture;
+
+    /// Answers what no other mock matched with a 500 naming the request, and
+    /// fails the test (when the server is dropped) if that ever happened.
+    pub(crate) async fn strict_catch_all(server: &MockServer) {
+        Mock::given(any())
+            .respond_with(|request: &Request| {
+                ResponseTemplate::new(500)
+                    .set_body_string(format!("no mock for {} {}", request.method, request.url))
+            })
+            .with_priority(u8::MAX)
+            .named("catch-all: a request no mock expected")
+            .expect(0)
+            .mount(server)
+            .await;
+    }
+
+    /// A mock server with the strict catch-all.
+    pub(crate) async fn server() -> MockServer {
+        let server = MockServer::start().await;
+        strict_catch_all(&server).await;
+        server
+    }
+
+    /// A mock server for blocking tests, with the strict catch-all.
+    pub(crate) fn blocking_server() -> BlockingServer {
+        let server = BlockingServer::start();
+        server.runtime.block_on(strict_catch_all(&server.server));
+        server
+    }
+
+    /// An answer with `status` whose body is the JSON text `body` as it is.
+    pub(crate) fn json(status: u16, body: &str) -> ResponseTemplate {
+        ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
+    }
+
+    /// Matches requests without header `name`.
+    pub(crate) fn header_missing(name: &'static str) -> impl Fn(&Request) -> bool + Send + Sync {
+        move |request: &Request| !request.headers.contains_key(name)
+    }
+
+    /// Matches requests without a query string.
+    pub(crate) fn no_query(request: &Request) -> bool {
+        request.url.query().is_none()
+    }
+
+    /// Matches requests with an empty body.
+    pub(crate) fn no_body(request: &Request) -> bool {
+        request.body.is_empty()
+    }
+
+    /// Matches requests with exactly `n` query parameters (nothing unasked
+    /// is sent).
+    pub(crate) fn query_count(n: usize) -> impl Fn(&Request) -> bool + Send + Sync {
+        move |request: &Request| request.url.query_pairs().count() == n
+    }
+
+    /// A timestamp from RFC 3339 text.
+    pub(crate) fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+        text.parse().expect("an RFC 3339 timestamp")
+    }
+
+    /// Answers with each response in turn; the last one repeats.
+    pub(crate) struct Sequence {
+        responses: Vec<ResponseTemplate>,
+        next: AtomicUsize,
+    }
+
+    impl Respond for Sequence {
+        fn respond(&self, _request: &Request) -> ResponseTemplate {
+            let n = self.next.fetch_add(1, Ordering::SeqCst);
+            self.responses[n.min(self.responses.len() - 1)].clone()
+        }
+    }
+
+    /// See [`Sequence`].
+    pub(crate) fn sequence(responses: impl IntoIterator<Item = ResponseTemplate>) -> Sequence {
+        let responses: Vec<ResponseTemplate> = responses.into_iter().collect();
+        assert!(!responses.is_empty(), "a sequence needs a response");
+        Sequence {
+            responses,
+            next: AtomicUsize::new(0),
+        }
+    }
+}
+
+use kit::{at, fixture, header_missing, json, no_body, no_query, query_count};
+
+fn asset_json(id: &str) -> serde_json::Value {
+    json!({ "id": id, "name": format!("{id}.example.com"), "type": "domain", "status": "active" })
+}
+
+// ---------------------------------------------------------------- list
+
+async fn mount_list(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/assets"))
+        .and(query_param("type", "domain"))
+        .and(query_param("status", "active"))
+        .and(query_param("tag", "prod"))
+        .and(query_param("search", "shop & co/eu"))
+        .and(query_param("sort_by", "risk_score"))
+        .and(query_param("sort_order", "asc"))
+        .and(query_param("page", "2"))
+        .and(query_param("per_page", "2"))
+        .and(query_count(8))
+        .and(header("accept", "application/json"))
+        .and(header_missing("content-type"))
+        .and(header_missing("idempotency-key"))
+        .respond_with(json(200, fixture!("assets/assets_page.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_list(page: &s4e::Page<Asset>) {
+    let ids: Vec<&str> = page.items.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["a-1001", "a-1004"]);
+    assert_eq!(page.items[1].domain, "shop-eu.example.com");
+    assert_eq!(page.items[1].security_score, Some(64));
+    assert_eq!(page.total, Some(42));
+    assert_eq!(page.current_page, 2);
+    assert_eq!(page.last_page, Some(21));
+}
+
+#[tokio::test]
+async fn list_sends_every_filter_once() {
+    let server = kit::server().await;
+    mount_list(&server).await;
+    let page = support::client(&server)
+        .assets()
+        .list()
+        .asset_type(AssetType::Domain)
+        .status(AssetStatus::Active)
+        .tag("prod")
+        .search("shop & co/eu")
+        .sort_by(AssetSortBy::RiskScore)
+        .sort_order(SortOrder::Asc)
+        .page(2)
+        .per_page(2)
+        .await
+        .expect("list succeeds");
+    check_list(&page);
+}
+
+#[test]
+fn list_sends_every_filter_once_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_list(&bs.server));
+    let page = support::blocking_client(&bs.server)
+        .assets()
+        .list()
+        .asset_type(AssetType::Domain)
+        .status(AssetStatus::Active)
+        .tag("prod")
+        .search("shop & co/eu")
+        .sort_by(AssetSortBy::RiskScore)
+        .sort_order(SortOrder::Asc)
+        .page(2)
+        .per_page(2)
+        .send()
+        .expect("list succeeds");
+    check_list(&page);
+}
+
+#[tokio::test]
+async fn list_without_filters_sends_no_query() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/assets"))
+        .and(no_query)
+        .respond_with(json(200, fixture!("assets/assets_page.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = support::client(&server)
+        .assets()
+        .list()
+        .await
+        .expect("list succeeds");
+    assert_eq!(page.items.len(), 2);
+}
+
+// ---------------------------------------------------------------- list_auto
+
+async fn mount_list_auto(server: &MockServer) {
+    for (number, items) in [
+        (1, json!([asset_json("a-1"), asset_json("a-2")])),
+        (2, json!([asset_json("a-3")])),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/v1/assets"))
+            .and(query_param("tag", "prod"))
+            .and(query_param("type", "ip"))
+            .and(query_param("page", number.to_string()))
+            .and(query_param("per_page", "2"))
+            .and(query_count(4))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(support::page(items, number, 2, 3)),
+            )
+            .expect(1)
+            .mount(server)
+            .await;
+    }
+}
+
+fn check_list_auto(assets: &[Asset]) {
+    let ids: Vec<&str> = assets.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["a-1", "a-2", "a-3"]);
+}
+
+#[tokio::test]
+async fn list_auto_walks_every_page_with_the_filters() {
+    let server = kit::server().await;
+    mount_list_auto(&server).await;
+    let assets: Vec<Asset> = support::client(&server)
+        .assets()
+        .list_auto()
+        .tag("prod")
+        .asset_type(AssetType::Ip)
+        .per_page(2)
+        .try_collect()
+        .await
+        .expect("every page");
+    check_list_auto(&assets);
+}
+
+#[test]
+fn list_auto_walks_every_page_with_the_filters_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_list_auto(&bs.server));
+    let assets: Vec<Asset> = support::blocking_client(&bs.server)
+        .assets()
+        .list_auto()
+        .tag("prod")
+        .asset_type(AssetType::Ip)
+        .per_page(2)
+        .collect::<s4e::Result<_>>()
+        .expect("every page");
+    check_list_auto(&assets);
+}
+
+// ---------------------------------------------------------------- get
+
+async fn mount_get(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/assets/a%2F1001"))
+        .and(no_query)
+        .and(header(
+            "authorization",
+            format!("Bearer {}", support::KEY).as_str(),
+        ))
+        .and(header_missing("content-type"))
+        .and(header_missing("idempotency-key"))
+        .respond_with(json(200, fixture!("assets/asset_detail.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_detail(asset: &Asset) {
+    assert_eq!(asset.id, "a-1001");
+    assert_eq!(asset.domain, "shop.example.com");
+    assert_eq!(asset.name(), "shop.example.com");
+    assert_eq!(asset.asset_type, AssetType::Domain);
+    assert_eq!(asset.status, Some(AssetStatus::Active));
+    assert!(asset.verified);
+    assert_eq!(asset.security_score, Some(72));
+    assert_eq!(asset.risk_score(), Some(72));
+    assert_eq!(asset.tags, ["prod", "pci"]);
+    assert_eq!(asset.description.as_deref(), Some("Checkout front end"));
+    assert_eq!(asset.last_scan, Some(at("2026-05-02T22:15:00Z")));
+    assert_eq!(asset.created_at, Some(at("2026-01-10T08:00:00Z")));
+    assert_eq!(asset.updated_at, Some(at("2026-05-03T10:07:00Z")));
+    let metadata = asset.metadata.as_ref().expect("metadata on get");
+    assert_eq!(
+        metadata.registrar.as_deref(),
+        Some("Example Registrar, Inc.")
+    );
+    assert_eq!(metadata.ip_addresses, ["203.0.113.10", "203.0.113.11"]);
+    assert_eq!(metadata.technologies, ["nginx", "React"]);
+    let summary = asset.finding_summary.expect("finding_summary on get");
+    assert_eq!(
+        (
+            summary.critical,
+            summary.high,
+            summary.medium,
+            summary.low,
+            summary.info
+        ),
+        (1, 3, 7, 12, 40)
+    );
+}
+
+#[tokio::test]
+async fn get_percent_encodes_the_id_and_decodes_the_detail() {
+    let server = kit::server().await;
+    mount_get(&server).await;
+    let asset = support::client(&server)
+        .assets()
+        .get("a/1001")
+        .await
+        .expect("get succeeds");
+    check_detail(&asset);
+}
+
+#[test]
+fn get_percent_encodes_the_id_and_decodes_the_detail_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_get(&bs.server));
+    let asset = support::blocking_client(&bs.server)
+        .assets()
+        .get("a/1001")
+        .send()
+        .expect("get succeeds");
+    check_detail(&asset);
+}
+
+// ---------------------------------------------------------------- create
+
+async fn mount_create(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/assets"))
+        .and(no_query)
+        .and(body_json(json!({
+            "name": "shop.example.com",
+            "type": "domain",
+            "tags": ["prod", "pci"],
+        })))
+        .and(header("content-type", "application/json"))
+        .and(header_exists("idempotency-key"))
+        .respond_with(json(201, fixture!("assets/asset_created.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/assets"))
+        .and(body_json(json!({ "name": "10.0.0.1", "type": "ip" })))
+        .respond_with(json(201, fixture!("assets/asset_created.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_created(asset: &Asset) {
+    assert_eq!(asset.id, "a-1003");
+    assert_eq!(asset.status, Some(AssetStatus::PendingVerification));
+    assert!(!asset.verified);
+    assert_eq!(asset.security_score, None);
+    assert_eq!(asset.last_scan, None);
+}
+
+#[tokio::test]
+async fn create_sends_name_type_and_tags_only_when_set() {
+    let server = kit::server().await;
+    mount_create(&server).await;
+    let client = support::client(&server);
+    let asset = client
+        .assets()
+        .create("shop.example.com", AssetType::Domain)
+        .tags(["prod", "pci"])
+        .await
+        .expect("create succeeds");
+    check_created(&asset);
+    client
+        .assets()
+        .create("10.0.0.1", AssetType::Ip)
+        .await
+        .expect("create without tags");
+}
+
+#[test]
+fn create_sends_name_type_and_tags_only_when_set_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_create(&bs.server));
+    let client = support::blocking_client(&bs.server);
+    let asset = client
+        .assets()
+        .create("shop.example.com", AssetType::Domain)
+        .tags(["prod", "pci"])
+        .send()
+        .expect("create succeeds");
+    check_created(&asset);
+    client
+        .assets()
+        .create("10.0.0.1", AssetType::Ip)
+        .send()
+        .expect("create without tags");
+}
+
+// ---------------------------------------------------------------- bulk_create
+
+async fn mount_bulk_create(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/assets/bulk"))
+        .and(no_query)
+        .and(body_json(json!({
+            "assets": [
+                { "name": "a.example.com", "type": "domain" },
+                { "name": "10.0.0.0/24", "type": "network", "tags": ["lab", "eu"] },
+            ]
+        })))
+        .and(header("content-type", "application/json"))
+        .respond_with(json(200, fixture!("assets/bulk_result.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn bulk_assets() -> Vec<NewAsset> {
+    vec![
+        NewAsset::new("a.example.com", AssetType::Domain),
+        NewAsset::new("10.0.0.0/24", AssetType::Network).tags(["lab", "eu"]),
+    ]
+}
+
+fn check_bulk(result: &s4e::assets::BulkCreateResult) {
+    assert_eq!(result.created.len(), 1);
+    assert_eq!(result.created[0].id, "a-3001");
+    assert_eq!(result.failed.len(), 1);
+    assert_eq!(result.failed[0].name, "10.0.0.0/24");
+    assert_eq!(result.failed[0].error, "network already monitored");
+}
+
+#[tokio::test]
+async fn bulk_create_sends_the_assets_array() {
+    let server = kit::server().await;
+    mount_bulk_create(&server).await;
+    let result = support::client(&server)
+        .assets()
+        .bulk_create(bulk_assets())
+        .await
+        .expect("bulk create succeeds");
+    check_bulk(&result);
+}
+
+#[test]
+fn bulk_create_sends_the_assets_array_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_bulk_create(&bs.server));
+    let result = support::blocking_client(&bs.server)
+        .assets()
+        .bulk_create(bulk_assets())
+        .send()
+        .expect("bulk create succeeds");
+    check_bulk(&result);
+}
+
+// ---------------------------------------------------------------- update
+
+async fn mount_update(server: &MockServer) {
+    Mock::given(method("PATCH"))
+        .and(path("/v1/assets/a%2F1001"))
+        .and(no_query)
+        .and(body_json(
+            json!({ "tags": ["prod"], "description": "checkout" }),
+        ))
+        .and(header("content-type", "application/json"))
+        .and(header_missing("idempotency-key"))
+        .respond_with(json(200, fixture!("assets/asset_verified.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1/assets/a-7"))
+        .and(body_json(json!({ "description": "only this" })))
+        .respond_with(json(200, fixture!("assets/asset_verified.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_updated(asset: &Asset) {
+    assert_eq!(asset.id, "a/1001");
+    assert_eq!(asset.tags, ["prod"]);
+    assert_eq!(asset.description.as_deref(), Some("checkout"));
+}
+
+#[tokio::test]
+async fn update_sends_only_the_fields_set() {
+    let server = kit::server().await;
+    mount_update(&server).await;
+    let client = support::client(&server);
+    let asset = client
+        .assets()
+        .update("a/1001")
+        .tags(["prod"])
+        .description("checkout")
+        .await
+        .expect("update succeeds");
+    check_updated(&asset);
+    client
+        .assets()
+        .update("a-7")
+        .description("only this")
+        .await
+        .expect("second update");
+}
+
+#[test]
+fn update_sends_only_the_fields_set_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_update(&bs.server));
+    let client = support::blocking_client(&bs.server);
+    let asset = client
+        .assets()
+        .update("a/1001")
+        .tags(["prod"])
+        .description("checkout")
+        .send()
+        .expect("update succeeds");
+    check_updated(&asset);
+    client
+        .assets()
+        .update("a-7")
+        .description("only this")
+        .send()
+        .expect("second update");
+}
+
+// ---------------------------------------------------------------- delete
+
+async fn mount_delete(server: &MockServer) {
+    Mock::given(method("DELETE"))
+        .and(path("/v1/assets/a%2F1001"))
+        .and(no_query)
+        .and(no_body)
+        .and(header_missing("content-type"))
+        .respond_with(wiremock::ResponseTemplate::new(204))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn delete_sends_no_body_and_accepts_204() {
+    let server = kit::server().await;
+    mount_delete(&server).await;
+    let () = support::client(&server)
+        .assets()
+        .delete("a/1001")
+        .await
+        .expect("delete succeeds");
+}
+
+#[test]
+fn delete_sends_no_body_and_accepts_204_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_delete(&bs.server));
+    let () = support::blocking_client(&bs.server)
+        .assets()
+        .delete("a/1001")
+        .send()
+        .expect("delete succeeds");
+}
+
+// ---------------------------------------------------------------- verify
+
+async fn mount_verify(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/assets/a%2F1001/verify"))
+        .and(no_query)
+        .and(no_body)
+        .and(header_missing("content-type"))
+        .respond_with(json(200, fixture!("assets/asset_verified.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn verify_posts_without_a_body() {
+    let server = kit::server().await;
+    mount_verify(&server).await;
+    let asset = support::client(&server)
+        .assets()
+        .verify("a/1001")
+        .await
+        .expect("verify succeeds");
+    assert!(asset.verified);
+    assert_eq!(asset.id, "a/1001");
+}
+
+#[test]
+fn verify_posts_without_a_body_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_verify(&bs.server));
+    let asset = support::blocking_client(&bs.server)
+        .assets()
+        .verify("a/1001")
+        .send()
+        .expect("verify succeeds");
+    assert!(asset.verified);
+}
+
+#[tokio::test]
+async fn verify_is_retried_after_a_server_error_as_it_is_idempotent() {
+    let server = kit::server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/assets/a-1/verify"))
+        .respond_with(kit::sequence([
+            wiremock::ResponseTemplate::new(503),
+            json(200, fixture!("assets/asset_verified.json")),
+        ]))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let asset = support::client(&server)
+        .assets()
+        .verify("a-1")
+        .await
+        .expect("retried");
+    assert!(asset.verified);
+}
+
+// ---------------------------------------------------------------- decoding
+
+/// Answers `GET /v1/assets/{id}` with a fixture and decodes it.
+async fn decode_get(body: &str) -> Asset {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/assets/x"))
+        .respond_with(json(200, body))
+        .expect(1)
+        .mount(&server)
+        .await;
+    support::client(&server)
+        .assets()
+        .get("x")
+        .await
+        .expect("decodes")
+}
+
+#[tokio::test]
+async fn decodes_a_bare_object_with_hostname_security_score_and_a_numeric_id() {
+    let asset = decode_get(fixture!("assets/asset_hostname_bare.json")).await;
+    assert_eq!(asset.id, "1001");
+    assert_eq!(asset.domain, "api.example.com");
+    assert_eq!(asset.asset_type, AssetType::Url);
+    assert_eq!(asset.status, Some(AssetStatus::Inactive));
+    assert_eq!(asset.security_score, Some(18));
+    assert_eq!(asset.last_scan, None);
+    assert_eq!(asset.created_at, Some(at("2026-02-01T12:30:00Z")));
+    assert_eq!(asset.metadata, None);
+}
+
+#[tokio::test]
+async fn decodes_domain_spelling_and_ignores_a_sibling_status() {
+    let asset = decode_get(fixture!("assets/asset_domain_spelling.json")).await;
+    assert_eq!(asset.id, "a-1002");
+    assert_eq!(asset.domain, "mail.example.com");
+    assert_eq!(asset.security_score, Some(55));
+    assert_eq!(asset.status, None);
+    assert!(asset.tags.is_empty());
+}
+
+#[tokio::test]
+async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
+    let asset = decode_get(fixture!("assets/asset_unknown_values.json")).await;
+    assert_eq!(asset.asset_type, AssetType::Other("container".into()));
+    assert_eq!(asset.status, Some(AssetStatus::Other("archived".into())));
+    assert_eq!(
+        serde_json::to_value(&asset.asset_type).unwrap(),
+        json!("container")
+    );
+    assert_eq!(
+        serde_json::to_value(asset.status.as_ref().unwrap()).unwrap(),
+        json!("archived")
+    );
+    assert_eq!(asset.asset_type.to_string(), "container");
+    let metadata = asset.metadata.expect("metadata");
+    assert_eq!(metadata.registrar, None);
+    assert_eq!(metadata.technologies, ["docker"]);
+    assert_eq!(asset.finding_summary.expect("summary").info, 2);
+}
+
+#[tokio::test]
+async fn decodes_a_page_with_total_count_and_mixed_spellings() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/assets"))
+        .respond_with(json(200, fixture!("assets/assets_page_total_count.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = support::client(&server)
+        .assets()
+        .list()
+        .await
+        .expect("decodes");
+    assert_eq!(page.total, Some(45));
+    assert_eq!(page.last_page, Some(3));
+    assert_eq!(page.items[0].domain, "one.example.com");
+    assert_eq!(page.items[1].domain, "10.0.0.0/24");
+    assert_eq!(page.items[1].asset_type, AssetType::Network);
+    assert_eq!(page.items[1].security_score, Some(3));
+}
+
+#[tokio::test]
+async fn a_missing_required_field_is_a_decode_error_naming_it() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/assets/x"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
+            "data": { "id": "a-1", "type": "domain" }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = support::client(&server)
+        .assets()
+        .get("x")
+        .await
+        .expect_err("no name");
+    match err {
+        s4e::Error::Decode(decode) => assert!(decode.to_string().contains("name"), "{decode}"),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}

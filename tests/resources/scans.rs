@@ -1,1 +1,790 @@
-//! Contract tests of the `scans` module.
+//! Contract tests of the `scans` module (`shared/API.md` §4.2, §5.2): every
+//! operation on the async and the blocking client, `wait` with a status
+//! sequence and with a deadline, and the tolerant decoding of scans.
+
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use s4e::scans::{Scan, ScanDepth, ScanOptions, ScanPriority, ScanProgress, ScanStatus, ScanType};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::assets::kit::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
+use crate::support;
+
+fn scan_json(id: &str, status: &str) -> serde_json::Value {
+    json!({ "id": id, "asset_id": "a-1001", "scan_type": "quick", "status": status })
+}
+
+fn progress_response(id: &str, status: &str, progress: u32) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "data": { "scan_id": id, "status": status, "progress": progress, "current_phase": "crawl" }
+    }))
+}
+
+// ---------------------------------------------------------------- list
+
+async fn mount_list(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/scans"))
+        .and(query_param("status", "completed"))
+        .and(query_param("asset_id", "a-1001"))
+        .and(query_param("scan_type", "api_discovery"))
+        .and(query_param("from", "2026-05-01T00:00:00Z"))
+        .and(query_param("to", "2026-05-03T10:07:00Z"))
+        .and(query_param("page", "3"))
+        .and(query_param("per_page", "5"))
+        .and(query_count(7))
+        .and(header("accept", "application/json"))
+        .and(header_missing("content-type"))
+        .respond_with(json(200, fixture!("scans/scans_page.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_list(page: &s4e::Page<Scan>) {
+    let ids: Vec<&str> = page.items.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["sc-1", "sc-2"]);
+    assert_eq!(page.items[0].scan_type, ScanType::Ssl);
+    assert_eq!(page.items[1].scan_type, ScanType::Dns);
+    assert_eq!(page.items[0].finding_count, Some(1));
+    assert_eq!(page.total, Some(12));
+    assert_eq!(page.current_page, 3);
+    assert_eq!(page.last_page, Some(3));
+}
+
+#[tokio::test]
+async fn list_sends_every_filter_once() {
+    let server = kit::server().await;
+    mount_list(&server).await;
+    let page = support::client(&server)
+        .scans()
+        .list()
+        .status(ScanStatus::Completed)
+        .asset_id("a-1001")
+        .scan_type(ScanType::ApiDiscovery)
+        .from(at("2026-05-01T00:00:00Z"))
+        .to(at("2026-05-03T10:07:00Z"))
+        .page(3)
+        .per_page(5)
+        .await
+        .expect("list succeeds");
+    check_list(&page);
+}
+
+#[test]
+fn list_sends_every_filter_once_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_list(&bs.server));
+    let page = support::blocking_client(&bs.server)
+        .scans()
+        .list()
+        .status(ScanStatus::Completed)
+        .asset_id("a-1001")
+        .scan_type(ScanType::ApiDiscovery)
+        .from(at("2026-05-01T00:00:00Z"))
+        .to(at("2026-05-03T10:07:00Z"))
+        .page(3)
+        .per_page(5)
+        .send()
+        .expect("list succeeds");
+    check_list(&page);
+}
+
+#[tokio::test]
+async fn list_without_filters_sends_no_query() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans"))
+        .and(no_query)
+        .respond_with(json(200, fixture!("scans/scans_page.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = support::client(&server)
+        .scans()
+        .list()
+        .await
+        .expect("list succeeds");
+    assert_eq!(page.items.len(), 2);
+}
+
+// ---------------------------------------------------------------- list_auto
+
+async fn mount_list_auto(server: &MockServer) {
+    for (number, items) in [
+        (
+            1,
+            json!([scan_json("sc-1", "running"), scan_json("sc-2", "running")]),
+        ),
+        (2, json!([scan_json("sc-3", "running")])),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/v1/scans"))
+            .and(query_param("status", "running"))
+            .and(query_param("page", number.to_string()))
+            .and(query_param("per_page", "2"))
+            .and(query_count(3))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(support::page(items, number, 2, 3)),
+            )
+            .expect(1)
+            .mount(server)
+            .await;
+    }
+}
+
+fn check_list_auto(scans: &[Scan]) {
+    let ids: Vec<&str> = scans.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["sc-1", "sc-2", "sc-3"]);
+    assert!(scans.iter().all(|s| s.status == ScanStatus::Running));
+}
+
+#[tokio::test]
+async fn list_auto_walks_every_page_with_the_filters() {
+    let server = kit::server().await;
+    mount_list_auto(&server).await;
+    let scans: Vec<Scan> = support::client(&server)
+        .scans()
+        .list_auto()
+        .status(ScanStatus::Running)
+        .per_page(2)
+        .try_collect()
+        .await
+        .expect("every page");
+    check_list_auto(&scans);
+}
+
+#[test]
+fn list_auto_walks_every_page_with_the_filters_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_list_auto(&bs.server));
+    let scans: Vec<Scan> = support::blocking_client(&bs.server)
+        .scans()
+        .list_auto()
+        .status(ScanStatus::Running)
+        .per_page(2)
+        .collect::<s4e::Result<_>>()
+        .expect("every page");
+    check_list_auto(&scans);
+}
+
+// ---------------------------------------------------------------- get
+
+async fn mount_get(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc%2F44021"))
+        .and(no_query)
+        .and(header_missing("content-type"))
+        .and(header_missing("idempotency-key"))
+        .respond_with(json(200, fixture!("scans/scan.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_full_scan(scan: &Scan) {
+    assert_eq!(scan.id, "sc-44021");
+    assert_eq!(scan.asset_id, "a-1001");
+    assert_eq!(scan.scan_type, ScanType::Full);
+    assert_eq!(scan.status, ScanStatus::Completed);
+    assert!(scan.status.is_final());
+    assert_eq!(scan.priority, Some(ScanPriority::High));
+    assert_eq!(scan.progress, Some(100));
+    assert_eq!(scan.created_at, Some(at("2026-05-03T10:00:00Z")));
+    assert_eq!(scan.started_at, Some(at("2026-05-03T10:01:30Z")));
+    assert_eq!(scan.completed_at, Some(at("2026-05-03T10:47:12Z")));
+    assert_eq!(scan.finding_count, Some(23));
+    assert_eq!(scan.estimated_duration_minutes, Some(45));
+}
+
+#[tokio::test]
+async fn get_percent_encodes_the_id_and_decodes_the_scan() {
+    let server = kit::server().await;
+    mount_get(&server).await;
+    let scan = support::client(&server)
+        .scans()
+        .get("sc/44021")
+        .await
+        .expect("get succeeds");
+    check_full_scan(&scan);
+}
+
+#[test]
+fn get_percent_encodes_the_id_and_decodes_the_scan_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_get(&bs.server));
+    let scan = support::blocking_client(&bs.server)
+        .scans()
+        .get("sc/44021")
+        .send()
+        .expect("get succeeds");
+    check_full_scan(&scan);
+}
+
+// ---------------------------------------------------------------- create
+
+async fn mount_create(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/scans"))
+        .and(no_query)
+        .and(body_json(json!({
+            "asset_id": "a-1001",
+            "scan_type": "web_app",
+            "options": {
+                "depth": "deep",
+                "include_subdomains": true,
+                "categories": ["xss", "sqli"],
+                "follow_redirects": false,
+                "max_depth": 4,
+                "timeout": 1801,
+                "user_agent": "s4e-test",
+            },
+            "priority": "high",
+            "callback_url": "https://hooks.example.com/s4e?x=1",
+        })))
+        .and(header("content-type", "application/json"))
+        .and(header_exists("idempotency-key"))
+        .respond_with(json(201, fixture!("scans/scan_created_bare.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/scans"))
+        .and(body_json(json!({ "asset_id": "a-7", "scan_type": "full" })))
+        .respond_with(json(201, fixture!("scans/scan_created_bare.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn full_options() -> ScanOptions {
+    ScanOptions::new()
+        .depth(ScanDepth::Deep)
+        .include_subdomains(true)
+        .categories(["xss", "sqli"])
+        .follow_redirects(false)
+        .max_depth(4)
+        .timeout(Duration::from_millis(1_800_500))
+        .extra("user_agent", "s4e-test")
+}
+
+fn check_created(scan: &Scan) {
+    assert_eq!(scan.id, "sc-44022");
+    assert_eq!(scan.asset_id, "1001");
+    assert_eq!(scan.scan_type, ScanType::WebApp);
+    assert_eq!(scan.status, ScanStatus::Queued);
+    assert!(!scan.status.is_final());
+    assert_eq!(scan.priority, Some(ScanPriority::Normal));
+    assert_eq!(scan.started_at, None);
+    assert_eq!(scan.completed_at, None);
+    assert_eq!(scan.estimated_duration_minutes, Some(30));
+}
+
+#[tokio::test]
+async fn create_sends_required_fields_and_only_the_options_set() {
+    let server = kit::server().await;
+    mount_create(&server).await;
+    let client = support::client(&server);
+    let scan = client
+        .scans()
+        .create("a-1001", ScanType::WebApp)
+        .options(full_options())
+        .priority(ScanPriority::High)
+        .callback_url("https://hooks.example.com/s4e?x=1")
+        .await
+        .expect("create succeeds");
+    check_created(&scan);
+    client
+        .scans()
+        .create("a-7", ScanType::Full)
+        .await
+        .expect("minimal create");
+}
+
+#[test]
+fn create_sends_required_fields_and_only_the_options_set_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_create(&bs.server));
+    let client = support::blocking_client(&bs.server);
+    let scan = client
+        .scans()
+        .create("a-1001", ScanType::WebApp)
+        .options(full_options())
+        .priority(ScanPriority::High)
+        .callback_url("https://hooks.example.com/s4e?x=1")
+        .send()
+        .expect("create succeeds");
+    check_created(&scan);
+    client
+        .scans()
+        .create("a-7", ScanType::Full)
+        .send()
+        .expect("minimal create");
+}
+
+#[tokio::test]
+async fn create_is_not_retried_after_a_server_error() {
+    let server = kit::server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/scans"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = support::client(&server)
+        .scans()
+        .create("a-1", ScanType::Quick)
+        .await
+        .expect_err("503");
+    assert_eq!(err.status_code(), Some(503));
+}
+
+#[test]
+fn scan_options_round_trip_unknown_keys_and_skip_unset_ones() {
+    let text = r#"{"depth":"exhaustive","categories":["ssl"],"rate_limit":{"rps":5}}"#;
+    let options: ScanOptions = serde_json::from_str(text).expect("decodes");
+    assert_eq!(options.depth, Some(ScanDepth::Other("exhaustive".into())));
+    assert_eq!(options.categories.as_deref(), Some(&["ssl".to_owned()][..]));
+    assert_eq!(options.include_subdomains, None);
+    assert_eq!(options.extra.get("rate_limit"), Some(&json!({ "rps": 5 })));
+    let back: serde_json::Value = serde_json::to_value(&options).expect("encodes");
+    assert_eq!(
+        back,
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
+    assert_eq!(serde_json::to_value(ScanOptions::new()).unwrap(), json!({}));
+    assert_eq!(
+        ScanOptions::new().timeout(Duration::from_secs(60)).timeout,
+        Some(60)
+    );
+}
+
+// ---------------------------------------------------------------- status
+
+async fn mount_status(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc%2F44021/status"))
+        .and(no_query)
+        .and(header_missing("content-type"))
+        .respond_with(json(200, fixture!("scans/scan_progress.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_progress(progress: &ScanProgress) {
+    assert_eq!(progress.scan_id, "sc/44021");
+    assert_eq!(progress.status, ScanStatus::Running);
+    assert_eq!(progress.progress, Some(45));
+    assert_eq!(
+        progress.current_phase.as_deref(),
+        Some("vulnerability_detection")
+    );
+}
+
+#[tokio::test]
+async fn status_reads_the_progress() {
+    let server = kit::server().await;
+    mount_status(&server).await;
+    let progress = support::client(&server)
+        .scans()
+        .status("sc/44021")
+        .await
+        .expect("status");
+    check_progress(&progress);
+}
+
+#[test]
+fn status_reads_the_progress_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_status(&bs.server));
+    let progress = support::blocking_client(&bs.server)
+        .scans()
+        .status("sc/44021")
+        .send()
+        .expect("status");
+    check_progress(&progress);
+}
+
+// ---------------------------------------------------------------- cancel
+
+async fn mount_cancel(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/scans/sc%2F44021/cancel"))
+        .and(no_query)
+        .and(no_body)
+        .and(header_missing("content-type"))
+        .respond_with(json(200, fixture!("scans/scan_cancelled.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn check_cancelled(scan: &Scan) {
+    assert_eq!(scan.id, "sc/44021");
+    assert_eq!(scan.status, ScanStatus::Cancelled);
+    assert!(scan.status.is_final());
+    assert_eq!(scan.priority, Some(ScanPriority::Low));
+    assert_eq!(scan.estimated_duration_minutes, None);
+}
+
+#[tokio::test]
+async fn cancel_posts_without_a_body() {
+    let server = kit::server().await;
+    mount_cancel(&server).await;
+    let scan = support::client(&server)
+        .scans()
+        .cancel("sc/44021")
+        .await
+        .expect("cancel");
+    check_cancelled(&scan);
+}
+
+#[test]
+fn cancel_posts_without_a_body_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_cancel(&bs.server));
+    let scan = support::blocking_client(&bs.server)
+        .scans()
+        .cancel("sc/44021")
+        .send()
+        .expect("cancel");
+    check_cancelled(&scan);
+}
+
+#[tokio::test]
+async fn cancel_is_retried_after_a_server_error_as_it_is_idempotent() {
+    let server = kit::server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/scans/sc-1/cancel"))
+        .respond_with(kit::sequence([
+            ResponseTemplate::new(502),
+            json(200, fixture!("scans/scan_cancelled.json")),
+        ]))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let scan = support::client(&server)
+        .scans()
+        .cancel("sc-1")
+        .await
+        .expect("retried");
+    assert_eq!(scan.status, ScanStatus::Cancelled);
+}
+
+#[tokio::test]
+async fn cancel_of_a_finished_scan_is_a_validation_error() {
+    let server = kit::server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/scans/sc-1/cancel"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "status": "error",
+            "error": { "code": "validation_failed", "message": "scan already completed" }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = support::client(&server)
+        .scans()
+        .cancel("sc-1")
+        .await
+        .expect_err("422");
+    assert!(matches!(err, s4e::Error::Validation(_)), "{err:?}");
+    assert_eq!(err.message(), "scan already completed");
+}
+
+// ---------------------------------------------------------------- wait
+
+/// `status` answers queued, running, completed (in that order, once each);
+/// then `get` answers the final scan.
+async fn mount_wait_sequence(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc%2F9/status"))
+        .respond_with(kit::sequence([
+            progress_response("sc/9", "queued", 0),
+            progress_response("sc/9", "running", 40),
+            progress_response("sc/9", "completed", 100),
+        ]))
+        .expect(3)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc%2F9"))
+        .respond_with(json(200, fixture!("scans/scan.json")))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn wait_polls_until_completed_then_returns_the_scan() {
+    let server = kit::server().await;
+    mount_wait_sequence(&server).await;
+    let scan = support::client(&server)
+        .scans()
+        .wait("sc/9")
+        .interval(Duration::from_millis(5))
+        .timeout(Duration::from_secs(5))
+        .await
+        .expect("the scan completes");
+    check_full_scan(&scan);
+}
+
+#[test]
+fn wait_polls_until_completed_then_returns_the_scan_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_wait_sequence(&bs.server));
+    let scan = support::blocking_client(&bs.server)
+        .scans()
+        .wait("sc/9")
+        .interval(Duration::from_millis(5))
+        .send()
+        .expect("the scan completes");
+    check_full_scan(&scan);
+}
+
+#[tokio::test]
+async fn wait_returns_a_failed_or_cancelled_scan_without_polling_again() {
+    let server = kit::server().await;
+    for (id, status) in [("sc-f", "failed"), ("sc-c", "cancelled")] {
+        Mock::given(method("GET"))
+            .and(path(format!("/v1/scans/{id}/status")))
+            .respond_with(progress_response(id, status, 10))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/v1/scans/{id}")))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({ "data": scan_json(id, status) })),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = support::client(&server);
+    // A second poll would come after the deadline: a timeout, not a scan.
+    for (id, status) in [
+        ("sc-f", ScanStatus::Failed),
+        ("sc-c", ScanStatus::Cancelled),
+    ] {
+        let scan = client
+            .scans()
+            .wait(id)
+            .interval(Duration::from_secs(60))
+            .timeout(Duration::from_secs(5))
+            .await
+            .expect("a final scan");
+        assert_eq!(scan.status, status);
+    }
+}
+
+/// `status` always answers `running`.
+async fn mount_forever_running(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc-slow/status"))
+        .respond_with(progress_response("sc-slow", "running", 50))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc-slow"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": scan_json("sc-slow", "running") })),
+        )
+        .expect(0)
+        .mount(server)
+        .await;
+}
+
+fn check_timed_out(result: s4e::Result<Scan>, started: Instant, limit: Duration) {
+    let elapsed = started.elapsed();
+    match result {
+        Err(s4e::Error::Timeout(d)) => assert_eq!(d, limit),
+        other => panic!("expected Error::Timeout, got {other:?}"),
+    }
+    // It slept until the deadline, not past it to the end of an interval.
+    assert!(
+        elapsed >= limit,
+        "returned before the deadline: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "slept past the deadline: {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn wait_gives_up_at_the_deadline_even_inside_an_interval() {
+    let server = kit::server().await;
+    mount_forever_running(&server).await;
+    let limit = Duration::from_millis(150);
+    let started = Instant::now();
+    let result = support::client(&server)
+        .scans()
+        .wait("sc-slow")
+        .interval(Duration::from_secs(30))
+        .timeout(limit)
+        .await;
+    check_timed_out(result, started, limit);
+}
+
+#[test]
+fn wait_gives_up_at_the_deadline_even_inside_an_interval_blocking() {
+    let bs = kit::blocking_server();
+    bs.runtime.block_on(mount_forever_running(&bs.server));
+    let limit = Duration::from_millis(150);
+    let started = Instant::now();
+    let result = support::blocking_client(&bs.server)
+        .scans()
+        .wait("sc-slow")
+        .interval(Duration::from_secs(30))
+        .timeout(limit)
+        .send();
+    check_timed_out(result, started, limit);
+}
+
+#[tokio::test]
+async fn wait_keeps_polling_until_the_deadline() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc-slow/status"))
+        .respond_with(progress_response("sc-slow", "running", 50))
+        .expect(2..)
+        .mount(&server)
+        .await;
+    let limit = Duration::from_millis(400);
+    let started = Instant::now();
+    let result = support::client(&server)
+        .scans()
+        .wait("sc-slow")
+        .interval(Duration::from_millis(10))
+        .timeout(limit)
+        .await;
+    check_timed_out(result, started, limit);
+}
+
+#[tokio::test]
+async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc-hang/status"))
+        .respond_with(
+            progress_response("sc-hang", "completed", 100).set_delay(Duration::from_secs(3)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let limit = Duration::from_millis(100);
+    let started = Instant::now();
+    let result = support::client(&server)
+        .scans()
+        .wait("sc-hang")
+        .timeout(limit)
+        .await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(result, Err(s4e::Error::Timeout(d)) if d == limit),
+        "{result:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "waited for the slow call: {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn wait_ends_with_the_error_of_a_status_call() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc-gone/status"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "status": "error", "error": { "code": "not_found", "message": "no scan sc-gone" }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = support::client(&server)
+        .scans()
+        .wait("sc-gone")
+        .interval(Duration::from_millis(5))
+        .await
+        .expect_err("404");
+    assert!(matches!(err, s4e::Error::NotFound(_)), "{err:?}");
+}
+
+#[test]
+fn wait_defaults_to_a_ten_second_interval() {
+    assert_eq!(
+        s4e::scans::ScanWait::<s4e::Async>::DEFAULT_INTERVAL,
+        Duration::from_secs(10)
+    );
+}
+
+// ---------------------------------------------------------------- decoding
+
+#[tokio::test]
+async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans/sc-9000"))
+        .respond_with(json(200, fixture!("scans/scan_unknown_values.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let scan = support::client(&server)
+        .scans()
+        .get("sc-9000")
+        .await
+        .expect("decodes");
+    assert_eq!(scan.scan_type, ScanType::Other("container_image".into()));
+    assert_eq!(scan.status, ScanStatus::Other("paused".into()));
+    assert!(!scan.status.is_final());
+    assert_eq!(scan.priority, Some(ScanPriority::Other("urgent".into())));
+    assert_eq!(
+        serde_json::to_value(&scan.scan_type).unwrap(),
+        json!("container_image")
+    );
+    assert_eq!(serde_json::to_value(&scan.status).unwrap(), json!("paused"));
+    assert_eq!(
+        serde_json::to_value(scan.priority.as_ref().unwrap()).unwrap(),
+        json!("urgent")
+    );
+    assert_eq!(scan.progress, Some(61));
+    assert_eq!(scan.completed_at, None);
+}
+
+#[tokio::test]
+async fn decodes_a_page_with_total_count() {
+    let server = kit::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scans"))
+        .respond_with(json(200, fixture!("scans/scans_page_total_count.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = support::client(&server)
+        .scans()
+        .list()
+        .await
+        .expect("decodes");
+    assert_eq!(page.total, Some(61));
+    assert_eq!(page.last_page, Some(4));
+    assert_eq!(page.items[0].scan_type, ScanType::Port);
+}
+
+#[test]
+fn decodes_scan_id_spelling_and_numeric_ids_from_the_bare_object() {
+    let scan: Scan =
+        serde_json::from_str(fixture!("scans/scan_created_bare.json")).expect("decodes");
+    assert_eq!(scan.id, "sc-44022");
+    assert_eq!(scan.asset_id, "1001");
+    let progress: ScanProgress =
+        serde_json::from_str(r#"{"id":"sc-1","status":"running"}"#).expect("id for scan_id");
+    assert_eq!(progress.scan_id, "sc-1");
+    assert_eq!(progress.progress, None);
+}

@@ -60,7 +60,12 @@ pub(crate) fn data(value: serde_json::Value) -> serde_json::Value {
 }
 
 /// A list page.
-pub(crate) fn page(items: serde_json::Value, page: u32, per_page: u32, total: u64) -> serde_json::Value {
+pub(crate) fn page(
+    items: serde_json::Value,
+    page: u32,
+    per_page: u32,
+    total: u64,
+) -> serde_json::Value {
     serde_json::json!({
         "data": items,
         "meta": { "total": total, "page": page, "per_page": per_page, "total_pages": total.div_ceil(u64::from(per_page)) }
