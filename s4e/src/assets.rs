@@ -59,7 +59,7 @@ string_enum!(
 /// [`security_score`](Asset::security_score), and accepts every spelling the
 /// API uses (`name`, `domain`, `hostname`; `risk_score`, `security_score`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "AssetWire")]
+#[serde(try_from = "AssetWire")]
 #[non_exhaustive]
 pub struct Asset {
     /// The asset's ID.
@@ -127,15 +127,18 @@ struct AssetWire {
     finding_summary: Option<FindingSummary>,
 }
 
-impl From<AssetWire> for Asset {
-    fn from(wire: AssetWire) -> Self {
-        Asset {
+impl TryFrom<AssetWire> for Asset {
+    type Error = &'static str;
+
+    fn try_from(wire: AssetWire) -> Result<Self, Self::Error> {
+        let domain = wire
+            .name
+            .or(wire.domain)
+            .or(wire.hostname)
+            .ok_or("missing field `name` (or `domain`, `hostname`)")?;
+        Ok(Asset {
             id: wire.id,
-            domain: wire
-                .name
-                .or(wire.domain)
-                .or(wire.hostname)
-                .unwrap_or_default(),
+            domain,
             asset_type: wire.asset_type,
             status: wire.status,
             verified: wire.verified,
@@ -147,7 +150,7 @@ impl From<AssetWire> for Asset {
             updated_at: wire.updated_at,
             metadata: wire.metadata,
             finding_summary: wire.finding_summary,
-        }
+        })
     }
 }
 

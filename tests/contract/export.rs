@@ -36,7 +36,8 @@ async fn mount_export(server: &MockServer, body: Vec<u8>) {
         })))
         .and(header("content-type", "application/json"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .and(header("accept", "application/json"))
+        // Exports ask for the file's own media type, not JSON.
+        .and(header("accept", "text/csv"))
         .and(header_exists("idempotency-key"))
         .respond_with(csv_response(body))
         .expect(1)
