@@ -16,7 +16,10 @@ fn ui() {
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     categories.sort();
-    assert!(!categories.is_empty(), "no compile-fail category in {root:?}");
+    assert!(
+        !categories.is_empty(),
+        "no compile-fail category in {root:?}"
+    );
     for category in categories {
         cases.compile_fail(format!("ui/{category}/*.rs"));
     }

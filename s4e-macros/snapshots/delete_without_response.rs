@@ -7,9 +7,7 @@
 pub struct DeleteAsset {
     pub id: AssetId,
 }
-const _: () = {
-    ::s4e::__private::assert_field::<AssetId>();
-};
+#[automatically_derived]
 impl ::s4e::__private::Endpoint for DeleteAsset {
     type Output = ();
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Delete;
@@ -19,6 +17,7 @@ impl ::s4e::__private::Endpoint for DeleteAsset {
         path: &mut ::s4e::__private::PathBuilder,
     ) -> ::s4e::__private::Result<()> {
         path.literal("/assets/");
+        ::s4e::__private::assert_field::<AssetId>();
         path.param("id", &self.id)?;
         ::core::result::Result::Ok(())
     }

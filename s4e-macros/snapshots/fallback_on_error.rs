@@ -7,10 +7,10 @@
 // }
 
 ::core::compile_error! {
-    "`GET` requests have no body, so `#[body]` cannot be used here; remove it to send `status` as a query parameter"
+    "path placeholder `{finding_id}` has no matching field; add a field `finding_id`"
 }
 ::core::compile_error! {
-    "path placeholder `{finding_id}` has no matching field; add a field `finding_id`"
+    "`GET` requests have no body, so `#[body]` cannot be used here; remove it to send `status` as a query parameter"
 }
 pub struct GetFinding {
     pub id: FindingId,
@@ -33,7 +33,7 @@ impl ::s4e::__private::Endpoint for GetFinding {
     }
 }
 impl GetFinding {
-    ///Sets `status`.
+    /// Sets `status`.
     #[must_use]
     pub fn status(mut self, value: impl ::core::convert::Into<FindingStatus>) -> Self {
         self.status = ::core::option::Option::Some(value.into());

@@ -11,10 +11,7 @@
 pub struct GetFinding {
     pub id: FindingId,
 }
-const _: () = {
-    ::s4e::__private::assert_response::<Finding>();
-    ::s4e::__private::assert_field::<FindingId>();
-};
+#[automatically_derived]
 impl ::s4e::__private::Endpoint for GetFinding {
     type Output = Finding;
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Get;
@@ -24,12 +21,14 @@ impl ::s4e::__private::Endpoint for GetFinding {
         path: &mut ::s4e::__private::PathBuilder,
     ) -> ::s4e::__private::Result<()> {
         path.literal("/findings/");
+        ::s4e::__private::assert_field::<FindingId>();
         path.param("id", &self.id)?;
         ::core::result::Result::Ok(())
     }
     fn decode(
         response: ::s4e::__private::RawResponse<'_>,
     ) -> ::s4e::__private::Result<Self::Output> {
-        ::s4e::__private::decode_json(response)
+        ::s4e::__private::assert_response::<Finding>();
+        ::s4e::__private::decode_json::<Finding>(response)
     }
 }

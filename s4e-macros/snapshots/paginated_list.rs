@@ -20,13 +20,7 @@ pub struct ListFindings {
     pub kind: Option<String>,
     pub(crate) r#ref: Option<String>,
 }
-const _: () = {
-    ::s4e::__private::assert_response::<Finding>();
-    ::s4e::__private::assert_field::<Option<Vec<Severity>>>();
-    ::s4e::__private::assert_field::<Option<FindingStatus>>();
-    ::s4e::__private::assert_field::<Option<String>>();
-    ::s4e::__private::assert_field::<Option<String>>();
-};
+#[automatically_derived]
 impl ::s4e::__private::Endpoint for ListFindings {
     type Output = ::s4e::__private::Page<Finding>;
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Get;
@@ -43,18 +37,24 @@ impl ::s4e::__private::Endpoint for ListFindings {
         &self,
         query: &mut ::s4e::__private::QueryBuilder,
     ) -> ::s4e::__private::Result<()> {
+        ::s4e::__private::assert_field::<Option<Vec<Severity>>>();
         query.param("severity", &self.severity)?;
+        ::s4e::__private::assert_field::<Option<FindingStatus>>();
         query.param("status", &self.status)?;
+        ::s4e::__private::assert_field::<Option<String>>();
         query.param("type", &self.kind)?;
+        ::s4e::__private::assert_field::<Option<String>>();
         query.param("ref", &self.r#ref)?;
         ::core::result::Result::Ok(())
     }
     fn decode(
         response: ::s4e::__private::RawResponse<'_>,
     ) -> ::s4e::__private::Result<Self::Output> {
-        ::s4e::__private::decode_page(response)
+        ::s4e::__private::assert_response::<Finding>();
+        ::s4e::__private::decode_page::<Finding>(response)
     }
 }
+#[automatically_derived]
 impl ::s4e::__private::Paginated for ListFindings {
     type Item = Finding;
 }
@@ -72,19 +72,19 @@ impl ListFindings {
         );
         self
     }
-    ///Sets `status`.
+    /// Sets `status`.
     #[must_use]
     pub fn status(mut self, value: impl ::core::convert::Into<FindingStatus>) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
     }
-    ///Sets `kind`.
+    /// Sets `kind`.
     #[must_use]
     pub fn kind(mut self, value: impl ::core::convert::Into<String>) -> Self {
         self.kind = ::core::option::Option::Some(value.into());
         self
     }
-    ///Sets `ref`.
+    /// Sets `ref`.
     #[must_use]
     #[allow(dead_code)]
     pub(crate) fn r#ref(mut self, value: impl ::core::convert::Into<String>) -> Self {

@@ -17,14 +17,7 @@ pub struct UpdateFinding {
     pub note: Option<String>,
     pub notify: bool,
 }
-const _: () = {
-    ::s4e::__private::assert_response::<Finding>();
-    ::s4e::__private::assert_field::<AssetId>();
-    ::s4e::__private::assert_field::<FindingId>();
-    ::s4e::__private::assert_field::<Option<FindingStatus>>();
-    ::s4e::__private::assert_field::<Option<String>>();
-    ::s4e::__private::assert_field::<bool>();
-};
+#[automatically_derived]
 impl ::s4e::__private::Endpoint for UpdateFinding {
     type Output = Finding;
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Patch;
@@ -35,8 +28,10 @@ impl ::s4e::__private::Endpoint for UpdateFinding {
         path: &mut ::s4e::__private::PathBuilder,
     ) -> ::s4e::__private::Result<()> {
         path.literal("/assets/");
+        ::s4e::__private::assert_field::<AssetId>();
         path.param("asset_id", &self.asset_id)?;
         path.literal("/findings/");
+        ::s4e::__private::assert_field::<FindingId>();
         path.param("id", &self.id)?;
         ::core::result::Result::Ok(())
     }
@@ -44,6 +39,7 @@ impl ::s4e::__private::Endpoint for UpdateFinding {
         &self,
         query: &mut ::s4e::__private::QueryBuilder,
     ) -> ::s4e::__private::Result<()> {
+        ::s4e::__private::assert_field::<bool>();
         query.param("notify", &self.notify)?;
         ::core::result::Result::Ok(())
     }
@@ -51,24 +47,27 @@ impl ::s4e::__private::Endpoint for UpdateFinding {
         &self,
         body: &mut ::s4e::__private::BodyBuilder,
     ) -> ::s4e::__private::Result<()> {
+        ::s4e::__private::assert_field::<Option<FindingStatus>>();
         body.field("status", &self.status)?;
+        ::s4e::__private::assert_field::<Option<String>>();
         body.field("comment", &self.note)?;
         ::core::result::Result::Ok(())
     }
     fn decode(
         response: ::s4e::__private::RawResponse<'_>,
     ) -> ::s4e::__private::Result<Self::Output> {
-        ::s4e::__private::decode_json(response)
+        ::s4e::__private::assert_response::<Finding>();
+        ::s4e::__private::decode_json::<Finding>(response)
     }
 }
 impl UpdateFinding {
-    ///Sets `status`.
+    /// Sets `status`.
     #[must_use]
     pub fn status(mut self, value: impl ::core::convert::Into<FindingStatus>) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
     }
-    ///Sets `note`.
+    /// Sets `note`.
     #[must_use]
     pub fn note(mut self, value: impl ::core::convert::Into<String>) -> Self {
         self.note = ::core::option::Option::Some(value.into());

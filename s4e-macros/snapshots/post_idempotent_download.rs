@@ -13,11 +13,7 @@ pub struct ExportFindings {
     pub trace: Option<String>,
     pub extra: Option<serde_json::Value>,
 }
-const _: () = {
-    ::s4e::__private::assert_field::<ExportFormat>();
-    ::s4e::__private::assert_field::<Option<String>>();
-    ::s4e::__private::assert_field::<Option<serde_json::Value>>();
-};
+#[automatically_derived]
 impl ::s4e::__private::Endpoint for ExportFindings {
     type Output = ::std::vec::Vec<u8>;
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Post;
@@ -35,7 +31,9 @@ impl ::s4e::__private::Endpoint for ExportFindings {
         &self,
         body: &mut ::s4e::__private::BodyBuilder,
     ) -> ::s4e::__private::Result<()> {
+        ::s4e::__private::assert_field::<ExportFormat>();
         body.field("format", &self.format)?;
+        ::s4e::__private::assert_field::<Option<serde_json::Value>>();
         body.flatten("extra", &self.extra)?;
         ::core::result::Result::Ok(())
     }
@@ -43,6 +41,7 @@ impl ::s4e::__private::Endpoint for ExportFindings {
         &self,
         headers: &mut ::s4e::__private::HeaderBuilder,
     ) -> ::s4e::__private::Result<()> {
+        ::s4e::__private::assert_field::<Option<String>>();
         headers.header("X-Trace", &self.trace)?;
         ::core::result::Result::Ok(())
     }
@@ -52,15 +51,16 @@ impl ::s4e::__private::Endpoint for ExportFindings {
         ::s4e::__private::decode_bytes(response)
     }
 }
+#[automatically_derived]
 impl ::s4e::__private::Download for ExportFindings {}
 impl ExportFindings {
-    ///Sets `trace`.
+    /// Sets `trace`.
     #[must_use]
     pub fn trace(mut self, value: impl ::core::convert::Into<String>) -> Self {
         self.trace = ::core::option::Option::Some(value.into());
         self
     }
-    ///Sets `extra`.
+    /// Sets `extra`.
     #[must_use]
     pub fn extra(
         mut self,

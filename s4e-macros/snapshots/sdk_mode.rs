@@ -11,11 +11,7 @@ pub struct ListAssets {
     pub search: Option<String>,
     pub tags: Option<Vec<String>>,
 }
-const _: () = {
-    crate::__private::assert_response::<Asset>();
-    crate::__private::assert_field::<Option<String>>();
-    crate::__private::assert_field::<Option<Vec<String>>>();
-};
+#[automatically_derived]
 impl crate::__private::Endpoint for ListAssets {
     type Output = crate::__private::Page<Asset>;
     const METHOD: crate::__private::Method = crate::__private::Method::Get;
@@ -32,16 +28,20 @@ impl crate::__private::Endpoint for ListAssets {
         &self,
         query: &mut crate::__private::QueryBuilder,
     ) -> crate::__private::Result<()> {
+        crate::__private::assert_field::<Option<String>>();
         query.param("search", &self.search)?;
+        crate::__private::assert_field::<Option<Vec<String>>>();
         query.param("tags", &self.tags)?;
         ::core::result::Result::Ok(())
     }
     fn decode(
         response: crate::__private::RawResponse<'_>,
     ) -> crate::__private::Result<Self::Output> {
-        crate::__private::decode_page(response)
+        crate::__private::assert_response::<Asset>();
+        crate::__private::decode_page::<Asset>(response)
     }
 }
+#[automatically_derived]
 impl crate::__private::Paginated for ListAssets {
     type Item = Asset;
 }
@@ -52,7 +52,7 @@ impl ListAssets {
         self.search = ::core::option::Option::Some(value.into());
         self
     }
-    ///Sets `tags`.
+    /// Sets `tags`.
     #[must_use]
     pub fn tags(
         mut self,
@@ -73,7 +73,7 @@ impl<M> crate::Request<ListAssets, M> {
         self.endpoint_mut().search = ::core::option::Option::Some(value.into());
         self
     }
-    ///Sets `tags`.
+    /// Sets `tags`.
     #[must_use]
     pub fn tags(
         mut self,
@@ -94,7 +94,7 @@ impl<M> crate::Paginator<ListAssets, M> {
         self.endpoint_mut().search = ::core::option::Option::Some(value.into());
         self
     }
-    ///Sets `tags`.
+    /// Sets `tags`.
     #[must_use]
     pub fn tags(
         mut self,

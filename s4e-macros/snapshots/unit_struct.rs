@@ -3,9 +3,7 @@
 // pub struct ListWebhooks;
 
 pub struct ListWebhooks;
-const _: () = {
-    ::s4e::__private::assert_response::<Vec<Webhook>>();
-};
+#[automatically_derived]
 impl ::s4e::__private::Endpoint for ListWebhooks {
     type Output = Vec<Webhook>;
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Get;
@@ -20,6 +18,7 @@ impl ::s4e::__private::Endpoint for ListWebhooks {
     fn decode(
         response: ::s4e::__private::RawResponse<'_>,
     ) -> ::s4e::__private::Result<Self::Output> {
-        ::s4e::__private::decode_json(response)
+        ::s4e::__private::assert_response::<Vec<Webhook>>();
+        ::s4e::__private::decode_json::<Vec<Webhook>>(response)
     }
 }

@@ -4,7 +4,6 @@
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt as _;
 use syn::parse::ParseStream;
-use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, Token, Type, Visibility};
 
 use crate::attr::{self, Args, Method, RoleAttr, RoleKind, Segment};
@@ -16,7 +15,8 @@ pub(crate) struct Input<'a> {
     pub(crate) template: Option<Result<Vec<Segment>, String>>,
     pub(crate) shape: Shape,
     pub(crate) fields: Vec<Field<'a>>,
-    /// Malformed role attributes, in field order.
+    /// Malformed role attributes on the fields of an item that is not a
+    /// struct with named fields (those of named fields are in `Field`).
     pub(crate) attr_errors: Vec<Error>,
 }
 
@@ -35,6 +35,8 @@ pub(crate) struct Field<'a> {
     pub(crate) name: String,
     pub(crate) ty: &'a Type,
     pub(crate) roles: Vec<RoleAttr>,
+    /// Malformed role attributes.
+    pub(crate) attr_errors: Vec<Error>,
     pub(crate) in_path: bool,
 }
 
@@ -80,13 +82,15 @@ impl<'a> Input<'a> {
             .filter_map(|field| {
                 let ident = field.ident.as_ref()?;
                 let name = ident.unraw().to_string();
+                let mut errors = Vec::new();
                 Some(Field {
                     original: field,
                     ident,
                     in_path: placeholders.contains(&name.as_str()),
                     name,
                     ty: &field.ty,
-                    roles: attr::roles(&field.attrs, &mut attr_errors),
+                    roles: attr::roles(&field.attrs, &mut errors),
+                    attr_errors: errors,
                 })
             })
             .collect();
@@ -111,14 +115,8 @@ impl<'a> Input<'a> {
         &self.original.ident
     }
 
-    /// The span of the generic parameters, if the struct has any.
-    pub(crate) fn generics_span(&self) -> Option<Span> {
-        let generics = &self.original.generics;
-        if generics.params.is_empty() {
-            None
-        } else {
-            Some(generics.span())
-        }
+    pub(crate) fn is_generic(&self) -> bool {
+        !self.original.generics.params.is_empty()
     }
 }
 

@@ -97,7 +97,8 @@ impl Args {
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> Result<Self> {
         if input.is_empty() {
-            return Err(input.error(
+            return Err(Error::new(
+                Span::call_site(),
                 "`#[endpoint]` needs a method and a path; write `#[endpoint(GET, \"/findings\")]`",
             ));
         }
@@ -198,13 +199,12 @@ impl Args {
             set(&mut self.response, ty, key.span, "response")
         } else if input.peek(Ident) {
             let ident: Ident = input.parse()?;
+            let fix = suggestion(&ident.to_string(), &OPTIONS).unwrap_or_else(|| {
+                "expected `paginated`, `idempotent`, `download` or `response = Type`".to_owned()
+            });
             Err(Error::new(
                 ident.span(),
-                format!(
-                    "unknown option `{ident}` in `#[endpoint(...)]`; expected `paginated`, \
-                     `idempotent`, `download` or `response = Type`{}",
-                    suggestion(&ident.to_string(), &OPTIONS)
-                ),
+                format!("unknown option `{ident}` in `#[endpoint(...)]`; {fix}"),
             ))
         } else {
             Err(lookahead.error())
@@ -225,15 +225,14 @@ fn set<T>(slot: &mut Option<T>, value: T, span: Span, name: &str) -> Result<()> 
     Ok(())
 }
 
-/// `; did you mean `x`?` when a known word is within two edits.
-fn suggestion(word: &str, known: &[&str]) -> String {
+/// "did you mean `x`?" when a known word is within two edits.
+fn suggestion(word: &str, known: &[&str]) -> Option<String> {
     known
         .iter()
         .map(|candidate| (edit_distance(word, candidate), candidate))
         .filter(|(distance, _)| *distance <= 2)
         .min()
-        .map(|(_, candidate)| format!("; did you mean `{candidate}`?"))
-        .unwrap_or_default()
+        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -493,12 +492,16 @@ fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
             "`#[header]` needs the header name; write `#[header(\"X-Name\")]`",
         )),
         (Meta::NameValue(meta), _) => Err(Error::new_spanned(
-            meta.eq_token,
+            meta,
             match kind {
-                RoleKind::Header => "write the header name in parentheses: `#[header(\"X-Name\")]`",
-                RoleKind::Query => "write `#[query]` or `#[query(rename = \"name\")]`",
+                RoleKind::Header => {
+                    "`#[header = ...]` is not the syntax; write `#[header(\"X-Name\")]`"
+                }
+                RoleKind::Query => {
+                    "`#[query = ...]` is not the syntax; write `#[query(rename = \"name\")]`"
+                }
                 RoleKind::Body => {
-                    "write `#[body]`, `#[body(rename = \"name\")]` or `#[body(flatten)]`"
+                    "`#[body = ...]` is not the syntax; write `#[body(rename = \"name\")]`"
                 }
             },
         )),
@@ -522,26 +525,23 @@ fn unknown_role_arg(
     attr: &str,
     known: &[&str],
 ) -> Error {
-    match input.fork().parse::<Ident>() {
-        Ok(ident) => {
-            let expected = match known {
-                [one] => format!("`{one}`"),
-                _ => known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
-            Error::new(
-                ident.span(),
-                format!(
-                    "unknown argument `{ident}` in `#[{attr}(...)]`; expected {expected}{}",
-                    suggestion(&ident.to_string(), known)
-                ),
-            )
-        }
-        Err(_) => lookahead.error(),
-    }
+    let Ok(ident) = input.fork().parse::<Ident>() else {
+        return lookahead.error();
+    };
+    let fix = suggestion(&ident.to_string(), known).unwrap_or_else(|| {
+        let expected: Vec<String> = known
+            .iter()
+            .map(|&arg| match arg {
+                "rename" => "`rename = \"...\"`".to_owned(),
+                arg => format!("`{arg}`"),
+            })
+            .collect();
+        format!("expected {}", expected.join(" or "))
+    });
+    Error::new(
+        ident.span(),
+        format!("unknown argument `{ident}` in `#[{attr}(...)]`; {fix}"),
+    )
 }
 
 #[cfg(test)]
@@ -622,14 +622,14 @@ mod tests {
     #[test]
     fn typos_get_a_suggestion() {
         assert_eq!(
-            suggestion("pagniated", &OPTIONS),
-            "; did you mean `paginated`?"
+            suggestion("pagniated", &OPTIONS).as_deref(),
+            Some("did you mean `paginated`?")
         );
         assert_eq!(
-            suggestion("respons", &OPTIONS),
-            "; did you mean `response`?"
+            suggestion("respons", &OPTIONS).as_deref(),
+            Some("did you mean `response`?")
         );
-        assert_eq!(suggestion("timeout", &OPTIONS), "");
+        assert_eq!(suggestion("timeout", &OPTIONS), None);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

@@ -28,20 +28,6 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
     let private = private_path(args);
     let output = Output::of(args);
 
-    let mut assertions = TokenStream::new();
-    if let Output::Json(ty) | Output::Page(ty) = output {
-        assertions.extend(quote_spanned!(ty.span()=> #private::assert_response::<#ty>();));
-    }
-    for field in &input.fields {
-        let ty = field.ty;
-        assertions.extend(quote_spanned!(ty.span()=> #private::assert_field::<#ty>();));
-    }
-    let assertions = if assertions.is_empty() {
-        None
-    } else {
-        Some(quote!(const _: () = { #assertions };))
-    };
-
     let method = format_ident!("{}", args.method.variant());
     let path = &args.path;
     let idempotent = args.idempotent.map(|_| {
@@ -60,28 +46,29 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
             let text = LitStr::new(text, path.span());
             quote!(path.literal(#text);)
         }
-        Segment::Param(name) => {
-            let field = input.fields.iter().find(|field| field.name == *name);
-            let member = field.map(|field| field.ident);
-            quote!(path.param(#name, &self.#member)?;)
-        }
+        Segment::Param(name) => match input.fields.iter().find(|field| field.name == *name) {
+            Some(field) => {
+                let (check, value) = (assert_field(field, &private), value_ref(field));
+                quote!(#check path.param(#name, #value)?;)
+            }
+            None => TokenStream::new(),
+        },
     });
 
     let mut query = Vec::new();
     let mut body = Vec::new();
     let mut headers = Vec::new();
     for field in &input.fields {
-        let member = field.ident;
-        let value = quote_spanned!(field.ty.span()=> &self.#member);
+        let (check, value) = (assert_field(field, &private), value_ref(field));
         match field.role(args.method) {
             Role::Path => {}
-            Role::Query(name) => query.push(quote!(query.param(#name, #value)?;)),
-            Role::Body(name) => body.push(quote!(body.field(#name, #value)?;)),
+            Role::Query(name) => query.push(quote!(#check query.param(#name, #value)?;)),
+            Role::Body(name) => body.push(quote!(#check body.field(#name, #value)?;)),
             Role::Flatten => {
                 let name = &field.name;
-                body.push(quote!(body.flatten(#name, #value)?;));
+                body.push(quote!(#check body.flatten(#name, #value)?;));
             }
-            Role::Header(name) => headers.push(quote!(headers.header(#name, #value)?;)),
+            Role::Header(name) => headers.push(quote!(#check headers.header(#name, #value)?;)),
         }
     }
     let ok = quote!(::core::result::Result::Ok(()));
@@ -116,11 +103,19 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
     });
 
     let output_type = output.ty(&private);
+    // The assertion and the call name the user's type, so that a type that
+    // is not `Deserialize` gets one error, on that type, with our message.
     let decode = match output {
-        Output::Bytes => quote!(decode_bytes),
-        Output::Page(_) => quote!(decode_page),
-        Output::Json(_) => quote!(decode_json),
-        Output::Empty => quote!(decode_empty),
+        Output::Bytes => quote!(#private::decode_bytes(response)),
+        Output::Empty => quote!(#private::decode_empty(response)),
+        Output::Page(ty) => quote_spanned! {ty.span()=>
+            #private::assert_response::<#ty>();
+            #private::decode_page::<#ty>(response)
+        },
+        Output::Json(ty) => quote_spanned! {ty.span()=>
+            #private::assert_response::<#ty>();
+            #private::decode_json::<#ty>(response)
+        },
     };
     let marker = match output {
         Output::Page(ty) => Some(quote! {
@@ -137,7 +132,6 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
 
     quote! {
         #item
-        #assertions
         #[automatically_derived]
         impl #private::Endpoint for #ident {
             type Output = #output_type;
@@ -154,12 +148,35 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
             #write_body
             #write_headers
             fn decode(response: #private::RawResponse<'_>) -> #private::Result<Self::Output> {
-                #private::#decode(response)
+                #decode
             }
         }
         #marker
         #setters
     }
+}
+
+/// Fails to compile, on the field's type, unless the type is `Serialize`.
+/// Emitted in the same function as the field's use: rustc then reports the
+/// assertion and drops the identical error of the use.
+fn assert_field(field: &Field<'_>, private: &TokenStream) -> TokenStream {
+    let ty = field.ty;
+    quote_spanned!(ty.span()=> #private::assert_field::<#ty>();)
+}
+
+/// `&self.field`, spanned like the field's type (first to last token) so that
+/// a type error in the call lands where the assertion's does.
+fn value_ref(field: &Field<'_>) -> TokenStream {
+    let mut tokens = field.ty.to_token_stream().into_iter();
+    let first = tokens
+        .next()
+        .map_or_else(|| field.ty.span(), |tt| tt.span());
+    let last = tokens.last().map_or(first, |tt| tt.span());
+    let mut member = field.ident.clone();
+    member.set_span(last);
+    let amp = quote_spanned!(first=> &);
+    let this = quote_spanned!(first=> self.);
+    quote!(#amp #this #member)
 }
 
 /// What a successful call returns.

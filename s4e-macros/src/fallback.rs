@@ -33,7 +33,7 @@ pub(crate) fn unparsed(error: &Error, item: TokenStream) -> TokenStream {
 
 fn stub(input: &Input<'_>) -> Option<TokenStream> {
     let args = input.args.as_ref().ok()?;
-    if !matches!(input.shape, Shape::Named | Shape::Unit) || input.generics_span().is_some() {
+    if !matches!(input.shape, Shape::Named | Shape::Unit) || input.is_generic() {
         return None;
     }
     let ident = input.ident();

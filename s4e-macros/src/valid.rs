@@ -23,6 +23,11 @@ impl Errors {
         self.push(Error::new(span, message));
     }
 
+    /// Spanned from the first to the last token of `tokens`.
+    fn spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.push(Error::new_spanned(tokens, message));
+    }
+
     fn finish(self) -> Result<()> {
         self.0.map_or(Ok(()), Err)
     }
@@ -35,9 +40,17 @@ pub(crate) struct Checked<'i> {
 }
 
 pub(crate) fn check<'i>(input: &'i Input<'_>) -> Result<Checked<'i>> {
+    // Roughly in source order: the attribute, the item, then field by field.
     let mut errors = Errors::default();
-    match &input.args {
-        Ok(args) => check_args(args, input, &mut errors),
+    let args = input.args.as_ref();
+    let struct_like = matches!(input.shape, Shape::Named | Shape::Unit);
+    match args {
+        Ok(args) => {
+            check_args(args, input, &mut errors);
+            if struct_like {
+                check_placeholders(args, input, &mut errors);
+            }
+        }
         Err(error) => errors.push(error.clone()),
     }
     check_shape(input, &mut errors);
@@ -45,12 +58,16 @@ pub(crate) fn check<'i>(input: &'i Input<'_>) -> Result<Checked<'i>> {
         errors.push(error.clone());
     }
     for field in &input.fields {
-        check_field_attrs(field, &mut errors);
-    }
-    if let Ok(args) = &input.args {
-        if matches!(input.shape, Shape::Named | Shape::Unit) {
-            check_roles(args, input, &mut errors);
+        for error in &field.attr_errors {
+            errors.push(error.clone());
         }
+        check_field_attrs(field, &mut errors);
+        if let (Ok(args), true) = (args, struct_like) {
+            check_role(args, field, &mut errors);
+        }
+    }
+    if let (Ok(args), true) = (args, struct_like) {
+        check_names(args, input, &mut errors);
     }
     errors.finish()?;
     match (&input.args, &input.template) {
@@ -129,9 +146,9 @@ fn check_shape(input: &Input<'_>, errors: &mut Errors) {
             "`#[endpoint]` applies to structs, not unions; declare the endpoint as a struct",
         ),
     }
-    if let Some(span) = input.generics_span() {
-        errors.at(
-            span,
+    if input.is_generic() {
+        errors.spanned(
+            &input.original.generics,
             "endpoint structs cannot be generic; remove the generic parameters and use concrete types",
         );
     }
@@ -186,66 +203,69 @@ fn check_field_attrs(field: &Field<'_>, errors: &mut Errors) {
     }
 }
 
-/// Checks that depend on the method, the path and the other fields.
-fn check_roles(args: &Args, input: &Input<'_>, errors: &mut Errors) {
+/// Checks of one field's role, which depends on the method and the path.
+fn check_role(args: &Args, field: &Field<'_>, errors: &mut Errors) {
     let method = args.method.as_str();
-    for field in &input.fields {
-        let name = &field.name;
-        if field.in_path {
-            for role in &field.roles {
+    let name = &field.name;
+    if field.in_path {
+        for role in &field.roles {
+            errors.at(
+                role.span,
+                format!(
+                    "field `{name}` fills the path placeholder `{{{name}}}`, so it cannot \
+                     also be `#[{}]`; remove the attribute or rename the field",
+                    role.kind.as_str()
+                ),
+            );
+        }
+        return;
+    }
+    if !args.method.allows_body() {
+        for role in field.roles.iter().filter(|r| r.kind == RoleKind::Body) {
+            errors.at(
+                role.span,
+                format!(
+                    "`{method}` requests have no body, so `#[body]` cannot be used here; \
+                     remove it to send `{name}` as a query parameter"
+                ),
+            );
+        }
+    }
+    if args.paginated.is_some() && args.method == Method::Get {
+        if let Role::Query(query) = field.role(args.method) {
+            if query == "page" || query == "per_page" {
                 errors.at(
-                    role.span,
+                    field.name_span(),
                     format!(
-                        "field `{name}` fills the path placeholder `{{{name}}}`, so it cannot \
-                         also be `#[{}]`; remove the attribute or rename the field",
-                        role.kind.as_str()
+                        "the paginator sets the query parameter `{query}` on `paginated` \
+                         endpoints; remove this field"
                     ),
                 );
             }
-            continue;
         }
-        if !args.method.allows_body() {
-            for role in field.roles.iter().filter(|r| r.kind == RoleKind::Body) {
+    }
+}
+
+fn check_placeholders(args: &Args, input: &Input<'_>, errors: &mut Errors) {
+    let Some(Ok(segments)) = &input.template else {
+        return;
+    };
+    for segment in segments {
+        if let Segment::Param(name) = segment {
+            if !input.fields.iter().any(|field| field.name == *name) {
                 errors.at(
-                    role.span,
+                    args.path.span(),
                     format!(
-                        "`{method}` requests have no body, so `#[body]` cannot be used here; \
-                         remove it to send `{name}` as a query parameter"
+                        "path placeholder `{{{name}}}` has no matching field; add a field `{name}`"
                     ),
                 );
             }
         }
-        if args.paginated.is_some() && args.method == Method::Get {
-            if let Role::Query(query) = field.role(args.method) {
-                if query == "page" || query == "per_page" {
-                    errors.at(
-                        field.name_span(),
-                        format!(
-                            "the paginator sets the query parameter `{query}` on `paginated` \
-                             endpoints; remove this field"
-                        ),
-                    );
-                }
-            }
-        }
     }
+}
 
-    if let Some(Ok(segments)) = &input.template {
-        for segment in segments {
-            if let Segment::Param(name) = segment {
-                if !input.fields.iter().any(|field| field.name == *name) {
-                    errors.at(
-                        args.path.span(),
-                        format!(
-                            "path placeholder `{{{name}}}` has no matching field; add a field `{name}`"
-                        ),
-                    );
-                }
-            }
-        }
-    }
-
-    // Two fields sent under one name: the second one is the mistake.
+/// Two fields sent under one name: the second one is the mistake.
+fn check_names(args: &Args, input: &Input<'_>, errors: &mut Errors) {
     let mut seen: Vec<(Role, &str)> = Vec::new();
     for field in &input.fields {
         let role = field.role(args.method);
@@ -254,28 +274,31 @@ fn check_roles(args: &Args, input: &Input<'_>, errors: &mut Errors) {
             (Role::Header(a), Role::Header(b)) => a.eq_ignore_ascii_case(b),
             _ => false,
         });
-        if let Some((_, other)) = clash {
-            let (what, wire, fix) = match &role {
-                Role::Query(wire) => (
-                    "query parameter",
-                    wire.as_str(),
-                    "rename one with `#[query(rename = \"...\")]`",
-                ),
-                Role::Body(wire) => (
-                    "body field",
-                    wire.as_str(),
-                    "rename one with `#[body(rename = \"...\")]`",
-                ),
-                Role::Header(wire) => ("header", wire.as_str(), "remove one of the fields"),
-                Role::Path | Role::Flatten => continue,
-            };
-            errors.at(
-                field.name_span(),
-                format!("{what} `{wire}` is already sent by field `{other}`; {fix}"),
-            );
-        } else {
+        let Some((_, other)) = clash else {
             seen.push((role, &field.name));
-        }
+            continue;
+        };
+        let (what, wire, fix) = match &role {
+            Role::Query(wire) => (
+                "query parameter",
+                wire,
+                "rename one with `#[query(rename = \"...\")]`",
+            ),
+            Role::Body(wire) => (
+                "body field",
+                wire,
+                "rename one with `#[body(rename = \"...\")]`",
+            ),
+            Role::Header(wire) => ("header", wire, "remove one of them"),
+            Role::Path | Role::Flatten => continue,
+        };
+        errors.at(
+            field.name_span(),
+            format!(
+                "fields `{other}` and `{}` are both sent as {what} `{wire}`; {fix}",
+                field.name
+            ),
+        );
     }
 }
 

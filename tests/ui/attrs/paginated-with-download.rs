@@ -1,6 +1,6 @@
 use s4e::endpoint;
 
-#[endpoint(GET, "/findings", paginated, download, response = Finding)]
+#[endpoint(GET, "/findings", paginated, download)]
 pub struct ListFindings {}
 
 #[derive(serde::Deserialize)]

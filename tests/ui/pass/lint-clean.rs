@@ -6,7 +6,8 @@
 use s4e::endpoint;
 use serde::{Deserialize, Serialize};
 
-mod api {
+/// The endpoints, in a module.
+pub mod api {
     use super::endpoint;
 
     /// A finding.
@@ -47,7 +48,10 @@ pub struct UpdateFinding {
 fn main() {
     let list = api::ListFindings::default().status("open").tags(["a", "b"]);
     let json = serde_json::to_string(&list).unwrap();
-    assert_eq!(json, r#"{"status":"open","tag":["a","b"],"search":null,"cursor":null}"#);
+    assert_eq!(
+        json,
+        r#"{"status":"open","tag":["a","b"],"search":null,"cursor":null}"#
+    );
 
     let update = UpdateFinding {
         id: "f1".into(),
