@@ -30,16 +30,12 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
 
     let method = format_ident!("{}", args.method.variant());
     let path = &args.path;
-    let idempotent = args.idempotent.map(|_| {
-        quote!(
-            const IDEMPOTENT: bool = true;
-        )
-    });
-    let paginated = args.paginated.map(|_| {
-        quote!(
-            const PAGINATED: bool = true;
-        )
-    });
+    let idempotent = args
+        .idempotent
+        .map(|_| quote! { const IDEMPOTENT: bool = true; });
+    let paginated = args
+        .paginated
+        .map(|_| quote! { const PAGINATED: bool = true; });
 
     let path_steps = segments.iter().map(|segment| match segment {
         Segment::Literal(text) => {

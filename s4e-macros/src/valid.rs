@@ -2,7 +2,6 @@
 // mistakes are all collected, so one build reports them all.
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{Error, Result};
 
 use crate::ast::{Field, Input, Role, Shape};
@@ -121,8 +120,8 @@ fn check_args(args: &Args, input: &Input<'_>, errors: &mut Errors) {
         );
     }
     if let (Some(_), Some(response)) = (args.download, &args.response) {
-        errors.at(
-            response.span(),
+        errors.spanned(
+            response,
             "a `download` endpoint returns the raw bytes (`Vec<u8>`), so it has no `response` \
              type; remove `response = ...`",
         );
