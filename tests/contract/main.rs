@@ -16,6 +16,7 @@ macro_rules! fixture {
 }
 
 mod blocking;
+mod concurrency;
 mod config;
 mod decoding;
 mod errors;

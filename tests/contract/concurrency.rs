@@ -1,0 +1,253 @@
+//! Concurrent auto-pagination (`concurrency(k)`), observed at a server that
+//! counts the requests in flight: order, the bound, cancellation, errors.
+//!
+//! wiremock answers synchronously and cannot tell when a response is done, so
+//! these tests run a tiny axum server whose handler holds each request for a
+//! page-specific delay and counts how many are inside it at once.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing::get};
+use futures_util::{StreamExt, TryStreamExt};
+use serde_json::json;
+
+const PER_PAGE: usize = 10;
+
+#[derive(Default)]
+struct Counters {
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    requests: AtomicUsize,
+}
+
+struct Server {
+    counters: Arc<Counters>,
+    pages: u32,
+    /// A page answered with a 500 instead of items.
+    failing_page: Option<u32>,
+}
+
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    page: u32,
+    per_page: usize,
+}
+
+/// A delay per page that makes later pages often finish before earlier ones.
+fn delay_of(page: u32) -> Duration {
+    Duration::from_millis(u64::from((page * 37) % 11) * 4 + 1)
+}
+
+async fn list(State(server): State<Arc<Server>>, Query(q): Query<PageQuery>) -> Response {
+    let counters = &server.counters;
+    counters.requests.fetch_add(1, Ordering::SeqCst);
+    let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    counters.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(delay_of(q.page)).await;
+    counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+    if server.failing_page == Some(q.page) {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"status": "error", "error": {"code": "internal_error", "message": "page broke"}})),
+        )
+            .into_response();
+    }
+    let total = server.pages as usize * PER_PAGE;
+    let items: Vec<_> = (0..q.per_page)
+        .map(|i| (q.page as usize - 1) * q.per_page + i)
+        .filter(|n| *n < total)
+        .map(
+            |n| json!({"id": format!("f-{n}"), "title": format!("finding {n}"), "severity": "low"}),
+        )
+        .collect();
+    Json(json!({
+        "data": items,
+        "meta": {"total": total, "page": q.page, "per_page": q.per_page, "total_pages": server.pages}
+    }))
+    .into_response()
+}
+
+async fn serve(pages: u32, failing_page: Option<u32>) -> (String, Arc<Counters>) {
+    let counters = Arc::new(Counters::default());
+    let state = Arc::new(Server {
+        counters: counters.clone(),
+        pages,
+        failing_page,
+    });
+    let app = Router::new()
+        .route("/v1/findings", get(list))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/v1"), counters)
+}
+
+fn client(base_url: &str) -> s4e::Client {
+    s4e::Client::builder("sk_test_concurrency")
+        .base_url(base_url)
+        .retries(0)
+        .build()
+        .unwrap()
+}
+
+fn ids(findings: &[s4e::Finding]) -> Vec<String> {
+    findings.iter().map(|f| f.id.to_string()).collect()
+}
+
+fn expected_ids(count: usize) -> Vec<String> {
+    (0..count).map(|n| format!("f-{n}")).collect()
+}
+
+#[tokio::test]
+async fn items_keep_page_order_and_in_flight_stays_within_k() {
+    let (url, counters) = serve(20, None).await;
+    let all: Vec<s4e::Finding> = client(&url)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(4)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&all), expected_ids(200));
+    assert_eq!(counters.requests.load(Ordering::SeqCst), 20);
+    let max = counters.max_in_flight.load(Ordering::SeqCst);
+    assert!(max <= 4, "{max} requests were in flight at once");
+    assert!(
+        max >= 2,
+        "pages were fetched one at a time (max in flight {max})"
+    );
+}
+
+#[tokio::test]
+async fn concurrency_one_is_sequential() {
+    let (url, counters) = serve(5, None).await;
+    let all: Vec<s4e::Finding> = client(&url)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 50);
+    assert_eq!(counters.max_in_flight.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn dropping_the_stream_stops_further_requests() {
+    let (url, counters) = serve(50, None).await;
+    let mut stream = client(&url)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(3);
+    // Page 1 and a few items of page 2, then stop.
+    for _ in 0..12 {
+        stream.next().await.unwrap().unwrap();
+    }
+    drop(stream);
+    let seen = counters.requests.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(
+        counters.requests.load(Ordering::SeqCst),
+        seen,
+        "requests went on after the drop"
+    );
+    assert!(seen <= 1 + 3, "{seen} requests for 12 items with k = 3");
+    assert_eq!(counters.in_flight.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn max_items_caps_the_pages_fetched() {
+    let (url, counters) = serve(50, None).await;
+    let some: Vec<s4e::Finding> = client(&url)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(8)
+        .max_items(25)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&some), expected_ids(25));
+    assert_eq!(counters.requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn an_error_on_page_7_of_10_comes_after_the_items_of_pages_1_to_6() {
+    let (url, _counters) = serve(10, Some(7)).await;
+    let mut stream = client(&url)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(4);
+    let mut items = Vec::new();
+    let error = loop {
+        match stream.next().await {
+            Some(Ok(item)) => items.push(item),
+            Some(Err(e)) => break e,
+            None => panic!("the stream ended without the page 7 error"),
+        }
+    };
+    assert_eq!(ids(&items), expected_ids(60));
+    assert_eq!(error.status_code(), Some(500));
+    assert!(
+        stream.next().await.is_none(),
+        "the stream goes on after the error"
+    );
+}
+
+#[tokio::test]
+async fn pages_come_whole_and_in_order() {
+    let (url, _counters) = serve(6, None).await;
+    let pages: Vec<s4e::Page<s4e::Finding>> = client(&url)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(3)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let numbers: Vec<u32> = pages.iter().map(|p| p.current_page).collect();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+}
+
+#[test]
+fn the_blocking_iterator_is_concurrent_too() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (url, counters) = runtime.block_on(serve(8, None));
+    let client = s4e::blocking::Client::from_async(client(&url)).unwrap();
+    let all: Vec<s4e::Finding> = client
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(4)
+        .collect::<s4e::Result<_>>()
+        .unwrap();
+    assert_eq!(ids(&all), expected_ids(80));
+    assert!(counters.max_in_flight.load(Ordering::SeqCst) <= 4);
+}
+
+#[tokio::test]
+async fn zero_concurrency_is_a_typed_error() {
+    let (url, counters) = serve(2, None).await;
+    let first = client(&url)
+        .findings()
+        .list_auto()
+        .concurrency(0)
+        .next()
+        .await
+        .unwrap();
+    assert!(
+        matches!(first, Err(s4e::Error::InvalidRequest(_))),
+        "{first:?}"
+    );
+    assert_eq!(counters.requests.load(Ordering::SeqCst), 0);
+}
