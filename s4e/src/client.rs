@@ -37,6 +37,8 @@ pub(crate) struct ClientInner {
     pub(crate) timeout: Duration,
     pub(crate) retries: u32,
     pub(crate) backoff: Backoff,
+    /// The largest JSON body read into memory.
+    pub(crate) max_response_size: u64,
 }
 
 impl std::fmt::Debug for Client {

@@ -16,6 +16,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.s4e.io/v1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Retries after the first attempt.
 pub const DEFAULT_RETRIES: u32 = 3;
+/// The largest JSON answer read into memory (64 MiB); exports stream without
+/// a limit.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 64 * 1024 * 1024;
 
 /// How the key travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,6 +55,8 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     ca_certificates: Vec<Vec<u8>>,
     backoff: Backoff,
+    max_response_size: u64,
+    allow_http: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -91,6 +96,8 @@ impl ClientBuilder {
             user_agent_suffix: None,
             ca_certificates: Vec::new(),
             backoff: Backoff::default(),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            allow_http: false,
         }
     }
 
@@ -202,13 +209,45 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest JSON answer the client reads into memory; a larger one is
+    /// [`Error::ResponseTooLarge`] instead of an out-of-memory. Default 64 MiB.
+    /// Exports stream to your writer and have no limit.
+    ///
+    /// ```no_run
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .max_response_size(8 * 1024 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
+    /// Allows a plain `http://` base URL to a host that is not loopback.
+    /// Refused by default, because the API key would cross the network in
+    /// clear text; `http://localhost` and `http://127.0.0.1` are always
+    /// allowed.
+    ///
+    /// ```no_run
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .base_url("http://s4e.lab.internal/api/v1")
+    ///     .allow_http(true)
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
     /// Checks every setting and builds the client. All the parsing happens
     /// here, once.
     pub fn build(self) -> Result<Client> {
         if self.api_key.is_blank() {
             return Err(Error::config("api_key is empty; pass your S4E API key"));
         }
-        let base_url = parse_base_url(&self.base_url)?;
+        let base_url = parse_base_url(&self.base_url, self.allow_http)?;
         if self.timeout.is_zero() {
             return Err(Error::config("timeout must be greater than zero"));
         }
@@ -274,13 +313,14 @@ impl ClientBuilder {
             timeout: self.timeout,
             retries: self.retries,
             backoff: self.backoff,
+            max_response_size: self.max_response_size,
         })))
     }
 }
 
 /// Validates the base URL and returns it without a trailing slash, ready for
 /// paths to be appended.
-fn parse_base_url(text: &str) -> Result<String> {
+fn parse_base_url(text: &str, allow_http: bool) -> Result<String> {
     let url = reqwest::Url::parse(text.trim())
         .map_err(|e| Error::config(format!("base_url `{text}` is not a valid URL: {e}")))?;
     match url.scheme() {
@@ -299,12 +339,29 @@ fn parse_base_url(text: &str) -> Result<String> {
             "base_url `{text}` must not have a query or fragment"
         )));
     }
+    if url.scheme() == "http" && !allow_http && !is_loopback(&url) {
+        return Err(Error::config(format!(
+            "base_url `{text}` is plain http to a host that is not loopback, so the API key would cross the network unencrypted; use https, or opt in with allow_http(true)"
+        )));
+    }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(
             "base_url must not carry credentials; pass the API key to the builder",
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`: traffic that never leaves the machine.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    url.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
 }
 
 /// Follows redirects on the same host; across hosts only when the auth header
@@ -435,11 +492,30 @@ mod tests {
     #[test]
     fn base_url_loses_its_trailing_slash() {
         assert_eq!(
-            parse_base_url("https://a.example/v1/").unwrap(),
+            parse_base_url("https://a.example/v1/", false).unwrap(),
             "https://a.example/v1"
         );
-        assert!(parse_base_url("https://a.example/v1?x=1").is_err());
-        assert!(parse_base_url("https://u:p@a.example/v1").is_err());
+        assert!(parse_base_url("https://a.example/v1?x=1", false).is_err());
+        assert!(parse_base_url("https://u:p@a.example/v1", false).is_err());
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        for ok in [
+            "http://localhost:8080/v1",
+            "http://127.0.0.1/v1",
+            "http://127.8.9.1/v1",
+            "http://[::1]:9/v1",
+        ] {
+            assert!(parse_base_url(ok, false).is_ok(), "{ok}");
+        }
+        let msg = config_message(parse_base_url("http://s4e.corp.example/v1", false));
+        assert!(
+            msg.contains("allow_http") && msg.contains("base_url"),
+            "{msg}"
+        );
+        assert!(parse_base_url("http://10.0.0.5/v1", false).is_err());
+        assert!(parse_base_url("http://s4e.corp.example/v1", true).is_ok());
     }
 
     #[test]

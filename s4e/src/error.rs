@@ -49,6 +49,17 @@ pub enum Error {
     #[error("request timed out after {0:?}")]
     Timeout(Duration),
 
+    /// The answer was larger than the configured limit
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size));
+    /// it was not read further.
+    #[error(
+        "the response body is larger than the {limit}-byte limit; raise it with ClientBuilder::max_response_size"
+    )]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+
     /// A 2xx answer whose body could not be decoded.
     #[error(transparent)]
     Decode(Box<DecodeError>),

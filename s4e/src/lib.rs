@@ -40,7 +40,10 @@ pub use actions::{Action, ActionExecution, ActionType};
 pub use assets::{Asset, AssetType};
 pub use chrono;
 pub use client::Client;
-pub use config::{AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
+pub use config::{
+    AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+};
 pub use endpoint::{Download, Endpoint, Method, Paginated};
 pub use enums::SortOrder;
 pub use error::{ApiError, DecodeError, Error, FieldError, Result};

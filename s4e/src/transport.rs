@@ -64,6 +64,9 @@ impl FullAnswer {
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const REQUEST_ID: &str = "x-request-id";
 
+/// How much of an error body is read.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
 impl Prepared {
     /// The same request for one page of a list. The page number is left out
     /// of the query unless `send_number` (only what the caller set is sent).
@@ -134,12 +137,9 @@ impl ClientInner {
         prepared: &Prepared,
         options: &CallOptions,
     ) -> Result<FullAnswer> {
+        let limit = self.max_response_size;
         self.with_retries(prepared, options, |answer| async move {
-            let body = answer
-                .response
-                .bytes()
-                .await
-                .map_err(|e| classify_transport(e).1)?;
+            let body = read_limited(answer.response, limit).await?;
             Ok(FullAnswer {
                 status: answer.status,
                 request_id: answer.request_id,
@@ -313,7 +313,11 @@ impl ClientInner {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let body = response.bytes().await.unwrap_or_default();
+        // Only an excerpt of an error body is kept; a proxy's endless page
+        // must not be read whole.
+        let body = read_limited(response, ERROR_BODY_LIMIT)
+            .await
+            .unwrap_or_default();
         let api = parse_error_body(
             status,
             &body,
@@ -324,6 +328,36 @@ impl ClientInner {
         );
         Err((Outcome::Status(status), Error::from_api(api)))
     }
+}
+
+/// Reads a body to the end, refusing to hold more than `limit` bytes; a
+/// connection cut mid-body is a transport error.
+async fn read_limited(mut response: reqwest::Response, limit: u64) -> Result<Bytes> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(Error::ResponseTooLarge { limit });
+    }
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut total: u64 = 0;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| classify_transport(e).1)?
+    {
+        total += chunk.len() as u64;
+        if total > limit {
+            return Err(Error::ResponseTooLarge { limit });
+        }
+        chunks.push(chunk);
+    }
+    // One chunk (the common case) is returned as it is, without a copy.
+    Ok(match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.swap_remove(0),
+        _ => Bytes::from(chunks.concat()),
+    })
 }
 
 /// Sorts a reqwest failure by how far the request got. The message never

@@ -20,6 +20,8 @@ async fn requests_go_through_the_proxy() {
 
     let client = s4e::Client::builder(KEY)
         .base_url("http://s4e.invalid/v1")
+        // Plain http to a non-loopback host needs the explicit opt-in.
+        .allow_http(true)
         .proxy(proxy.uri())
         .retries(0)
         .build()
