@@ -29,3 +29,4 @@ mod redaction;
 mod retries;
 mod support;
 mod timeouts;
+mod tls;
