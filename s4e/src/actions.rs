@@ -148,6 +148,13 @@ pub struct ActionParameter {
 
 impl ActionParameter {
     /// An optional parameter without a default.
+    ///
+    /// ```
+    /// use s4e::actions::{ActionParameter, ParameterType};
+    /// let parameter = ActionParameter::new("ip", ParameterType::String);
+    /// assert!(!parameter.required);
+    /// assert_eq!(parameter.default, None);
+    /// ```
     pub fn new(name: impl Into<String>, param_type: ParameterType) -> Self {
         ActionParameter {
             name: name.into(),
@@ -158,6 +165,12 @@ impl ActionParameter {
     }
 
     /// Sets `required`.
+    ///
+    /// ```
+    /// use s4e::actions::{ActionParameter, ParameterType};
+    /// let parameter = ActionParameter::new("ip", ParameterType::String).required(true);
+    /// assert!(parameter.required);
+    /// ```
     #[must_use]
     pub fn required(mut self, required: bool) -> Self {
         self.required = required;
@@ -165,6 +178,12 @@ impl ActionParameter {
     }
 
     /// Sets `default` (named so as not to read as [`Default`]).
+    ///
+    /// ```
+    /// use s4e::actions::{ActionParameter, ParameterType};
+    /// let parameter = ActionParameter::new("notify", ParameterType::Boolean).default_value(false);
+    /// assert_eq!(parameter.default, Some(serde_json::Value::Bool(false)));
+    /// ```
     #[must_use]
     pub fn default_value(mut self, value: impl Into<Value>) -> Self {
         self.default = Some(value.into());
@@ -350,6 +369,16 @@ pub struct TriggerAction {
 
 impl TriggerAction {
     /// Sets one parameter value, keeping the others.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// let trigger = client.actions().trigger("act-block-ip").endpoint().clone();
+    /// let trigger = trigger.parameter("ip", "203.0.113.7").parameter("duration_minutes", 60);
+    /// let expected = serde_json::json!({ "ip": "203.0.113.7", "duration_minutes": 60 });
+    /// assert_eq!(trigger.parameters, Some(expected));
+    /// // then send it with `client.execute(trigger)`
+    /// # }
+    /// ```
     #[must_use]
     pub fn parameter(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         set_parameter(&mut self.parameters, name.into(), value.into());

@@ -156,11 +156,29 @@ impl TryFrom<AssetWire> for Asset {
 
 impl Asset {
     /// The API's name for [`domain`](Asset::domain).
+    ///
+    /// ```
+    /// let asset: s4e::Asset = serde_json::from_str(
+    ///     r#"{"id": "a-1001", "name": "shop.example.com", "type": "domain"}"#,
+    /// )?;
+    /// assert_eq!(asset.name(), "shop.example.com");
+    /// assert_eq!(asset.name(), asset.domain);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.domain
     }
 
     /// The API's name for [`security_score`](Asset::security_score).
+    ///
+    /// ```
+    /// let asset: s4e::Asset = serde_json::from_str(
+    ///     r#"{"id": "a-1001", "name": "shop.example.com", "type": "domain", "risk_score": 72}"#,
+    /// )?;
+    /// assert_eq!(asset.risk_score(), Some(72));
+    /// assert_eq!(asset.risk_score(), asset.security_score);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn risk_score(&self) -> Option<u32> {
         self.security_score
     }
@@ -218,6 +236,12 @@ pub struct NewAsset {
 
 impl NewAsset {
     /// An asset to create.
+    ///
+    /// ```
+    /// use s4e::assets::{AssetType, NewAsset};
+    /// let asset = NewAsset::new("shop.example.com", AssetType::Domain);
+    /// assert!(asset.tags.is_empty());
+    /// ```
     pub fn new(name: impl Into<String>, asset_type: AssetType) -> Self {
         NewAsset {
             name: name.into(),
@@ -227,6 +251,12 @@ impl NewAsset {
     }
 
     /// Adds labels.
+    ///
+    /// ```
+    /// use s4e::assets::{AssetType, NewAsset};
+    /// let asset = NewAsset::new("10.0.0.0/24", AssetType::Network).tags(["lab", "internal"]);
+    /// assert_eq!(asset.tags, ["lab", "internal"]);
+    /// ```
     pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.tags.extend(tags.into_iter().map(Into::into));
         self

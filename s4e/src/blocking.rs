@@ -219,6 +219,13 @@ impl Client {
     }
 
     /// The async client underneath.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::blocking::Client) {
+    /// let async_client: &s4e::Client = client.as_async();
+    /// println!("talking to {}", async_client.base_url());
+    /// # }
+    /// ```
     pub fn as_async(&self) -> &crate::Client {
         &self.inner
     }
@@ -332,6 +339,13 @@ where
     E::Output: Send + 'static,
 {
     /// Sends the request and waits for the decoded answer.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let finding = client.findings().get("f-91827").send()?;
+    /// println!("{}", finding.title);
+    /// # Ok(()) }
+    /// ```
     pub fn send(self) -> Result<E::Output> {
         let (request, mode) = self.with_mode(Async);
         mode.run_call(request.send())
@@ -426,5 +440,47 @@ where
                 Some(Err(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn dropping_the_last_handle_stops_and_joins_the_runtime_thread() {
+        let blocking = Blocking::start().unwrap();
+        let marker = Arc::new(());
+        let held = marker.clone();
+        // A task that would run forever, holding the marker: only the
+        // runtime's shutdown drops it.
+        blocking
+            .run(async move {
+                tokio::spawn(async move {
+                    let _held = held;
+                    std::future::pending::<()>().await;
+                });
+            })
+            .unwrap();
+        assert_eq!(Arc::strong_count(&marker), 2);
+        drop(blocking);
+        // The drop joined the thread, so the runtime and its tasks are gone.
+        assert_eq!(Arc::strong_count(&marker), 1);
+    }
+
+    #[test]
+    fn a_blocking_call_inside_a_runtime_is_a_typed_error() {
+        let blocking = Blocking::start().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let result = runtime.block_on(async { blocking.run(async { 1 }) });
+        assert!(
+            matches!(result, Err(Error::InvalidRequest(_))),
+            "{result:?}"
+        );
+        assert_eq!(blocking.run(async { 2 }).unwrap(), 2);
     }
 }

@@ -89,6 +89,12 @@ impl Client {
     }
 
     /// The API root this client talks to.
+    ///
+    /// ```
+    /// let client = s4e::Client::builder("sk_test").base_url("https://s4e.corp.example/api/v1/").build()?;
+    /// assert_eq!(client.base_url(), "https://s4e.corp.example/api/v1");
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }

@@ -149,6 +149,14 @@ impl ClientBuilder {
 
     /// The API root, e.g. `https://s4e.corp.example/api/v1` for an on-premises
     /// instance. Default `https://api.s4e.io/v1`.
+    ///
+    /// ```
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .base_url("https://s4e.corp.example/api/v1/")
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "https://s4e.corp.example/api/v1");
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -156,12 +164,26 @@ impl ClientBuilder {
 
     /// How long one attempt may take, from sending to the end of the body.
     /// Default 30 s. Zero is refused by [`build`](Self::build).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = s4e::Client::builder("sk_live_...").timeout(Duration::from_secs(10)).build()?;
+    /// let zero = s4e::Client::builder("sk_live_...").timeout(Duration::ZERO).build();
+    /// assert!(matches!(zero, Err(s4e::Error::Config(_))));
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// How many times a failed call is retried when that is safe. Default 3.
+    ///
+    /// ```
+    /// // Fail fast: no retry at all.
+    /// let client = s4e::Client::builder("sk_live_...").retries(0).build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn retries(mut self, retries: u32) -> Self {
         self.retries = retries;
         self
@@ -169,18 +191,39 @@ impl ClientBuilder {
 
     /// Sends every request through this HTTP(S) proxy. Default: no proxy, and
     /// the `HTTP_PROXY`-style variables are ignored.
+    ///
+    /// ```
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .proxy("http://proxy.corp.example:3128")
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
     }
 
     /// `Authorization: Bearer` (default) or `X-API-Key`.
+    ///
+    /// ```
+    /// use s4e::AuthScheme;
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .auth_scheme(AuthScheme::ApiKeyHeader)
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn auth_scheme(mut self, scheme: AuthScheme) -> Self {
         self.auth_scheme = scheme;
         self
     }
 
     /// Text appended to the `User-Agent` (`s4e-rust/<version> <suffix>`).
+    ///
+    /// ```
+    /// // Sends `User-Agent: s4e-rust/<version> inventory-sync/2.1`.
+    /// let client = s4e::Client::builder("sk_live_...").user_agent("inventory-sync/2.1").build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn user_agent(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
         self
@@ -188,6 +231,15 @@ impl ClientBuilder {
 
     /// Trusts this PEM certificate (or bundle) in addition to the system roots,
     /// for an on-premises instance behind a private CA.
+    ///
+    /// ```no_run
+    /// let pem = std::fs::read("/etc/ssl/corp-root-ca.pem")?;
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .base_url("https://s4e.corp.example/api/v1")
+    ///     .ca_certificate(pem)
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn ca_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
         self.ca_certificates.push(pem.as_ref().to_vec());
         self
@@ -195,6 +247,14 @@ impl ClientBuilder {
 
     /// Backoff between retries: the first wait is at most `initial`, doubling
     /// up to `max` (full jitter). Defaults 500 ms and 30 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .backoff(Duration::from_millis(200), Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.backoff.initial = initial;
         self.backoff.max = max;
@@ -204,6 +264,15 @@ impl ClientBuilder {
     /// The longest wait the client accepts before a retry, including a
     /// server's `Retry-After`; above it the error is returned at once.
     /// Default 60 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // A `Retry-After` above 10 s returns the rate-limit error instead of waiting.
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .max_retry_wait(Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn max_retry_wait(mut self, ceiling: Duration) -> Self {
         self.backoff.ceiling = ceiling;
         self
@@ -243,6 +312,15 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client. All the parsing happens
     /// here, once.
+    ///
+    /// ```
+    /// let client = s4e::Client::builder("sk_live_...").build()?;
+    /// assert_eq!(client.base_url(), s4e::DEFAULT_BASE_URL);
+    ///
+    /// let err = s4e::Client::builder("sk_live_...").base_url("ftp://example.com").build();
+    /// assert!(matches!(err, Err(s4e::Error::Config(_))));
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn build(self) -> Result<Client> {
         if self.api_key.is_blank() {
             return Err(Error::config("api_key is empty; pass your S4E API key"));

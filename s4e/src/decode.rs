@@ -21,6 +21,16 @@ struct Probe<'a> {
 }
 
 /// Decodes `{"data": T}` or a bare `T` (a sibling `"status"` is ignored).
+///
+/// ```
+/// use s4e::RawResponse;
+/// use s4e::__private::decode_json;
+/// let body = br#"{"data": {"id": "f-1"}, "status": "success"}"#;
+/// let response = RawResponse { status: 200, body, request_id: None, page: None };
+/// let value: serde_json::Value = decode_json(response)?;
+/// assert_eq!(value, serde_json::json!({ "id": "f-1" }));
+/// # Ok::<(), s4e::Error>(())
+/// ```
 pub fn decode_json<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<T> {
     let enveloped = if response.body.first_non_ws() == Some(b'{') {
         serde_json::from_slice::<Probe<'_>>(response.body)
@@ -56,6 +66,16 @@ struct PageMeta {
 
 /// Decodes a list page: `{"data": [...], "meta": {...}}`, with `meta` or any of
 /// its fields missing, `total_count` for `total`, or a bare array.
+///
+/// ```
+/// use s4e::{Page, RawResponse};
+/// use s4e::__private::decode_page;
+/// let body = br#"{"data": [1, 2], "meta": {"total_count": 5, "page": 1, "per_page": 2}}"#;
+/// let response = RawResponse { status: 200, body, request_id: None, page: None };
+/// let page: Page<u32> = decode_page(response)?;
+/// assert_eq!((page.items, page.total, page.last_page), (vec![1, 2], Some(5), Some(3)));
+/// # Ok::<(), s4e::Error>(())
+/// ```
 pub fn decode_page<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<Page<T>> {
     let (items, meta) = if response.body.first_non_ws() == Some(b'[') {
         (parse::<Vec<T>>(response.body, "", &response)?, None)
@@ -88,12 +108,27 @@ pub fn decode_page<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<Pag
 }
 
 /// Accepts any body: the answer carries no data (204, or a body to ignore).
+///
+/// ```
+/// use s4e::RawResponse;
+/// use s4e::__private::decode_empty;
+/// let response = RawResponse { status: 204, body: b"", request_id: None, page: None };
+/// assert!(decode_empty(response).is_ok());
+/// ```
 pub fn decode_empty(response: RawResponse<'_>) -> Result<()> {
     let _ = response;
     Ok(())
 }
 
 /// Returns the body as it came (a downloaded file).
+///
+/// ```
+/// use s4e::RawResponse;
+/// use s4e::__private::decode_bytes;
+/// let response = RawResponse { status: 200, body: b"id,title\n", request_id: None, page: None };
+/// assert_eq!(decode_bytes(response)?, b"id,title\n");
+/// # Ok::<(), s4e::Error>(())
+/// ```
 pub fn decode_bytes(response: RawResponse<'_>) -> Result<Vec<u8>> {
     Ok(response.body.to_vec())
 }

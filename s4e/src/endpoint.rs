@@ -21,6 +21,13 @@ pub enum Method {
 
 impl Method {
     /// The method as it goes on the wire (`"GET"`, ...).
+    ///
+    /// ```
+    /// use s4e::Method;
+    /// const VERB: &str = Method::Patch.as_str();
+    /// assert_eq!(VERB, "PATCH");
+    /// assert_eq!(Method::Get.to_string(), Method::Get.as_str());
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -32,6 +39,12 @@ impl Method {
     }
 
     /// Whether HTTP semantics make a repeat of this method harmless.
+    ///
+    /// ```
+    /// use s4e::Method;
+    /// assert!(Method::Put.is_idempotent());
+    /// assert!(!Method::Post.is_idempotent());
+    /// ```
     pub const fn is_idempotent(self) -> bool {
         matches!(self, Method::Get | Method::Put | Method::Delete)
     }

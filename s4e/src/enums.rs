@@ -21,6 +21,15 @@ macro_rules! string_enum {
 
         impl $name {
             /// The value as the API spells it.
+            ///
+            /// ```
+            /// # use s4e::{*, actions::*, assets::*, findings::*, playbooks::*, scans::*, webhooks::*};
+            #[doc = concat!("for text in [", stringify!($($wire),+), "] {")]
+            #[doc = concat!("    assert_eq!(", stringify!($name), "::from(text).as_str(), text);")]
+            /// }
+            #[doc = concat!("let unknown = ", stringify!($name), "::from(\"not-yet-known\");")]
+            /// assert_eq!(unknown.as_str(), "not-yet-known");
+            /// ```
             pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $wire, )+

@@ -110,6 +110,17 @@ impl Error {
     }
 
     /// The server's answer, for the variants that have one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) {
+    /// if let Err(err) = client.findings().get("f-91827").await {
+    ///     match err.api_error() {
+    ///         Some(api) => eprintln!("the server refused: HTTP {} {}", api.status(), api.message()),
+    ///         None => eprintln!("no answer from the server: {err}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Auth(e)
@@ -122,6 +133,16 @@ impl Error {
     }
 
     /// The HTTP status, when the server answered.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// match client.findings().get("f-91827").await {
+    ///     Ok(finding) => println!("{}", finding.title),
+    ///     Err(err) if err.status_code() == Some(404) => println!("no such finding"),
+    ///     Err(err) => return Err(err),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn status_code(&self) -> Option<u16> {
         match self {
             Error::Decode(d) => Some(d.status),
@@ -130,11 +151,26 @@ impl Error {
     }
 
     /// The API's error code (`validation_failed`, ...), when it sent one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) {
+    /// if let Err(err) = client.assets().delete("a-1001").await {
+    ///     if err.code() == Some("forbidden") {
+    ///         eprintln!("this API key may not delete assets");
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.api_error().and_then(ApiError::code)
     }
 
     /// The API's error message, or the error's own description.
+    ///
+    /// ```
+    /// let err = s4e::Error::Config("timeout must be greater than zero".into());
+    /// assert_eq!(err.message(), "invalid configuration: timeout must be greater than zero");
+    /// ```
     pub fn message(&self) -> String {
         match self.api_error() {
             Some(api) => api.message().to_owned(),
@@ -143,6 +179,14 @@ impl Error {
     }
 
     /// `X-Request-Id` of the answer, for support tickets.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) {
+    /// if let Err(err) = client.findings().list().await {
+    ///     eprintln!("{err} (request id: {})", err.request_id().unwrap_or("none"));
+    /// }
+    /// # }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Decode(d) => d.request_id.as_deref(),
@@ -151,6 +195,14 @@ impl Error {
     }
 
     /// How long the server asked to wait (429 `Retry-After` or `retry_after`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) {
+    /// if let Err(err @ s4e::Error::RateLimit(_)) = client.findings().list().await {
+    ///     println!("rate limited; the server asks to wait {:?}", err.retry_after());
+    /// }
+    /// # }
+    /// ```
     pub fn retry_after(&self) -> Option<Duration> {
         self.api_error().and_then(ApiError::retry_after)
     }
@@ -158,6 +210,12 @@ impl Error {
     /// Whether the failure is transient: connect errors, timeouts, 429, 500,
     /// 502, 503 and 504. Whether a retry is *safe* also depends on the request;
     /// the client decides that itself.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// assert!(s4e::Error::Timeout(Duration::from_secs(30)).is_retryable());
+    /// assert!(!s4e::Error::InvalidRequest("path parameter `id` is empty".into()).is_retryable());
+    /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Connect { .. } | Error::Timeout(_) | Error::Transport { .. } => true,
@@ -199,37 +257,93 @@ impl ApiError {
     }
 
     /// The HTTP status.
+    ///
+    /// ```
+    /// fn is_forbidden(err: &s4e::Error) -> bool {
+    ///     matches!(err, s4e::Error::Auth(api) if api.status() == 403)
+    /// }
+    /// ```
     pub fn status(&self) -> u16 {
         self.0.status
     }
 
     /// The API's error code, e.g. `not_found`.
+    ///
+    /// ```
+    /// fn is_validation_failure(err: &s4e::Error) -> bool {
+    ///     matches!(err, s4e::Error::Validation(api) if api.code() == Some("validation_failed"))
+    /// }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.0.code.as_deref()
     }
 
     /// The API's message, or the start of a non-JSON body.
+    ///
+    /// ```
+    /// fn report(err: &s4e::Error) {
+    ///     if let s4e::Error::Api(api) = err {
+    ///         eprintln!("the server said: {}", api.message());
+    ///     }
+    /// }
+    /// ```
     pub fn message(&self) -> &str {
         &self.0.message
     }
 
     /// Field-level problems of a 422.
+    ///
+    /// ```
+    /// fn report(err: &s4e::Error) {
+    ///     if let s4e::Error::Validation(api) = err {
+    ///         for problem in api.details() {
+    ///             eprintln!("{}: {}", problem.field, problem.message);
+    ///         }
+    ///     }
+    /// }
+    /// ```
     pub fn details(&self) -> &[FieldError] {
         &self.0.details
     }
 
     /// `X-Request-Id` of the answer.
+    ///
+    /// ```
+    /// fn support_reference(err: &s4e::Error) -> Option<&str> {
+    ///     err.api_error().and_then(|api| api.request_id())
+    /// }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
 
     /// How long the server asked to wait before trying again.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// fn wait_before_retry(err: &s4e::Error) -> Option<Duration> {
+    ///     match err {
+    ///         s4e::Error::RateLimit(api) => Some(api.retry_after().unwrap_or(Duration::from_secs(1))),
+    ///         _ => None,
+    ///     }
+    /// }
+    /// ```
     pub fn retry_after(&self) -> Option<Duration> {
         self.0.retry_after
     }
 
     /// The body as received (cut to a few hundred bytes) when it was not the
     /// JSON error envelope, e.g. a proxy's HTML page.
+    ///
+    /// ```
+    /// fn report(err: &s4e::Error) {
+    ///     if let s4e::Error::Api(api) = err {
+    ///         if let Some(body) = api.raw_body() {
+    ///             eprintln!("HTTP {} with a non-JSON body: {body}", api.status());
+    ///         }
+    ///     }
+    /// }
+    /// ```
     pub fn raw_body(&self) -> Option<&str> {
         self.0.raw_body.as_deref()
     }

@@ -71,6 +71,12 @@ pub enum ExportFormat {
 
 impl ExportFormat {
     /// The media type of the file (`text/csv`, `application/json`).
+    ///
+    /// ```
+    /// use s4e::ExportFormat;
+    /// assert_eq!(ExportFormat::Csv.media_type(), "text/csv");
+    /// assert_eq!(ExportFormat::Json.media_type(), "application/json");
+    /// ```
     pub fn media_type(self) -> &'static str {
         match self {
             ExportFormat::Csv => "text/csv",

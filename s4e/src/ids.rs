@@ -13,16 +13,33 @@ macro_rules! id_type {
 
         impl $name {
             /// Wraps an ID.
+            ///
+            /// ```
+            #[doc = concat!("let id = s4e::", stringify!($name), "::new(\"id-1001\");")]
+            /// assert_eq!(id, "id-1001");
+            /// ```
             pub fn new(id: impl Into<String>) -> Self {
                 $name(id.into())
             }
 
             /// The ID as text.
+            ///
+            /// ```
+            #[doc = concat!("let id = s4e::", stringify!($name), "::from(\"id-1001\");")]
+            /// let text: &str = id.as_str();
+            /// assert_eq!(text, "id-1001");
+            /// ```
             pub fn as_str(&self) -> &str {
                 &self.0
             }
 
             /// The ID as an owned string.
+            ///
+            /// ```
+            #[doc = concat!("let id = s4e::", stringify!($name), "::from(\"id-1001\");")]
+            /// let text: String = id.into_string();
+            /// assert_eq!(text, "id-1001");
+            /// ```
             pub fn into_string(self) -> String {
                 self.0
             }

@@ -32,6 +32,9 @@ pub mod webhooks;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 
+#[cfg(test)]
+mod bad_input_tests;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;

@@ -18,6 +18,11 @@ pub struct PageRequest {
 
 impl PageRequest {
     /// Page `page` with the server's page size.
+    ///
+    /// ```
+    /// let request = s4e::PageRequest::new(2, Some(50));
+    /// assert_eq!((request.page, request.per_page), (2, Some(50)));
+    /// ```
     pub fn new(page: u32, per_page: Option<u32>) -> Self {
         PageRequest { page, per_page }
     }
@@ -85,6 +90,15 @@ impl<T> Page<T> {
 
     /// Whether no page follows this one: it is empty, it is the last page the
     /// server announced, or it is short.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let page = client.findings().list().per_page(100).await?;
+    /// if page.is_last() {
+    ///     println!("every finding fits on one page: {}", page.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_last(&self) -> bool {
         self.items.is_empty()
             || match self.last_page {
@@ -94,6 +108,15 @@ impl<T> Page<T> {
     }
 
     /// The number of the next page, if there is one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let mut page = client.findings().list().await?;
+    /// while let Some(next) = page.next_page() {
+    ///     page = client.findings().list().page(next).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn next_page(&self) -> Option<u32> {
         if self.is_last() {
             None
@@ -103,16 +126,37 @@ impl<T> Page<T> {
     }
 
     /// The number of items on this page.
+    ///
+    /// ```
+    /// # fn demo(page: s4e::Page<s4e::Finding>) {
+    /// println!("{} findings here, {:?} in all", page.len(), page.total);
+    /// # }
+    /// ```
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
     /// Whether this page holds no items.
+    ///
+    /// ```
+    /// # fn demo(page: s4e::Page<s4e::Finding>) {
+    /// if page.is_empty() {
+    ///     println!("no finding matches the filters");
+    /// }
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
     /// Iterates the items by reference.
+    ///
+    /// ```
+    /// # fn demo(page: s4e::Page<s4e::Finding>) {
+    /// use s4e::Severity;
+    /// let critical = page.iter().filter(|f| f.severity == Severity::Critical).count();
+    /// # }
+    /// ```
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }

@@ -97,6 +97,12 @@ impl<E: Paginated, M> Paginator<E, M> {
     }
 
     /// Items per page, 1 to 100. Default: the server's (20).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let first_500 = client.findings().list_auto().per_page(100).max_items(500);
+    /// # Ok(()) }
+    /// ```
     pub fn per_page(mut self, per_page: u32) -> Self {
         self.touch();
         self.per_page = Some(per_page);
@@ -104,6 +110,13 @@ impl<E: Paginated, M> Paginator<E, M> {
     }
 
     /// Starts at this page instead of page 1.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// // Resume a walk that stopped after page 4.
+    /// let rest = client.findings().list_auto().per_page(50).start_page(5);
+    /// # Ok(()) }
+    /// ```
     pub fn start_page(mut self, page: u32) -> Self {
         self.touch();
         self.start_page = Some(page);
@@ -111,6 +124,14 @@ impl<E: Paginated, M> Paginator<E, M> {
     }
 
     /// Stops after this many items (no page beyond is fetched).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let ten: Vec<s4e::Finding> = client.findings().list_auto().max_items(10).try_collect().await?;
+    /// assert!(ten.len() <= 10);
+    /// # Ok(()) }
+    /// ```
     pub fn max_items(mut self, max_items: usize) -> Self {
         self.touch();
         self.max_items = Some(max_items);
@@ -143,6 +164,13 @@ impl<E: Paginated, M> Paginator<E, M> {
     }
 
     /// Overrides the client's timeout for each page request.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let findings = client.findings().list_auto().timeout(Duration::from_secs(5));
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.touch();
         self.options.timeout = Some(timeout);
@@ -150,6 +178,12 @@ impl<E: Paginated, M> Paginator<E, M> {
     }
 
     /// Overrides the client's retry count for each page request.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let findings = client.findings().list_auto().retries(0);
+    /// # Ok(()) }
+    /// ```
     pub fn retries(mut self, retries: u32) -> Self {
         self.touch();
         self.options.retries = Some(retries);
@@ -157,6 +191,13 @@ impl<E: Paginated, M> Paginator<E, M> {
     }
 
     /// The endpoint whose pages are fetched.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let findings = client.findings().list_auto().status(s4e::FindingStatus::Open);
+    /// assert_eq!(findings.endpoint().status, Some(s4e::FindingStatus::Open));
+    /// # Ok(()) }
+    /// ```
     pub fn endpoint(&self) -> &E {
         &self.endpoint
     }

@@ -47,6 +47,13 @@ string_enum!(
 impl RunStatus {
     /// Whether the run is over (`completed` or `failed`). An unknown status
     /// counts as not final, so a wait goes on until its deadline.
+    ///
+    /// ```
+    /// use s4e::playbooks::RunStatus;
+    /// assert!(RunStatus::Failed.is_final());
+    /// assert!(!RunStatus::Running.is_final());
+    /// assert!(!RunStatus::from("paused").is_final());
+    /// ```
     pub fn is_final(&self) -> bool {
         matches!(self, RunStatus::Completed | RunStatus::Failed)
     }
@@ -92,6 +99,14 @@ pub struct PlaybookTrigger {
 
 impl PlaybookTrigger {
     /// A trigger on `event`, without conditions.
+    ///
+    /// ```
+    /// use s4e::playbooks::PlaybookTrigger;
+    /// use s4e::webhooks::EventType;
+    /// let trigger = PlaybookTrigger::new("scan.completed");
+    /// assert_eq!(trigger.event, EventType::ScanCompleted);
+    /// assert_eq!(trigger.conditions, None);
+    /// ```
     pub fn new(event: impl Into<EventType>) -> Self {
         PlaybookTrigger {
             event: event.into(),
@@ -100,6 +115,14 @@ impl PlaybookTrigger {
     }
 
     /// Sets the conditions.
+    ///
+    /// ```
+    /// use s4e::playbooks::PlaybookTrigger;
+    /// use s4e::webhooks::EventType;
+    /// let trigger = PlaybookTrigger::new(EventType::FindingNew)
+    ///     .conditions(serde_json::json!({ "severity": ["critical"] }));
+    /// assert!(trigger.conditions.is_some());
+    /// ```
     pub fn conditions(mut self, conditions: serde_json::Value) -> Self {
         self.conditions = Some(conditions);
         self
@@ -144,6 +167,12 @@ pub struct PlaybookStep {
 
 impl PlaybookStep {
     /// A step `id` of type `step_type` (the API's `type`).
+    ///
+    /// ```
+    /// use s4e::playbooks::PlaybookStep;
+    /// let step = PlaybookStep::new("approve", "approval");
+    /// assert_eq!((step.id.as_str(), step.step_type.as_str()), ("approve", "approval"));
+    /// ```
     pub fn new(id: impl Into<String>, step_type: impl Into<String>) -> Self {
         PlaybookStep {
             id: id.into(),
@@ -155,18 +184,36 @@ impl PlaybookStep {
     }
 
     /// Sets the name.
+    ///
+    /// ```
+    /// use s4e::playbooks::PlaybookStep;
+    /// let step = PlaybookStep::new("notify", "action").name("Tell the on-call");
+    /// assert_eq!(step.name.as_deref(), Some("Tell the on-call"));
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets the action the step executes.
+    ///
+    /// ```
+    /// use s4e::playbooks::PlaybookStep;
+    /// let step = PlaybookStep::new("block", "action").action_ref("act-block-ip");
+    /// assert_eq!(step.action_ref.as_deref(), Some("act-block-ip"));
+    /// ```
     pub fn action_ref(mut self, action_ref: impl Into<String>) -> Self {
         self.action_ref = Some(action_ref.into());
         self
     }
 
     /// Sets any other field of the step (`parameters`, `condition`, ...).
+    ///
+    /// ```
+    /// use s4e::playbooks::PlaybookStep;
+    /// let step = PlaybookStep::new("block", "action").extra("timeout", serde_json::json!(300));
+    /// assert_eq!(serde_json::to_value(&step).unwrap()["timeout"], 300);
+    /// ```
     pub fn extra(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
@@ -606,6 +653,14 @@ impl<M> WaitRun<M> {
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 
     /// Sleeps `interval` between two polls (default 10 s).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let wait = client.playbooks().wait_run("pb-tls-expiry", "run-7");
+    /// let run = wait.interval(Duration::from_secs(2)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn interval(mut self, interval: Duration) -> Self {
         self.interval = interval;
         self
@@ -615,17 +670,43 @@ impl<M> WaitRun<M> {
     /// bounds everything: a sleep ends at it, and a poll still in flight then
     /// is abandoned. Each poll keeps the client's own request timeout and
     /// retries. Default: no deadline.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let wait = client.playbooks().wait_run("pb-tls-expiry", "run-7");
+    /// match wait.timeout(Duration::from_secs(300)).await {
+    ///     Ok(run) => println!("run ended {}", run.status),
+    ///     Err(s4e::Error::Timeout(_)) => println!("still running after 5 minutes"),
+    ///     Err(err) => return Err(err),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// The playbook whose run is waited for.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// let wait = client.playbooks().wait_run("pb-tls-expiry", "run-7");
+    /// assert_eq!(wait.playbook_id(), "pb-tls-expiry");
+    /// # }
+    /// ```
     pub fn playbook_id(&self) -> &PlaybookId {
         &self.id
     }
 
     /// The run waited for.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// let wait = client.playbooks().wait_run("pb-tls-expiry", "run-7");
+    /// assert_eq!(wait.run_id(), "run-7");
+    /// # }
+    /// ```
     pub fn run_id(&self) -> &RunId {
         &self.run_id
     }
@@ -633,6 +714,13 @@ impl<M> WaitRun<M> {
 
 impl WaitRun<Async> {
     /// Waits; the same as `.await`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let run = client.playbooks().wait_run("pb-tls-expiry", "run-7").send().await?;
+    /// println!("{}", run.status);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<PlaybookRun> {
         wait_for_run(
             self.client,

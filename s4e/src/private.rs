@@ -36,3 +36,8 @@ pub const fn assert_response<T: ResponseBody>() {}
 /// Called by generated code with each field type; fails to compile unless it
 /// is `Serialize`.
 pub const fn assert_field<T: FieldValue + ?Sized>() {}
+
+/// The error-body parser, for the fuzz targets.
+pub fn parse_error_body(status: u16, body: &[u8]) -> crate::ApiError {
+    crate::decode::parse_error_body(status, body, Default::default())
+}

@@ -69,12 +69,26 @@ impl<E, M> Request<E, M> {
     }
 
     /// Overrides the client's timeout for this call (each attempt).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let finding = client.findings().get("f-1").timeout(Duration::from_secs(5)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
 
     /// Overrides the client's retry count for this call.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// // Fail fast: no retry for this call.
+    /// let finding = client.findings().get("f-1").retries(0).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn retries(mut self, retries: u32) -> Self {
         self.options.retries = Some(retries);
         self
@@ -83,12 +97,31 @@ impl<E, M> Request<E, M> {
     /// Sends this `Idempotency-Key` instead of a generated one. Setting it
     /// declares that the server deduplicates, so the call is retried on any
     /// transient failure, even a POST.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::AssetType;
+    /// // The same key on a re-run of this job: the server creates the asset once.
+    /// let asset = client
+    ///     .assets()
+    ///     .create("shop.example.com", AssetType::Domain)
+    ///     .idempotency_key("nightly-import-2026-11-29-shop")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.options.idempotency_key = Some(key.into());
         self
     }
 
     /// The endpoint as it will be sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let request = client.findings().update("f-1").note("triaged");
+    /// assert_eq!(request.endpoint().note.as_deref(), Some("triaged"));
+    /// # Ok(()) }
+    /// ```
     pub fn endpoint(&self) -> &E {
         &self.endpoint
     }
@@ -124,12 +157,25 @@ impl<E, M> Request<E, M> {
 
 impl<E: Paginated, M> Request<E, M> {
     /// Which page to fetch (1-based). Default 1.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let third = client.findings().list().page(3).per_page(50).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn page(mut self, page: u32) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Items per page, 1 to 100. Default: the server's (20).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let big = client.findings().list().per_page(100).await?;
+    /// assert!(big.len() <= 100);
+    /// # Ok(()) }
+    /// ```
     pub fn per_page(mut self, per_page: u32) -> Self {
         self.per_page = Some(per_page);
         self
@@ -153,6 +199,12 @@ pub(crate) fn page_request(page: Option<u32>, per_page: Option<u32>) -> Result<P
 
 impl<E: Endpoint> Request<E, Async> {
     /// Sends the request and decodes the answer; the same as `.await`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let finding = client.findings().get("f-1").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<E::Output> {
         let inner = &self.client.inner;
         let mut prepared = inner.prepare(&self.endpoint)?;

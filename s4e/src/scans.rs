@@ -204,11 +204,23 @@ pub struct ScanOptions {
 
 impl ScanOptions {
     /// No option set: the server's defaults.
+    ///
+    /// ```
+    /// use s4e::scans::ScanOptions;
+    /// let options = ScanOptions::new();
+    /// assert_eq!(serde_json::to_value(&options).unwrap(), serde_json::json!({}));
+    /// ```
     pub fn new() -> Self {
         ScanOptions::default()
     }
 
     /// Sets `depth`.
+    ///
+    /// ```
+    /// use s4e::scans::{ScanDepth, ScanOptions};
+    /// let options = ScanOptions::new().depth(ScanDepth::Shallow);
+    /// assert_eq!(options.depth, Some(ScanDepth::Shallow));
+    /// ```
     #[must_use]
     pub fn depth(mut self, depth: ScanDepth) -> Self {
         self.depth = Some(depth);
@@ -216,6 +228,12 @@ impl ScanOptions {
     }
 
     /// Sets `include_subdomains`.
+    ///
+    /// ```
+    /// use s4e::scans::ScanOptions;
+    /// let options = ScanOptions::new().include_subdomains(false);
+    /// assert_eq!(options.include_subdomains, Some(false));
+    /// ```
     #[must_use]
     pub fn include_subdomains(mut self, include: bool) -> Self {
         self.include_subdomains = Some(include);
@@ -223,6 +241,12 @@ impl ScanOptions {
     }
 
     /// Sets `categories`.
+    ///
+    /// ```
+    /// use s4e::scans::ScanOptions;
+    /// let options = ScanOptions::new().categories(["xss", "sqli"]);
+    /// assert_eq!(options.categories, Some(vec!["xss".to_owned(), "sqli".to_owned()]));
+    /// ```
     #[must_use]
     pub fn categories(mut self, categories: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.categories = Some(categories.into_iter().map(Into::into).collect());
@@ -230,6 +254,12 @@ impl ScanOptions {
     }
 
     /// Sets `follow_redirects`.
+    ///
+    /// ```
+    /// use s4e::scans::ScanOptions;
+    /// let options = ScanOptions::new().follow_redirects(true);
+    /// assert_eq!(options.follow_redirects, Some(true));
+    /// ```
     #[must_use]
     pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.follow_redirects = Some(follow);
@@ -237,6 +267,12 @@ impl ScanOptions {
     }
 
     /// Sets `max_depth`.
+    ///
+    /// ```
+    /// use s4e::scans::ScanOptions;
+    /// let options = ScanOptions::new().max_depth(3);
+    /// assert_eq!(options.max_depth, Some(3));
+    /// ```
     #[must_use]
     pub fn max_depth(mut self, max_depth: u32) -> Self {
         self.max_depth = Some(max_depth);
@@ -245,6 +281,13 @@ impl ScanOptions {
 
     /// Sets `timeout`; the API counts whole seconds, so a fraction of a
     /// second rounds up.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use s4e::scans::ScanOptions;
+    /// let options = ScanOptions::new().timeout(Duration::from_millis(1500));
+    /// assert_eq!(options.timeout, Some(2));
+    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         let seconds = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
@@ -253,6 +296,12 @@ impl ScanOptions {
     }
 
     /// Sets an option this SDK does not model; it is sent as given.
+    ///
+    /// ```
+    /// use s4e::scans::ScanOptions;
+    /// let options = ScanOptions::new().extra("user_agent", "s4e-scanner");
+    /// assert_eq!(options.extra["user_agent"], "s4e-scanner");
+    /// ```
     #[must_use]
     pub fn extra(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
         self.extra.insert(key.into(), value.into());
@@ -492,6 +541,13 @@ impl<M> ScanWait<M> {
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 
     /// Sleeps `interval` between two status checks (default 10 s).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let scan = client.scans().wait("sc-44021").interval(Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn interval(mut self, interval: Duration) -> Self {
         self.interval = interval;
         self
@@ -501,12 +557,30 @@ impl<M> ScanWait<M> {
     /// deadline bounds everything: a sleep ends at it (a timeout shorter than
     /// the interval does not wait a whole interval), and a call still in
     /// flight then is abandoned. Default: no deadline.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// match client.scans().wait("sc-44021").timeout(Duration::from_secs(600)).await {
+    ///     Ok(scan) => println!("scan ended {}", scan.status),
+    ///     Err(s4e::Error::Timeout(_)) => println!("still running after 10 minutes"),
+    ///     Err(err) => return Err(err),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// The scan waited for.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// let wait = client.scans().wait("sc-44021");
+    /// assert_eq!(wait.scan_id(), "sc-44021");
+    /// # }
+    /// ```
     pub fn scan_id(&self) -> &ScanId {
         &self.id
     }
@@ -514,6 +588,13 @@ impl<M> ScanWait<M> {
 
 impl ScanWait<Async> {
     /// Waits; the same as `.await`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let scan = client.scans().wait("sc-44021").send().await?;
+    /// println!("{:?} findings", scan.finding_count);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Scan> {
         wait_for_scan(self.client, self.id, self.interval, self.timeout).await
     }

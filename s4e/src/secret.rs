@@ -9,11 +9,21 @@ pub struct ApiKey(Box<str>);
 
 impl ApiKey {
     /// Wraps a key.
+    ///
+    /// ```
+    /// let key = s4e::ApiKey::new("sk_live_abc123");
+    /// assert_eq!(format!("{key:?}"), "ApiKey(***)");
+    /// ```
     pub fn new(key: impl Into<String>) -> Self {
         ApiKey(key.into().into_boxed_str())
     }
 
     /// The key itself. Do not log it.
+    ///
+    /// ```
+    /// let key = s4e::ApiKey::new("sk_live_abc123");
+    /// assert_eq!(key.expose(), "sk_live_abc123");
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }

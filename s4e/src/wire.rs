@@ -88,16 +88,36 @@ pub struct PathBuilder {
 
 impl PathBuilder {
     /// An empty path.
+    ///
+    /// ```
+    /// let path = s4e::PathBuilder::new();
+    /// assert_eq!(path.as_str(), "");
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Appends template text verbatim.
+    ///
+    /// ```
+    /// let mut path = s4e::PathBuilder::new();
+    /// path.literal("/findings");
+    /// assert_eq!(path.as_str(), "/findings");
+    /// ```
     pub fn literal(&mut self, text: &str) {
         self.path.push_str(text);
     }
 
     /// Appends one percent-encoded path parameter.
+    ///
+    /// ```
+    /// let mut path = s4e::PathBuilder::new();
+    /// path.literal("/findings/");
+    /// path.param("id", &"a/b c")?;
+    /// assert_eq!(path.as_str(), "/findings/a%2Fb%20c");
+    /// assert!(path.param("id", &"").is_err());
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn param(&mut self, name: &str, value: &impl Serialize) -> Result<()> {
         let value = to_value("path parameter", name, value)?;
         match scalar_text("path parameter", name, &value)? {
@@ -113,11 +133,26 @@ impl PathBuilder {
     }
 
     /// The path built so far.
+    ///
+    /// ```
+    /// let mut path = s4e::PathBuilder::new();
+    /// path.literal("/scans/");
+    /// path.param("id", &44021)?;
+    /// assert_eq!(path.as_str(), "/scans/44021");
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.path
     }
 
     /// The finished path.
+    ///
+    /// ```
+    /// let mut path = s4e::PathBuilder::new();
+    /// path.literal("/assets");
+    /// let path: String = path.finish();
+    /// assert_eq!(path, "/assets");
+    /// ```
     pub fn finish(self) -> String {
         self.path
     }
@@ -131,11 +166,25 @@ pub struct QueryBuilder {
 
 impl QueryBuilder {
     /// An empty query.
+    ///
+    /// ```
+    /// let query = s4e::QueryBuilder::new();
+    /// assert!(query.is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds `name=value` unless the value is `null`; lists are comma-joined.
+    ///
+    /// ```
+    /// let mut query = s4e::QueryBuilder::new();
+    /// query.param("severity", &["critical", "high"])?;
+    /// query.param("status", &None::<String>)?;
+    /// query.param("search", &"a&b")?;
+    /// assert_eq!(query.as_str(), "severity=critical,high&search=a%26b");
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn param(&mut self, name: &str, value: &impl Serialize) -> Result<()> {
         let value = to_value("query parameter", name, value)?;
         let text = match &value {
@@ -161,6 +210,12 @@ impl QueryBuilder {
     }
 
     /// Adds an already-rendered pair.
+    ///
+    /// ```
+    /// let mut query = s4e::QueryBuilder::new();
+    /// query.push("search", "tls expiry");
+    /// assert_eq!(query.as_str(), "search=tls%20expiry");
+    /// ```
     pub fn push(&mut self, name: &str, text: &str) {
         if !self.query.is_empty() {
             self.query.push('&');
@@ -173,11 +228,26 @@ impl QueryBuilder {
     }
 
     /// The query built so far.
+    ///
+    /// ```
+    /// let mut query = s4e::QueryBuilder::new();
+    /// query.param("page", &2)?;
+    /// query.param("per_page", &50)?;
+    /// assert_eq!(query.as_str(), "page=2&per_page=50");
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.query
     }
 
     /// Whether nothing was added.
+    ///
+    /// ```
+    /// let mut query = s4e::QueryBuilder::new();
+    /// query.param("tag", &None::<String>)?;
+    /// assert!(query.is_empty());
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.query.is_empty()
     }
@@ -197,6 +267,11 @@ impl Default for BodyBuilder {
 
 impl BodyBuilder {
     /// An empty object.
+    ///
+    /// ```
+    /// let body = s4e::BodyBuilder::new();
+    /// assert_eq!(body.finish(), b"{}");
+    /// ```
     pub fn new() -> Self {
         BodyBuilder {
             json: b"{".to_vec(),
@@ -204,6 +279,14 @@ impl BodyBuilder {
     }
 
     /// Writes `"name": value` unless the value is `null`.
+    ///
+    /// ```
+    /// let mut body = s4e::BodyBuilder::new();
+    /// body.field("status", &"resolved")?;
+    /// body.field("note", &None::<String>)?;
+    /// assert_eq!(body.finish(), br#"{"status":"resolved"}"#);
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn field(&mut self, name: &str, value: &impl Serialize) -> Result<()> {
         let value = to_value("body field", name, value)?;
         if !value.is_null() {
@@ -213,6 +296,14 @@ impl BodyBuilder {
     }
 
     /// Writes every entry of a value that serializes to an object.
+    ///
+    /// ```
+    /// let mut body = s4e::BodyBuilder::new();
+    /// body.flatten("options", &serde_json::json!({ "depth": "deep", "max_depth": null }))?;
+    /// assert_eq!(body.finish(), br#"{"depth":"deep"}"#);
+    /// assert!(s4e::BodyBuilder::new().flatten("options", &3).is_err());
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn flatten(&mut self, name: &str, value: &impl Serialize) -> Result<()> {
         match to_value("body field", name, value)? {
             Value::Null => Ok(()),
@@ -245,6 +336,14 @@ impl BodyBuilder {
     }
 
     /// The finished JSON text.
+    ///
+    /// ```
+    /// let mut body = s4e::BodyBuilder::new();
+    /// body.field("tags", &["prod", "pci"])?;
+    /// let json: Vec<u8> = body.finish();
+    /// assert_eq!(json, br#"{"tags":["prod","pci"]}"#);
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn finish(mut self) -> Vec<u8> {
         self.json.push(b'}');
         self.json
@@ -259,11 +358,25 @@ pub struct HeaderBuilder {
 
 impl HeaderBuilder {
     /// No headers.
+    ///
+    /// ```
+    /// let headers = s4e::HeaderBuilder::new();
+    /// assert!(headers.into_vec().is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds `name: value` unless the value is `null`.
+    ///
+    /// ```
+    /// let mut headers = s4e::HeaderBuilder::new();
+    /// headers.header("X-Trace-Id", &"abc")?;
+    /// headers.header("X-Skipped", &None::<String>)?;
+    /// assert!(headers.header("X-Bad", &"a\r\nb").is_err());
+    /// assert_eq!(headers.into_vec(), [("X-Trace-Id", "abc".to_owned())]);
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn header(&mut self, name: &'static str, value: &impl Serialize) -> Result<()> {
         let value = to_value("header", name, value)?;
         if let Some(text) = scalar_text("header", name, &value)? {
@@ -278,6 +391,13 @@ impl HeaderBuilder {
     }
 
     /// The headers collected.
+    ///
+    /// ```
+    /// let mut headers = s4e::HeaderBuilder::new();
+    /// headers.header("X-Retry-Count", &2)?;
+    /// assert_eq!(headers.into_vec(), [("X-Retry-Count", "2".to_owned())]);
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
     pub fn into_vec(self) -> Vec<(&'static str, String)> {
         self.headers
     }

@@ -83,11 +83,23 @@ pub struct WebhookSecret(Box<str>);
 
 impl WebhookSecret {
     /// Wraps a secret.
+    ///
+    /// ```
+    /// use s4e::webhooks::WebhookSecret;
+    /// let secret = WebhookSecret::new("whsec_abc123");
+    /// assert_eq!(format!("{secret:?}"), "WebhookSecret(***)");
+    /// ```
     pub fn new(secret: impl Into<String>) -> Self {
         WebhookSecret(secret.into().into_boxed_str())
     }
 
     /// The secret itself. Do not log it.
+    ///
+    /// ```
+    /// use s4e::webhooks::WebhookSecret;
+    /// let secret = WebhookSecret::new("whsec_abc123");
+    /// assert_eq!(secret.expose(), "whsec_abc123");
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }
