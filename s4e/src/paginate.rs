@@ -53,6 +53,7 @@ pub struct Paginator<E: Paginated, M = Async> {
     pub(crate) started: bool,
     pub(crate) changed_after_start: bool,
     /// The blocking iterator ended on an error of its own.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) finished: bool,
     pub(crate) items: Option<BoxStream<Result<E::Item>>>,
 }
@@ -285,9 +286,11 @@ where
 /// Whole pages of a paginated list; see [`Paginator::pages`].
 #[must_use = "a page stream does nothing until it is polled"]
 pub struct Pages<E: Paginated, M = Async> {
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
     pub(crate) pages: BoxStream<Result<Page<E::Item>>>,
     /// The blocking iterator ended on an error of its own.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) finished: bool,
 }
 

@@ -640,6 +640,7 @@ pub struct WaitRun<M = Async> {
     client: Client,
     // Only the blocking client reads it, to pick its runtime.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     mode: M,
     id: PlaybookId,
     run_id: RunId,

@@ -38,6 +38,7 @@ pub struct Async;
 #[must_use = "a request does nothing until it is sent with `.await` or `.send()`"]
 pub struct Request<E, M = Async> {
     pub(crate) client: Client,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
     pub(crate) endpoint: E,
     pub(crate) options: CallOptions,
@@ -132,6 +133,7 @@ impl<E, M> Request<E, M> {
     }
 
     /// Swaps the mode, keeping everything else (the blocking client's bridge).
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn with_mode<N>(self, mode: N) -> (Request<E, N>, M) {
         let Request {
             client,

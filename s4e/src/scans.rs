@@ -529,6 +529,7 @@ impl<M: Clone> Scans<M> {
 #[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
 pub struct ScanWait<M = Async> {
     client: Client,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     mode: M,
     id: ScanId,
     interval: Duration,
