@@ -1,7 +1,7 @@
 //! Lists open critical findings, page by page.
 //!
 //! Reads `S4E_API_KEY` and optionally `S4E_BASE_URL`; without a key it runs
-//! against the same in-process mock as the tour.
+//! against the embedded sandbox.
 //!
 //! ```sh
 //! cargo run --example list_findings
@@ -10,11 +10,11 @@
 use futures_util::TryStreamExt;
 use s4e::{FindingStatus, Severity};
 
-mod mock;
+mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (client, _server) = mock::client_from_env_or_mock().await?;
+    let (client, _guard) = support::client().await?;
     let mut pages = client
         .findings()
         .list_auto()

@@ -1,0 +1,24 @@
+//! Lists the monitored domains with their security score, as the Python SDK's
+//! quick start does.
+//!
+//! Reads `S4E_API_KEY` and optionally `S4E_BASE_URL`; without a key it runs
+//! against the embedded sandbox.
+//!
+//! ```sh
+//! cargo run --example list_assets
+//! ```
+
+use futures_util::TryStreamExt;
+use s4e::AssetType;
+
+mod support;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, _guard) = support::client().await?;
+    let mut assets = client.assets().list_auto().asset_type(AssetType::Domain);
+    while let Some(asset) = assets.try_next().await? {
+        println!("{:<32} {:?}", asset.domain, asset.security_score);
+    }
+    Ok(())
+}

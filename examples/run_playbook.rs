@@ -1,0 +1,38 @@
+//! Runs the first playbook against the first asset and waits for the run.
+//!
+//! ```sh
+//! cargo run --example run_playbook
+//! ```
+
+use std::time::Duration;
+
+mod support;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, _guard) = support::client().await?;
+    let playbook = client.playbooks().list().await?.items.into_iter().next();
+    let asset = client.assets().list().await?.items.into_iter().next();
+    let (Some(playbook), Some(asset)) = (playbook, asset) else {
+        println!("need a playbook and an asset");
+        return Ok(());
+    };
+    let run = client
+        .playbooks()
+        .run(playbook.id.clone(), asset.id)
+        .dry_run(true)
+        .await?;
+    let run = client
+        .playbooks()
+        .wait_run(playbook.id, run.run_id)
+        .interval(Duration::from_millis(250))
+        .timeout(Duration::from_secs(300))
+        .await?;
+    println!(
+        "run {} {} ({} steps)",
+        run.run_id,
+        run.status,
+        run.steps.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod admin;
+mod api;
+mod catalog;
+mod clock;
+mod controls;
+mod delivery;
+mod enums;
+mod pipeline;
+mod resources;
+mod rng;
+mod sandbox;
+mod seed;
+mod server;
+mod state;
+
+pub use controls::{Controls, DeliveryRecord, Fault, FaultKind, RequestRecord};
+pub use sandbox::{
+    DEFAULT_API_KEY, DEFAULT_READ_ONLY_KEY, DEFAULT_SCAN_SPEED, DEFAULT_SEED, Error, Sandbox,
+    SandboxBuilder,
+};

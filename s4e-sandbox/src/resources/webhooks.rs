@@ -1,0 +1,312 @@
+//! `/webhooks` (API.md §4.6). The sandbox delivers only to loopback URLs, so
+//! any other URL is refused at create and update with a 422.
+
+use std::net::{IpAddr, Ipv6Addr};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::api::check::{Check, Object, json_object};
+use crate::api::envelope::{created, no_content, ok, page};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::page::Paging;
+use crate::api::query::Query;
+use crate::delivery::{self, Delivery};
+use crate::state::{Db, Event, Shared, ts};
+
+/// The event names of API.md §4.6, plus `webhook.test`; `*` subscribes to all.
+pub(crate) const EVENTS: &[&str] = &[
+    "scan.created",
+    "scan.completed",
+    "scan.failed",
+    "finding.new",
+    "finding.status_changed",
+    "action.triggered",
+    "action.completed",
+    "action.failed",
+    "playbook.started",
+    "playbook.completed",
+    "playbook.failed",
+    "asset.created",
+    "asset.verified",
+    "webhook.test",
+];
+
+#[derive(Debug, Clone)]
+pub(crate) struct Webhook {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) events: Vec<String>,
+    /// Never shown.
+    pub(crate) secret: Option<String>,
+    pub(crate) headers: Object,
+    pub(crate) active: bool,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl Webhook {
+    pub(crate) fn subscribes(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == event || e == "*")
+    }
+
+    pub(crate) fn view(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "url": self.url,
+            "events": self.events,
+            "active": self.active,
+            "headers": self.headers,
+            "created_at": ts(self.created_at),
+            "updated_at": ts(self.updated_at),
+        })
+    }
+}
+
+/// The host of an `http://` or `https://` URL, without brackets or port.
+pub(crate) fn url_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split_once(']')?.0
+    } else {
+        host_port.split(':').next()?
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// `127.0.0.0/8`, `::1` or `localhost`.
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    url_host(url).is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host.parse::<IpAddr>().is_ok_and(|ip| match ip {
+                IpAddr::V4(v4) => v4.is_loopback(),
+                IpAddr::V6(v6) => v6 == Ipv6Addr::LOCALHOST,
+            })
+    })
+}
+
+struct Fields {
+    name: Option<String>,
+    url: Option<String>,
+    events: Option<Vec<String>>,
+    secret: Option<String>,
+    headers: Option<Object>,
+    active: Option<bool>,
+}
+
+fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
+    let url = if create {
+        check.req_string(obj, "url")
+    } else {
+        check.opt_string(obj, "url")
+    };
+    if let Some(u) = &url {
+        if url_host(u).is_none() {
+            check.fail("url", format!("`{u}` is not an http or https URL"));
+        } else if !is_loopback_url(u) {
+            check.fail(
+                "url",
+                format!("the sandbox delivers only to loopback URLs (127.0.0.0/8, ::1, localhost), not `{u}`"),
+            );
+        }
+    }
+    let events = if create {
+        if obj.get("events").is_none_or(Value::is_null) {
+            check.fail("events", "is required");
+            None
+        } else {
+            check.opt_strings(obj, "events")
+        }
+    } else {
+        check.opt_strings(obj, "events")
+    };
+    if let Some(events) = &events {
+        if events.is_empty() {
+            check.fail("events", "must name at least one event");
+        }
+        for (i, e) in events.iter().enumerate() {
+            if e != "*" && !EVENTS.contains(&e.as_str()) {
+                check.fail(
+                    &format!("events[{i}]"),
+                    format!("unknown event `{e}`; expected one of {}", EVENTS.join(", ")),
+                );
+            }
+        }
+    }
+    let headers = check.opt_object(obj, "headers");
+    if let Some(h) = &headers {
+        for (k, v) in h {
+            if !v.is_string() {
+                check.fail(&format!("headers.{k}"), "must be a string");
+            }
+        }
+    }
+    Fields {
+        name: check.opt_string(obj, "name"),
+        url,
+        events,
+        secret: check.opt_string(obj, "secret").filter(|s| !s.is_empty()),
+        headers,
+        active: check.opt_bool(obj, "active"),
+    }
+}
+
+fn find<'a>(db: &'a Db, id: &str) -> Result<&'a Webhook, ApiError> {
+    db.webhooks
+        .iter()
+        .find(|w| w.id == id)
+        .ok_or_else(|| ApiError::not_found("webhook", id))
+}
+
+pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> ApiResult {
+    let query = Query::parse(raw.as_deref());
+    let mut check = Check::default();
+    let paging = Paging::read(&query, &mut check);
+    check.finish()?;
+    let db = sh.db();
+    let items: Vec<&Webhook> = db.webhooks.iter().collect();
+    let data = paging.slice(&items).iter().map(|w| w.view()).collect();
+    Ok(page(paging, items.len(), data))
+}
+
+pub(crate) async fn get(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let db = sh.db();
+    Ok(ok(find(&db, &id)?.view()))
+}
+
+pub(crate) async fn create(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiResult {
+    let obj = json_object(&body)?;
+    let mut check = Check::default();
+    let f = read_fields(&obj, &mut check, true);
+    check.finish()?;
+    let (Some(url), Some(events)) = (f.url, f.events) else {
+        return Err(ApiError::invalid("body", "is invalid"));
+    };
+    let now = sh.now();
+    let mut db = sh.db();
+    db.next.webhook += 1;
+    let id = format!("wh-{:03}", db.next.webhook);
+    let hook = Webhook {
+        name: f.name.unwrap_or_else(|| format!("webhook {id}")),
+        id,
+        url,
+        events,
+        secret: f.secret,
+        headers: f.headers.unwrap_or_default(),
+        active: f.active.unwrap_or(true),
+        created_at: now,
+        updated_at: now,
+    };
+    let view = hook.view();
+    db.webhooks.push(hook);
+    Ok(created(view))
+}
+
+pub(crate) async fn update(
+    State(sh): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let obj = json_object(&body)?;
+    let mut check = Check::default();
+    let f = read_fields(&obj, &mut check, false);
+    check.finish()?;
+    let now = sh.now();
+    let mut db = sh.db();
+    let w = db
+        .webhooks
+        .iter_mut()
+        .find(|w| w.id == id)
+        .ok_or_else(|| ApiError::not_found("webhook", &id))?;
+    if let Some(v) = f.name {
+        w.name = v;
+    }
+    if let Some(v) = f.url {
+        w.url = v;
+    }
+    if let Some(v) = f.events {
+        w.events = v;
+    }
+    if f.secret.is_some() || obj.get("secret").is_some_and(Value::is_null) {
+        w.secret = f.secret;
+    }
+    if let Some(v) = f.headers {
+        w.headers = v;
+    }
+    if let Some(v) = f.active {
+        w.active = v;
+    }
+    w.updated_at = now;
+    Ok(ok(w.view()))
+}
+
+pub(crate) async fn delete(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let mut db = sh.db();
+    let before = db.webhooks.len();
+    db.webhooks.retain(|w| w.id != id);
+    if db.webhooks.len() == before {
+        return Err(ApiError::not_found("webhook", &id));
+    }
+    Ok(no_content())
+}
+
+/// `POST /webhooks/{id}/test`: sends `webhook.test` now and reports the answer.
+pub(crate) async fn test(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let now = sh.now();
+    let delivery = {
+        let mut db = sh.db();
+        let hook = find(&db, &id)?.clone();
+        db.next.event += 1;
+        let event = Event {
+            id: format!("evt-{:06}", db.next.event),
+            name: "webhook.test".into(),
+            timestamp: now,
+            data: json!({ "webhook_id": hook.id, "message": "This is a test event from the S4E sandbox." }),
+            callback: None,
+        };
+        Delivery::to_webhook(&event, &hook, Bytes::from(event.envelope().to_string()))
+    };
+    let record = delivery::send(&sh, delivery).await;
+    Ok(ok(
+        json!({ "delivered": record.delivered, "status_code": record.status_code }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_urls() {
+        for ok in [
+            "http://127.0.0.1:8080/hook",
+            "http://127.1.2.3/x",
+            "https://localhost/x",
+            "http://LOCALHOST:1",
+            "http://[::1]:9000/h?x=1",
+            "http://user:pw@127.0.0.1/h",
+        ] {
+            assert!(is_loopback_url(ok), "{ok}");
+        }
+        for bad in [
+            "http://example.com/hook",
+            "http://10.0.0.1/",
+            "http://127.0.0.1.example.com/",
+            "ftp://127.0.0.1/",
+            "http://[::2]/",
+            "http://localhost@evil.example/",
+            "127.0.0.1:80",
+        ] {
+            assert!(!is_loopback_url(bad), "{bad}");
+        }
+    }
+}

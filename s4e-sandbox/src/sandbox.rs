@@ -1,0 +1,329 @@
+//! The handle: start, address, keys, controls, shutdown.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::{from_fn_with_state, map_response};
+use chrono::{DateTime, DurationRound, Utc};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::controls::Controls;
+use crate::state::{Config, Settings, Shared};
+use crate::{admin, api, delivery, pipeline, server};
+
+/// The full-access demo key.
+pub const DEFAULT_API_KEY: &str = "sk_sandbox_full_access";
+/// The read-only demo key: reads work, writes answer 403.
+pub const DEFAULT_READ_ONLY_KEY: &str = "sk_sandbox_read_only";
+/// The seed used unless [`SandboxBuilder::seed`] sets one.
+pub const DEFAULT_SEED: u64 = 42;
+/// Jobs run this many times faster than their nominal durations by default:
+/// a quick scan (3 nominal minutes) completes in about 3.5 seconds.
+pub const DEFAULT_SCAN_SPEED: f64 = 60.0;
+
+/// How often a background task brings jobs up to the clock (so events fire
+/// without anyone polling).
+const TICK: Duration = Duration::from_millis(100);
+
+/// Why the sandbox could not start.
+#[derive(Debug)]
+pub struct Error {
+    addr: SocketAddr,
+    source: std::io::Error,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot listen on {}: {}", self.addr, self.source)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Configures a [`Sandbox`] before it starts.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), s4e_sandbox::Error> {
+/// let sandbox = s4e_sandbox::Sandbox::builder()
+///     .seed(7)
+///     .manual_clock()
+///     .rate_limit(100)
+///     .start()
+///     .await?;
+/// println!("{}", sandbox.base_url());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `start` is awaited"]
+pub struct SandboxBuilder {
+    seed: u64,
+    host: IpAddr,
+    port: u16,
+    scan_speed: f64,
+    manual_clock: bool,
+    start_time: Option<DateTime<Utc>>,
+    rate_limit: Option<u32>,
+    latency: Duration,
+    api_key: String,
+    read_only_key: String,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            seed: DEFAULT_SEED,
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            scan_speed: DEFAULT_SCAN_SPEED,
+            manual_clock: false,
+            start_time: None,
+            rate_limit: None,
+            latency: Duration::ZERO,
+            api_key: DEFAULT_API_KEY.into(),
+            read_only_key: DEFAULT_READ_ONLY_KEY.into(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The seed of the generated data (default [`DEFAULT_SEED`]).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1`).
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port to listen on (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How many times faster than nominal scans, executions and playbook runs
+    /// progress (default [`DEFAULT_SCAN_SPEED`]; 1.0 is real time, 0 freezes them).
+    pub fn scan_speed(mut self, speed: f64) -> Self {
+        self.scan_speed = if speed.is_finite() {
+            speed.max(0.0)
+        } else {
+            0.0
+        };
+        self
+    }
+
+    /// Starts with the clock paused: time moves only through
+    /// [`Controls::advance`], so tests are deterministic.
+    pub fn manual_clock(mut self) -> Self {
+        self.manual_clock = true;
+        self
+    }
+
+    /// The clock's start time (default: now, to the second). With
+    /// [`manual_clock`](Self::manual_clock) and a seed, every answer is the
+    /// same from run to run.
+    pub fn start_time(mut self, at: DateTime<Utc>) -> Self {
+        self.start_time = Some(at);
+        self
+    }
+
+    /// Limits each key to `per_minute` requests (token bucket; default: none).
+    pub fn rate_limit(mut self, per_minute: u32) -> Self {
+        self.rate_limit = Some(per_minute).filter(|n| *n > 0);
+        self
+    }
+
+    /// Adds `latency` before every API response.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// The full-access key (default [`DEFAULT_API_KEY`]).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// The read-only key (default [`DEFAULT_READ_ONLY_KEY`]).
+    pub fn read_only_key(mut self, key: impl Into<String>) -> Self {
+        self.read_only_key = key.into();
+        self
+    }
+
+    /// Binds the listener and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> Result<Sandbox, Error> {
+        let wanted = SocketAddr::new(self.host, self.port);
+        let listener = TcpListener::bind(wanted).await.map_err(|source| Error {
+            addr: wanted,
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| Error {
+            addr: wanted,
+            source,
+        })?;
+        let origin = self.start_time.unwrap_or_else(|| {
+            let now = Utc::now();
+            now.duration_trunc(chrono::Duration::seconds(1))
+                .unwrap_or(now)
+        });
+        let config = Config {
+            seed: self.seed,
+            origin,
+            api_key: self.api_key,
+            read_only_key: self.read_only_key,
+            settings: Settings {
+                scan_speed: self.scan_speed,
+                latency: self.latency,
+                rate_limit: self.rate_limit,
+            },
+        };
+        let (shared, deliveries) = Shared::new(config, !self.manual_clock);
+        let shared = Arc::new(shared);
+
+        let app = Router::new()
+            .nest("/v1", api::routes())
+            .nest("/__sandbox", admin::routes())
+            .fallback(pipeline::not_found)
+            .layer(map_response(pipeline::envelope_rejections))
+            .layer(from_fn_with_state(shared.clone(), pipeline::pipeline))
+            .with_state(shared.clone());
+
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let server = tokio::spawn(server::serve(listener, app, shutdown_rx));
+        let ticker = tokio::spawn({
+            let shared = shared.clone();
+            async move {
+                let mut interval = tokio::time::interval(TICK);
+                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                loop {
+                    interval.tick().await;
+                    drop(shared.db());
+                }
+            }
+        });
+        let dispatcher = tokio::spawn(delivery::dispatch(shared.clone(), deliveries));
+        let host = match addr.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        Ok(Sandbox {
+            addr,
+            base_url: format!("http://{host}:{}/v1", addr.port()),
+            controls: Controls { shared },
+            shutdown,
+            server: Some(server),
+            background: vec![ticker, dispatcher],
+        })
+    }
+}
+
+/// A running sandbox. It stops when dropped (or with [`shutdown`](Self::shutdown)).
+///
+/// # Examples
+///
+/// ```no_run
+/// #[tokio::test]
+/// async fn lists_assets() {
+///     let sandbox = s4e_sandbox::Sandbox::start().await.unwrap();
+///     let url = format!("{}/assets?per_page=5", sandbox.base_url());
+///     // send `Authorization: Bearer {sandbox.api_key()}` with any HTTP client
+///     # let _ = url;
+/// }
+/// ```
+pub struct Sandbox {
+    addr: SocketAddr,
+    base_url: String,
+    controls: Controls,
+    shutdown: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox with the defaults on `127.0.0.1` and a free port.
+    pub async fn start() -> Result<Sandbox, Error> {
+        Sandbox::builder().start().await
+    }
+
+    /// Configures one first.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The API's base URL, e.g. `http://127.0.0.1:38211/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The full-access key.
+    pub fn api_key(&self) -> &str {
+        &self.controls.shared.config.api_key
+    }
+
+    /// The read-only key.
+    pub fn read_only_key(&self) -> &str {
+        &self.controls.shared.config.read_only_key
+    }
+
+    /// The seed of its data.
+    pub fn seed(&self) -> u64 {
+        self.controls.shared.config.seed
+    }
+
+    /// The clock, faults, rate limit, latency, request log and deliveries.
+    pub fn controls(&self) -> &Controls {
+        &self.controls
+    }
+
+    /// Stops accepting connections, lets open ones finish (up to 5 s), and
+    /// stops the background tasks.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        for task in self.background.drain(..) {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        for task in self.background.drain(..) {
+            task.abort();
+        }
+    }
+}
