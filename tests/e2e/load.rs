@@ -1,0 +1,159 @@
+//! Load: many requests at high concurrency against the sandbox with zero
+//! errors and flat memory, and a 100,000-item auto-pagination whose memory
+//! does not grow with the item count.
+//!
+//! CI runs a small version; set `S4E_LOAD_REQUESTS=10000` (and
+//! `S4E_LOAD_ITEMS=100000`) for the full-size run documented in the README.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::{StreamExt, TryStreamExt};
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Resident memory of this process in bytes (Linux; `None` elsewhere).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_requests_at_64_concurrency_with_zero_errors_and_flat_memory() {
+    let total = env_or("S4E_LOAD_REQUESTS", 2_000);
+    let sandbox = s4e_sandbox::Sandbox::builder()
+        .rate_limit(100_000_000)
+        .start()
+        .await
+        .unwrap();
+    let client = s4e::Client::builder(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .build()
+        .unwrap();
+    let ids: Arc<Vec<s4e::FindingId>> = Arc::new(
+        client
+            .findings()
+            .list()
+            .per_page(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect(),
+    );
+    let run = |count: usize| {
+        let client = client.clone();
+        let ids = ids.clone();
+        async move {
+            futures_util::stream::iter(0..count)
+                .map(|i| {
+                    let client = client.clone();
+                    let id = ids[i % ids.len()].clone();
+                    async move { client.findings().get(id).await }
+                })
+                .buffer_unordered(64)
+                .filter(|r| std::future::ready(r.is_err()))
+                .count()
+                .await
+        }
+    };
+    let warmup = total / 10;
+    let started = Instant::now();
+    assert_eq!(
+        run(warmup).await,
+        0,
+        "errors in the first {warmup} requests"
+    );
+    let after_warmup = resident_bytes();
+    assert_eq!(run(total - warmup).await, 0, "errors under load");
+    let after_all = resident_bytes();
+    let elapsed = started.elapsed();
+    println!(
+        "{total} requests at 64 in flight in {elapsed:?} ({:.0}/s); RSS after {warmup}: {:?} MiB, after all: {:?} MiB",
+        total as f64 / elapsed.as_secs_f64(),
+        after_warmup.map(|b| b / (1 << 20)),
+        after_all.map(|b| b / (1 << 20)),
+    );
+    if let (Some(before), Some(after)) = (after_warmup, after_all) {
+        // The client and the in-process server share this process; a leak of
+        // even 1 KiB per request would add > 8 MiB over the run.
+        let growth = after.saturating_sub(before);
+        assert!(growth < 16 << 20, "RSS grew by {} MiB", growth >> 20);
+    }
+}
+
+/// A server that makes pages on the fly, so 100,000 findings cost it nothing.
+async fn generated_pages(items: usize) -> String {
+    use axum::extract::Query;
+    use axum::routing::get;
+
+    #[derive(serde::Deserialize)]
+    struct PageQuery {
+        page: usize,
+        per_page: usize,
+    }
+    let handler = move |Query(q): Query<PageQuery>| async move {
+        let start = (q.page - 1) * q.per_page;
+        let data: Vec<_> = (start..(start + q.per_page).min(items))
+            .map(|n| {
+                serde_json::json!({
+                    "id": format!("f-{n}"),
+                    "title": "A finding with a title of ordinary length for the test",
+                    "severity": "medium",
+                    "cvss": 5.3,
+                    "status": "open",
+                    "asset": {"id": "a-1", "name": "shop.example.com", "type": "domain"},
+                    "discovered_at": "2026-05-03T10:07:00Z"
+                })
+            })
+            .collect();
+        axum::Json(serde_json::json!({
+            "data": data,
+            "meta": {"total": items, "page": q.page, "per_page": q.per_page, "total_pages": items.div_ceil(q.per_page)}
+        }))
+    };
+    let app = axum::Router::new().route("/v1/findings", get(handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/v1")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_pagination_memory_does_not_grow_with_the_item_count() {
+    let items = env_or("S4E_LOAD_ITEMS", 30_000);
+    let url = generated_pages(items).await;
+    let client = s4e::Client::builder("sk_test_load")
+        .base_url(url)
+        .build()
+        .unwrap();
+    let mut stream = client.findings().list_auto().per_page(100).concurrency(4);
+    let mut seen = 0usize;
+    let mut at_tenth = None;
+    while let Some(finding) = stream.try_next().await.unwrap() {
+        seen += 1;
+        assert_eq!(finding.id.as_str(), format!("f-{}", seen - 1));
+        if seen == items / 10 {
+            at_tenth = resident_bytes();
+        }
+    }
+    let at_end = resident_bytes();
+    assert_eq!(seen, items);
+    println!(
+        "{items} findings streamed; RSS at {}: {:?} MiB, at the end: {:?} MiB",
+        items / 10,
+        at_tenth.map(|b| b / (1 << 20)),
+        at_end.map(|b| b / (1 << 20))
+    );
+    if let (Some(before), Some(after)) = (at_tenth, at_end) {
+        // Holding every item would need > 50 MiB at 100,000 items.
+        let growth = after.saturating_sub(before);
+        assert!(growth < 8 << 20, "RSS grew by {} MiB", growth >> 20);
+    }
+}
