@@ -14,6 +14,7 @@ mod endpoint;
 mod error;
 mod page;
 mod paginate;
+mod poll;
 mod request;
 mod retry;
 mod secret;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::enums::string_enum;
 use crate::paginate::Paginator;
 use crate::request::{Async, Request};
-use crate::{Client, Error, Result, endpoint};
+use crate::{Client, Result, endpoint};
 
 pub use crate::ids::{AssetId, PlaybookId, RunId};
 pub use crate::webhooks::EventType;
@@ -603,8 +603,8 @@ impl<M: Clone> Playbooks<M> {
 
     /// Polls [`run_status`](Playbooks::run_status) until the run is
     /// `completed` or `failed`, and returns it. Polls every 10 s unless
-    /// [`interval`](WaitRun::interval) says otherwise; without a
-    /// [`timeout`](WaitRun::timeout) it waits as long as the run takes.
+    /// [`interval`](RunWait::interval) says otherwise; without a
+    /// [`timeout`](RunWait::timeout) it waits as long as the run takes.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -620,13 +620,13 @@ impl<M: Clone> Playbooks<M> {
     /// assert!(matches!(run.status, RunStatus::Completed | RunStatus::Failed));
     /// # Ok(()) }
     /// ```
-    pub fn wait_run(&self, id: impl Into<PlaybookId>, run_id: impl Into<RunId>) -> WaitRun<M> {
-        WaitRun {
+    pub fn wait_run(&self, id: impl Into<PlaybookId>, run_id: impl Into<RunId>) -> RunWait<M> {
+        RunWait {
             client: self.client.clone(),
             mode: self.mode.clone(),
             id: id.into(),
             run_id: run_id.into(),
-            interval: WaitRun::<M>::DEFAULT_INTERVAL,
+            interval: RunWait::<M>::DEFAULT_INTERVAL,
             timeout: None,
         }
     }
@@ -636,7 +636,7 @@ impl<M: Clone> Playbooks<M> {
 /// `.await` it (or `.send()` it on the blocking client).
 #[derive(Debug, Clone)]
 #[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
-pub struct WaitRun<M = Async> {
+pub struct RunWait<M = Async> {
     client: Client,
     // Only the blocking client reads it, to pick its runtime.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
@@ -648,7 +648,7 @@ pub struct WaitRun<M = Async> {
     timeout: Option<Duration>,
 }
 
-impl<M> WaitRun<M> {
+impl<M> RunWait<M> {
     /// How long to sleep between two polls unless set: 10 s, as the API
     /// documentation polls.
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
@@ -667,7 +667,7 @@ impl<M> WaitRun<M> {
         self
     }
 
-    /// Gives up after `timeout` in all, with [`Error::Timeout`]. The deadline
+    /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The deadline
     /// bounds everything: a sleep ends at it, and a poll still in flight then
     /// is abandoned. Each poll keeps the client's own request timeout and
     /// retries. Default: no deadline.
@@ -713,7 +713,7 @@ impl<M> WaitRun<M> {
     }
 }
 
-impl WaitRun<Async> {
+impl RunWait<Async> {
     /// Waits; the same as `.await`.
     ///
     /// ```no_run
@@ -734,7 +734,7 @@ impl WaitRun<Async> {
     }
 }
 
-impl IntoFuture for WaitRun<Async> {
+impl IntoFuture for RunWait<Async> {
     type Output = Result<PlaybookRun>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<PlaybookRun>> + Send>>;
 
@@ -744,7 +744,7 @@ impl IntoFuture for WaitRun<Async> {
 }
 
 #[cfg(feature = "blocking")]
-impl WaitRun<crate::blocking::Blocking> {
+impl RunWait<crate::blocking::Blocking> {
     /// Waits, blocking the calling thread, and returns the final run.
     ///
     /// ```no_run
@@ -777,30 +777,20 @@ async fn wait_for_run(
     interval: Duration,
     timeout: Option<Duration>,
 ) -> Result<PlaybookRun> {
-    let polling = async {
-        loop {
-            let run = Request::new(
-                client.clone(),
-                Async,
-                GetRun {
-                    id: id.clone(),
-                    run_id: run_id.clone(),
-                },
-            )
-            .send()
-            .await?;
-            if run.status.is_final() {
-                return Ok(run);
-            }
-            tokio::time::sleep(interval).await;
-        }
-    };
-    match timeout {
-        None => polling.await,
-        Some(limit) => tokio::time::timeout(limit, polling)
-            .await
-            .unwrap_or(Err(Error::Timeout(limit))),
-    }
+    crate::poll::poll_until(interval, timeout, || async {
+        let run = Request::new(
+            client.clone(),
+            Async,
+            GetRun {
+                id: id.clone(),
+                run_id: run_id.clone(),
+            },
+        )
+        .send()
+        .await?;
+        Ok(run.status.is_final().then_some(run))
+    })
+    .await
 }
 
 #[cfg(test)]

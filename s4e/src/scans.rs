@@ -11,7 +11,7 @@ use crate::endpoint;
 use crate::enums::string_enum;
 use crate::paginate::Paginator;
 use crate::request::{Async, Request};
-use crate::{Client, Error, Result};
+use crate::{Client, Result};
 
 pub use crate::ids::{AssetId, ScanId};
 
@@ -476,7 +476,7 @@ impl<M: Clone> Scans<M> {
     }
 
     /// Stops a scan; the answer is the scan, `cancelled`. A scan that already
-    /// finished gives [`Error::Validation`].
+    /// finished gives [`Error::Validation`](crate::Error::Validation).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -554,7 +554,7 @@ impl<M> ScanWait<M> {
         self
     }
 
-    /// Gives up after `timeout` in all, with [`Error::Timeout`]. The
+    /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The
     /// deadline bounds everything: a sleep ends at it (a timeout shorter than
     /// the interval does not wait a whole interval), and a call still in
     /// flight then is abandoned. Default: no deadline.
@@ -633,23 +633,17 @@ async fn wait_for_scan(
     interval: Duration,
     timeout: Option<Duration>,
 ) -> Result<Scan> {
-    let polling = async {
-        loop {
-            let progress = Request::new(client.clone(), Async, GetScanStatus { id: id.clone() })
-                .send()
-                .await?;
-            if progress.status.is_final() {
-                return Request::new(client.clone(), Async, GetScan { id: id.clone() })
-                    .send()
-                    .await;
-            }
-            tokio::time::sleep(interval).await;
+    crate::poll::poll_until(interval, timeout, || async {
+        let progress = Request::new(client.clone(), Async, GetScanStatus { id: id.clone() })
+            .send()
+            .await?;
+        if !progress.status.is_final() {
+            return Ok(None);
         }
-    };
-    match timeout {
-        None => polling.await,
-        Some(limit) => tokio::time::timeout(limit, polling)
+        Request::new(client.clone(), Async, GetScan { id: id.clone() })
+            .send()
             .await
-            .unwrap_or(Err(Error::Timeout(limit))),
-    }
+            .map(Some)
+    })
+    .await
 }
