@@ -165,6 +165,13 @@ async fn run(args: Args) -> ExitCode {
     if let Some(k) = args.read_only_key {
         builder = builder.read_only_key(k);
     }
+    let stop = match stop_signal() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("error: cannot listen for Ctrl-C: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let sandbox = match builder.start().await {
         Ok(s) => s,
         Err(e) => {
@@ -196,33 +203,36 @@ async fn run(args: Args) -> ExitCode {
     );
     println!("Press Ctrl-C to stop.");
 
-    wait_for_signal().await;
+    stop.await;
     println!("Stopping...");
     sandbox.shutdown().await;
     println!("Stopped.");
     ExitCode::SUCCESS
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-                return;
-            }
-            Err(e) => eprintln!("warning: cannot listen for SIGTERM: {e}"),
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM. The handlers are
+/// registered when this is called, so a signal that arrives right after the
+/// banner is not lost.
+#[cfg(unix)]
+fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    }
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("warning: cannot listen for Ctrl-C ({e}); stop the process another way");
-        std::future::pending::<()>().await;
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    })
 }
 
 #[cfg(test)]
