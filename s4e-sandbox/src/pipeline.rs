@@ -35,11 +35,17 @@ pub(crate) struct Bucket {
 /// A response kept for an idempotency key.
 #[derive(Debug, Clone)]
 pub(crate) struct Stored {
+    /// SHA-256 of the request body the answer belongs to: a key reused with
+    /// another body is refused rather than answered with a stale replay.
+    request_digest: [u8; 32],
     status: StatusCode,
     content_type: Option<HeaderValue>,
     body: Bytes,
     at: DateTime<Utc>,
 }
+
+/// The largest body of a keyed request (bulk creates of 500 assets fit).
+const MAX_KEYED_BODY: usize = 8 * 1024 * 1024;
 
 /// How long a stored response is replayed (API.md §1).
 const IDEMPOTENCY_TTL: chrono::Duration = chrono::Duration::hours(24);
@@ -293,6 +299,21 @@ async fn handle(
         _ => return (next.run(request).await, rate),
     };
 
+    let (parts, body) = request.into_parts();
+    let Ok(body) = to_bytes(body, MAX_KEYED_BODY).await else {
+        let e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "the request body is too large",
+        );
+        return (e.into_response(), rate);
+    };
+    let request_digest: [u8; 32] = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&body).into()
+    };
+    let request = Request::from_parts(parts, Body::from(body));
+
     let gate = lock(&shared.idempotency_locks)
         .entry(keyed.clone())
         .or_default()
@@ -304,6 +325,14 @@ async fn handle(
         .filter(|s| now - s.at < IDEMPOTENCY_TTL)
         .cloned();
     if let Some(stored) = stored {
+        if stored.request_digest != request_digest {
+            let e = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request body; use a new key for a new request",
+            );
+            return (e.into_response(), rate);
+        }
         *replayed = true;
         let mut response = Response::new(Body::from(stored.body));
         *response.status_mut() = stored.status;
@@ -321,6 +350,7 @@ async fn handle(
     lock(&shared.idempotency).insert(
         keyed.clone(),
         Stored {
+            request_digest,
             status: parts.status,
             content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
             body: body.clone(),

@@ -940,6 +940,10 @@ async fn a_scan_runs_on_the_manual_clock_and_finds_things() {
         ),
         (200, json!("cancelled"))
     );
+    assert!(
+        cancelled.data()["completed_at"].is_string(),
+        "a cancelled scan has a completion time"
+    );
 }
 
 #[tokio::test]
@@ -1033,6 +1037,17 @@ async fn idempotency_key_replays_the_first_response() {
         api.get("/assets?search=race.example.com").await.json["meta"]["total"],
         1
     );
+
+    // The same key with another body is refused, not answered with a replay.
+    let reused = api
+        .send(
+            api.request(Method::POST, "/assets")
+                .header("Idempotency-Key", "race")
+                .body(r#"{"name": "other.example.com", "type": "domain"}"#),
+        )
+        .await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.json["error"]["code"], "idempotency_key_reused");
 }
 
 #[tokio::test]

@@ -271,6 +271,9 @@ pub struct PlaybookRun {
     /// The playbook that runs.
     #[serde(default)]
     pub playbook_id: Option<PlaybookId>,
+    /// The asset it runs against, when the answer says.
+    #[serde(default)]
+    pub target_asset_id: Option<crate::AssetId>,
     /// Where the run stands; see [`RunStatus::is_final`].
     pub status: RunStatus,
     /// Whether this is a rehearsal that changes nothing.

@@ -302,6 +302,7 @@ pub(crate) async fn create(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiRes
 }
 
 pub(crate) async fn cancel(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let now = sh.now();
     let mut db = sh.db();
     let scan = db
         .scans
@@ -318,6 +319,8 @@ pub(crate) async fn cancel(State(sh): State<Arc<Shared>>, Path(id): Path<String>
         ));
     }
     scan.status = ScanStatus::Cancelled;
+    // A final status has a completion time, whatever ended the scan.
+    scan.completed_at = Some(now);
     Ok(ok(scan.view()))
 }
 
