@@ -202,3 +202,51 @@ async fn a_dropped_request_leaves_the_client_usable() {
     assert!(cancelled.is_err());
     assert_eq!(client.findings().get("f-1").await.unwrap().id, "f-1");
 }
+
+#[test]
+fn a_dropped_request_leaves_no_task_behind() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let server = support::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/slow"))
+            .respond_with(
+                support::finding_response("slow").set_delay(std::time::Duration::from_secs(5)),
+            )
+            .mount(&server)
+            .await;
+        let tasks = || {
+            tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks()
+        };
+        let client = support::client(&server);
+        let before = tasks();
+        let slow = std::future::IntoFuture::into_future(client.findings().get("slow"));
+        let mut during = 0;
+        tokio::select! {
+            _ = slow => panic!("the slow request finished"),
+            () = async {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                during = tasks();
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            } => {}
+        }
+        // The request did run tasks (the connection), so the check below
+        // observes something.
+        assert!(
+            during > before,
+            "no task while in flight ({during} vs {before})"
+        );
+        // Whatever the connection needed is wound down once hyper sees the
+        // request is gone.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while tasks() > before && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(tasks(), before, "a task outlived the dropped request");
+    });
+}
