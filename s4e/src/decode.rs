@@ -22,16 +22,18 @@ struct Probe<'a> {
 
 /// Decodes `{"data": T}` or a bare `T` (a sibling `"status"` is ignored).
 ///
-/// ```
-/// use s4e::RawResponse;
-/// use s4e::__private::decode_json;
-/// let body = br#"{"data": {"id": "f-1"}, "status": "success"}"#;
-/// let response = RawResponse { status: 200, body, request_id: None, page: None };
-/// let value: serde_json::Value = decode_json(response)?;
-/// assert_eq!(value, serde_json::json!({ "id": "f-1" }));
-/// # Ok::<(), s4e::Error>(())
-/// ```
+/// The envelope is tried in one parse, which is the common case; only when
+/// that fails is the body probed for a `data` key, to decode a bare object or
+/// to name the failing path inside `data`. (A bare object whose own schema has
+/// a `data` field would be taken for an envelope; no API answer has one.)
 pub fn decode_json<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<T> {
+    #[derive(Deserialize)]
+    struct Envelope<T> {
+        data: T,
+    }
+    if let Ok(envelope) = serde_json::from_slice::<Envelope<T>>(response.body) {
+        return Ok(envelope.data);
+    }
     let enveloped = if response.body.first_non_ws() == Some(b'{') {
         serde_json::from_slice::<Probe<'_>>(response.body)
             .ok()
@@ -40,6 +42,7 @@ pub fn decode_json<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<T> 
         None
     };
     match enveloped {
+        // The envelope failed: report where inside `data`.
         Some(data) => parse(data.get().as_bytes(), "data", &response),
         None => parse(response.body, "", &response),
     }
