@@ -100,10 +100,10 @@ string_enum!(
 
 /// A vulnerability scan of one asset.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "ScanWire")]
 #[non_exhaustive]
 pub struct Scan {
     /// The scan's ID (some pages send `scan_id`).
-    #[serde(alias = "scan_id")]
     pub id: ScanId,
     /// The asset scanned.
     pub asset_id: AssetId,
@@ -112,43 +112,113 @@ pub struct Scan {
     /// Where it stands.
     pub status: ScanStatus,
     /// Its priority.
-    #[serde(default)]
     pub priority: Option<ScanPriority>,
     /// Percent done, 0 to 100.
-    #[serde(default)]
     pub progress: Option<u32>,
     /// When it was requested.
-    #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
     /// When it started (`None` while queued).
-    #[serde(default)]
     pub started_at: Option<DateTime<Utc>>,
     /// When it finished (`None` until then).
-    #[serde(default)]
     pub completed_at: Option<DateTime<Utc>>,
     /// How many findings it produced.
-    #[serde(default)]
     pub finding_count: Option<u32>,
     /// The server's estimate of its run time.
-    #[serde(default)]
     pub estimated_duration_minutes: Option<u32>,
+}
+
+// The two spellings of the ID are separate wire fields, not serde aliases: a
+// page that sends both must still decode.
+#[derive(Deserialize)]
+struct ScanWire {
+    #[serde(default)]
+    id: Option<ScanId>,
+    #[serde(default)]
+    scan_id: Option<ScanId>,
+    asset_id: AssetId,
+    scan_type: ScanType,
+    status: ScanStatus,
+    #[serde(default)]
+    priority: Option<ScanPriority>,
+    #[serde(default)]
+    progress: Option<u32>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    completed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    finding_count: Option<u32>,
+    #[serde(default)]
+    estimated_duration_minutes: Option<u32>,
+}
+
+impl TryFrom<ScanWire> for Scan {
+    type Error = &'static str;
+
+    fn try_from(wire: ScanWire) -> std::result::Result<Self, Self::Error> {
+        Ok(Scan {
+            id: wire
+                .id
+                .or(wire.scan_id)
+                .ok_or("missing field `id` (or `scan_id`)")?,
+            asset_id: wire.asset_id,
+            scan_type: wire.scan_type,
+            status: wire.status,
+            priority: wire.priority,
+            progress: wire.progress,
+            created_at: wire.created_at,
+            started_at: wire.started_at,
+            completed_at: wire.completed_at,
+            finding_count: wire.finding_count,
+            estimated_duration_minutes: wire.estimated_duration_minutes,
+        })
+    }
 }
 
 /// The progress of a running scan, as `status` reports it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "ScanProgressWire")]
 #[non_exhaustive]
 pub struct ScanProgress {
     /// The scan (some pages send `id`).
-    #[serde(alias = "id")]
     pub scan_id: ScanId,
     /// Where it stands.
     pub status: ScanStatus,
     /// Percent done, 0 to 100.
-    #[serde(default)]
     pub progress: Option<u32>,
     /// What it is doing now (`crawling`, `port_scan`, ...).
-    #[serde(default)]
     pub current_phase: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ScanProgressWire {
+    #[serde(default)]
+    scan_id: Option<ScanId>,
+    #[serde(default)]
+    id: Option<ScanId>,
+    status: ScanStatus,
+    #[serde(default)]
+    progress: Option<u32>,
+    #[serde(default)]
+    current_phase: Option<String>,
+}
+
+impl TryFrom<ScanProgressWire> for ScanProgress {
+    type Error = &'static str;
+
+    fn try_from(wire: ScanProgressWire) -> std::result::Result<Self, Self::Error> {
+        Ok(ScanProgress {
+            scan_id: wire
+                .scan_id
+                .or(wire.id)
+                .ok_or("missing field `scan_id` (or `id`)")?,
+            status: wire.status,
+            progress: wire.progress,
+            current_phase: wire.current_phase,
+        })
+    }
 }
 
 /// How a scan runs; every setting is optional and only those set are sent.
@@ -646,4 +716,30 @@ async fn wait_for_scan(
             .map(Some)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_id_spellings_at_once_still_decode() {
+        let scan: Scan = serde_json::from_str(
+            r#"{"id":"sc-1","scan_id":"sc-1","asset_id":"a-1","scan_type":"full","status":"queued"}"#,
+        )
+        .unwrap();
+        assert_eq!(scan.id, "sc-1");
+        let scan: Scan = serde_json::from_str(
+            r#"{"scan_id":"sc-2","asset_id":"a-1","scan_type":"full","status":"queued"}"#,
+        )
+        .unwrap();
+        assert_eq!(scan.id, "sc-2");
+        let missing = serde_json::from_str::<Scan>(
+            r#"{"asset_id":"a-1","scan_type":"full","status":"queued"}"#,
+        );
+        assert!(missing.unwrap_err().to_string().contains("`id`"));
+        let progress: ScanProgress =
+            serde_json::from_str(r#"{"id":"sc-3","scan_id":"sc-3","status":"running"}"#).unwrap();
+        assert_eq!(progress.scan_id, "sc-3");
+    }
 }
