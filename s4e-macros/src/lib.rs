@@ -19,8 +19,9 @@ use proc_macro::TokenStream;
 
 /// Declares an API operation: turns a struct into an `s4e::Endpoint`.
 ///
-/// ```ignore
+/// ```
 /// use s4e::endpoint;
+/// use s4e::{ExportFormat, Finding, FindingId, Severity};
 ///
 /// #[endpoint(GET, "/findings/{id}", response = Finding)]
 /// pub struct GetFinding {
@@ -42,6 +43,8 @@ use proc_macro::TokenStream;
 ///     #[body(flatten)]
 ///     pub extra: Option<serde_json::Value>,
 /// }
+///
+/// assert_eq!(<GetFinding as s4e::Endpoint>::PATH, "/findings/{id}");
 /// ```
 ///
 /// # Arguments
