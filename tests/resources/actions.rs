@@ -11,8 +11,7 @@ use serde_json::json;
 use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::assets::kit::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
-use crate::support;
+use crate::support::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
 
 fn action_json(id: &str) -> serde_json::Value {
     json!({ "id": id, "name": format!("Action {id}"), "type": "notification" })
@@ -48,7 +47,7 @@ fn check_list(page: &s4e::Page<Action>) {
 
 #[tokio::test]
 async fn list_sends_type_and_search() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_list(&server).await;
     let page = support::client(&server)
         .actions()
@@ -64,7 +63,7 @@ async fn list_sends_type_and_search() {
 
 #[test]
 fn list_sends_type_and_search_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_list(&bs.server));
     let page = support::blocking_client(&bs.server)
         .actions()
@@ -80,7 +79,7 @@ fn list_sends_type_and_search_blocking() {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/actions"))
         .and(no_query)
@@ -125,7 +124,7 @@ fn check_list_auto(actions: &[Action]) {
 
 #[tokio::test]
 async fn list_auto_walks_every_page_with_the_filters() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_list_auto(&server).await;
     let actions: Vec<Action> = support::client(&server)
         .actions()
@@ -140,7 +139,7 @@ async fn list_auto_walks_every_page_with_the_filters() {
 
 #[test]
 fn list_auto_walks_every_page_with_the_filters_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_list_auto(&bs.server));
     let actions: Vec<Action> = support::blocking_client(&bs.server)
         .actions()
@@ -201,7 +200,7 @@ fn check_action(action: &Action) {
 
 #[tokio::test]
 async fn get_percent_encodes_the_id_and_decodes_the_action() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_get(&server).await;
     let action = support::client(&server)
         .actions()
@@ -213,7 +212,7 @@ async fn get_percent_encodes_the_id_and_decodes_the_action() {
 
 #[test]
 fn get_percent_encodes_the_id_and_decodes_the_action_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_get(&bs.server));
     let action = support::blocking_client(&bs.server)
         .actions()
@@ -266,7 +265,7 @@ fn parameters() -> [ActionParameter; 2] {
 
 #[tokio::test]
 async fn create_sends_name_type_and_only_the_fields_set() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_create(&server).await;
     let client = support::client(&server);
     let action = client
@@ -291,7 +290,7 @@ async fn create_sends_name_type_and_only_the_fields_set() {
 
 #[test]
 fn create_sends_name_type_and_only_the_fields_set_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_create(&bs.server));
     let client = support::blocking_client(&bs.server);
     let action = client
@@ -347,7 +346,7 @@ async fn mount_update(server: &MockServer) {
 
 #[tokio::test]
 async fn update_sends_only_the_fields_set() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_update(&server).await;
     let client = support::client(&server);
     let action = client
@@ -374,7 +373,7 @@ async fn update_sends_only_the_fields_set() {
 
 #[test]
 fn update_sends_only_the_fields_set_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_update(&bs.server));
     let client = support::blocking_client(&bs.server);
     let action = client
@@ -415,7 +414,7 @@ async fn mount_delete(server: &MockServer) {
 
 #[tokio::test]
 async fn delete_sends_no_body_and_accepts_204() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_delete(&server).await;
     let () = support::client(&server)
         .actions()
@@ -426,7 +425,7 @@ async fn delete_sends_no_body_and_accepts_204() {
 
 #[test]
 fn delete_sends_no_body_and_accepts_204_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_delete(&bs.server));
     let () = support::blocking_client(&bs.server)
         .actions()
@@ -469,7 +468,7 @@ fn check_report(report: &ValidationReport) {
 
 #[tokio::test]
 async fn validate_sends_the_definition_as_the_body() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_validate(&server).await;
     let report = support::client(&server)
         .actions()
@@ -481,7 +480,7 @@ async fn validate_sends_the_definition_as_the_body() {
 
 #[test]
 fn validate_sends_the_definition_as_the_body_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_validate(&bs.server));
     let report = support::blocking_client(&bs.server)
         .actions()
@@ -493,10 +492,10 @@ fn validate_sends_the_definition_as_the_body_blocking() {
 
 #[tokio::test]
 async fn validate_is_retried_after_a_server_error_as_it_is_read_only() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("POST"))
         .and(path("/v1/actions/validate"))
-        .respond_with(kit::sequence([
+        .respond_with(support::sequence([
             ResponseTemplate::new(500),
             ResponseTemplate::new(200).set_body_json(json!({ "valid": true })),
         ]))
@@ -514,7 +513,7 @@ async fn validate_is_retried_after_a_server_error_as_it_is_read_only() {
 
 #[tokio::test]
 async fn validate_refuses_a_definition_that_is_not_an_object_before_sending() {
-    let server = kit::server().await;
+    let server = support::server().await;
     let err = support::client(&server)
         .actions()
         .validate(json!(["not", "an", "object"]))
@@ -564,7 +563,7 @@ fn check_queued(execution: &ActionExecution) {
 
 #[tokio::test]
 async fn trigger_sends_target_parameters_and_sandbox_and_decodes_a_bare_object() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_trigger(&server).await;
     let client = support::client(&server);
     let execution = client
@@ -587,7 +586,7 @@ async fn trigger_sends_target_parameters_and_sandbox_and_decodes_a_bare_object()
 
 #[test]
 fn trigger_sends_target_parameters_and_sandbox_and_decodes_a_bare_object_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_trigger(&bs.server));
     let client = support::blocking_client(&bs.server);
     let execution = client
@@ -610,7 +609,7 @@ fn trigger_sends_target_parameters_and_sandbox_and_decodes_a_bare_object_blockin
 
 #[tokio::test]
 async fn trigger_is_not_retried_after_a_server_error() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("POST"))
         .and(path("/v1/actions/act-1/trigger"))
         .respond_with(ResponseTemplate::new(503))
@@ -657,7 +656,7 @@ fn check_completed(execution: &ActionExecution) {
 
 #[tokio::test]
 async fn execution_percent_encodes_both_ids() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_execution(&server).await;
     let execution = support::client(&server)
         .actions()
@@ -669,7 +668,7 @@ async fn execution_percent_encodes_both_ids() {
 
 #[test]
 fn execution_percent_encodes_both_ids_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_execution(&bs.server));
     let execution = support::blocking_client(&bs.server)
         .actions()
@@ -683,7 +682,7 @@ fn execution_percent_encodes_both_ids_blocking() {
 
 #[tokio::test]
 async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/actions/act-ticket"))
         .respond_with(json(200, fixture!("actions/action_unknown_values.json")))

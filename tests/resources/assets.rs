@@ -12,111 +12,7 @@ use wiremock::{Mock, MockServer};
 use crate::support;
 
 /// Helpers shared by the assets, scans and actions tests.
-pub(crate) mod kit {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use wiremock::matchers::any;
-    use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-    use crate::support::BlockingServer;
-
-    /// The text of `tests/resources/fixtures/<path>`, embedded at compile time.
-    macro_rules! fixture {
-        ($path:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/resources/fixtures/",
-                $path
-            ))
-        };
-    }
-    pub(crate) use fixture;
-
-    /// Answers what no other mock matched with a 500 naming the request, and
-    /// fails the test (when the server is dropped) if that ever happened.
-    pub(crate) async fn strict_catch_all(server: &MockServer) {
-        Mock::given(any())
-            .respond_with(|request: &Request| {
-                ResponseTemplate::new(500)
-                    .set_body_string(format!("no mock for {} {}", request.method, request.url))
-            })
-            .with_priority(u8::MAX)
-            .named("catch-all: a request no mock expected")
-            .expect(0)
-            .mount(server)
-            .await;
-    }
-
-    /// A mock server with the strict catch-all.
-    pub(crate) async fn server() -> MockServer {
-        let server = MockServer::start().await;
-        strict_catch_all(&server).await;
-        server
-    }
-
-    /// A mock server for blocking tests, with the strict catch-all.
-    pub(crate) fn blocking_server() -> BlockingServer {
-        let server = BlockingServer::start();
-        server.runtime.block_on(strict_catch_all(&server.server));
-        server
-    }
-
-    /// An answer with `status` whose body is the JSON text `body` as it is.
-    pub(crate) fn json(status: u16, body: &str) -> ResponseTemplate {
-        ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
-    }
-
-    /// Matches requests without header `name`.
-    pub(crate) fn header_missing(name: &'static str) -> impl Fn(&Request) -> bool + Send + Sync {
-        move |request: &Request| !request.headers.contains_key(name)
-    }
-
-    /// Matches requests without a query string.
-    pub(crate) fn no_query(request: &Request) -> bool {
-        request.url.query().is_none()
-    }
-
-    /// Matches requests with an empty body.
-    pub(crate) fn no_body(request: &Request) -> bool {
-        request.body.is_empty()
-    }
-
-    /// Matches requests with exactly `n` query parameters (nothing unasked
-    /// is sent).
-    pub(crate) fn query_count(n: usize) -> impl Fn(&Request) -> bool + Send + Sync {
-        move |request: &Request| request.url.query_pairs().count() == n
-    }
-
-    /// A timestamp from RFC 3339 text.
-    pub(crate) fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
-        text.parse().expect("an RFC 3339 timestamp")
-    }
-
-    /// Answers with each response in turn; the last one repeats.
-    pub(crate) struct Sequence {
-        responses: Vec<ResponseTemplate>,
-        next: AtomicUsize,
-    }
-
-    impl Respond for Sequence {
-        fn respond(&self, _request: &Request) -> ResponseTemplate {
-            let n = self.next.fetch_add(1, Ordering::SeqCst);
-            self.responses[n.min(self.responses.len() - 1)].clone()
-        }
-    }
-
-    /// See [`Sequence`].
-    pub(crate) fn sequence(responses: impl IntoIterator<Item = ResponseTemplate>) -> Sequence {
-        let responses: Vec<ResponseTemplate> = responses.into_iter().collect();
-        assert!(!responses.is_empty(), "a sequence needs a response");
-        Sequence {
-            responses,
-            next: AtomicUsize::new(0),
-        }
-    }
-}
-
-use kit::{at, fixture, header_missing, json, no_body, no_query, query_count};
+use crate::support::{at, fixture, header_missing, json, no_body, no_query, query_count};
 
 fn asset_json(id: &str) -> serde_json::Value {
     json!({ "id": id, "name": format!("{id}.example.com"), "type": "domain", "status": "active" })
@@ -157,7 +53,7 @@ fn check_list(page: &s4e::Page<Asset>) {
 
 #[tokio::test]
 async fn list_sends_every_filter_once() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_list(&server).await;
     let page = support::client(&server)
         .assets()
@@ -177,7 +73,7 @@ async fn list_sends_every_filter_once() {
 
 #[test]
 fn list_sends_every_filter_once_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_list(&bs.server));
     let page = support::blocking_client(&bs.server)
         .assets()
@@ -197,7 +93,7 @@ fn list_sends_every_filter_once_blocking() {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/assets"))
         .and(no_query)
@@ -244,7 +140,7 @@ fn check_list_auto(assets: &[Asset]) {
 
 #[tokio::test]
 async fn list_auto_walks_every_page_with_the_filters() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_list_auto(&server).await;
     let assets: Vec<Asset> = support::client(&server)
         .assets()
@@ -260,7 +156,7 @@ async fn list_auto_walks_every_page_with_the_filters() {
 
 #[test]
 fn list_auto_walks_every_page_with_the_filters_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_list_auto(&bs.server));
     let assets: Vec<Asset> = support::blocking_client(&bs.server)
         .assets()
@@ -327,7 +223,7 @@ fn check_detail(asset: &Asset) {
 
 #[tokio::test]
 async fn get_percent_encodes_the_id_and_decodes_the_detail() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_get(&server).await;
     let asset = support::client(&server)
         .assets()
@@ -339,7 +235,7 @@ async fn get_percent_encodes_the_id_and_decodes_the_detail() {
 
 #[test]
 fn get_percent_encodes_the_id_and_decodes_the_detail_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_get(&bs.server));
     let asset = support::blocking_client(&bs.server)
         .assets()
@@ -385,7 +281,7 @@ fn check_created(asset: &Asset) {
 
 #[tokio::test]
 async fn create_sends_name_type_and_tags_only_when_set() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_create(&server).await;
     let client = support::client(&server);
     let asset = client
@@ -404,7 +300,7 @@ async fn create_sends_name_type_and_tags_only_when_set() {
 
 #[test]
 fn create_sends_name_type_and_tags_only_when_set_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_create(&bs.server));
     let client = support::blocking_client(&bs.server);
     let asset = client
@@ -457,7 +353,7 @@ fn check_bulk(result: &s4e::assets::BulkCreateResult) {
 
 #[tokio::test]
 async fn bulk_create_sends_the_assets_array() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_bulk_create(&server).await;
     let result = support::client(&server)
         .assets()
@@ -469,7 +365,7 @@ async fn bulk_create_sends_the_assets_array() {
 
 #[test]
 fn bulk_create_sends_the_assets_array_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_bulk_create(&bs.server));
     let result = support::blocking_client(&bs.server)
         .assets()
@@ -511,7 +407,7 @@ fn check_updated(asset: &Asset) {
 
 #[tokio::test]
 async fn update_sends_only_the_fields_set() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_update(&server).await;
     let client = support::client(&server);
     let asset = client
@@ -532,7 +428,7 @@ async fn update_sends_only_the_fields_set() {
 
 #[test]
 fn update_sends_only_the_fields_set_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_update(&bs.server));
     let client = support::blocking_client(&bs.server);
     let asset = client
@@ -567,7 +463,7 @@ async fn mount_delete(server: &MockServer) {
 
 #[tokio::test]
 async fn delete_sends_no_body_and_accepts_204() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_delete(&server).await;
     let () = support::client(&server)
         .assets()
@@ -578,7 +474,7 @@ async fn delete_sends_no_body_and_accepts_204() {
 
 #[test]
 fn delete_sends_no_body_and_accepts_204_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_delete(&bs.server));
     let () = support::blocking_client(&bs.server)
         .assets()
@@ -603,7 +499,7 @@ async fn mount_verify(server: &MockServer) {
 
 #[tokio::test]
 async fn verify_posts_without_a_body() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_verify(&server).await;
     let asset = support::client(&server)
         .assets()
@@ -616,7 +512,7 @@ async fn verify_posts_without_a_body() {
 
 #[test]
 fn verify_posts_without_a_body_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_verify(&bs.server));
     let asset = support::blocking_client(&bs.server)
         .assets()
@@ -628,10 +524,10 @@ fn verify_posts_without_a_body_blocking() {
 
 #[tokio::test]
 async fn verify_is_retried_after_a_server_error_as_it_is_idempotent() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("POST"))
         .and(path("/v1/assets/a-1/verify"))
-        .respond_with(kit::sequence([
+        .respond_with(support::sequence([
             wiremock::ResponseTemplate::new(503),
             json(200, fixture!("assets/asset_verified.json")),
         ]))
@@ -650,7 +546,7 @@ async fn verify_is_retried_after_a_server_error_as_it_is_idempotent() {
 
 /// Answers `GET /v1/assets/{id}` with a fixture and decodes it.
 async fn decode_get(body: &str) -> Asset {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/assets/x"))
         .respond_with(json(200, body))
@@ -709,7 +605,7 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
 
 #[tokio::test]
 async fn decodes_a_page_with_total_count_and_mixed_spellings() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/assets"))
         .respond_with(json(200, fixture!("assets/assets_page_total_count.json")))
@@ -731,7 +627,7 @@ async fn decodes_a_page_with_total_count_and_mixed_spellings() {
 
 #[tokio::test]
 async fn a_missing_required_field_is_a_decode_error_naming_it() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/assets/x"))
         .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({

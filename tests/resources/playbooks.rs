@@ -13,9 +13,9 @@ use s4e::playbooks::{
 use s4e::webhooks::EventType;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
-use crate::support::{self, BlockingServer};
+use crate::support::{self, at, json, no_body, query_is, serve, serve_blocking, verify_blocking};
 
 const PLAYBOOK_DETAIL: &str = include_str!("fixtures/playbooks/playbook_detail.json");
 const PLAYBOOK_BARE_UNKNOWN: &str = include_str!("fixtures/playbooks/playbook_bare_unknown.json");
@@ -26,48 +26,6 @@ const RUN_ACCEPTED: &str = include_str!("fixtures/playbooks/run_accepted.json");
 const ODD_ID: &str = "pb/tls expiry";
 const ODD_ID_IN_PATH: &str = "pb%2Ftls%20expiry";
 
-fn json_response(status: u16, body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
-}
-
-/// Matches a request whose query string is exactly `expected` (`""`: none).
-fn query_is(expected: &'static str) -> impl Fn(&Request) -> bool + Send + Sync + 'static {
-    move |request: &Request| request.url.query().unwrap_or_default() == expected
-}
-
-fn no_body(request: &Request) -> bool {
-    request.body.is_empty()
-}
-
-fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
-    text.parse().expect("an RFC 3339 timestamp")
-}
-
-/// A mock server holding `mocks`, then the catch-all.
-async fn serve(mocks: Vec<Mock>) -> MockServer {
-    let server = MockServer::start().await;
-    for mock in mocks {
-        mock.mount(&server).await;
-    }
-    support::catch_all(&server).await;
-    server
-}
-
-/// The blocking twin of [`serve`].
-fn serve_blocking(mocks: Vec<Mock>) -> BlockingServer {
-    let server = BlockingServer::start();
-    for mock in mocks {
-        server.mount(mock);
-    }
-    server.runtime.block_on(support::catch_all(&server.server));
-    server
-}
-
-/// Panics unless every mock saw its expected number of calls.
-fn verify_blocking(server: &BlockingServer) {
-    server.runtime.block_on(server.server.verify());
-}
-
 // ---- list -----------------------------------------------------------------
 
 fn list_mock() -> Mock {
@@ -75,7 +33,7 @@ fn list_mock() -> Mock {
         .and(path("/v1/playbooks"))
         .and(query_is("search=tls%20expiry&tag=prod&page=2&per_page=2"))
         .and(no_body)
-        .respond_with(json_response(200, PLAYBOOKS_PAGE))
+        .respond_with(json(200, PLAYBOOKS_PAGE))
         .expect(1)
 }
 
@@ -184,7 +142,7 @@ fn get_mock() -> Mock {
         .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}")))
         .and(query_is(""))
         .and(no_body)
-        .respond_with(json_response(200, PLAYBOOK_DETAIL))
+        .respond_with(json(200, PLAYBOOK_DETAIL))
         .expect(1)
 }
 
@@ -251,7 +209,7 @@ async fn a_bare_playbook_with_numeric_ids_and_unknown_values_decodes() {
     let server = serve(vec![
         Mock::given(method("GET"))
             .and(path("/v1/playbooks/42"))
-            .respond_with(json_response(200, PLAYBOOK_BARE_UNKNOWN))
+            .respond_with(json(200, PLAYBOOK_BARE_UNKNOWN))
             .expect(1),
     ])
     .await;
@@ -299,7 +257,7 @@ fn create_mock() -> Mock {
         .and(query_is(""))
         .and(header("content-type", "application/json"))
         .and(body_json(create_body()))
-        .respond_with(json_response(201, PLAYBOOK_DETAIL))
+        .respond_with(json(201, PLAYBOOK_DETAIL))
         .expect(1)
 }
 
@@ -358,7 +316,7 @@ async fn create_without_options_sends_only_the_required_fields() {
                 "name": "n", "version": "1", "trigger": { "event": "scan.failed" },
                 "steps": [{ "id": "s", "type": "action" }]
             })))
-            .respond_with(json_response(201, PLAYBOOK_DETAIL))
+            .respond_with(json(201, PLAYBOOK_DETAIL))
             .expect(1),
     ])
     .await;
@@ -386,7 +344,7 @@ fn update_mock() -> Mock {
             "on_failure": "abort",
             "tags": ["tls"]
         })))
-        .respond_with(json_response(200, PLAYBOOK_DETAIL))
+        .respond_with(json(200, PLAYBOOK_DETAIL))
         .expect(1)
 }
 
@@ -432,7 +390,7 @@ async fn unknown_values_round_trip_unchanged_through_an_update() {
                 "steps": [{ "id": "1", "type": "isolate", "action_ref": "act-isolate", "retries": 2 }],
                 "on_failure": "retry"
             })))
-            .respond_with(json_response(200, PLAYBOOK_BARE_UNKNOWN))
+            .respond_with(json(200, PLAYBOOK_BARE_UNKNOWN))
             .expect(1),
     ])
     .await;
@@ -491,7 +449,7 @@ fn run_mock() -> Mock {
             "parameters": { "notify": "#sec", "max_hosts": 5 },
             "dry_run": true
         })))
-        .respond_with(json_response(202, RUN_ACCEPTED))
+        .respond_with(json(202, RUN_ACCEPTED))
         .expect(1)
 }
 
@@ -544,7 +502,7 @@ async fn run_without_options_sends_only_the_target() {
         Mock::given(method("POST"))
             .and(path("/v1/playbooks/pb-1/run"))
             .and(body_json(json!({ "target_asset_id": "a-1" })))
-            .respond_with(json_response(202, RUN_ACCEPTED))
+            .respond_with(json(202, RUN_ACCEPTED))
             .expect(1),
     ])
     .await;

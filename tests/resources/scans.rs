@@ -10,8 +10,7 @@ use serde_json::json;
 use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::assets::kit::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
-use crate::support;
+use crate::support::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
 
 fn scan_json(id: &str, status: &str) -> serde_json::Value {
     json!({ "id": id, "asset_id": "a-1001", "scan_type": "quick", "status": status })
@@ -57,7 +56,7 @@ fn check_list(page: &s4e::Page<Scan>) {
 
 #[tokio::test]
 async fn list_sends_every_filter_once() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_list(&server).await;
     let page = support::client(&server)
         .scans()
@@ -76,7 +75,7 @@ async fn list_sends_every_filter_once() {
 
 #[test]
 fn list_sends_every_filter_once_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_list(&bs.server));
     let page = support::blocking_client(&bs.server)
         .scans()
@@ -95,7 +94,7 @@ fn list_sends_every_filter_once_blocking() {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/scans"))
         .and(no_query)
@@ -144,7 +143,7 @@ fn check_list_auto(scans: &[Scan]) {
 
 #[tokio::test]
 async fn list_auto_walks_every_page_with_the_filters() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_list_auto(&server).await;
     let scans: Vec<Scan> = support::client(&server)
         .scans()
@@ -159,7 +158,7 @@ async fn list_auto_walks_every_page_with_the_filters() {
 
 #[test]
 fn list_auto_walks_every_page_with_the_filters_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_list_auto(&bs.server));
     let scans: Vec<Scan> = support::blocking_client(&bs.server)
         .scans()
@@ -202,7 +201,7 @@ fn check_full_scan(scan: &Scan) {
 
 #[tokio::test]
 async fn get_percent_encodes_the_id_and_decodes_the_scan() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_get(&server).await;
     let scan = support::client(&server)
         .scans()
@@ -214,7 +213,7 @@ async fn get_percent_encodes_the_id_and_decodes_the_scan() {
 
 #[test]
 fn get_percent_encodes_the_id_and_decodes_the_scan_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_get(&bs.server));
     let scan = support::blocking_client(&bs.server)
         .scans()
@@ -285,7 +284,7 @@ fn check_created(scan: &Scan) {
 
 #[tokio::test]
 async fn create_sends_required_fields_and_only_the_options_set() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_create(&server).await;
     let client = support::client(&server);
     let scan = client
@@ -306,7 +305,7 @@ async fn create_sends_required_fields_and_only_the_options_set() {
 
 #[test]
 fn create_sends_required_fields_and_only_the_options_set_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_create(&bs.server));
     let client = support::blocking_client(&bs.server);
     let scan = client
@@ -327,7 +326,7 @@ fn create_sends_required_fields_and_only_the_options_set_blocking() {
 
 #[tokio::test]
 async fn create_is_not_retried_after_a_server_error() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("POST"))
         .and(path("/v1/scans"))
         .respond_with(ResponseTemplate::new(503))
@@ -387,7 +386,7 @@ fn check_progress(progress: &ScanProgress) {
 
 #[tokio::test]
 async fn status_reads_the_progress() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_status(&server).await;
     let progress = support::client(&server)
         .scans()
@@ -399,7 +398,7 @@ async fn status_reads_the_progress() {
 
 #[test]
 fn status_reads_the_progress_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_status(&bs.server));
     let progress = support::blocking_client(&bs.server)
         .scans()
@@ -433,7 +432,7 @@ fn check_cancelled(scan: &Scan) {
 
 #[tokio::test]
 async fn cancel_posts_without_a_body() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_cancel(&server).await;
     let scan = support::client(&server)
         .scans()
@@ -445,7 +444,7 @@ async fn cancel_posts_without_a_body() {
 
 #[test]
 fn cancel_posts_without_a_body_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_cancel(&bs.server));
     let scan = support::blocking_client(&bs.server)
         .scans()
@@ -457,10 +456,10 @@ fn cancel_posts_without_a_body_blocking() {
 
 #[tokio::test]
 async fn cancel_is_retried_after_a_server_error_as_it_is_idempotent() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("POST"))
         .and(path("/v1/scans/sc-1/cancel"))
-        .respond_with(kit::sequence([
+        .respond_with(support::sequence([
             ResponseTemplate::new(502),
             json(200, fixture!("scans/scan_cancelled.json")),
         ]))
@@ -477,7 +476,7 @@ async fn cancel_is_retried_after_a_server_error_as_it_is_idempotent() {
 
 #[tokio::test]
 async fn cancel_of_a_finished_scan_is_a_validation_error() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("POST"))
         .and(path("/v1/scans/sc-1/cancel"))
         .respond_with(ResponseTemplate::new(422).set_body_json(json!({
@@ -503,7 +502,7 @@ async fn cancel_of_a_finished_scan_is_a_validation_error() {
 async fn mount_wait_sequence(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path("/v1/scans/sc%2F9/status"))
-        .respond_with(kit::sequence([
+        .respond_with(support::sequence([
             progress_response("sc/9", "queued", 0),
             progress_response("sc/9", "running", 40),
             progress_response("sc/9", "completed", 100),
@@ -521,7 +520,7 @@ async fn mount_wait_sequence(server: &MockServer) {
 
 #[tokio::test]
 async fn wait_polls_until_completed_then_returns_the_scan() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_wait_sequence(&server).await;
     let scan = support::client(&server)
         .scans()
@@ -535,7 +534,7 @@ async fn wait_polls_until_completed_then_returns_the_scan() {
 
 #[test]
 fn wait_polls_until_completed_then_returns_the_scan_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_wait_sequence(&bs.server));
     let scan = support::blocking_client(&bs.server)
         .scans()
@@ -548,7 +547,7 @@ fn wait_polls_until_completed_then_returns_the_scan_blocking() {
 
 #[tokio::test]
 async fn wait_returns_a_failed_or_cancelled_scan_without_polling_again() {
-    let server = kit::server().await;
+    let server = support::server().await;
     for (id, status) in [("sc-f", "failed"), ("sc-c", "cancelled")] {
         Mock::given(method("GET"))
             .and(path(format!("/v1/scans/{id}/status")))
@@ -620,7 +619,7 @@ fn check_timed_out(result: s4e::Result<Scan>, started: Instant, limit: Duration)
 
 #[tokio::test]
 async fn wait_gives_up_at_the_deadline_even_inside_an_interval() {
-    let server = kit::server().await;
+    let server = support::server().await;
     mount_forever_running(&server).await;
     let limit = Duration::from_millis(150);
     let started = Instant::now();
@@ -635,7 +634,7 @@ async fn wait_gives_up_at_the_deadline_even_inside_an_interval() {
 
 #[test]
 fn wait_gives_up_at_the_deadline_even_inside_an_interval_blocking() {
-    let bs = kit::blocking_server();
+    let bs = support::blocking_server();
     bs.runtime.block_on(mount_forever_running(&bs.server));
     let limit = Duration::from_millis(150);
     let started = Instant::now();
@@ -650,7 +649,7 @@ fn wait_gives_up_at_the_deadline_even_inside_an_interval_blocking() {
 
 #[tokio::test]
 async fn wait_keeps_polling_until_the_deadline() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/scans/sc-slow/status"))
         .respond_with(progress_response("sc-slow", "running", 50))
@@ -670,7 +669,7 @@ async fn wait_keeps_polling_until_the_deadline() {
 
 #[tokio::test]
 async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/scans/sc-hang/status"))
         .respond_with(
@@ -699,7 +698,7 @@ async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
 
 #[tokio::test]
 async fn wait_ends_with_the_error_of_a_status_call() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/scans/sc-gone/status"))
         .respond_with(ResponseTemplate::new(404).set_body_json(json!({
@@ -729,7 +728,7 @@ fn wait_defaults_to_a_ten_second_interval() {
 
 #[tokio::test]
 async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/scans/sc-9000"))
         .respond_with(json(200, fixture!("scans/scan_unknown_values.json")))
@@ -760,7 +759,7 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
 
 #[tokio::test]
 async fn decodes_a_page_with_total_count() {
-    let server = kit::server().await;
+    let server = support::server().await;
     Mock::given(method("GET"))
         .and(path("/v1/scans"))
         .respond_with(json(200, fixture!("scans/scans_page_total_count.json")))

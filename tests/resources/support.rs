@@ -2,10 +2,11 @@
 
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The key every test client sends.
 pub(crate) const KEY: &str = "sk_test_resources";
@@ -44,16 +45,6 @@ impl BlockingServer {
     }
 }
 
-/// Answers anything not matched with a 500 naming the call, so an unexpected
-/// request fails loudly. Mount it last.
-pub(crate) async fn catch_all(server: &MockServer) {
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(500).set_body_string("unexpected request"))
-        .with_priority(u8::MAX)
-        .mount(server)
-        .await;
-}
-
 /// `{"data": value}`.
 pub(crate) fn data(value: serde_json::Value) -> serde_json::Value {
     serde_json::json!({ "data": value })
@@ -70,4 +61,129 @@ pub(crate) fn page(
         "data": items,
         "meta": { "total": total, "page": page, "per_page": per_page, "total_pages": total.div_ceil(u64::from(per_page)) }
     })
+}
+
+/// The text of `tests/resources/fixtures/<path>`, embedded at compile time.
+macro_rules! fixture {
+    ($path:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/resources/fixtures/",
+            $path
+        ))
+    };
+}
+pub(crate) use fixture;
+
+/// Answers what no other mock matched with a 500 naming the request, and
+/// fails the test (when the server is dropped) if that ever happened.
+pub(crate) async fn catch_all(server: &MockServer) {
+    Mock::given(any())
+        .respond_with(|request: &Request| {
+            ResponseTemplate::new(500)
+                .set_body_string(format!("no mock for {} {}", request.method, request.url))
+        })
+        .with_priority(u8::MAX)
+        .named("catch-all: a request no mock expected")
+        .expect(0)
+        .mount(server)
+        .await;
+}
+
+/// A mock server with the strict catch-all.
+pub(crate) async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    catch_all(&server).await;
+    server
+}
+
+/// A mock server for blocking tests, with the strict catch-all.
+pub(crate) fn blocking_server() -> BlockingServer {
+    let server = BlockingServer::start();
+    server.runtime.block_on(catch_all(&server.server));
+    server
+}
+
+/// An answer with `status` whose body is the JSON text `body` as it is.
+pub(crate) fn json(status: u16, body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
+}
+
+/// Matches requests without header `name`.
+pub(crate) fn header_missing(name: &'static str) -> impl Fn(&Request) -> bool + Send + Sync {
+    move |request: &Request| !request.headers.contains_key(name)
+}
+
+/// Matches requests without a query string.
+pub(crate) fn no_query(request: &Request) -> bool {
+    request.url.query().is_none()
+}
+
+/// Matches requests with an empty body.
+pub(crate) fn no_body(request: &Request) -> bool {
+    request.body.is_empty()
+}
+
+/// Matches requests with exactly `n` query parameters (nothing unasked
+/// is sent).
+pub(crate) fn query_count(n: usize) -> impl Fn(&Request) -> bool + Send + Sync {
+    move |request: &Request| request.url.query_pairs().count() == n
+}
+
+/// A timestamp from RFC 3339 text.
+pub(crate) fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+    text.parse().expect("an RFC 3339 timestamp")
+}
+
+/// Answers with each response in turn; the last one repeats.
+pub(crate) struct Sequence {
+    responses: Vec<ResponseTemplate>,
+    next: AtomicUsize,
+}
+
+impl Respond for Sequence {
+    fn respond(&self, _request: &Request) -> ResponseTemplate {
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        self.responses[n.min(self.responses.len() - 1)].clone()
+    }
+}
+
+/// See [`Sequence`].
+pub(crate) fn sequence(responses: impl IntoIterator<Item = ResponseTemplate>) -> Sequence {
+    let responses: Vec<ResponseTemplate> = responses.into_iter().collect();
+    assert!(!responses.is_empty(), "a sequence needs a response");
+    Sequence {
+        responses,
+        next: AtomicUsize::new(0),
+    }
+}
+
+/// Matches a request whose query string is exactly `expected` (`""`: none).
+pub(crate) fn query_is(
+    expected: &'static str,
+) -> impl Fn(&Request) -> bool + Send + Sync + 'static {
+    move |request: &Request| request.url.query().unwrap_or_default() == expected
+}
+
+/// A mock server holding `mocks`, then the catch-all.
+pub(crate) async fn serve(mocks: Vec<Mock>) -> MockServer {
+    let server = server().await;
+    for mock in mocks {
+        mock.mount(&server).await;
+    }
+    server
+}
+
+/// The blocking twin of [`serve`].
+pub(crate) fn serve_blocking(mocks: Vec<Mock>) -> BlockingServer {
+    let server = blocking_server();
+    for mock in mocks {
+        server.mount(mock);
+    }
+    server
+}
+
+/// Panics unless every mock saw its expected number of calls.
+pub(crate) fn verify_blocking(server: &BlockingServer) {
+    server.runtime.block_on(server.server.verify());
 }

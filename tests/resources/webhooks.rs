@@ -13,9 +13,9 @@ use s4e::webhooks::{
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
-use crate::support::{self, BlockingServer};
+use crate::support::{self, at, json, no_body, query_is, serve, serve_blocking, verify_blocking};
 
 const WEBHOOK: &str = include_str!("fixtures/webhooks/webhook.json");
 const WEBHOOK_BARE_UNKNOWN: &str = include_str!("fixtures/webhooks/webhook_bare_unknown.json");
@@ -25,48 +25,6 @@ const TEST_DELIVERY: &str = include_str!("fixtures/webhooks/test_delivery.json")
 /// An id with a `/` and a space: each must stay inside one path segment.
 const ODD_ID: &str = "wh/0 01";
 const ODD_ID_IN_PATH: &str = "wh%2F0%2001";
-
-fn json_response(status: u16, body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
-}
-
-/// Matches a request whose query string is exactly `expected` (`""`: none).
-fn query_is(expected: &'static str) -> impl Fn(&Request) -> bool + Send + Sync + 'static {
-    move |request: &Request| request.url.query().unwrap_or_default() == expected
-}
-
-fn no_body(request: &Request) -> bool {
-    request.body.is_empty()
-}
-
-fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
-    text.parse().expect("an RFC 3339 timestamp")
-}
-
-/// A mock server holding `mocks`, then the catch-all.
-async fn serve(mocks: Vec<Mock>) -> MockServer {
-    let server = MockServer::start().await;
-    for mock in mocks {
-        mock.mount(&server).await;
-    }
-    support::catch_all(&server).await;
-    server
-}
-
-/// The blocking twin of [`serve`].
-fn serve_blocking(mocks: Vec<Mock>) -> BlockingServer {
-    let server = BlockingServer::start();
-    for mock in mocks {
-        server.mount(mock);
-    }
-    server.runtime.block_on(support::catch_all(&server.server));
-    server
-}
-
-/// Panics unless every mock saw its expected number of calls.
-fn verify_blocking(server: &BlockingServer) {
-    server.runtime.block_on(server.server.verify());
-}
 
 fn headers() -> BTreeMap<String, String> {
     BTreeMap::from([
@@ -82,7 +40,7 @@ fn list_mock() -> Mock {
         .and(path("/v1/webhooks"))
         .and(query_is("page=2&per_page=2"))
         .and(no_body)
-        .respond_with(json_response(200, WEBHOOKS_PAGE))
+        .respond_with(json(200, WEBHOOKS_PAGE))
         .expect(1)
 }
 
@@ -134,7 +92,7 @@ async fn list_without_parameters_sends_no_query() {
         Mock::given(method("GET"))
             .and(path("/v1/webhooks"))
             .and(query_is(""))
-            .respond_with(json_response(200, WEBHOOKS_PAGE))
+            .respond_with(json(200, WEBHOOKS_PAGE))
             .expect(1),
     ])
     .await;
@@ -203,7 +161,7 @@ fn get_mock() -> Mock {
         .and(path(format!("/v1/webhooks/{ODD_ID_IN_PATH}")))
         .and(query_is(""))
         .and(no_body)
-        .respond_with(json_response(200, WEBHOOK))
+        .respond_with(json(200, WEBHOOK))
         .expect(1)
 }
 
@@ -280,7 +238,7 @@ fn create_mock() -> Mock {
             "headers": { "X-Env": "prod", "X-Team": "soc" },
             "active": false
         })))
-        .respond_with(json_response(201, WEBHOOK))
+        .respond_with(json(201, WEBHOOK))
         .expect(1)
 }
 
@@ -333,7 +291,7 @@ async fn create_without_options_sends_only_the_required_fields() {
             .and(body_json(json!({
                 "name": "n", "url": "http://127.0.0.1:9000/hook", "events": ["webhook.test"]
             })))
-            .respond_with(json_response(201, WEBHOOK))
+            .respond_with(json(201, WEBHOOK))
             .expect(1),
     ])
     .await;
@@ -375,7 +333,7 @@ fn update_mock() -> Mock {
             "secret": "whsec_rotated",
             "active": true
         })))
-        .respond_with(json_response(200, WEBHOOK))
+        .respond_with(json(200, WEBHOOK))
         .expect(1)
 }
 
@@ -419,7 +377,7 @@ async fn unknown_event_names_round_trip_unchanged_through_an_update() {
             .and(body_json(
                 json!({ "events": ["scan.paused", "asset.verified"] }),
             ))
-            .respond_with(json_response(200, WEBHOOK_BARE_UNKNOWN))
+            .respond_with(json(200, WEBHOOK_BARE_UNKNOWN))
             .expect(1),
     ])
     .await;
@@ -471,7 +429,7 @@ fn test_mock() -> Mock {
         .and(path(format!("/v1/webhooks/{ODD_ID_IN_PATH}/test")))
         .and(query_is(""))
         .and(no_body)
-        .respond_with(json_response(200, TEST_DELIVERY))
+        .respond_with(json(200, TEST_DELIVERY))
         .expect(1)
 }
 
