@@ -172,9 +172,17 @@ impl ClientInner {
     {
         let max_retries = options.retries.unwrap_or(self.retries);
         let timeout = options.timeout.unwrap_or(self.timeout);
+        // Rendered once: every attempt of the call carries the same key.
         let idempotency_key = match (&options.idempotency_key, prepared.method) {
-            (Some(key), _) => Some(key.clone()),
-            (None, Method::Post) => Some(uuid::Uuid::new_v4().to_string()),
+            (Some(key), _) => Some(HeaderValue::from_str(key).map_err(|_| {
+                Error::invalid_request(
+                    "idempotency key contains characters not allowed in a header",
+                )
+            })?),
+            (None, Method::Post) => Some(
+                HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                    .expect("a UUID is a valid header value"),
+            ),
             (None, _) => None,
         };
         let safety = Safety {
@@ -200,7 +208,7 @@ impl ClientInner {
                 tracing::Span::current().record("attempt", attempt);
                 let result = match tokio::time::timeout(
                     timeout,
-                    self.attempt(prepared, idempotency_key.as_deref(), &finish),
+                    self.attempt(prepared, idempotency_key.as_ref(), &finish),
                 )
                 .await
                 {
@@ -246,7 +254,7 @@ impl ClientInner {
     async fn attempt<T, F, Fut>(
         &self,
         prepared: &Prepared,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&HeaderValue>,
         finish: &F,
     ) -> std::result::Result<T, (Outcome, Error)>
     where
@@ -265,15 +273,7 @@ impl ClientInner {
             request = request.header(*name, value.as_str());
         }
         if let Some(key) = idempotency_key {
-            let value = HeaderValue::from_str(key).map_err(|_| {
-                (
-                    Outcome::Status(0),
-                    Error::invalid_request(
-                        "idempotency key contains characters not allowed in a header",
-                    ),
-                )
-            })?;
-            request = request.header(IDEMPOTENCY_KEY, value);
+            request = request.header(IDEMPOTENCY_KEY, key.clone());
         }
         if let Some(body) = &prepared.body {
             request = request

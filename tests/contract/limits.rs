@@ -250,3 +250,19 @@ fn a_dropped_request_leaves_no_task_behind() {
         assert_eq!(tasks(), before, "a task outlived the dropped request");
     });
 }
+
+#[tokio::test]
+async fn an_idempotency_key_that_cannot_be_a_header_is_refused_before_sending() {
+    // The catch-all expects no call: nothing may reach the server.
+    let server = support::start().await;
+    let error = support::client(&server)
+        .findings()
+        .export(s4e::ExportFormat::Csv)
+        .idempotency_key("line\nbreak")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, s4e::Error::InvalidRequest(m) if m.contains("idempotency key")),
+        "{error:?}"
+    );
+}
