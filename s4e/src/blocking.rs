@@ -24,7 +24,7 @@ use futures_util::StreamExt;
 
 use crate::endpoint::{Download, Endpoint, Paginated};
 use crate::findings::Findings;
-use crate::paginate::{Pages, Paginator};
+use crate::paginate::{BoxStream, Pages, Paginator};
 use crate::request::{Async, Request};
 use crate::{ApiKey, ClientBuilder, Error, Page, Result};
 
@@ -141,6 +141,19 @@ impl Blocking {
             .send(job)
             .map_err(|_| stopped())?;
         output.recv().map_err(|_| stopped())
+    }
+
+    /// Takes the next item of `stream` on the runtime thread. The stream
+    /// travels there and back; when the job cannot run, the error is returned
+    /// and `stream` is left empty, so it ends.
+    fn next_item<T: Send + 'static>(&self, stream: &mut BoxStream<T>) -> Result<Option<T>> {
+        let mut taken = std::mem::replace(stream, futures_util::stream::empty().boxed());
+        let (taken, next) = self.run(async move {
+            let next = taken.next().await;
+            (taken, next)
+        })?;
+        *stream = taken;
+        Ok(next)
     }
 
     pub(crate) fn run_call<T: Send + 'static>(
@@ -367,19 +380,12 @@ where
     /// ```
     pub fn write_to<W: std::io::Write + ?Sized>(self, writer: &mut W) -> Result<u64> {
         let (request, mode) = self.with_mode(Async);
-        let mut chunks = Some(mode.run_call(request.open_download())?);
+        let mut chunks = mode.run_call(request.open_download())?;
         let mut written: u64 = 0;
-        while let Some(mut stream) = chunks.take() {
-            let (stream, next) = mode.run(async move {
-                let next = stream.next().await;
-                (stream, next)
-            })?;
-            if let Some(chunk) = next {
-                let chunk = chunk?;
-                writer.write_all(&chunk)?;
-                written += chunk.len() as u64;
-                chunks = Some(stream);
-            }
+        while let Some(chunk) = mode.next_item(&mut chunks)? {
+            let chunk = chunk?;
+            writer.write_all(&chunk)?;
+            written += chunk.len() as u64;
         }
         writer.flush()?;
         Ok(written)
@@ -397,21 +403,12 @@ where
         if self.finished {
             return None;
         }
-        let mut items = std::mem::replace(self.items_mut(), futures_util::stream::empty().boxed());
-        match self.mode.run(async move {
-            let next = items.next().await;
-            (items, next)
-        }) {
-            Ok((items, next)) => {
-                self.items = Some(items);
-                next
-            }
-            Err(e) => {
-                // The stream went with the failed job: this error is the end.
-                self.finished = true;
-                Some(Err(e))
-            }
-        }
+        let mode = self.mode.clone();
+        mode.next_item(self.items_mut()).unwrap_or_else(|e| {
+            // The stream went with the failed job: this error is the end.
+            self.finished = true;
+            Some(Err(e))
+        })
     }
 }
 
@@ -426,20 +423,10 @@ where
         if self.finished {
             return None;
         }
-        let mut pages = std::mem::replace(&mut self.pages, futures_util::stream::empty().boxed());
-        match self.mode.run(async move {
-            let next = pages.next().await;
-            (pages, next)
-        }) {
-            Ok((pages, next)) => {
-                self.pages = pages;
-                next
-            }
-            Err(e) => {
-                self.finished = true;
-                Some(Err(e))
-            }
-        }
+        self.mode.next_item(&mut self.pages).unwrap_or_else(|e| {
+            self.finished = true;
+            Some(Err(e))
+        })
     }
 }
 

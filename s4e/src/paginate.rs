@@ -14,7 +14,8 @@ use crate::request::{Async, page_request};
 use crate::transport::{CallOptions, Prepared};
 use crate::{Error, Page, Result};
 
-type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
+/// A boxed, sendable stream: what the paginators and downloads hold.
+pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 
 /// Every item of a paginated list, fetched page by page as it is consumed.
 ///

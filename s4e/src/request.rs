@@ -234,7 +234,7 @@ where
 
 /// The body of a download, chunk by chunk, each chunk awaited under the
 /// timeout.
-pub(crate) type ByteStream = Pin<Box<dyn futures_core::Stream<Item = Result<bytes::Bytes>> + Send>>;
+pub(crate) type ByteStream = crate::paginate::BoxStream<Result<bytes::Bytes>>;
 
 impl<E: Download> Request<E, Async> {
     /// Streams the answer into `writer` as it arrives, without holding it in
