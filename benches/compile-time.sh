@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dir="${S4E_COMPILE_DIR:-/tmp/s4e-compile-time}"
-endpoint="s4e/src/findings.rs"
+endpoint="s4e/src/resources/findings.rs"
 
 cargo fetch --locked --quiet
 rm -rf "$dir"

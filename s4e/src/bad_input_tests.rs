@@ -4,9 +4,9 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::decode::{ErrorContext, decode_json, decode_page, parse_error_body};
+use crate::http::decode::{ErrorContext, decode_json, decode_page, parse_error_body};
+use crate::http::wire::RawResponse;
 use crate::page::PageRequest;
-use crate::wire::RawResponse;
 
 /// Field names the models use, so arbitrary objects reach their decoders'
 /// interesting paths instead of being ignored as unknown fields.
@@ -105,16 +105,16 @@ fn decode_everything(body: &[u8]) {
     each!(
         crate::Finding,
         crate::Asset,
-        crate::assets::BulkCreateResult,
+        crate::resources::assets::BulkCreateResult,
         crate::Scan,
-        crate::scans::ScanProgress,
+        crate::resources::scans::ScanProgress,
         crate::Action,
         crate::ActionExecution,
-        crate::actions::ValidationReport,
+        crate::resources::actions::ValidationReport,
         crate::Playbook,
         crate::PlaybookRun,
         crate::Webhook,
-        crate::webhooks::TestDelivery,
+        crate::resources::webhooks::TestDelivery,
         crate::Event,
         serde_json::Value,
     );
@@ -169,6 +169,6 @@ proptest! {
         ],
         body in prop::collection::vec(any::<u8>(), 0..64),
     ) {
-        let _ = crate::webhooks::verify(&body, &header, "whsec_prop");
+        let _ = crate::resources::webhooks::verify(&body, &header, "whsec_prop");
     }
 }

@@ -23,9 +23,9 @@ use std::thread::{self, JoinHandle, ThreadId};
 use futures_util::StreamExt;
 
 use crate::endpoint::{Download, Endpoint, Paginated};
-use crate::findings::Findings;
-use crate::paginate::{BoxStream, Pages, Paginator};
-use crate::request::{Async, Request};
+use crate::http::paginate::{BoxStream, Pages, Paginator};
+use crate::http::request::{Async, Request};
+use crate::resources::findings::Findings;
 use crate::{ApiKey, ClientBuilder, Error, Page, Result};
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -250,8 +250,8 @@ impl Client {
     /// let page = client.assets().list().send()?;
     /// # Ok(()) }
     /// ```
-    pub fn assets(&self) -> crate::assets::Assets<Blocking> {
-        crate::assets::Assets::new(self.inner.clone(), self.mode.clone())
+    pub fn assets(&self) -> crate::resources::assets::Assets<Blocking> {
+        crate::resources::assets::Assets::new(self.inner.clone(), self.mode.clone())
     }
 
     /// Scans: vulnerability scans of one asset.
@@ -261,8 +261,8 @@ impl Client {
     /// let page = client.scans().list().send()?;
     /// # Ok(()) }
     /// ```
-    pub fn scans(&self) -> crate::scans::Scans<Blocking> {
-        crate::scans::Scans::new(self.inner.clone(), self.mode.clone())
+    pub fn scans(&self) -> crate::resources::scans::Scans<Blocking> {
+        crate::resources::scans::Scans::new(self.inner.clone(), self.mode.clone())
     }
 
     /// Actions: remediation and notification units of work.
@@ -272,8 +272,8 @@ impl Client {
     /// let page = client.actions().list().send()?;
     /// # Ok(()) }
     /// ```
-    pub fn actions(&self) -> crate::actions::Actions<Blocking> {
-        crate::actions::Actions::new(self.inner.clone(), self.mode.clone())
+    pub fn actions(&self) -> crate::resources::actions::Actions<Blocking> {
+        crate::resources::actions::Actions::new(self.inner.clone(), self.mode.clone())
     }
 
     /// Playbooks: automated response workflows.
@@ -283,8 +283,8 @@ impl Client {
     /// let page = client.playbooks().list().send()?;
     /// # Ok(()) }
     /// ```
-    pub fn playbooks(&self) -> crate::playbooks::Playbooks<Blocking> {
-        crate::playbooks::Playbooks::new(self.inner.clone(), self.mode.clone())
+    pub fn playbooks(&self) -> crate::resources::playbooks::Playbooks<Blocking> {
+        crate::resources::playbooks::Playbooks::new(self.inner.clone(), self.mode.clone())
     }
 
     /// Webhooks: event subscriptions.
@@ -294,8 +294,8 @@ impl Client {
     /// let page = client.webhooks().list().send()?;
     /// # Ok(()) }
     /// ```
-    pub fn webhooks(&self) -> crate::webhooks::Webhooks<Blocking> {
-        crate::webhooks::Webhooks::new(self.inner.clone(), self.mode.clone())
+    pub fn webhooks(&self) -> crate::resources::webhooks::Webhooks<Blocking> {
+        crate::resources::webhooks::Webhooks::new(self.inner.clone(), self.mode.clone())
     }
 
     /// Findings: discovered vulnerabilities.

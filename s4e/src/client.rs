@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use crate::config::ClientBuilder;
 use crate::endpoint::{Endpoint, Paginated};
-use crate::paginate::Paginator;
-use crate::request::{Async, Request};
-use crate::retry::Backoff;
+use crate::http::paginate::Paginator;
+use crate::http::request::{Async, Request};
+use crate::http::retry::Backoff;
 use crate::{ApiKey, Result};
 
 /// The asynchronous S4E client.
@@ -106,8 +106,8 @@ impl Client {
     /// let page = client.assets().list().await?;
     /// # Ok(()) }
     /// ```
-    pub fn assets(&self) -> crate::assets::Assets {
-        crate::assets::Assets::new(self.clone(), Async)
+    pub fn assets(&self) -> crate::resources::assets::Assets {
+        crate::resources::assets::Assets::new(self.clone(), Async)
     }
 
     /// Scans: vulnerability scans of one asset.
@@ -117,8 +117,8 @@ impl Client {
     /// let page = client.scans().list().await?;
     /// # Ok(()) }
     /// ```
-    pub fn scans(&self) -> crate::scans::Scans {
-        crate::scans::Scans::new(self.clone(), Async)
+    pub fn scans(&self) -> crate::resources::scans::Scans {
+        crate::resources::scans::Scans::new(self.clone(), Async)
     }
 
     /// Actions: remediation and notification units of work.
@@ -128,8 +128,8 @@ impl Client {
     /// let page = client.actions().list().await?;
     /// # Ok(()) }
     /// ```
-    pub fn actions(&self) -> crate::actions::Actions {
-        crate::actions::Actions::new(self.clone(), Async)
+    pub fn actions(&self) -> crate::resources::actions::Actions {
+        crate::resources::actions::Actions::new(self.clone(), Async)
     }
 
     /// Playbooks: automated response workflows.
@@ -139,8 +139,8 @@ impl Client {
     /// let page = client.playbooks().list().await?;
     /// # Ok(()) }
     /// ```
-    pub fn playbooks(&self) -> crate::playbooks::Playbooks {
-        crate::playbooks::Playbooks::new(self.clone(), Async)
+    pub fn playbooks(&self) -> crate::resources::playbooks::Playbooks {
+        crate::resources::playbooks::Playbooks::new(self.clone(), Async)
     }
 
     /// Webhooks: event subscriptions.
@@ -150,8 +150,8 @@ impl Client {
     /// let page = client.webhooks().list().await?;
     /// # Ok(()) }
     /// ```
-    pub fn webhooks(&self) -> crate::webhooks::Webhooks {
-        crate::webhooks::Webhooks::new(self.clone(), Async)
+    pub fn webhooks(&self) -> crate::resources::webhooks::Webhooks {
+        crate::resources::webhooks::Webhooks::new(self.clone(), Async)
     }
 
     /// Findings: discovered vulnerabilities.
@@ -161,8 +161,8 @@ impl Client {
     /// let finding = client.findings().get("f-91827").await?;
     /// # Ok(()) }
     /// ```
-    pub fn findings(&self) -> crate::findings::Findings {
-        crate::findings::Findings::new(self.clone(), Async)
+    pub fn findings(&self) -> crate::resources::findings::Findings {
+        crate::resources::findings::Findings::new(self.clone(), Async)
     }
 
     /// Prepares a call of any endpoint, including your own; `.await` it.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::{Client, ClientInner};
-use crate::retry::Backoff;
+use crate::http::retry::Backoff;
 use crate::{ApiKey, Error, Result};
 
 /// The public S4E API.

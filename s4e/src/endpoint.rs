@@ -1,6 +1,6 @@
 //! The sans-IO description of one API operation, as `#[endpoint]` generates it.
 
-use crate::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
+use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 use crate::{Page, Result};
 
 /// An HTTP method the S4E API uses.

@@ -9,26 +9,16 @@
 
 mod client;
 mod config;
-mod decode;
 mod endpoint;
-mod error;
-mod page;
-mod paginate;
-mod poll;
-mod request;
-mod retry;
-mod secret;
-mod transport;
-mod wire;
-
-pub mod actions;
-pub mod assets;
 mod enums;
-pub mod findings;
+mod error;
+mod http;
 mod ids;
-pub mod playbooks;
-pub mod scans;
-pub mod webhooks;
+mod page;
+mod resources;
+mod secret;
+
+pub use resources::{actions, assets, findings, playbooks, scans, webhooks};
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -52,17 +42,17 @@ pub use endpoint::{Download, Endpoint, Method, Paginated};
 pub use enums::SortOrder;
 pub use error::{ApiError, DecodeError, Error, FieldError, Result};
 pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
+pub use http::paginate::{Pages, Paginator};
+pub use http::request::{Async, Request};
+pub use http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use ids::{
     ActionId, AssetId, EventId, ExecutionId, FindingId, PlaybookId, RunId, ScanId, WebhookId,
 };
 pub use page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, PageRequest};
-pub use paginate::{Pages, Paginator};
 pub use playbooks::{Playbook, PlaybookRun};
-pub use request::{Async, Request};
 pub use scans::{Scan, ScanOptions, ScanStatus, ScanType};
 pub use secret::ApiKey;
 pub use webhooks::{Event, EventType, Webhook};
-pub use wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 
 /// Declares an API operation as an annotated struct.
 ///

@@ -3,10 +3,10 @@
 
 pub use serde;
 
-pub use crate::decode::{decode_bytes, decode_empty, decode_json, decode_page};
 pub use crate::endpoint::{Download, Endpoint, Method, Paginated};
+pub use crate::http::decode::{decode_bytes, decode_empty, decode_json, decode_page};
+pub use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use crate::page::Page;
-pub use crate::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use crate::{Error, Result};
 
 /// Asserts at compile time that `T` can be decoded from a response body.
@@ -39,5 +39,5 @@ pub const fn assert_field<T: FieldValue + ?Sized>() {}
 
 /// The error-body parser, for the fuzz targets.
 pub fn parse_error_body(status: u16, body: &[u8]) -> crate::ApiError {
-    crate::decode::parse_error_body(status, body, Default::default())
+    crate::http::decode::parse_error_body(status, body, Default::default())
 }

@@ -10,8 +10,8 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::client::Client;
 use crate::endpoint::Paginated;
-use crate::request::{Async, page_request};
-use crate::transport::{CallOptions, Prepared};
+use crate::http::request::{Async, page_request};
+use crate::http::transport::{CallOptions, Prepared};
 use crate::{Error, Page, Result};
 
 /// A boxed, sendable stream: what the paginators and downloads hold.

@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::enums::string_enum;
-use crate::paginate::Paginator;
-use crate::request::{Async, Request};
+use crate::http::paginate::Paginator;
+use crate::http::request::{Async, Request};
 use crate::{Client, Result, endpoint};
 
 pub use crate::ids::{AssetId, PlaybookId, RunId};
-pub use crate::webhooks::EventType;
+pub use crate::resources::webhooks::EventType;
 
 string_enum!(
     /// What a playbook does when a step fails.
@@ -780,7 +780,7 @@ async fn wait_for_run(
     interval: Duration,
     timeout: Option<Duration>,
 ) -> Result<PlaybookRun> {
-    crate::poll::poll_until(interval, timeout, || async {
+    crate::http::poll::poll_until(interval, timeout, || async {
         let run = Request::new(
             client.clone(),
             Async,

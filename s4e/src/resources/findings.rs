@@ -7,8 +7,8 @@ use crate::Client;
 use crate::endpoint;
 pub use crate::enums::SortOrder;
 use crate::enums::string_enum;
-use crate::paginate::Paginator;
-use crate::request::{Async, Request};
+use crate::http::paginate::Paginator;
+use crate::http::request::{Async, Request};
 
 pub use crate::ids::{AssetId, FindingId, ScanId};
 

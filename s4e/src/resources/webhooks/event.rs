@@ -5,12 +5,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::EventType;
-use crate::actions::ActionExecution;
-use crate::assets::Asset;
-use crate::findings::Finding;
 use crate::ids::EventId;
-use crate::playbooks::PlaybookRun;
-use crate::scans::Scan;
+use crate::resources::actions::ActionExecution;
+use crate::resources::assets::Asset;
+use crate::resources::findings::Finding;
+use crate::resources::playbooks::PlaybookRun;
+use crate::resources::scans::Scan;
 
 /// One event, as delivered: `{"id", "event", "timestamp", "data"}`.
 ///

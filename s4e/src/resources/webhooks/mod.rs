@@ -32,8 +32,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::enums::string_enum;
-use crate::paginate::Paginator;
-use crate::request::{Async, Request};
+use crate::http::paginate::Paginator;
+use crate::http::request::{Async, Request};
 use crate::{Client, endpoint};
 
 pub use crate::ids::{EventId, WebhookId};

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::Client;
 use crate::endpoint;
 use crate::enums::string_enum;
-use crate::paginate::Paginator;
-use crate::request::{Async, Request};
+use crate::http::paginate::Paginator;
+use crate::http::request::{Async, Request};
 
 pub use crate::enums::SortOrder;
 pub use crate::ids::AssetId;

@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::Client;
 use crate::endpoint;
 use crate::enums::string_enum;
-use crate::paginate::Paginator;
-use crate::request::{Async, Request};
+use crate::http::paginate::Paginator;
+use crate::http::request::{Async, Request};
 
 pub use crate::ids::{ActionId, ExecutionId};
 

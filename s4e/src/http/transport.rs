@@ -8,11 +8,11 @@ use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
 use tracing::Instrument;
 
 use crate::client::ClientInner;
-use crate::decode::{ErrorContext, parse_error_body};
 use crate::endpoint::{Endpoint, Method};
+use crate::http::decode::{ErrorContext, parse_error_body};
+use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
+use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 use crate::page::PageRequest;
-use crate::retry::{Outcome, Safety, may_retry, parse_retry_after};
-use crate::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 use crate::{Error, Result};
 
 /// Per-call overrides of the client's settings.

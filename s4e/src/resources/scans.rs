@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoint;
 use crate::enums::string_enum;
-use crate::paginate::Paginator;
-use crate::request::{Async, Request};
+use crate::http::paginate::Paginator;
+use crate::http::request::{Async, Request};
 use crate::{Client, Result};
 
 pub use crate::ids::{AssetId, ScanId};
@@ -703,7 +703,7 @@ async fn wait_for_scan(
     interval: Duration,
     timeout: Option<Duration>,
 ) -> Result<Scan> {
-    crate::poll::poll_until(interval, timeout, || async {
+    crate::http::poll::poll_until(interval, timeout, || async {
         let progress = Request::new(client.clone(), Async, GetScanStatus { id: id.clone() })
             .send()
             .await?;

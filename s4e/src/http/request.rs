@@ -9,8 +9,8 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::Client;
 use crate::endpoint::{Download, Endpoint, Paginated};
+use crate::http::transport::{CallOptions, classify_transport};
 use crate::page::{MAX_PER_PAGE, PageRequest};
-use crate::transport::{CallOptions, classify_transport};
 use crate::{Error, Result};
 
 /// Marks requests, paginators and handles of the async [`Client`]: they are
@@ -234,7 +234,7 @@ where
 
 /// The body of a download, chunk by chunk, each chunk awaited under the
 /// timeout.
-pub(crate) type ByteStream = crate::paginate::BoxStream<Result<bytes::Bytes>>;
+pub(crate) type ByteStream = crate::http::paginate::BoxStream<Result<bytes::Bytes>>;
 
 impl<E: Download> Request<E, Async> {
     /// Streams the answer into `writer` as it arrives, without holding it in

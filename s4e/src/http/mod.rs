@@ -1,0 +1,12 @@
+//! The request engine: everything between an [`Endpoint`](crate::Endpoint)
+//! value and a decoded answer. Building the wire request, sending it,
+//! classifying and retrying failures, decoding, walking pages and polling.
+//! Nothing here knows about a particular resource.
+
+pub(crate) mod decode;
+pub(crate) mod paginate;
+pub(crate) mod poll;
+pub(crate) mod request;
+pub(crate) mod retry;
+pub(crate) mod transport;
+pub(crate) mod wire;
