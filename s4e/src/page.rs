@@ -1,4 +1,4 @@
-//! One page of a list, decoded tolerantly (`shared/API.md` §2).
+//! One page of a list, decoded tolerantly (`docs/API.md` §2).
 
 /// The API's page size when the caller sets none.
 pub const DEFAULT_PER_PAGE: u32 = 20;

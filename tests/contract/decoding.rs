@@ -1,4 +1,4 @@
-//! Tolerant decoding of what the API answers (`shared/API.md` 2 and 4.3), from
+//! Tolerant decoding of what the API answers (`docs/API.md` 2 and 4.3), from
 //! fixture files served through the client.
 
 use s4e::{Error, Finding, FindingStatus, Page, Severity};

@@ -1,5 +1,5 @@
 //! Each error answer becomes the right `Error` variant, with what the server
-//! said (`shared/API.md` 3). Clients here never retry, so each status is seen
+//! said (`docs/API.md` 3). Clients here never retry, so each status is seen
 //! once.
 
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! `POST /findings/export`: the filters in the body, the file streamed to a
-//! writer, retried as the idempotent call it is (`shared/API.md` 4.3, 5.3).
+//! writer, retried as the idempotent call it is (`docs/API.md` 4.3, 5.3).
 
 use s4e::{Error, ExportFormat, FindingStatus, Severity};
 use serde_json::json;

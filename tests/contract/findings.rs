@@ -1,4 +1,4 @@
-//! What each findings operation puts on the wire (`shared/API.md` 1 and 4.3).
+//! What each findings operation puts on the wire (`docs/API.md` 1 and 4.3).
 
 use s4e::findings::{FindingSortBy, GetFinding};
 use s4e::{AuthScheme, Error, FindingStatus, Severity, SortOrder};

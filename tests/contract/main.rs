@@ -1,6 +1,6 @@
 //! Contract tests of the s4e client against a wiremock server: what goes on
 //! the wire (method, path, query, headers, body) and how every answer is
-//! decoded, retried, paginated, streamed and logged (`shared/API.md`).
+//! decoded, retried, paginated, streamed and logged (`docs/API.md`).
 //!
 //! One binary with modules, so the workspace links it once.
 

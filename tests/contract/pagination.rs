@@ -1,5 +1,5 @@
 //! Auto-pagination: which pages are fetched, in what order, and when it stops
-//! (`shared/API.md` 2).
+//! (`docs/API.md` 2).
 
 use futures_util::{StreamExt, TryStreamExt};
 use s4e::findings::ListFindings;

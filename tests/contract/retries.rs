@@ -1,5 +1,5 @@
 //! When the client retries, how often, with which `Idempotency-Key`, and how
-//! it honours `Retry-After` (`shared/API.md` 1 and 3).
+//! it honours `Retry-After` (`docs/API.md` 1 and 3).
 
 use std::time::{Duration, Instant, SystemTime};
 

@@ -78,7 +78,7 @@ pub(crate) fn json(status: u16, json: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(json.as_bytes().to_vec(), "application/json")
 }
 
-/// The error envelope of `shared/API.md` section 3.
+/// The error envelope of `docs/API.md` section 3.
 pub(crate) fn error_body(status: u16, code: &str, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(serde_json::json!({
         "status": "error",

@@ -1,4 +1,4 @@
-//! Contract tests of the `actions` module (`shared/API.md` §4.4): every
+//! Contract tests of the `actions` module (`docs/API.md` §4.4): every
 //! operation on the async and the blocking client, and the tolerant decoding
 //! of actions and executions.
 

@@ -1,4 +1,4 @@
-//! Contract tests of the `assets` module (`shared/API.md` §4.1): every
+//! Contract tests of the `assets` module (`docs/API.md` §4.1): every
 //! operation on the async and the blocking client, and the tolerant decoding
 //! of assets from fixtures.
 

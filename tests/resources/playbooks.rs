@@ -1,4 +1,4 @@
-//! Contract tests of the `playbooks` module (`shared/API.md` §4.5, §5.2):
+//! Contract tests of the `playbooks` module (`docs/API.md` §4.5, §5.2):
 //! the exact request of every operation and the decoded answer, on the async
 //! and the blocking client, plus `wait_run`.
 

@@ -1,4 +1,4 @@
-//! Contract tests of the `scans` module (`shared/API.md` §4.2, §5.2): every
+//! Contract tests of the `scans` module (`docs/API.md` §4.2, §5.2): every
 //! operation on the async and the blocking client, `wait` with a status
 //! sequence and with a deadline, and the tolerant decoding of scans.
 

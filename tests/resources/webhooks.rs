@@ -1,4 +1,4 @@
-//! Contract tests of the `webhooks` module (`shared/API.md` §4.6): the exact
+//! Contract tests of the `webhooks` module (`docs/API.md` §4.6): the exact
 //! request of every operation and the decoded answer, on the async and the
 //! blocking client; and the verification of signed deliveries (§5.1) against
 //! known-answer vectors computed outside this SDK.

@@ -1,4 +1,4 @@
-//! Actions: remediation and notification units of work (`shared/API.md` §4.4).
+//! Actions: remediation and notification units of work (`docs/API.md` §4.4).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};

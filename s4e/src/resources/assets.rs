@@ -1,4 +1,4 @@
-//! Assets: the domains, IPs, URLs and networks S4E monitors (`shared/API.md` §4.1).
+//! Assets: the domains, IPs, URLs and networks S4E monitors (`docs/API.md` §4.1).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

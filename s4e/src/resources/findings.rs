@@ -1,4 +1,4 @@
-//! Findings: the vulnerabilities scans discover (`shared/API.md` §4.3).
+//! Findings: the vulnerabilities scans discover (`docs/API.md` §4.3).
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

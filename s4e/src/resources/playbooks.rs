@@ -1,4 +1,4 @@
-//! Playbooks: automated response workflows (`shared/API.md` §4.5).
+//! Playbooks: automated response workflows (`docs/API.md` §4.5).
 //!
 //! A playbook is a named, versioned list of steps started by a trigger (an
 //! event such as `finding.new`). [`run`](Playbooks::run) starts it against one

@@ -1,4 +1,4 @@
-//! Scans: vulnerability scans of one asset (`shared/API.md` §4.2).
+//! Scans: vulnerability scans of one asset (`docs/API.md` §4.2).
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;

@@ -1,4 +1,4 @@
-//! Webhooks: event subscriptions and signed deliveries (`shared/API.md` §4.6,
+//! Webhooks: event subscriptions and signed deliveries (`docs/API.md` §4.6,
 //! §5.1).
 //!
 //! The [`Webhooks`] handle manages subscriptions. A receiver checks each

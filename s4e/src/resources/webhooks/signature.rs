@@ -1,4 +1,4 @@
-//! Verification of signed deliveries (`shared/API.md` §5.1).
+//! Verification of signed deliveries (`docs/API.md` §5.1).
 //!
 //! A delivery carries `S4E-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>...]`
 //! where each `v1` is `HMAC-SHA256(secret, "<t>.<raw body>")`. Several `v1`
