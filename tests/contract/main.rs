@@ -22,6 +22,7 @@ mod decoding;
 mod errors;
 mod export;
 mod findings;
+mod hostile;
 mod limits;
 mod pagination;
 mod proxy;

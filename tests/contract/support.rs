@@ -55,8 +55,13 @@ pub(crate) fn base_url(server: &MockServer) -> String {
 /// A builder pointed at `server`, with millisecond backoff so that retry
 /// tests stay fast.
 pub(crate) fn builder(server: &MockServer) -> s4e::ClientBuilder {
+    builder_at(&base_url(server))
+}
+
+/// A builder pointed at `base_url`, with millisecond backoff (see [`builder`]).
+pub(crate) fn builder_at(base_url: &str) -> s4e::ClientBuilder {
     s4e::Client::builder(KEY)
-        .base_url(base_url(server))
+        .base_url(base_url)
         .backoff(Duration::from_millis(1), Duration::from_millis(5))
 }
 

@@ -1,0 +1,101 @@
+//! Pagination answers that announce more than they have. (The pathologies
+//! that would page forever without the walk's own checks are in
+//! `after_merge.rs`, which needs `Error::Pagination` and
+//! `Paginator::max_pages`.)
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use s4e::Finding;
+
+use super::server::{Received, Reply, Server};
+use super::{BOUND, assert_within, blocking_client, client, page_body};
+
+const PER_PAGE: usize = 5;
+
+/// The page number a request asked for (1 when it did not say).
+fn asked_page(request: &Received) -> u32 {
+    request
+        .query("page")
+        .map_or(1, |page| page.parse().expect("a page number"))
+}
+
+/// Full pages of fresh items up to page `data_pages`, then empty pages, all
+/// announcing `u32::MAX` pages, on connections kept alive.
+fn claims_billions(data_pages: u32) -> Server {
+    Server::start(move |request| {
+        let page = asked_page(request);
+        let ids: Vec<String> = if page <= data_pages {
+            (0..PER_PAGE).map(|n| format!("f-{page}-{n}")).collect()
+        } else {
+            Vec::new()
+        };
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let meta = format!(
+            r#"{{"page":{page},"per_page":{PER_PAGE},"total":{},"total_pages":{}}}"#,
+            u64::from(u32::MAX) * PER_PAGE as u64,
+            u32::MAX
+        );
+        Reply::json_keep_alive(200, page_body(&ids, Some(&meta)))
+    })
+}
+
+#[track_caller]
+fn assert_walk(items: &[s4e::Result<Finding>], server: &Server, concurrency: usize) {
+    let ids: Vec<String> = items
+        .iter()
+        .map(|item| item.as_ref().expect("no error").id.to_string())
+        .collect();
+    let expected: Vec<String> = (1..=2)
+        .flat_map(|page| (0..PER_PAGE).map(move |n| format!("f-{page}-{n}")))
+        .collect();
+    assert_eq!(ids, expected);
+    // Pages 1 to 3 at least (3 is empty); with more in flight, at most the
+    // ones already started when page 3 ended the walk.
+    let seen = server.request_count();
+    assert!(
+        (3..=3 + concurrency).contains(&seen),
+        "{seen} requests at concurrency {concurrency}"
+    );
+    // One page at a time reuses one connection; more in flight need at most
+    // one each.
+    if concurrency == 1 {
+        assert_eq!(server.connections(), 1);
+        assert!(server.requests().iter().all(|r| r.connection == 0));
+    } else {
+        assert!(server.connections() <= concurrency + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_billion_pages_claimed_end_at_the_first_empty_page() {
+    for concurrency in [1, 8] {
+        let server = claims_billions(2);
+        let started = Instant::now();
+        let items: Vec<_> = client(&server, 0)
+            .findings()
+            .list_auto()
+            .per_page(PER_PAGE as u32)
+            .concurrency(concurrency)
+            .collect()
+            .await;
+        assert_within(started, BOUND);
+        assert_walk(&items, &server, concurrency);
+    }
+}
+
+#[test]
+fn a_billion_pages_claimed_end_at_the_first_empty_page_on_the_blocking_client() {
+    for concurrency in [1, 8] {
+        let server = claims_billions(2);
+        let started = Instant::now();
+        let items: Vec<_> = blocking_client(&server, 0)
+            .findings()
+            .list_auto()
+            .per_page(PER_PAGE as u32)
+            .concurrency(concurrency)
+            .collect();
+        assert_within(started, BOUND);
+        assert_walk(&items, &server, concurrency);
+    }
+}
