@@ -370,7 +370,11 @@ where
     E: Download + Send + 'static,
 {
     /// Streams the answer into `writer` chunk by chunk, without holding it in
-    /// memory, and returns the number of bytes written.
+    /// memory, and returns the number of bytes written. The same bounds as
+    /// the async [`write_to`](Request::write_to) apply: a body that stalls
+    /// (less than 16 KiB per timeout) and a call past its
+    /// [`deadline`](Request::deadline) (1 h for downloads unless set) end
+    /// with [`Error::Timeout`].
     ///
     /// ```no_run
     /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {

@@ -3,11 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::ClientBuilder;
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::config::{AuthScheme, ClientBuilder};
 use crate::endpoint::{Endpoint, Paginated};
 use crate::http::paginate::Paginator;
 use crate::http::request::{Async, Request};
 use crate::http::retry::Backoff;
+use crate::http::transport::Origin;
 use crate::{ApiKey, Result};
 
 /// The asynchronous S4E client.
@@ -31,10 +34,21 @@ pub struct Client {
 
 /// Everything fixed at build time.
 pub(crate) struct ClientInner {
+    /// Follows no redirect: the transport does, for `GET` only.
     pub(crate) http: reqwest::Client,
     /// Without a trailing slash; endpoint paths start with `/`.
     pub(crate) base_url: String,
+    /// The base URL's origin: the only one the key and idempotency keys go to.
+    pub(crate) origin: Origin,
+    /// The auth header, marked sensitive; added per request, not by default,
+    /// so that a redirect elsewhere goes without it.
+    pub(crate) auth: (HeaderName, HeaderValue),
+    pub(crate) auth_scheme: AuthScheme,
+    /// Plain `http` to a host that is not loopback is allowed (redirects too).
+    pub(crate) allow_http: bool,
     pub(crate) timeout: Duration,
+    /// The client's deadline; `None` means the defaults by kind of call.
+    pub(crate) deadline: Option<Duration>,
     pub(crate) retries: u32,
     pub(crate) backoff: Backoff,
     /// The largest JSON body read into memory.
@@ -46,6 +60,7 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
             .field("retries", &self.inner.retries)
             .finish_non_exhaustive()
     }
@@ -57,7 +72,7 @@ impl Client {
     }
 
     /// A client with the default settings (`https://api.s4e.io/v1`, 30 s
-    /// timeout, 3 retries).
+    /// timeout, 3 retries, 5 min deadline per call).
     ///
     /// ```no_run
     /// let client = s4e::Client::new("sk_live_...")?;

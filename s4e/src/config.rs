@@ -8,17 +8,30 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::{Client, ClientInner};
 use crate::http::retry::Backoff;
+use crate::http::transport::Origin;
 use crate::{ApiKey, Error, Result};
 
 /// The public S4E API.
 pub const DEFAULT_BASE_URL: &str = "https://api.s4e.io/v1";
-/// How long one attempt may take, headers and body.
+/// How long one attempt may take, headers and body; see
+/// [`ClientBuilder::timeout`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Retries after the first attempt.
 pub const DEFAULT_RETRIES: u32 = 3;
 /// The largest JSON answer read into memory (64 MiB); exports stream without
 /// a limit.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 64 * 1024 * 1024;
+/// How long one call may take in all, over every attempt and every wait
+/// between attempts, unless the client or the request sets a deadline:
+/// 5 minutes, the longest the default retry policy can take (4 attempts of
+/// 30 s and 3 waits of at most 60 s). Streamed downloads
+/// ([`write_to`](crate::Request::write_to)) have
+/// [`DEFAULT_DOWNLOAD_DEADLINE`] instead.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5 * 60);
+/// How long a streamed download ([`write_to`](crate::Request::write_to)) may
+/// take in all, transfer included, unless the client or the request sets a
+/// deadline: 1 hour (3.6 GB at 1 MB/s).
+pub const DEFAULT_DOWNLOAD_DEADLINE: Duration = Duration::from_secs(60 * 60);
 
 /// How the key travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,6 +62,7 @@ pub struct ClientBuilder {
     api_key: ApiKey,
     base_url: String,
     timeout: Duration,
+    deadline: Option<Duration>,
     retries: u32,
     proxy: Option<String>,
     auth_scheme: AuthScheme,
@@ -65,6 +79,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("retries", &self.retries)
             .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
             .field("auth_scheme", &self.auth_scheme)
@@ -90,6 +105,7 @@ impl ClientBuilder {
             api_key: api_key.into(),
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: DEFAULT_TIMEOUT,
+            deadline: None,
             retries: DEFAULT_RETRIES,
             proxy: None,
             auth_scheme: AuthScheme::Bearer,
@@ -162,8 +178,12 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one attempt may take, from sending to the end of the body.
-    /// Default 30 s. Zero is refused by [`build`](Self::build).
+    /// How long one attempt may take, from sending to the end of the body
+    /// (the redirects a `GET` follows included). For a streamed download it
+    /// bounds the wait for the headers, and the body must then keep moving:
+    /// at least 16 KiB per `timeout` (see
+    /// [`Request::write_to`](crate::Request::write_to)). Default 30 s. Zero
+    /// is refused by [`build`](Self::build).
     ///
     /// ```
     /// use std::time::Duration;
@@ -174,6 +194,29 @@ impl ClientBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long one call may take in all: every attempt, every wait between
+    /// attempts and, for a streamed download, the whole transfer. Past it the
+    /// call ends with [`Error::Timeout`] holding this duration; a retry whose
+    /// wait would end past it is not made, and the call returns the error of
+    /// the last attempt at once. A request's own
+    /// [`deadline`](crate::Request::deadline) overrides it. Default:
+    /// [`DEFAULT_DEADLINE`] (5 min) for calls and
+    /// [`DEFAULT_DOWNLOAD_DEADLINE`] (1 h) for streamed downloads; set here,
+    /// it applies to both. Zero is refused by [`build`](Self::build).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // No call of this client, retries and downloads included, runs past 2 minutes.
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .deadline(Duration::from_secs(120))
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -329,6 +372,9 @@ impl ClientBuilder {
         if self.timeout.is_zero() {
             return Err(Error::config("timeout must be greater than zero"));
         }
+        if self.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("deadline must be greater than zero"));
+        }
         if self.backoff.initial > self.backoff.max {
             return Err(Error::config(
                 "backoff initial delay must not exceed its maximum",
@@ -359,15 +405,20 @@ impl ClientBuilder {
         })?;
         auth_value.set_sensitive(true);
 
+        // The key is not a default header: the transport adds it to each
+        // request that goes to the base URL's origin, and leaves it off a
+        // redirect elsewhere.
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(header::USER_AGENT, user_agent);
-        headers.insert(auth_name, auth_value);
 
+        // reqwest's redirect policy is per client and does not see the
+        // method or control the headers of the next hop; the transport
+        // follows redirects itself (GET only), so reqwest follows none.
         let mut http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(self.timeout)
-            .redirect(redirect_policy(self.auth_scheme))
+            .redirect(reqwest::redirect::Policy::none())
             .tls_backend_preconfigured(tls_config(&self.ca_certificates)?);
         http = match &self.proxy {
             Some(url) => {
@@ -385,10 +436,18 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
 
+        let origin = Origin::of(
+            &reqwest::Url::parse(&base_url).map_err(|e| Error::config(format!("base_url: {e}")))?,
+        );
         Ok(Client::from_inner(Arc::new(ClientInner {
             http,
             base_url,
+            origin,
+            auth: (auth_name, auth_value),
+            auth_scheme: self.auth_scheme,
+            allow_http: self.allow_http,
             timeout: self.timeout,
+            deadline: self.deadline,
             retries: self.retries,
             backoff: self.backoff,
             max_response_size: self.max_response_size,
@@ -431,7 +490,7 @@ fn parse_base_url(text: &str, allow_http: bool) -> Result<String> {
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1`: traffic that never leaves the machine.
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     url.host_str().is_some_and(|host| {
         host.eq_ignore_ascii_case("localhost")
             || host
@@ -439,26 +498,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
                 .trim_end_matches(']')
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback())
-    })
-}
-
-/// Follows redirects on the same host; across hosts only when the auth header
-/// is one reqwest strips (`Authorization`), never with `X-API-Key`.
-fn redirect_policy(scheme: AuthScheme) -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= 10 {
-            return attempt.error("too many redirects");
-        }
-        let origin = attempt.previous().first();
-        let same_origin = origin.is_some_and(|first| {
-            first.host_str() == attempt.url().host_str()
-                && first.port_or_known_default() == attempt.url().port_or_known_default()
-        });
-        if same_origin || scheme == AuthScheme::Bearer {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
     })
 }
 
@@ -524,6 +563,7 @@ mod tests {
         assert_eq!(b.base_url, DEFAULT_BASE_URL);
         assert_eq!(b.timeout, Duration::from_secs(30));
         assert_eq!(b.retries, 3);
+        assert_eq!(b.deadline, None);
         assert!(b.proxy.is_none());
         assert_eq!(b.auth_scheme, AuthScheme::Bearer);
     }
@@ -559,6 +599,8 @@ mod tests {
         assert!(msg.contains("base_url") && msg.contains("ftp"), "{msg}");
         let msg = config_message(ClientBuilder::new("k").timeout(Duration::ZERO).build());
         assert!(msg.contains("timeout"), "{msg}");
+        let msg = config_message(ClientBuilder::new("k").deadline(Duration::ZERO).build());
+        assert!(msg.contains("deadline"), "{msg}");
         let msg = config_message(ClientBuilder::new("k").proxy("::nope").build());
         assert!(msg.contains("proxy"), "{msg}");
         let msg = config_message(ClientBuilder::new("k").ca_certificate("junk").build());

@@ -45,7 +45,11 @@ pub enum Error {
         source: Option<Source>,
     },
 
-    /// No complete answer arrived within the timeout.
+    /// No complete answer arrived in time: an attempt outlasted the
+    /// per-attempt timeout (the value is that timeout), the call outlasted
+    /// its deadline (the value is the deadline), or a download stalled (the
+    /// value is the timeout; see
+    /// [`Request::write_to`](crate::Request::write_to)).
     #[error("request timed out after {0:?}")]
     Timeout(Duration),
 
@@ -58,6 +62,25 @@ pub enum Error {
     ResponseTooLarge {
         /// The limit in bytes.
         limit: u64,
+    },
+
+    /// The call ended on a redirect that the client did not follow; the
+    /// server answered, but not with the resource. Never retried: the same
+    /// request would meet the same redirect.
+    ///
+    /// Only `GET` follows redirects (at most 10 in a row, the key only to the
+    /// base URL's origin); see [`RedirectReason`] for the rest. Match it with
+    /// `..`: more fields may come.
+    #[error("redirect not followed: HTTP {status}{} ({reason})", location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default())]
+    Redirect {
+        /// The redirect status (301, 302, 303, 307 or 308).
+        status: u16,
+        /// Where the server pointed, resolved against the request's URL and
+        /// without any `user:password@`; `None` when the answer had no usable
+        /// `Location`.
+        location: Option<String>,
+        /// Why it was not followed.
+        reason: RedirectReason,
     },
 
     /// A 2xx answer whose body could not be decoded.
@@ -146,6 +169,7 @@ impl Error {
     pub fn status_code(&self) -> Option<u16> {
         match self {
             Error::Decode(d) => Some(d.status),
+            Error::Redirect { status, .. } => Some(*status),
             other => other.api_error().map(ApiError::status),
         }
     }
@@ -223,6 +247,57 @@ impl Error {
             Error::Api(e) => matches!(e.status(), 500 | 502 | 503 | 504),
             _ => false,
         }
+    }
+}
+
+/// Why a redirect was not followed ([`Error::Redirect`]).
+///
+/// ```
+/// fn explain(err: &s4e::Error) -> Option<String> {
+///     match err {
+///         s4e::Error::Redirect { status, location, reason, .. } => Some(format!(
+///             "HTTP {status} to {}: {reason}",
+///             location.as_deref().unwrap_or("(no location)")
+///         )),
+///         _ => None,
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RedirectReason {
+    /// The request was a write (`POST`, `PUT`, `PATCH`, `DELETE`) or carried
+    /// a body. Writes never follow a redirect: re-sending one elsewhere, or
+    /// turning it into a `GET` as browsers do for 301 and 302, would not do
+    /// what was asked.
+    Write,
+    /// The redirect leads to another origin (scheme, host or port) while the
+    /// key travels in `X-API-Key`, a header that must not go there. With
+    /// `Authorization: Bearer` the client follows without the key instead.
+    CrossOrigin,
+    /// The redirect leads to plain `http` on a host that is not loopback,
+    /// which the client only talks to with
+    /// [`allow_http(true)`](crate::ClientBuilder::allow_http).
+    Insecure,
+    /// The `Location` header was missing, unreadable, or not an `http(s)` URL.
+    InvalidLocation,
+    /// More than 10 redirects in a row, most likely a loop.
+    TooMany,
+}
+
+impl std::fmt::Display for RedirectReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RedirectReason::Write => "writes never follow redirects",
+            RedirectReason::CrossOrigin => {
+                "it leads to another origin and the key travels in X-API-Key"
+            }
+            RedirectReason::Insecure => {
+                "it leads to plain http on a host that is not loopback; see allow_http"
+            }
+            RedirectReason::InvalidLocation => "no usable http(s) Location",
+            RedirectReason::TooMany => "more than 10 redirects in a row",
+        })
     }
 }
 
@@ -333,7 +408,8 @@ impl ApiError {
     }
 
     /// The body as received (cut to a few hundred bytes) when it was not the
-    /// JSON error envelope, e.g. a proxy's HTML page.
+    /// JSON error envelope, e.g. a proxy's HTML page. Only the first 64 KiB
+    /// of an error body are read; a longer one still gives its start here.
     ///
     /// ```
     /// fn report(err: &s4e::Error) {

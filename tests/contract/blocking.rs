@@ -2,11 +2,14 @@
 //! These are plain `#[test]`s: the mock server runs on a runtime this module
 //! owns, and the calls block the test thread.
 
-use s4e::{Error, ExportFormat, Finding, FindingStatus, Severity};
+use std::time::{Duration, Instant};
+
+use s4e::{Error, ExportFormat, Finding, FindingStatus, RedirectReason, Severity};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param};
-use wiremock::{Mock, MockServer};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::slow::{self, Script};
 use crate::support::{self, KEY, USER_AGENT, ids, page_response};
 
 /// A mock server and the runtime that mounts mocks on it and verifies it.
@@ -178,6 +181,134 @@ fn export_write_to_a_std_writer() {
         .expect("the export streams");
     assert_eq!(written, csv.len() as u64);
     assert!(out == csv, "the file arrives byte for byte");
+}
+
+#[test]
+fn the_deadline_bounds_a_blocking_call() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/f-1"))
+            .respond_with(support::finding_response("f-1").set_delay(Duration::from_secs(3)))
+            .expect(1),
+    );
+    let deadline = Duration::from_millis(300);
+    let client = support::builder(h.server())
+        .deadline(deadline)
+        .build_blocking()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .findings()
+        .get("f-1")
+        .send()
+        .expect_err("the answer comes after the deadline");
+    assert!(matches!(err, Error::Timeout(d) if d == deadline), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_blocking_export_that_trickles_stalls() {
+    let server = slow::serve(Script {
+        first: b"id,title\n".to_vec(),
+        piece: b"x".to_vec(),
+        every: Duration::from_millis(20),
+        pieces: None,
+        ..Script::ok("text/csv", None)
+    });
+    let timeout = Duration::from_millis(300);
+    let client = s4e::blocking::Client::builder(KEY)
+        .base_url(&server.base_url)
+        .timeout(timeout)
+        .build_blocking()
+        .unwrap();
+    let started = Instant::now();
+    let mut out = Vec::new();
+    let err = client
+        .findings()
+        .export(ExportFormat::Csv)
+        .write_to(&mut out)
+        .expect_err("one byte per 20 ms is a stall");
+    assert!(matches!(err, Error::Timeout(d) if d == timeout), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(out.starts_with(b"id,title\n") && out.len() < 16 * 1024);
+    assert_eq!(server.requests(), 1, "a download is not retried once begun");
+}
+
+#[test]
+fn a_blocking_export_ends_at_its_deadline() {
+    let server = slow::serve(Script {
+        piece: vec![b'x'; 64 * 1024],
+        every: Duration::from_millis(5),
+        pieces: None,
+        ..Script::ok("text/csv", None)
+    });
+    let client = s4e::blocking::Client::builder(KEY)
+        .base_url(&server.base_url)
+        .build_blocking()
+        .unwrap();
+    let deadline = Duration::from_millis(500);
+    let started = Instant::now();
+    let mut out = std::io::sink();
+    let err = client
+        .findings()
+        .export(ExportFormat::Csv)
+        .deadline(deadline)
+        .write_to(&mut out)
+        .expect_err("an endless body ends at the deadline");
+    assert!(matches!(err, Error::Timeout(d) if d == deadline), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn a_blocking_write_is_never_redirected() {
+    let h = Harness::start();
+    let target = format!("{}/v1/assets/moved", h.server().uri());
+    h.mount(
+        Mock::given(method("POST"))
+            .and(path("/v1/assets"))
+            .respond_with(ResponseTemplate::new(302).insert_header("location", target.as_str()))
+            .expect(1),
+    );
+    let err = h
+        .client()
+        .assets()
+        .create("shop.example.com", s4e::AssetType::Domain)
+        .send()
+        .expect_err("a redirected create is not a create");
+    assert!(
+        matches!(&err, Error::Redirect { status: 302, location: Some(to), reason: RedirectReason::Write, .. } if *to == target),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_redirect_loop_costs_the_blocking_client_eleven_requests() {
+    let h = Harness::start();
+    let here = format!("{}/v1/findings/loop", h.server().uri());
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/loop"))
+            .respond_with(ResponseTemplate::new(308).insert_header("location", here.as_str()))
+            .expect(11),
+    );
+    let err = h
+        .client()
+        .findings()
+        .get("loop")
+        .send()
+        .expect_err("a loop never ends in an answer");
+    assert!(
+        matches!(
+            &err,
+            Error::Redirect {
+                status: 308,
+                reason: RedirectReason::TooMany,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -2,13 +2,14 @@
 //! said (`docs/API.md` 3). Clients here never retry, so each status is seen
 //! once.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use s4e::Error;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
+use crate::slow::{self, Script};
 use crate::support;
 
 /// Sends `GET /findings/f-1` against a server answering `response` once.
@@ -184,6 +185,87 @@ async fn a_long_non_json_error_body_is_cut() {
     assert!(raw.starts_with("<html>xxx"), "{raw}");
     assert!(raw.len() < 1024, "kept {} bytes", raw.len());
     assert!(err.message().len() < 1024);
+}
+
+/// The bug this fixes: an error body over 64 KiB was refused whole, and
+/// `raw_body` came back empty. Now the first 64 KiB are read and the excerpt
+/// kept, with or without a `Content-Length`.
+#[tokio::test]
+async fn an_error_body_over_64_kib_still_leaves_its_start() {
+    let page = format!(
+        "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+        "<p>upstream connect error or disconnect/reset before headers</p>\n".repeat(5_000)
+    );
+    assert!(page.len() > 4 * 64 * 1024);
+    let err = get_answered_by(ResponseTemplate::new(502).set_body_raw(page, "text/html")).await;
+    let Error::Api(api) = &err else {
+        panic!("expected Api, got {err:?}");
+    };
+    let raw = api.raw_body().expect("an excerpt is kept");
+    assert!(
+        raw.starts_with("<html><head><title>502 Bad Gateway</title>"),
+        "{raw}"
+    );
+    assert!(
+        api.message().contains("502 Bad Gateway"),
+        "{}",
+        api.message()
+    );
+    assert!(err.is_retryable(), "a 502 stays a 502");
+}
+
+/// A JSON envelope too long to read whole is shown as text, not lost.
+#[tokio::test]
+async fn a_json_error_over_64_kib_is_kept_as_text() {
+    let details: Vec<serde_json::Value> = (0..5_000)
+        .map(
+            |n| json!({ "field": format!("assets[{n}].name"), "message": "is not a valid domain" }),
+        )
+        .collect();
+    let body = json!({
+        "status": "error",
+        "error": { "code": "validation_failed", "message": "5000 invalid assets", "details": details }
+    });
+    assert!(body.to_string().len() > 64 * 1024);
+    let err = get_answered_by(ResponseTemplate::new(422).set_body_json(body)).await;
+    let Error::Validation(api) = &err else {
+        panic!("expected Validation, got {err:?}");
+    };
+    let raw = api.raw_body().expect("an excerpt is kept");
+    assert!(raw.contains("validation_failed"), "{raw}");
+}
+
+/// An error body that never ends is read up to the limit only: the call
+/// ends with the status at once, not at the timeout.
+#[tokio::test]
+async fn an_endless_error_body_is_read_up_to_the_limit() {
+    let server = slow::serve(Script {
+        head: "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close"
+            .to_owned(),
+        first: b"upstream overloaded\n".to_vec(),
+        piece: vec![b'.'; 8 * 1024],
+        every: Duration::from_millis(1),
+        pieces: None,
+    });
+    let timeout = Duration::from_secs(5);
+    let started = Instant::now();
+    let err = s4e::Client::builder(support::KEY)
+        .base_url(&server.base_url)
+        .timeout(timeout)
+        .retries(0)
+        .build()
+        .unwrap()
+        .findings()
+        .get("f-1")
+        .await
+        .expect_err("a 503");
+    assert_eq!(err.status_code(), Some(503), "{err:?}");
+    let raw = err
+        .api_error()
+        .and_then(|api| api.raw_body())
+        .expect("an excerpt is kept");
+    assert!(raw.starts_with("upstream overloaded"), "{raw}");
+    assert!(started.elapsed() < timeout, "{:?}", started.elapsed());
 }
 
 #[tokio::test]

@@ -1,11 +1,14 @@
 //! `POST /findings/export`: the filters in the body, the file streamed to a
 //! writer, retried as the idempotent call it is (`docs/API.md` 4.3, 5.3).
 
+use std::time::{Duration, Instant};
+
 use s4e::{Error, ExportFormat, FindingStatus, Severity};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, header_exists, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::slow::{self, Script};
 use crate::support::{self, KEY, no_query};
 
 /// A CSV export of about 1 MB with the documented columns.
@@ -157,4 +160,104 @@ async fn an_export_refused_before_any_byte_writes_nothing() {
         .expect_err("rate limited beyond the ceiling");
     assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
     assert!(out.is_empty());
+}
+
+fn client_of(server: &slow::Server, timeout: Duration) -> s4e::Client {
+    s4e::Client::builder(KEY)
+        .base_url(&server.base_url)
+        .timeout(timeout)
+        .build()
+        .unwrap()
+}
+
+/// The bug this fixes: the timeout bounded each chunk, so one byte every
+/// second kept an export open forever. Now a body that moves less than
+/// 16 KiB per timeout has stalled.
+#[tokio::test]
+async fn an_export_that_trickles_stalls_within_a_few_timeouts() {
+    let server = slow::serve(Script {
+        first: b"id,title\n".to_vec(),
+        piece: b"x".to_vec(),
+        every: Duration::from_millis(20),
+        pieces: None,
+        ..Script::ok("text/csv", Some(1_000_000))
+    });
+    let timeout = Duration::from_millis(300);
+    let started = Instant::now();
+    let mut out = Vec::new();
+    let err = client_of(&server, timeout)
+        .findings()
+        .export(ExportFormat::Csv)
+        .write_to(&mut out)
+        .await
+        .expect_err("one byte per 20 ms is a stall");
+    let elapsed = started.elapsed();
+    assert!(matches!(err, Error::Timeout(d) if d == timeout), "{err:?}");
+    assert!(elapsed >= timeout && elapsed < 3 * timeout, "{elapsed:?}");
+    assert!(out.starts_with(b"id,title\n") && out.len() < 16 * 1024);
+    assert_eq!(server.requests(), 1, "a download is not retried once begun");
+}
+
+/// A body that keeps moving is never cut by the stall rule, even when the
+/// whole transfer takes several timeouts.
+#[tokio::test]
+async fn an_export_longer_than_the_timeout_that_keeps_moving_completes() {
+    let pieces = 40;
+    let piece = vec![b'x'; 32 * 1024];
+    let server = slow::serve(Script {
+        piece: piece.clone(),
+        every: Duration::from_millis(25),
+        pieces: Some(pieces),
+        ..Script::ok("text/csv", Some(pieces * piece.len()))
+    });
+    let timeout = Duration::from_millis(250);
+    let started = Instant::now();
+    let written = client_of(&server, timeout)
+        .findings()
+        .export(ExportFormat::Csv)
+        .write_to(&mut tokio::io::sink())
+        .await
+        .expect("a moving body is not a stall");
+    assert_eq!(written, (pieces * piece.len()) as u64);
+    assert!(started.elapsed() > 3 * timeout, "{:?}", started.elapsed());
+}
+
+/// A body that never ends, at a healthy rate, ends at the deadline: the
+/// request's own, or the client's.
+#[tokio::test]
+async fn an_endless_export_ends_at_the_deadline() {
+    let server = slow::serve(Script {
+        piece: vec![b'x'; 64 * 1024],
+        every: Duration::from_millis(5),
+        pieces: None,
+        ..Script::ok("text/csv", None)
+    });
+    let deadline = Duration::from_millis(500);
+    let started = Instant::now();
+    let mut out = Vec::new();
+    let err = client_of(&server, Duration::from_secs(30))
+        .findings()
+        .export(ExportFormat::Csv)
+        .deadline(deadline)
+        .write_to(&mut out)
+        .await
+        .expect_err("the deadline covers the transfer");
+    assert!(matches!(err, Error::Timeout(d) if d == deadline), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(out.len() > 64 * 1024, "the body was moving: {}", out.len());
+
+    let client = s4e::Client::builder(KEY)
+        .base_url(&server.base_url)
+        .deadline(deadline)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .findings()
+        .export(ExportFormat::Csv)
+        .write_to(&mut tokio::io::sink())
+        .await
+        .expect_err("the client's deadline covers downloads too");
+    assert!(matches!(err, Error::Timeout(d) if d == deadline), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
 }

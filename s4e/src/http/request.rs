@@ -4,12 +4,14 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use bytes::Bytes;
+use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::endpoint::{Download, Endpoint, Paginated};
-use crate::http::transport::{CallOptions, classify_transport};
+use crate::http::transport::{Budget, CallKind, CallOptions, classify_transport, instant_after};
 use crate::page::{MAX_PER_PAGE, PageRequest};
 use crate::{Error, Result};
 
@@ -79,6 +81,28 @@ impl<E, M> Request<E, M> {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The most this call may take in all: every attempt, every wait between
+    /// attempts and, for [`write_to`](Request::write_to), the whole
+    /// transfer. Past it the call ends with [`Error::Timeout`] holding this
+    /// duration; a retry whose wait would end past it is not made, and the
+    /// call returns the last attempt's error at once. Overrides the client's
+    /// [`deadline`](crate::ClientBuilder::deadline), whose defaults are
+    /// [`DEFAULT_DEADLINE`](crate::DEFAULT_DEADLINE) (5 min) and, for
+    /// `write_to`, [`DEFAULT_DOWNLOAD_DEADLINE`](crate::DEFAULT_DOWNLOAD_DEADLINE)
+    /// (1 h). Zero is refused with [`Error::InvalidRequest`] when sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// // Retries included, give up after 10 seconds.
+    /// let finding = client.findings().get("f-1").deadline(Duration::from_secs(10)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -232,14 +256,27 @@ where
     }
 }
 
-/// The body of a download, chunk by chunk, each chunk awaited under the
-/// timeout.
-pub(crate) type ByteStream = crate::http::paginate::BoxStream<Result<bytes::Bytes>>;
+/// The body of a download, chunk by chunk, under the stall rule and the
+/// deadline ([`guard_download`]).
+pub(crate) type ByteStream = crate::http::paginate::BoxStream<Result<Bytes>>;
+
+/// A download must deliver this many bytes within one per-attempt timeout of
+/// the last time it did (or of its headers), else it has stalled.
+pub(crate) const STALL_BYTES: u64 = 16 * 1024;
 
 impl<E: Download> Request<E, Async> {
     /// Streams the answer into `writer` as it arrives, without holding it in
     /// memory, and returns the number of bytes written. Retries happen only
     /// before the first byte is written.
+    ///
+    /// Two rules bound the transfer. The body must keep moving: at least
+    /// 16 KiB within every [`timeout`](Request::timeout) (30 s unless set,
+    /// so about 550 bytes per second), counted from the headers, or it ends
+    /// with [`Error::Timeout`] holding the timeout, as curl's low-speed limit
+    /// does. And the [`deadline`](Request::deadline) bounds the whole call,
+    /// transfer included ([`DEFAULT_DOWNLOAD_DEADLINE`](crate::DEFAULT_DOWNLOAD_DEADLINE),
+    /// 1 h, unless set). The time your writer takes counts towards the
+    /// deadline, not towards the stall rule.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -262,26 +299,256 @@ impl<E: Download> Request<E, Async> {
         Ok(written)
     }
 
-    /// Sends the request and returns the body as a stream of chunks.
+    /// Sends the request and returns the body as a stream of chunks, under
+    /// one deadline from the first attempt to the last byte.
     pub(crate) async fn open_download(self) -> Result<ByteStream> {
         let inner = &self.client.inner;
         let timeout = self.options.timeout.unwrap_or(inner.timeout);
+        let budget = inner.budget(&self.options, CallKind::Download)?;
         let prepared = inner.prepare(&self.endpoint)?;
-        let answer = inner.call_streaming(&prepared, &self.options).await?;
-        let chunks = answer.response.bytes_stream();
-        // The timeout bounds the wait for each chunk, not the whole file,
-        // which may be hundreds of megabytes.
-        Ok(Box::pin(futures_util::stream::unfold(
-            Some(chunks),
-            move |chunks| async move {
-                let mut chunks = chunks?;
-                match tokio::time::timeout(timeout, chunks.next()).await {
-                    Err(_) => Some((Err(Error::Timeout(timeout)), None)),
-                    Ok(None) => None,
-                    Ok(Some(Err(e))) => Some((Err(classify_transport(e).1), None)),
-                    Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(chunks))),
+        let answer = inner
+            .call_streaming(&prepared, &self.options, budget)
+            .await?;
+        Ok(guard_download(
+            answer.response.bytes_stream(),
+            |e| classify_transport(e).1,
+            timeout,
+            budget,
+        ))
+    }
+}
+
+/// Where a guarded download stands.
+struct Transfer<S> {
+    chunks: Pin<Box<S>>,
+    /// The stall window: the per-attempt timeout.
+    window: Duration,
+    /// When the window in progress ends.
+    window_end: Instant,
+    /// Bytes received in the window in progress.
+    in_window: u64,
+    budget: Budget,
+}
+
+/// Bounds a download's body. It ends with [`Error::Timeout`]:
+/// - holding `window` when it stalls: fewer than [`STALL_BYTES`] arrived in
+///   `window` since the last time that many did (or since the headers), and
+///   nothing is ready. Chunks already received are taken before the check,
+///   so time the caller spends writing is never counted as a stall;
+/// - holding the deadline once the deadline has passed, at the next chunk.
+///
+/// A body faster than `STALL_BYTES` per `window` is never cut by the first
+/// rule, however long it is: only the deadline bounds it.
+pub(crate) fn guard_download<S, E>(
+    chunks: S,
+    map_err: fn(E) -> Error,
+    window: Duration,
+    budget: Budget,
+) -> ByteStream
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+    E: 'static,
+{
+    let transfer = Transfer {
+        chunks: Box::pin(chunks),
+        window,
+        window_end: instant_after(Instant::now(), window),
+        in_window: 0,
+        budget,
+    };
+    Box::pin(futures_util::stream::unfold(
+        Some(transfer),
+        move |transfer| async move {
+            let mut t = transfer?;
+            if Instant::now() >= t.budget.until {
+                // A body already complete is not failed for the time the
+                // caller took; anything else past the deadline is.
+                return match t.chunks.next().now_or_never() {
+                    Some(None) => None,
+                    _ => Some((Err(Error::Timeout(t.budget.limit)), None)),
+                };
+            }
+            let wake = t.window_end.min(t.budget.until);
+            // `timeout_at` polls the body first: a ready chunk is taken even
+            // when the window is over.
+            match tokio::time::timeout_at(wake, t.chunks.next()).await {
+                Ok(None) => None,
+                Ok(Some(Err(e))) => Some((Err(map_err(e)), None)),
+                Ok(Some(Ok(chunk))) => {
+                    t.in_window += chunk.len() as u64;
+                    if t.in_window >= STALL_BYTES {
+                        t.in_window = 0;
+                        t.window_end = instant_after(Instant::now(), t.window);
+                    }
+                    Some((Ok(chunk), Some(t)))
                 }
-            },
-        )))
+                Err(_) if wake >= t.budget.until => {
+                    Some((Err(Error::Timeout(t.budget.limit)), None))
+                }
+                Err(_) => {
+                    tracing::debug!(
+                        target: "s4e",
+                        bytes = t.in_window,
+                        window_ms = t.window.as_millis() as u64,
+                        "the download stalled"
+                    );
+                    Some((Err(Error::Timeout(t.window)), None))
+                }
+            }
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use futures_util::stream;
+
+    use super::*;
+
+    const WINDOW: Duration = Duration::from_secs(30);
+
+    fn budget(limit: Duration) -> Budget {
+        Budget {
+            limit,
+            until: instant_after(Instant::now(), limit),
+        }
+    }
+
+    /// `chunk`-byte chunks, one every `every`, without end.
+    fn paced(chunk: usize, every: Duration) -> impl Stream<Item = Result<Bytes, Infallible>> {
+        stream::unfold((), move |()| async move {
+            tokio::time::sleep(every).await;
+            Some((Ok(Bytes::from(vec![b'x'; chunk])), ()))
+        })
+    }
+
+    fn guard<S>(chunks: S, deadline: Duration) -> ByteStream
+    where
+        S: Stream<Item = Result<Bytes, Infallible>> + Send + 'static,
+    {
+        guard_download(chunks, |e| match e {}, WINDOW, budget(deadline))
+    }
+
+    /// Drains `body`: the bytes received and how it ended.
+    async fn drain(mut body: ByteStream) -> (u64, Option<Error>) {
+        let mut bytes = 0;
+        while let Some(chunk) = body.next().await {
+            match chunk {
+                Ok(chunk) => bytes += chunk.len() as u64,
+                Err(e) => return (bytes, Some(e)),
+            }
+        }
+        (bytes, None)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_trickle_stalls_after_one_window() {
+        let start = Instant::now();
+        let (bytes, end) = drain(guard(paced(1, Duration::from_secs(1)), Duration::MAX)).await;
+        assert!(
+            matches!(end, Some(Error::Timeout(d)) if d == WINDOW),
+            "{end:?}"
+        );
+        assert_eq!(start.elapsed(), WINDOW);
+        assert!(bytes < STALL_BYTES, "{bytes}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stops_moving_stalls_one_window_after_its_last_progress() {
+        let start = Instant::now();
+        // 64 KiB at 16 KiB/s, then one byte a second.
+        let fast = paced(16 * 1024, Duration::from_secs(1)).take(4);
+        let (bytes, end) = drain(guard(
+            fast.chain(paced(1, Duration::from_secs(1))),
+            Duration::MAX,
+        ))
+        .await;
+        assert!(
+            matches!(end, Some(Error::Timeout(d)) if d == WINDOW),
+            "{end:?}"
+        );
+        assert_eq!(start.elapsed(), Duration::from_secs(4) + WINDOW);
+        assert!(bytes >= 64 * 1024, "{bytes}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_healthy_body_is_never_cut_by_the_stall_rule() {
+        // 700 bytes a second (just above 16 KiB per 30 s) for 20 minutes,
+        // then the end.
+        let slow_but_moving = paced(700, Duration::from_secs(1)).take(1200);
+        let start = Instant::now();
+        let (bytes, end) = drain(guard(slow_but_moving, Duration::from_secs(3600))).await;
+        assert!(end.is_none(), "{end:?}");
+        assert_eq!(bytes, 700 * 1200);
+        assert_eq!(start.elapsed(), Duration::from_secs(1200));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_ends_an_endless_healthy_body() {
+        let start = Instant::now();
+        let deadline = Duration::from_secs(600);
+        let (bytes, end) = drain(guard(
+            paced(64 * 1024, Duration::from_millis(100)),
+            deadline,
+        ))
+        .await;
+        assert!(
+            matches!(end, Some(Error::Timeout(d)) if d == deadline),
+            "{end:?}"
+        );
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= deadline && elapsed <= deadline + Duration::from_millis(100),
+            "{elapsed:?}"
+        );
+        assert!(bytes >= 5999 * 64 * 1024, "{bytes}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn time_spent_by_the_caller_is_not_a_stall() {
+        // Chunks always ready, read with a 40 s pause after each (a slow
+        // disk): the window passes, but the body is not what is slow.
+        let mut body = guard(
+            stream::iter((0..5).map(|_| Ok(Bytes::from_static(b"x")))),
+            Duration::MAX,
+        );
+        let mut bytes = 0;
+        while let Some(chunk) = body.next().await {
+            bytes += chunk.expect("no stall").len();
+            tokio::time::sleep(Duration::from_secs(40)).await;
+        }
+        assert_eq!(bytes, 5);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_counts_the_callers_time_too() {
+        let deadline = Duration::from_secs(100);
+        let mut body = guard(
+            stream::iter((0..5).map(|_| Ok(Bytes::from_static(b"x")))),
+            deadline,
+        );
+        let mut taken = 0;
+        let end = loop {
+            match body.next().await {
+                Some(Ok(_)) => taken += 1,
+                other => break other,
+            }
+            tokio::time::sleep(Duration::from_secs(40)).await;
+        };
+        assert!(
+            matches!(end, Some(Err(Error::Timeout(d))) if d == deadline),
+            "{end:?}"
+        );
+        assert_eq!(taken, 3, "chunks at 0, 40 and 80 s; none at 120 s");
+        assert!(body.next().await.is_none(), "the error is the end");
+
+        // A body that had fully arrived ends normally, however late the
+        // caller comes back for its end.
+        let mut body = guard(stream::iter([Ok(Bytes::from_static(b"x"))]), deadline);
+        assert!(matches!(body.next().await, Some(Ok(_))));
+        tokio::time::sleep(2 * deadline).await;
+        assert!(body.next().await.is_none());
     }
 }

@@ -16,6 +16,11 @@ pub(crate) enum Outcome {
     Interrupted,
     /// The server answered with this status.
     Status(u16),
+    /// The server answered with a redirect the client does not follow (a
+    /// write, another origin, a loop): the same request meets it again.
+    Redirect,
+    /// The call's overall deadline passed: no time is left for another try.
+    Deadline,
 }
 
 impl Outcome {
@@ -24,6 +29,7 @@ impl Outcome {
         match self {
             Outcome::NotSent | Outcome::Timeout | Outcome::Interrupted => true,
             Outcome::Status(status) => matches!(status, 429 | 500 | 502 | 503 | 504),
+            Outcome::Redirect | Outcome::Deadline => false,
         }
     }
 
@@ -141,6 +147,28 @@ mod tests {
         assert!(Outcome::NotSent.is_transient());
         assert!(Outcome::Timeout.is_transient());
         assert!(Outcome::Interrupted.is_transient());
+    }
+
+    #[test]
+    fn refused_redirects_and_a_passed_deadline_are_never_retried() {
+        for outcome in [Outcome::Redirect, Outcome::Deadline] {
+            assert!(!outcome.is_transient(), "{outcome:?}");
+            for method in [
+                Method::Get,
+                Method::Post,
+                Method::Put,
+                Method::Patch,
+                Method::Delete,
+            ] {
+                let keyed = Safety {
+                    declared_idempotent: true,
+                    explicit_key: true,
+                    ..safety(method)
+                };
+                assert!(!may_retry(safety(method), outcome), "{method} {outcome:?}");
+                assert!(!may_retry(keyed, outcome), "{method} {outcome:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! Executes a prepared request: attempts, timeouts, retries, logging. The one
 //! place that does I/O; both clients end up here.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::client::ClientInner;
+use crate::config::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, is_loopback};
 use crate::endpoint::{Endpoint, Method};
+use crate::error::{RedirectReason, excerpt};
 use crate::http::decode::{ErrorContext, parse_error_body};
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
 use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
@@ -21,7 +25,63 @@ pub(crate) struct CallOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retries: Option<u32>,
     pub(crate) idempotency_key: Option<String>,
+    /// The call's total time bound; `None` takes the client's.
+    pub(crate) deadline: Option<Duration>,
 }
+
+/// What a call is, as far as its default deadline goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    /// Read to the end into memory (JSON, pages, an awaited export).
+    Call,
+    /// Streamed to a writer, transfer included.
+    Download,
+}
+
+/// The time one call has in all: fixed when the call starts, shared by its
+/// attempts, waits and (for downloads) the transfer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    /// As set, for the error.
+    pub(crate) limit: Duration,
+    pub(crate) until: Instant,
+}
+
+/// Longer than any call; an `Instant` this far ahead cannot overflow.
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
+
+/// `now + span`, saturating at a point no call reaches.
+pub(crate) fn instant_after(now: Instant, span: Duration) -> Instant {
+    now + span.min(FAR_FUTURE)
+}
+
+/// Scheme, host and port: where the key may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Origin {
+    scheme: String,
+    host: Option<String>,
+    port: Option<u16>,
+}
+
+impl Origin {
+    pub(crate) fn of(url: &Url) -> Origin {
+        Origin {
+            scheme: url.scheme().to_owned(),
+            host: url.host_str().map(str::to_owned),
+            port: url.port_or_known_default(),
+        }
+    }
+
+    fn contains(&self, url: &Url) -> bool {
+        self.scheme == url.scheme()
+            && self.host.as_deref() == url.host_str()
+            && self.port == url.port_or_known_default()
+    }
+}
+
+/// Redirects one `GET` follows in a row; one more is
+/// [`RedirectReason::TooMany`]. An attempt thus makes at most 11 requests.
+pub(crate) const MAX_REDIRECTS: u32 = 10;
 
 /// A request rendered from an endpoint, ready to send as often as needed.
 #[derive(Debug)]
@@ -64,8 +124,11 @@ impl FullAnswer {
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const REQUEST_ID: &str = "x-request-id";
 
-/// How much of an error body is read.
-const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+/// How much of an error body is read; the rest is left unread.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The longest `Location` an error repeats.
+const LOCATION_EXCERPT: usize = 2048;
 
 impl Prepared {
     /// The same request for one page of a list. The page number is left out
@@ -96,6 +159,22 @@ impl Prepared {
 }
 
 impl ClientInner {
+    /// The deadline of a call starting now: the request's, else the
+    /// client's, else the default for its kind.
+    pub(crate) fn budget(&self, options: &CallOptions, kind: CallKind) -> Result<Budget> {
+        let limit = options.deadline.or(self.deadline).unwrap_or(match kind {
+            CallKind::Call => DEFAULT_DEADLINE,
+            CallKind::Download => DEFAULT_DOWNLOAD_DEADLINE,
+        });
+        if limit.is_zero() {
+            return Err(Error::invalid_request("deadline must be greater than zero"));
+        }
+        Ok(Budget {
+            limit,
+            until: instant_after(Instant::now(), limit),
+        })
+    }
+
     /// Renders the endpoint once; retries (and pages) reuse the result.
     pub(crate) fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<Prepared> {
         let mut path = PathBuilder::new();
@@ -131,14 +210,15 @@ impl ClientInner {
         })
     }
 
-    /// Sends with retries and reads the whole body.
+    /// Sends with retries and reads the whole body, within the deadline.
     pub(crate) async fn call(
         &self,
         prepared: &Prepared,
         options: &CallOptions,
     ) -> Result<FullAnswer> {
         let limit = self.max_response_size;
-        self.with_retries(prepared, options, |answer| async move {
+        let budget = self.budget(options, CallKind::Call)?;
+        self.with_retries(prepared, options, budget, |answer| async move {
             let body = read_limited(answer.response, limit).await?;
             Ok(FullAnswer {
                 status: answer.status,
@@ -150,20 +230,30 @@ impl ClientInner {
         .await
     }
 
-    /// Sends with retries and stops at the headers, for streaming downloads.
+    /// Sends with retries and stops at the headers, for streaming downloads;
+    /// the caller keeps `budget` for the transfer.
     pub(crate) async fn call_streaming(
         &self,
         prepared: &Prepared,
         options: &CallOptions,
+        budget: Budget,
     ) -> Result<Answer> {
-        self.with_retries(prepared, options, |answer| async move { Ok(answer) })
-            .await
+        self.with_retries(
+            prepared,
+            options,
+            budget,
+            |answer| async move { Ok(answer) },
+        )
+        .await
     }
 
+    /// Attempts until one succeeds, a failure may not be retried, the
+    /// retries are spent, or the deadline leaves no room for another try.
     async fn with_retries<T, F, Fut>(
         &self,
         prepared: &Prepared,
         options: &CallOptions,
+        budget: Budget,
         finish: F,
     ) -> Result<T>
     where
@@ -206,13 +296,19 @@ impl ClientInner {
             loop {
                 attempt += 1;
                 tracing::Span::current().record("attempt", attempt);
-                let result = match tokio::time::timeout(
-                    timeout,
+                // The attempt ends at its own timeout or at the deadline,
+                // whichever comes first; the error names the one that hit.
+                let attempt_end = instant_after(Instant::now(), timeout).min(budget.until);
+                let result = match tokio::time::timeout_at(
+                    attempt_end,
                     self.attempt(prepared, idempotency_key.as_ref(), &finish),
                 )
                 .await
                 {
                     Ok(result) => result,
+                    Err(_elapsed) if attempt_end >= budget.until => {
+                        Err((Outcome::Deadline, Error::Timeout(budget.limit)))
+                    }
                     Err(_elapsed) => Err((Outcome::Timeout, Error::Timeout(timeout))),
                 };
                 let span = tracing::Span::current();
@@ -236,6 +332,12 @@ impl ClientInner {
                     tracing::debug!(target: "s4e", error = %error, "server asked to wait longer than the retry ceiling; giving up");
                     return Err(error);
                 };
+                // A wait that ends at or past the deadline leaves no time for
+                // the retry: the last error says more than a timeout would.
+                if instant_after(Instant::now(), delay) >= budget.until {
+                    tracing::debug!(target: "s4e", error = %error, delay_ms = delay.as_millis() as u64, "the wait before a retry would pass the deadline; giving up");
+                    return Err(error);
+                }
                 tracing::debug!(
                     target: "s4e",
                     error = %error,
@@ -250,7 +352,8 @@ impl ClientInner {
         .await
     }
 
-    /// One attempt: send, classify, and on success let `finish` read on.
+    /// One attempt: send (following a `GET`'s redirects), classify, and on
+    /// success let `finish` read on.
     async fn attempt<T, F, Fut>(
         &self,
         prepared: &Prepared,
@@ -268,19 +371,63 @@ impl ClientInner {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut request = self.http.request(method, &prepared.url);
-        for (name, value) in &prepared.headers {
-            request = request.header(*name, value.as_str());
-        }
-        if let Some(key) = idempotency_key {
-            request = request.header(IDEMPOTENCY_KEY, key.clone());
-        }
-        if let Some(body) = &prepared.body {
-            request = request
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
-        }
-        let response = request.send().await.map_err(classify_transport)?;
+        // `None` until a redirect is followed: the first request goes to the
+        // prepared URL, which is on the base URL's origin.
+        let mut redirected: Option<(Url, bool)> = None;
+        let mut hops: u32 = 0;
+        let response = loop {
+            let (mut request, same_origin) = match &redirected {
+                None => (self.http.request(method.clone(), &prepared.url), true),
+                Some((url, same_origin)) => {
+                    (self.http.request(method.clone(), url.clone()), *same_origin)
+                }
+            };
+            for (name, value) in &prepared.headers {
+                request = request.header(*name, value.as_str());
+            }
+            // The key and the idempotency key go to the base URL's origin
+            // only; a followed redirect elsewhere goes without them.
+            if same_origin {
+                request = request.header(self.auth.0.clone(), self.auth.1.clone());
+                if let Some(key) = idempotency_key {
+                    request = request.header(IDEMPOTENCY_KEY, key.clone());
+                }
+            }
+            // Only the first request carries the body: a request with a body
+            // never follows a redirect.
+            if let (None, Some(body)) = (&redirected, &prepared.body) {
+                request = request
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .body(body.clone());
+            }
+            let response = request.send().await.map_err(classify_transport)?;
+            let status = response.status().as_u16();
+            if !is_redirect(status) {
+                break response;
+            }
+            tracing::Span::current().record("status", status);
+            let current = match redirected.take() {
+                Some((url, _)) => Some(url),
+                None => Url::parse(&prepared.url).ok(),
+            };
+            let hop = RedirectRules {
+                method: prepared.method,
+                has_body: prepared.body.is_some(),
+                origin: &self.origin,
+                auth_scheme: self.auth_scheme,
+                allow_http: self.allow_http,
+            }
+            .next_hop(
+                status,
+                response.headers().get(LOCATION),
+                current.as_ref(),
+                hops,
+            )
+            .map_err(|error| (Outcome::Redirect, error))?;
+            hops += 1;
+            tracing::debug!(target: "s4e", status, hop = hops, same_origin = hop.1, "following a redirect");
+            redirected = Some(hop);
+        };
         let status = response.status().as_u16();
         let request_id = response
             .headers()
@@ -313,11 +460,9 @@ impl ClientInner {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        // Only an excerpt of an error body is kept; a proxy's endless page
-        // must not be read whole.
-        let body = read_limited(response, ERROR_BODY_LIMIT)
-            .await
-            .unwrap_or_default();
+        // Only the start of an error body is kept; a proxy's endless page
+        // must not be read whole, and a long one still leaves its start.
+        let body = read_prefix(response, ERROR_BODY_LIMIT).await;
         let api = parse_error_body(
             status,
             &body,
@@ -330,34 +475,161 @@ impl ClientInner {
     }
 }
 
+/// The statuses that ask to repeat the request at `Location`. 300, 304 and
+/// 305 are not: they are answered as errors.
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// When a redirect is followed: a pure function of the request, the client's
+/// settings and the answer.
+struct RedirectRules<'a> {
+    method: Method,
+    has_body: bool,
+    origin: &'a Origin,
+    auth_scheme: AuthScheme,
+    allow_http: bool,
+}
+
+impl RedirectRules<'_> {
+    /// The URL to request next and whether it is on the base URL's origin,
+    /// or the [`Error::Redirect`] that ends the call. `hops` redirects were
+    /// followed before this one; `current` is the URL that was answered.
+    fn next_hop(
+        &self,
+        status: u16,
+        location: Option<&HeaderValue>,
+        current: Option<&Url>,
+        hops: u32,
+    ) -> Result<(Url, bool)> {
+        let target = location
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| current?.join(text.trim()).ok());
+        let refuse = |reason| Error::Redirect {
+            status,
+            location: target.as_ref().map(shown_location),
+            reason,
+        };
+        // Re-sending a write elsewhere, or as a GET the way 301 and 302 turn
+        // it in browsers, would not do what was asked.
+        if self.method != Method::Get || self.has_body {
+            return Err(refuse(RedirectReason::Write));
+        }
+        let Some(url) = target
+            .as_ref()
+            .filter(|url| matches!(url.scheme(), "http" | "https"))
+        else {
+            return Err(refuse(RedirectReason::InvalidLocation));
+        };
+        if hops >= MAX_REDIRECTS {
+            return Err(refuse(RedirectReason::TooMany));
+        }
+        if url.scheme() == "http" && !self.allow_http && !is_loopback(url) {
+            return Err(refuse(RedirectReason::Insecure));
+        }
+        let same_origin = self.origin.contains(url);
+        // As before the client followed redirects itself: with `X-API-Key`
+        // a move to another origin is refused rather than followed keyless,
+        // so it shows as an error naming the new place, not as a 401 from it.
+        if !same_origin && self.auth_scheme == AuthScheme::ApiKeyHeader {
+            return Err(refuse(RedirectReason::CrossOrigin));
+        }
+        // reqwest would turn `user:password@` into a Basic header: the client
+        // sends no credentials it was not given.
+        let mut url = url.clone();
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Ok((url, same_origin))
+    }
+}
+
+/// A redirect target as errors show it: without `user:password@`, and cut.
+fn shown_location(url: &Url) -> String {
+    let mut url = url.clone();
+    // Both fail only for URLs that cannot carry credentials at all.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    excerpt(url.as_str().as_bytes(), LOCATION_EXCERPT)
+}
+
 /// Reads a body to the end, refusing to hold more than `limit` bytes; a
 /// connection cut mid-body is a transport error.
+///
+/// The body is gathered in one buffer, sized from `Content-Length` when the
+/// server sent it (and it is within the limit), so a large answer needs its
+/// size in memory once, not twice. A body that arrives in one chunk is
+/// returned as it is, without a copy.
 async fn read_limited(mut response: reqwest::Response, limit: u64) -> Result<Bytes> {
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit)
-    {
-        return Err(Error::ResponseTooLarge { limit });
+    let too_large = || Error::ResponseTooLarge { limit };
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
     }
-    let mut chunks: Vec<Bytes> = Vec::new();
-    let mut total: u64 = 0;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| classify_transport(e).1)?
+    let Some(first) = next_chunk(&mut response).await? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() as u64 > limit {
+        return Err(too_large());
+    }
+    let Some(second) = next_chunk(&mut response).await? else {
+        return Ok(first);
+    };
+    let mut length = (first.len() + second.len()) as u64;
+    if length > limit {
+        return Err(too_large());
+    }
+    let capacity = declared.unwrap_or(2 * length).clamp(length, limit);
+    let mut body: Vec<u8> = Vec::new();
+    // A Content-Length is the server's word: with a huge limit, a size the
+    // allocator refuses means growing as bytes arrive, not an abort.
+    if body
+        .try_reserve_exact(usize::try_from(capacity).unwrap_or(usize::MAX))
+        .is_err()
     {
-        total += chunk.len() as u64;
-        if total > limit {
-            return Err(Error::ResponseTooLarge { limit });
+        body.reserve(first.len() + second.len());
+    }
+    body.extend_from_slice(&first);
+    drop(first);
+    body.extend_from_slice(&second);
+    drop(second);
+    while let Some(chunk) = next_chunk(&mut response).await? {
+        length += chunk.len() as u64;
+        if length > limit {
+            return Err(too_large());
         }
-        chunks.push(chunk);
+        if body.capacity() - body.len() < chunk.len() {
+            // Without a (truthful) Content-Length: double, never past the limit.
+            let target = (2 * body.capacity() as u64).clamp(length, limit);
+            body.reserve_exact(usize::try_from(target).unwrap_or(usize::MAX) - body.len());
+        }
+        body.extend_from_slice(&chunk);
     }
-    // One chunk (the common case) is returned as it is, without a copy.
-    Ok(match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.swap_remove(0),
-        _ => Bytes::from(chunks.concat()),
-    })
+    // `Bytes::from(Vec)` keeps the allocation: no copy.
+    Ok(Bytes::from(body))
+}
+
+async fn next_chunk(response: &mut reqwest::Response) -> Result<Option<Bytes>> {
+    response.chunk().await.map_err(|e| classify_transport(e).1)
+}
+
+/// The first `limit` bytes of an error body, or what arrived before the
+/// connection failed; the rest is not read.
+async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Bytes {
+    let declared = response
+        .content_length()
+        .and_then(|length| usize::try_from(length).ok())
+        .unwrap_or(0);
+    let mut body: Vec<u8> = Vec::with_capacity(declared.min(limit));
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = limit - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Bytes::from(body)
 }
 
 /// Sorts a reqwest failure by how far the request got. The message never
@@ -400,4 +672,266 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         current = next;
     }
     current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::of(&Url::parse("https://api.s4e.test/v1").unwrap())
+    }
+
+    fn rules(method: Method, origin: &Origin) -> RedirectRules<'_> {
+        RedirectRules {
+            method,
+            has_body: false,
+            origin,
+            auth_scheme: AuthScheme::Bearer,
+            allow_http: false,
+        }
+    }
+
+    fn here() -> Url {
+        Url::parse("https://api.s4e.test/v1/findings/f-1?page=2").unwrap()
+    }
+
+    fn location(text: &str) -> HeaderValue {
+        HeaderValue::from_str(text).unwrap()
+    }
+
+    fn refusal(result: Result<(Url, bool)>) -> (u16, Option<String>, RedirectReason) {
+        match result {
+            Err(Error::Redirect {
+                status,
+                location,
+                reason,
+            }) => (status, location, reason),
+            other => panic!("expected a refused redirect, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn writes_follow_no_redirect_of_any_kind() {
+        let origin = origin();
+        for method in [Method::Post, Method::Put, Method::Patch, Method::Delete] {
+            for status in [301, 302, 303, 307, 308] {
+                let (seen, shown, reason) = refusal(rules(method, &origin).next_hop(
+                    status,
+                    Some(&location("/v1/elsewhere")),
+                    Some(&here()),
+                    0,
+                ));
+                assert_eq!((seen, reason), (status, RedirectReason::Write));
+                assert_eq!(shown.as_deref(), Some("https://api.s4e.test/v1/elsewhere"));
+            }
+            let (_, shown, reason) =
+                refusal(rules(method, &origin).next_hop(302, None, Some(&here()), 0));
+            assert_eq!((shown, reason), (None, RedirectReason::Write));
+        }
+        // A GET that carries a body (only a hand-written endpoint can) is
+        // treated as a write.
+        let with_body = RedirectRules {
+            has_body: true,
+            ..rules(Method::Get, &origin)
+        };
+        let (_, _, reason) =
+            refusal(with_body.next_hop(307, Some(&location("/v1/x")), Some(&here()), 0));
+        assert_eq!(reason, RedirectReason::Write);
+    }
+
+    #[test]
+    fn a_get_follows_on_its_origin_with_the_key() {
+        let origin = origin();
+        let (url, same_origin) = rules(Method::Get, &origin)
+            .next_hop(301, Some(&location("f-2")), Some(&here()), 0)
+            .unwrap();
+        assert_eq!(url.as_str(), "https://api.s4e.test/v1/findings/f-2");
+        assert!(same_origin);
+        let (url, _) = rules(Method::Get, &origin)
+            .next_hop(
+                302,
+                Some(&location("https://someone:pw@api.s4e.test/v1/f")),
+                Some(&here()),
+                0,
+            )
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://api.s4e.test/v1/f",
+            "no credentials follow"
+        );
+        let (url, same_origin) = rules(Method::Get, &origin)
+            .next_hop(
+                308,
+                Some(&location("https://API.s4e.test:443/v2/f")),
+                Some(&here()),
+                9,
+            )
+            .unwrap();
+        assert_eq!(url.as_str(), "https://api.s4e.test/v2/f");
+        assert!(same_origin, "the default port and case make no difference");
+    }
+
+    #[test]
+    fn another_origin_goes_without_the_key_or_not_at_all() {
+        let origin = origin();
+        for target in [
+            "https://cdn.s4e.test/v1/f",
+            "https://api.s4e.test:8443/v1/f",
+            "http://127.0.0.1/v1/f",
+        ] {
+            let (url, same_origin) = rules(Method::Get, &origin)
+                .next_hop(302, Some(&location(target)), Some(&here()), 0)
+                .unwrap();
+            assert_eq!(url.as_str(), target);
+            assert!(!same_origin, "{target}");
+            let api_key = RedirectRules {
+                auth_scheme: AuthScheme::ApiKeyHeader,
+                ..rules(Method::Get, &origin)
+            };
+            let (_, shown, reason) =
+                refusal(api_key.next_hop(302, Some(&location(target)), Some(&here()), 0));
+            assert_eq!(reason, RedirectReason::CrossOrigin);
+            assert_eq!(shown.as_deref(), Some(target));
+        }
+    }
+
+    #[test]
+    fn plain_http_elsewhere_needs_allow_http() {
+        let origin = origin();
+        let target = location("http://api.s4e.test/v1/f");
+        let (_, _, reason) =
+            refusal(rules(Method::Get, &origin).next_hop(301, Some(&target), Some(&here()), 0));
+        assert_eq!(reason, RedirectReason::Insecure);
+        let allowed = RedirectRules {
+            allow_http: true,
+            ..rules(Method::Get, &origin)
+        };
+        let (_, same_origin) = allowed
+            .next_hop(301, Some(&target), Some(&here()), 0)
+            .unwrap();
+        assert!(!same_origin, "https to http changes the origin");
+    }
+
+    #[test]
+    fn a_missing_or_unusable_location_is_refused() {
+        let origin = origin();
+        let get = rules(Method::Get, &origin);
+        for value in [
+            None,
+            Some(location("ftp://files.s4e.test/x")),
+            Some(location("http://[::1")),
+            Some(HeaderValue::from_bytes(b"/v1/\xff").unwrap()),
+        ] {
+            let (_, _, reason) = refusal(get.next_hop(302, value.as_ref(), Some(&here()), 0));
+            assert_eq!(reason, RedirectReason::InvalidLocation, "{value:?}");
+        }
+        let (_, _, reason) = refusal(get.next_hop(302, Some(&location("/x")), None, 0));
+        assert_eq!(reason, RedirectReason::InvalidLocation);
+    }
+
+    #[test]
+    fn the_eleventh_redirect_is_too_many() {
+        let origin = origin();
+        let get = rules(Method::Get, &origin);
+        assert!(
+            get.next_hop(
+                302,
+                Some(&location("/v1/a")),
+                Some(&here()),
+                MAX_REDIRECTS - 1
+            )
+            .is_ok()
+        );
+        let (status, shown, reason) =
+            refusal(get.next_hop(302, Some(&location("/v1/a")), Some(&here()), MAX_REDIRECTS));
+        assert_eq!((status, reason), (302, RedirectReason::TooMany));
+        assert_eq!(shown.as_deref(), Some("https://api.s4e.test/v1/a"));
+    }
+
+    #[test]
+    fn a_location_is_shown_without_credentials() {
+        let origin = origin();
+        let (_, shown, _) = refusal(rules(Method::Post, &origin).next_hop(
+            307,
+            Some(&location("https://user:hunter2@evil.test/x?y=1")),
+            Some(&here()),
+            0,
+        ));
+        let shown = shown.unwrap();
+        assert_eq!(shown, "https://evil.test/x?y=1");
+        let long = format!("/{}", "a".repeat(10_000));
+        let (_, shown, _) = refusal(rules(Method::Post, &origin).next_hop(
+            307,
+            Some(&location(&long)),
+            Some(&here()),
+            0,
+        ));
+        assert!(shown.unwrap().len() <= LOCATION_EXCERPT + '…'.len_utf8());
+    }
+
+    #[test]
+    fn a_refused_redirect_error_names_status_location_and_reason() {
+        let error = Error::Redirect {
+            status: 302,
+            location: Some("https://api.s4e.test/v1/x".to_owned()),
+            reason: RedirectReason::Write,
+        };
+        assert_eq!(
+            error.to_string(),
+            "redirect not followed: HTTP 302 to https://api.s4e.test/v1/x (writes never follow redirects)"
+        );
+        assert_eq!(error.status_code(), Some(302));
+        assert!(!error.is_retryable());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_budget_takes_the_request_then_the_client_then_the_kind() {
+        let client = crate::Client::builder("k").build().unwrap();
+        let inner = &client.inner;
+        let none = CallOptions::default();
+        assert_eq!(
+            inner.budget(&none, CallKind::Call).unwrap().limit,
+            DEFAULT_DEADLINE
+        );
+        assert_eq!(
+            inner.budget(&none, CallKind::Download).unwrap().limit,
+            DEFAULT_DOWNLOAD_DEADLINE
+        );
+        let set = crate::Client::builder("k")
+            .deadline(Duration::from_secs(7))
+            .build()
+            .unwrap();
+        for kind in [CallKind::Call, CallKind::Download] {
+            assert_eq!(
+                set.inner.budget(&none, kind).unwrap().limit,
+                Duration::from_secs(7)
+            );
+        }
+        let own = CallOptions {
+            deadline: Some(Duration::from_secs(3)),
+            ..CallOptions::default()
+        };
+        let budget = set.inner.budget(&own, CallKind::Download).unwrap();
+        assert_eq!(budget.limit, Duration::from_secs(3));
+        assert_eq!(budget.until - Instant::now(), Duration::from_secs(3));
+        let zero = CallOptions {
+            deadline: Some(Duration::ZERO),
+            ..CallOptions::default()
+        };
+        assert!(matches!(
+            inner.budget(&zero, CallKind::Call),
+            Err(Error::InvalidRequest(_))
+        ));
+        // A deadline too far to represent saturates instead of panicking.
+        let huge = CallOptions {
+            deadline: Some(Duration::MAX),
+            ..CallOptions::default()
+        };
+        assert_eq!(
+            inner.budget(&huge, CallKind::Call).unwrap().limit,
+            Duration::MAX
+        );
+    }
 }

@@ -606,8 +606,9 @@ impl<M: Clone> Playbooks<M> {
 
     /// Polls [`run_status`](Playbooks::run_status) until the run is
     /// `completed` or `failed`, and returns it. Polls every 10 s unless
-    /// [`interval`](RunWait::interval) says otherwise; without a
-    /// [`timeout`](RunWait::timeout) it waits as long as the run takes.
+    /// [`interval`](RunWait::interval) says otherwise, for at most
+    /// [`timeout`](RunWait::timeout) ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT),
+    /// 2 h, unless set).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -672,8 +673,9 @@ impl<M> RunWait<M> {
 
     /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The deadline
     /// bounds everything: a sleep ends at it, and a poll still in flight then
-    /// is abandoned. Each poll keeps the client's own request timeout and
-    /// retries. Default: no deadline.
+    /// is abandoned. Each poll keeps the client's own request timeout,
+    /// retries and deadline. Default:
+    /// [`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT) (2 h).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {

@@ -561,8 +561,9 @@ impl<M: Clone> Scans<M> {
     /// [`interval`](ScanWait::interval) (10 s unless set) until the scan is
     /// `completed`, `failed` or `cancelled`, then returns the final [`Scan`].
     ///
-    /// Without a [`timeout`](ScanWait::timeout) it waits as long as the scan
-    /// runs. A failed or cancelled scan is returned, not an error: check its
+    /// It waits at most [`timeout`](ScanWait::timeout)
+    /// ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT), 2 h, unless
+    /// set). A failed or cancelled scan is returned, not an error: check its
     /// [`status`](Scan::status). Errors of the polling calls (after the
     /// client's usual retries) end the wait.
     ///
@@ -627,7 +628,9 @@ impl<M> ScanWait<M> {
     /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The
     /// deadline bounds everything: a sleep ends at it (a timeout shorter than
     /// the interval does not wait a whole interval), and a call still in
-    /// flight then is abandoned. Default: no deadline.
+    /// flight then is abandoned. Each poll keeps the client's own request
+    /// timeout, retries and deadline. Default:
+    /// [`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT) (2 h).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
