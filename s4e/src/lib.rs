@@ -38,11 +38,11 @@ pub use config::{
     AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
 };
-pub use endpoint::{Download, Endpoint, Method, Paginated};
+pub use endpoint::{Download, Endpoint, Identified, Method, Paginated};
 pub use enums::SortOrder;
-pub use error::{ApiError, DecodeError, Error, FieldError, Result};
+pub use error::{ApiError, DecodeError, Error, FieldError, PaginationError, Result};
 pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
-pub use http::paginate::{Pages, Paginator};
+pub use http::paginate::{DEFAULT_MAX_PAGES, Pages, Paginator};
 pub use http::request::{Async, Request};
 pub use http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use ids::{
