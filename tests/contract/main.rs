@@ -24,6 +24,7 @@ mod export;
 mod findings;
 mod limits;
 mod pagination;
+mod pagination_pathologies;
 mod proxy;
 mod redaction;
 mod retries;

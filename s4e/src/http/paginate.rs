@@ -74,24 +74,31 @@ pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 ///
 /// Items are told apart by their ID ([`Identified`](crate::Identified)); a
 /// page that overlaps earlier ones is normal and only its new items are
-/// yielded. For your own endpoints whose item type has no identity, the
-/// page-number checks and the bounds still apply.
+/// yielded. The walk remembers a 128-bit keyed hash of each identity, about
+/// 16 bytes per item. For your own endpoints whose item type has no identity,
+/// the page-number checks and the bounds still apply.
 ///
 /// # When the list changes while it is walked
 ///
-/// Page numbers count positions, not items: an item inserted before the
-/// current position pushes one onto the next page (it is yielded once all the
-/// same), and an item removed before it pulls one back onto a page already
-/// fetched, where the walk misses it. A walk therefore yields every item that
-/// was in the list for the whole walk, at most once; items added or removed
-/// meanwhile may or may not appear. A burst of at least a page of inserts
-/// ahead of the position between two requests can even look like a repeated
-/// page and end the walk with `NoProgress`. To make a walk stable, narrow it to
-/// items that cannot move: bound it with `to` at the walk's start time
-/// (findings and scans) and sort by an immutable key in ascending order (new
-/// items then go to the end), e.g. findings by `discovered_at` or assets by
-/// `created_at`; and do not filter on a field that changes during the walk
-/// (a finding's `status`), filter the items instead.
+/// Page numbers count positions, not items. An item inserted where the walk
+/// has already been pushes the last item of a page read onto the next page:
+/// it is seen twice and yielded once. An item removed where the walk has
+/// already been pulls the first item of the next page back onto a page read:
+/// that one is missed. So a walk never yields an item twice, and yields every
+/// item that stays in the list throughout unless items before it are removed
+/// meanwhile (each such removal can hide one);
+/// items added or removed during the walk may or may not appear. With
+/// `concurrency` above 1 the pages in flight are read at slightly different
+/// moments, so an insert can hide an item too. A burst of a whole page of
+/// inserts between two page reads looks like a repeated page and ends the walk
+/// with `NoProgress`.
+///
+/// To make a walk stable, narrow it to items that do not move: bound it with
+/// `to` at the walk's start time (findings and scans have `from`/`to`), sort
+/// by an immutable key in ascending order so that new items go to the end
+/// (findings by `discovered_at`, assets by `created_at`), and do not filter on
+/// a field that changes during the walk (a finding's `status`): filter the
+/// items instead.
 ///
 /// ```no_run
 /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -927,6 +934,36 @@ mod tests {
         let first = Page::assemble(vec![1, 2], None, 3, 2, Some(1_000_000_000), true);
         walk.accept(first).unwrap();
         assert_eq!((walk.end, walk.limit()), (52, 50));
+    }
+
+    #[test]
+    fn a_paginator_is_bounded_by_default_max_pages_without_meta() {
+        let client = crate::Client::builder("sk_test_unit")
+            .base_url("http://127.0.0.1:9/v1")
+            .build()
+            .unwrap();
+        let paginator = client.paginate(ListNumbers {});
+        assert_eq!(paginator.max_pages, DEFAULT_MAX_PAGES);
+        // Full pages without meta, each with new numbers, as long as asked.
+        let mut walk = Walk::<ListNumbers>::new(1, paginator.max_pages, None, true);
+        let mut fetched = 0;
+        let error = loop {
+            fetched += 1;
+            let page = Page::assemble(vec![fetched, fetched], None, fetched, 2, None, false);
+            match walk.accept(page).unwrap().1 {
+                Then::Fetch => assert!(fetched < 20_000, "the walk does not end"),
+                Then::Fail(Error::Pagination(e)) => break e,
+                Then::Fail(e) => panic!("{e:?}"),
+                Then::End => panic!("a full page without meta is not the end"),
+            }
+        };
+        assert_eq!(fetched, DEFAULT_MAX_PAGES);
+        assert_eq!(
+            error,
+            PaginationError::TooManyPages {
+                limit: DEFAULT_MAX_PAGES
+            }
+        );
     }
 
     #[test]
