@@ -535,3 +535,26 @@ async fn a_server_announcing_fewer_pages_than_it_serves_is_cut_after_the_margin(
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn the_last_possible_page_number_ends_the_walk_without_overflow() {
+    let server = support::start().await;
+    let last = u32::MAX;
+    mount_page(
+        &server,
+        last,
+        page_response(&ids(1, 2), Some(json!({ "page": last, "per_page": 2 }))),
+    )
+    .await;
+
+    let all: Vec<Finding> = support::client(&server)
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .start_page(last)
+        .concurrency(8)
+        .try_collect()
+        .await
+        .expect("the page loads");
+    assert_eq!(id_list(&all), ids(1, 2));
+}

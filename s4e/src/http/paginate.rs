@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::hash::{BuildHasher, DefaultHasher, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher, RandomState};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -74,9 +74,10 @@ pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 ///
 /// Items are told apart by their ID ([`Identified`](crate::Identified)); a
 /// page that overlaps earlier ones is normal and only its new items are
-/// yielded. The walk remembers a 128-bit keyed hash of each identity, about
-/// 16 bytes per item. For your own endpoints whose item type has no identity,
-/// the page-number checks and the bounds still apply.
+/// yielded. The walk remembers a 128-bit keyed hash of each identity (under
+/// 40 bytes per item with the set's overhead). For your own endpoints whose
+/// item type has no identity, the page-number checks and the bounds still
+/// apply.
 ///
 /// # When the list changes while it is walked
 ///
@@ -491,7 +492,7 @@ impl<E: Paginated> Walk<E> {
 
     /// The number of pages this walk may fetch.
     fn limit(&self) -> u32 {
-        self.end - self.start + 1
+        self.end.saturating_sub(self.start).saturating_add(1)
     }
 
     /// Checks the answer to page `self.next`: an error when the page makes no
@@ -576,7 +577,7 @@ impl<E: Paginated> Walk<E> {
 /// probability below 10^-26 in a walk of a million items).
 struct Seen {
     keys: (RandomState, RandomState),
-    set: HashSet<u128>,
+    set: HashSet<u128, BuildHasherDefault<KeyIsHash>>,
     /// The items have an identity (known from the first item).
     identified: bool,
 }
@@ -585,7 +586,7 @@ impl Seen {
     fn new() -> Self {
         Seen {
             keys: (RandomState::new(), RandomState::new()),
-            set: HashSet::new(),
+            set: HashSet::default(),
             identified: false,
         }
     }
@@ -600,6 +601,28 @@ impl Seen {
         self.identified = true;
         let key = (u128::from(state.0.finish()) << 64) | u128::from(state.1.finish());
         self.set.insert(key)
+    }
+}
+
+/// The set's own hasher: its keys are already keyed hashes, uniformly
+/// spread, so their low 64 bits serve as they are (saves a third SipHash per
+/// item).
+#[derive(Default)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128` keys are hashed here, as one write of 16 bytes; fold
+        // anything else in so that the hasher stays correct.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(word);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -627,7 +650,9 @@ struct Driver<E: Paginated> {
     concurrency: usize,
     in_flight: FuturesOrdered<PageFuture<E::Item>>,
     /// The next page number to request; `in_flight` holds `walk.next..scheduled`.
-    scheduled: u32,
+    /// Wider than a page number, so that scheduling page `u32::MAX` cannot
+    /// overflow it.
+    scheduled: u64,
     /// An error to yield after the page before it.
     pending: Option<Error>,
     done: bool,
@@ -639,19 +664,21 @@ where
     E::Item: Send + 'static,
 {
     async fn step(&mut self) -> Option<Result<Page<E::Item>>> {
+        if let Some(error) = self.pending.take() {
+            return Some(Err(error));
+        }
         if self.done {
             return None;
-        }
-        if let Some(error) = self.pending.take() {
-            return Some(Err(self.finish(error)));
         }
         let upto = self
             .walk
             .prefetch_end()
             .max(self.walk.next)
             .min(self.walk.end);
-        while self.in_flight.len() < self.concurrency && self.scheduled <= upto {
-            let fetch = self.source.clone().fetch::<E>(self.scheduled);
+        while self.in_flight.len() < self.concurrency && self.scheduled <= u64::from(upto) {
+            // At most `upto`, so a page number.
+            let number = u32::try_from(self.scheduled).unwrap_or(u32::MAX);
+            let fetch = self.source.clone().fetch::<E>(number);
             let future: PageFuture<E::Item> = if self.concurrency > 1 {
                 // Spawned, so pages in flight progress while the caller works
                 // through the items of earlier ones; aborted when dropped.
@@ -673,6 +700,7 @@ where
                 Ok(page)
             }
             Ok((page, Then::Fail(error))) => {
+                self.stop();
                 self.pending = Some(error);
                 Ok(page)
             }
@@ -737,7 +765,7 @@ where
         walk: Walk::new(start, paginator.max_pages, max_items, dedup),
         concurrency,
         in_flight: FuturesOrdered::new(),
-        scheduled: start,
+        scheduled: u64::from(start),
         pending: None,
         done: false,
     };
