@@ -57,6 +57,11 @@ impl ::s4e::__private::Endpoint for ListFindings {
 #[automatically_derived]
 impl ::s4e::__private::Paginated for ListFindings {
     type Item = Finding;
+    fn item_identity(item: &Self::Item, state: &mut dyn ::core::hash::Hasher) -> bool {
+        #[allow(unused_imports)]
+        use ::s4e::__private::{IdentityFromTrait as _, IdentityNone as _};
+        (&&::s4e::__private::IdentityProbe(item)).write_identity(state)
+    }
 }
 impl ListFindings {
     /// Only findings of these severities.

@@ -44,6 +44,11 @@ impl crate::__private::Endpoint for ListAssets {
 #[automatically_derived]
 impl crate::__private::Paginated for ListAssets {
     type Item = Asset;
+    fn item_identity(item: &Self::Item, state: &mut dyn ::core::hash::Hasher) -> bool {
+        #[allow(unused_imports)]
+        use crate::__private::{IdentityFromTrait as _, IdentityNone as _};
+        (&&crate::__private::IdentityProbe(item)).write_identity(state)
+    }
 }
 impl ListAssets {
     /// Full-text search on the asset name.

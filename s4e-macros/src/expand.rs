@@ -113,10 +113,25 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
             #private::decode_json::<#ty>(response)
         },
     };
+    // The item's identity comes from `Identified` when the item type
+    // implements it, by autoref specialisation: the type is concrete here, so
+    // method resolution picks `IdentityFromTrait` (one reference deep) when
+    // its bound holds and `IdentityNone` (two deep) otherwise. Users need do
+    // nothing either way.
     let marker = match output {
         Output::Page(ty) => Some(quote! {
             #[automatically_derived]
-            impl #private::Paginated for #ident { type Item = #ty; }
+            impl #private::Paginated for #ident {
+                type Item = #ty;
+                fn item_identity(
+                    item: &Self::Item,
+                    state: &mut dyn ::core::hash::Hasher,
+                ) -> bool {
+                    #[allow(unused_imports)]
+                    use #private::{IdentityFromTrait as _, IdentityNone as _};
+                    (&&#private::IdentityProbe(item)).write_identity(state)
+                }
+            }
         }),
         Output::Bytes => Some(quote! {
             #[automatically_derived]

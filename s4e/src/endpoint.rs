@@ -1,5 +1,7 @@
 //! The sans-IO description of one API operation, as `#[endpoint]` generates it.
 
+use std::hash::{Hash, Hasher};
+
 use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 use crate::{Page, Result};
 
@@ -107,9 +109,79 @@ pub trait Endpoint {
 }
 
 /// A paginated list endpoint: its answer is a [`Page`] of `Item`.
+///
+/// [`#[endpoint(..., paginated, response = T)]`](crate::endpoint) implements
+/// it, with [`item_identity`](Paginated::item_identity) taken from
+/// [`Identified`] when `T` implements it.
 pub trait Paginated: Endpoint<Output = Page<Self::Item>> {
     /// The type of one listed item.
     type Item;
+
+    /// Feeds the identity of `item` (usually its ID) to `state` and returns
+    /// `true`; returns `false` when the items of this list have no identity.
+    ///
+    /// Auto-pagination uses it to yield each item once when data shifts
+    /// between pages, and to tell a page that brings nothing new
+    /// ([`PaginationError::NoProgress`](crate::PaginationError::NoProgress)).
+    /// The default, `false`, skips both; the page-number checks and the page
+    /// bounds apply either way.
+    ///
+    /// ```
+    /// use std::hash::{DefaultHasher, Hasher};
+    /// use s4e::Paginated;
+    /// use s4e::findings::ListFindings;
+    /// # let finding: s4e::Finding = serde_json::from_str(r#"{"id": "f-1", "severity": "low"}"#).unwrap();
+    /// let mut state = DefaultHasher::new();
+    /// assert!(ListFindings::item_identity(&finding, &mut state));
+    /// ```
+    fn item_identity(item: &Self::Item, state: &mut dyn Hasher) -> bool {
+        let _ = (item, state);
+        false
+    }
+}
+
+/// A listed item with a stable identity: two answers about the same record
+/// have the same identity, two records never do. Usually the record's ID.
+///
+/// Auto-pagination yields each identity once and ends a walk whose page
+/// brings no new identity. Every model the SDK lists implements it with its
+/// ID; implement it for the response type of your own paginated
+/// [`#[endpoint]`](crate::endpoint) and the attribute picks it up (without
+/// it, your list is walked without those two checks).
+///
+/// ```
+/// use s4e::{Identified, endpoint};
+///
+/// #[derive(serde::Deserialize)]
+/// pub struct Tag {
+///     pub id: u64,
+///     pub name: String,
+/// }
+///
+/// impl Identified for Tag {
+///     fn identity(&self) -> impl std::hash::Hash {
+///         self.id
+///     }
+/// }
+///
+/// /// `GET /tags`: each tag is yielded once even if the list shifts while it is walked.
+/// #[endpoint(GET, "/tags", paginated, response = Tag)]
+/// #[derive(Default)]
+/// pub struct ListTags {}
+/// ```
+pub trait Identified {
+    /// This item's identity.
+    ///
+    /// ```
+    /// use std::hash::{BuildHasher, RandomState};
+    /// use s4e::{Finding, Identified};
+    /// let before: Finding = serde_json::from_str(r#"{"id": "f-1", "severity": "low"}"#)?;
+    /// let after: Finding = serde_json::from_str(r#"{"id": "f-1", "severity": "high"}"#)?;
+    /// let hashes = RandomState::new();
+    /// assert_eq!(hashes.hash_one(before.identity()), hashes.hash_one(after.identity()));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    fn identity(&self) -> impl Hash;
 }
 
 /// An endpoint whose answer is a file to stream (e.g. a findings export),

@@ -110,6 +110,60 @@ pub enum Error {
     /// Any other non-2xx answer (5xx and the rest).
     #[error("API error: {0}")]
     Api(ApiError),
+
+    /// Auto-pagination stopped because the server's pages made no sense (see
+    /// [`PaginationError`]). The items before it were yielded. Not retryable.
+    #[error("auto-pagination stopped: {0}")]
+    Pagination(PaginationError),
+}
+
+/// What a server did that made auto-pagination stop
+/// ([`Error::Pagination`]); see [`Paginator`](crate::Paginator) for the rules.
+///
+/// ```no_run
+/// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+/// use futures_util::TryStreamExt;
+/// use s4e::{Error, PaginationError};
+/// match client.findings().list_auto().try_collect::<Vec<_>>().await {
+///     Ok(all) => println!("{} findings", all.len()),
+///     Err(Error::Pagination(PaginationError::TooManyPages { limit })) => {
+///         eprintln!("the list did not end within {limit} pages")
+///     }
+///     Err(err) => return Err(err),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The answer's `meta.page` is not the page that was asked for (a server
+    /// that ignores `page`, or answers another page).
+    #[error("asked for page {requested}, the server answered page {answered}")]
+    PageMismatch {
+        /// The page the walk asked for.
+        requested: u32,
+        /// The page the answer says it is.
+        answered: u32,
+    },
+
+    /// A page brought nothing new: every item on it had been yielded already
+    /// (a server that repeats a page).
+    #[error("page {page} brought no new item: every item on it was on an earlier page")]
+    NoProgress {
+        /// The page that repeated earlier items.
+        page: u32,
+    },
+
+    /// The walk fetched as many pages as it may (what the first page
+    /// announced plus a margin, or [`Paginator::max_pages`](crate::Paginator::max_pages))
+    /// and the server still said more follow.
+    #[error(
+        "the server still announced more pages after {limit} pages, the most this walk may fetch"
+    )]
+    TooManyPages {
+        /// The number of pages the walk was allowed to fetch.
+        limit: u32,
+    },
 }
 
 impl Error {

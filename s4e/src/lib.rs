@@ -38,11 +38,13 @@ pub use config::{
     AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE,
     DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RETRIES, DEFAULT_TIMEOUT,
 };
-pub use endpoint::{Download, Endpoint, Method, Paginated};
+pub use endpoint::{Download, Endpoint, Identified, Method, Paginated};
 pub use enums::SortOrder;
-pub use error::{ApiError, DecodeError, Error, FieldError, RedirectReason, Result};
+pub use error::{
+    ApiError, DecodeError, Error, FieldError, PaginationError, RedirectReason, Result,
+};
 pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
-pub use http::paginate::{Pages, Paginator};
+pub use http::paginate::{DEFAULT_MAX_PAGES, Pages, Paginator};
 pub use http::poll::DEFAULT_WAIT_TIMEOUT;
 pub use http::request::{Async, Request};
 pub use http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};

@@ -37,6 +37,37 @@ pub const fn assert_response<T: ResponseBody>() {}
 /// is `Serialize`.
 pub const fn assert_field<T: FieldValue + ?Sized>() {}
 
+/// Wraps a listed item so that generated code can ask for its identity by
+/// autoref specialisation: `(&&IdentityProbe(item)).write_identity(state)`
+/// resolves to [`IdentityFromTrait`] when the item type implements
+/// [`Identified`](crate::Identified) and to [`IdentityNone`] otherwise. This
+/// works because the item type is concrete where `#[endpoint]` expands.
+pub struct IdentityProbe<'a, T>(pub &'a T);
+
+/// The probe's choice for items that implement [`Identified`](crate::Identified).
+pub trait IdentityFromTrait {
+    /// Hashes the identity into `state`; `true`.
+    fn write_identity(&self, state: &mut dyn std::hash::Hasher) -> bool;
+}
+
+impl<T: crate::Identified> IdentityFromTrait for &IdentityProbe<'_, T> {
+    fn write_identity(&self, mut state: &mut dyn std::hash::Hasher) -> bool {
+        std::hash::Hash::hash(&self.0.identity(), &mut state);
+        true
+    }
+}
+
+/// The probe's fallback for items without an identity.
+pub trait IdentityNone {
+    /// Writes nothing; `false`.
+    fn write_identity(&self, state: &mut dyn std::hash::Hasher) -> bool {
+        let _ = state;
+        false
+    }
+}
+
+impl<T> IdentityNone for IdentityProbe<'_, T> {}
+
 /// The error-body parser, for the fuzz targets.
 pub fn parse_error_body(status: u16, body: &[u8]) -> crate::ApiError {
     crate::http::decode::parse_error_body(status, body, Default::default())

@@ -25,6 +25,7 @@ mod findings;
 mod hostile;
 mod limits;
 mod pagination;
+mod pagination_pathologies;
 mod proxy;
 mod redaction;
 mod redirects;

@@ -324,3 +324,237 @@ async fn paginate_a_declared_endpoint() {
         .expect("one page loads");
     assert_eq!(id_list(&all), ids(1, 3));
 }
+
+/// Answers every page request with the same two findings, `meta.page`
+/// echoing the page asked for, and announcing 50 pages.
+async fn mount_echoing_pages(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/findings"))
+        .respond_with(|request: &wiremock::Request| {
+            let page: u32 = request
+                .url
+                .query_pairs()
+                .find(|(key, _)| key == "page")
+                .and_then(|(_, value)| value.parse().ok())
+                .expect("a page number");
+            page_response(
+                &ids(1, 2),
+                Some(json!({ "total": 100, "page": page, "per_page": 2, "total_pages": 50 })),
+            )
+        })
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn pages_are_checked_like_items() {
+    let server = support::start().await;
+    mount_echoing_pages(&server).await;
+
+    let mut pages = support::client(&server)
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .pages();
+    let first = pages.next().await.expect("page 1").expect("page 1 loads");
+    assert_eq!(first.items.len(), 2);
+    let second = pages.next().await.expect("an error item");
+    assert!(
+        matches!(
+            second,
+            Err(Error::Pagination(s4e::PaginationError::NoProgress {
+                page: 2
+            }))
+        ),
+        "{second:?}"
+    );
+    assert!(pages.next().await.is_none());
+    assert_eq!(support::received(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_shifted_item_is_yielded_once_and_pages_keep_it() {
+    let server = support::start().await;
+    // An insert between the requests pushed f-2 onto page 2.
+    mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 5, Some(3)))).await;
+    mount_page(&server, 2, page_response(&ids(2, 3), meta(2, 5, Some(3)))).await;
+    mount_page(&server, 3, page_response(&ids(4, 5), meta(3, 5, Some(3)))).await;
+    let client = support::client(&server);
+
+    let all: Vec<Finding> = client
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .try_collect()
+        .await
+        .expect("an overlap is not an error");
+    assert_eq!(id_list(&all), ids(1, 5));
+
+    server.reset().await;
+    support::mount_catch_all(&server).await;
+    mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 5, Some(3)))).await;
+    mount_page(&server, 2, page_response(&ids(2, 3), meta(2, 5, Some(3)))).await;
+    mount_page(&server, 3, page_response(&ids(4, 5), meta(3, 5, Some(3)))).await;
+    let pages: Vec<s4e::Page<Finding>> = client
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .pages()
+        .try_collect()
+        .await
+        .expect("an overlap is not an error");
+    let per_page: Vec<Vec<String>> = pages.iter().map(|p| id_list(&p.items)).collect();
+    assert_eq!(per_page, [ids(1, 2), ids(2, 3), ids(4, 5)]);
+}
+
+#[tokio::test]
+async fn zero_max_pages_is_a_typed_error_and_nothing_is_sent() {
+    let server = support::start().await;
+    let mut stream = support::client(&server).findings().list_auto().max_pages(0);
+    let first = stream.next().await.expect("the error is an item");
+    assert!(matches!(first, Err(Error::InvalidRequest(_))), "{first:?}");
+    assert!(stream.next().await.is_none());
+    assert!(support::received(&server).await.is_empty());
+}
+
+/// A finding as a user's own model, without an identity.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct BareFinding {
+    id: String,
+}
+
+/// `GET /findings` declared in a user's crate, over items without identity.
+#[s4e::endpoint(GET, "/findings", paginated, response = BareFinding)]
+#[derive(Default)]
+pub(crate) struct ListBareFindings {}
+
+/// The same list over a user's model that implements `Identified`.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct KeyedFinding {
+    id: String,
+}
+
+impl s4e::Identified for KeyedFinding {
+    fn identity(&self) -> impl std::hash::Hash {
+        &self.id
+    }
+}
+
+/// `GET /findings` over [`KeyedFinding`].
+#[s4e::endpoint(GET, "/findings", paginated, response = KeyedFinding)]
+#[derive(Default)]
+pub(crate) struct ListKeyedFindings {}
+
+#[tokio::test]
+async fn a_user_list_with_identified_items_gets_the_progress_check() {
+    let server = support::start().await;
+    mount_echoing_pages(&server).await;
+
+    let mut stream = support::client(&server).paginate(ListKeyedFindings::default());
+    let mut seen = Vec::new();
+    while let Some(item) = stream.next().await {
+        seen.push(item.map(|f| f.id));
+    }
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(matches!(
+        seen[2],
+        Err(Error::Pagination(s4e::PaginationError::NoProgress {
+            page: 2
+        }))
+    ));
+    assert_eq!(support::received(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_user_list_without_identity_is_still_bounded() {
+    let server = support::start().await;
+    mount_echoing_pages(&server).await;
+
+    let mut stream = support::client(&server)
+        .paginate(ListBareFindings::default())
+        .max_pages(6);
+    let mut items = Vec::new();
+    let error = loop {
+        match stream.next().await.expect("the walk ends with an error") {
+            Ok(finding) => items.push(finding.id),
+            Err(e) => break e,
+        }
+    };
+    // Without identity the repeats cannot be told apart: they are yielded,
+    // and the bound ends the walk.
+    assert_eq!(
+        items,
+        ids(1, 2)
+            .iter()
+            .cycle()
+            .take(12)
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        matches!(
+            error,
+            Error::Pagination(s4e::PaginationError::TooManyPages { limit: 6 })
+        ),
+        "{error:?}"
+    );
+    assert!(stream.next().await.is_none());
+    assert_eq!(support::received(&server).await.len(), 6);
+}
+
+#[tokio::test]
+async fn a_server_announcing_fewer_pages_than_it_serves_is_cut_after_the_margin() {
+    let server = support::start().await;
+    // 3 pages announced, then full pages of new findings that keep
+    // announcing more: 3 + 2 pages may be fetched, then the error.
+    for page in 1..=5u32 {
+        let total_pages = if page == 1 { 3 } else { 100 };
+        let first = (page as usize - 1) * 2 + 1;
+        mount_page(
+            &server,
+            page,
+            page_response(&ids(first, first + 1), meta(page, 200, Some(total_pages))),
+        )
+        .await;
+    }
+
+    let mut stream = support::client(&server).findings().list_auto().per_page(2);
+    let mut items = Vec::new();
+    let error = loop {
+        match stream.next().await.expect("the walk ends with an error") {
+            Ok(finding) => items.push(finding),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(id_list(&items), ids(1, 10));
+    assert!(
+        matches!(
+            error,
+            Error::Pagination(s4e::PaginationError::TooManyPages { limit: 5 })
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_last_possible_page_number_ends_the_walk_without_overflow() {
+    let server = support::start().await;
+    let last = u32::MAX;
+    mount_page(
+        &server,
+        last,
+        page_response(&ids(1, 2), Some(json!({ "page": last, "per_page": 2 }))),
+    )
+    .await;
+
+    let all: Vec<Finding> = support::client(&server)
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .start_page(last)
+        .concurrency(8)
+        .try_collect()
+        .await
+        .expect("the page loads");
+    assert_eq!(id_list(&all), ids(1, 2));
+}

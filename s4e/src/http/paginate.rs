@@ -1,21 +1,34 @@
 //! Auto-pagination: a lazy stream of items (or pages) over a paginated endpoint.
 
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher, RandomState};
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
-use futures_util::stream::{self, StreamExt};
+use futures_util::stream::{self, FuturesOrdered, StreamExt};
 
 use crate::client::Client;
 use crate::endpoint::Paginated;
 use crate::http::request::{Async, page_request};
 use crate::http::transport::{CallOptions, Prepared};
-use crate::{Error, Page, Result};
+use crate::{Error, Page, PaginationError, Result};
 
 /// A boxed, sendable stream: what the paginators and downloads hold.
 pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
+
+/// The most pages one walk fetches when nothing tighter bounds it: 10,000
+/// (a million items at 100 a page). Set per walk with
+/// [`Paginator::max_pages`].
+///
+/// ```
+/// assert_eq!(s4e::DEFAULT_MAX_PAGES, 10_000);
+/// ```
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 /// Every item of a paginated list, fetched page by page as it is consumed.
 ///
@@ -39,6 +52,72 @@ pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 /// }
 /// # Ok(()) }
 /// ```
+///
+/// # Every walk ends
+///
+/// Whatever the server answers, at any [`concurrency`](Paginator::concurrency),
+/// each page is checked in order and the walk ends with
+/// [`Error::Pagination`] when:
+///
+/// - the answer's `meta.page` is not the page asked for
+///   ([`PaginationError::PageMismatch`]);
+/// - a page brings no item that was not yielded already
+///   ([`PaginationError::NoProgress`]);
+/// - the server still says more pages follow after the most pages the walk
+///   may fetch ([`PaginationError::TooManyPages`]): the last page the first
+///   answer announced (`total_pages`, or computed from `total`) plus a margin
+///   of a tenth of it (at least 2 pages) for data that grows meanwhile, and
+///   in any case [`max_pages`](Paginator::max_pages) pages
+///   ([`DEFAULT_MAX_PAGES`] by default), which also bounds lists without
+///   `meta`. A list announcing a billion pages yields the items of the first
+///   `max_pages` pages, then this error.
+///
+/// Items are told apart by their ID ([`Identified`](crate::Identified)); a
+/// page that overlaps earlier ones is normal and only its new items are
+/// yielded. The walk remembers a 128-bit keyed hash of each identity (under
+/// 40 bytes per item with the set's overhead). For your own endpoints whose
+/// item type has no identity, the page-number checks and the bounds still
+/// apply.
+///
+/// # When the list changes while it is walked
+///
+/// Page numbers count positions, not items. An item inserted where the walk
+/// has already been pushes the last item of a page read onto the next page:
+/// it is seen twice and yielded once. An item removed where the walk has
+/// already been pulls the first item of the next page back onto a page read:
+/// that one is missed. So a walk never yields an item twice, and yields every
+/// item that stays in the list throughout unless items before it are removed
+/// meanwhile (each such removal can hide one);
+/// items added or removed during the walk may or may not appear. With
+/// `concurrency` above 1 the pages in flight are read at slightly different
+/// moments, so an insert can hide an item too. A burst of a whole page of
+/// inserts between two page reads looks like a repeated page and ends the walk
+/// with `NoProgress`.
+///
+/// To make a walk stable, narrow it to items that do not move: bound it with
+/// `to` at the walk's start time (findings and scans have `from`/`to`), sort
+/// by an immutable key in ascending order so that new items go to the end
+/// (findings by `discovered_at`, assets by `created_at`), and do not filter on
+/// a field that changes during the walk (a finding's `status`): filter the
+/// items instead.
+///
+/// ```no_run
+/// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+/// use futures_util::TryStreamExt;
+/// use s4e::SortOrder;
+/// use s4e::findings::FindingSortBy;
+/// let started = s4e::chrono::Utc::now();
+/// let stable: Vec<s4e::Finding> = client
+///     .findings()
+///     .list_auto()
+///     .to(started)
+///     .sort_by(FindingSortBy::DiscoveredAt)
+///     .sort_order(SortOrder::Asc)
+///     .per_page(100)
+///     .try_collect()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a paginator does nothing until it is polled"]
 pub struct Paginator<E: Paginated, M = Async> {
     pub(crate) client: Client,
@@ -48,6 +127,7 @@ pub struct Paginator<E: Paginated, M = Async> {
     pub(crate) per_page: Option<u32>,
     pub(crate) start_page: Option<u32>,
     pub(crate) max_items: Option<usize>,
+    pub(crate) max_pages: u32,
     pub(crate) concurrency: usize,
     /// Set once polling began; later changes would be silently ignored, so
     /// they turn into an error instead.
@@ -67,6 +147,7 @@ impl<E: Paginated + std::fmt::Debug, M> std::fmt::Debug for Paginator<E, M> {
             .field("per_page", &self.per_page)
             .field("start_page", &self.start_page)
             .field("max_items", &self.max_items)
+            .field("max_pages", &self.max_pages)
             .field("concurrency", &self.concurrency)
             .field("started", &self.started)
             .finish_non_exhaustive()
@@ -86,6 +167,7 @@ impl<E: Paginated, M> Paginator<E, M> {
             per_page: None,
             start_page: None,
             max_items: None,
+            max_pages: DEFAULT_MAX_PAGES,
             concurrency: 1,
             started: false,
             changed_after_start: false,
@@ -140,6 +222,23 @@ impl<E: Paginated, M> Paginator<E, M> {
         self
     }
 
+    /// The most pages this walk fetches, even when the server says more
+    /// follow (then the walk ends with
+    /// [`PaginationError::TooManyPages`]). Default [`DEFAULT_MAX_PAGES`]. 0
+    /// is refused with [`Error::InvalidRequest`] at the first poll.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// // At most 50 pages of 100 findings.
+    /// let findings = client.findings().list_auto().per_page(100).max_pages(50);
+    /// # Ok(()) }
+    /// ```
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.touch();
+        self.max_pages = max_pages;
+        self
+    }
+
     /// Fetches up to `k` pages at a time once the first page has told how many
     /// there are; items still come in page order, at most `k` pages are held,
     /// and dropping the stream (or reaching [`max_items`](Self::max_items))
@@ -179,6 +278,22 @@ impl<E: Paginated, M> Paginator<E, M> {
         self
     }
 
+    /// Bounds each page request in all (its attempts and the waits between
+    /// them), like [`Request::deadline`](crate::Request::deadline); the walk
+    /// as a whole is bounded by its page count ([`max_pages`](Self::max_pages)).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let findings = client.findings().list_auto().deadline(Duration::from_secs(20));
+    /// # Ok(()) }
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.touch();
+        self.options.deadline = Some(deadline);
+        self
+    }
+
     /// Overrides the client's retry count for each page request.
     ///
     /// ```no_run
@@ -212,6 +327,12 @@ impl<E: Paginated, M> Paginator<E, M> {
 
     /// Yields whole pages instead of items.
     ///
+    /// The pages go through the same checks as the items and end the same
+    /// way, and `max_items` counts the items the item stream would yield. Each
+    /// page holds its items as the server sent them: when the list changed
+    /// during the walk, an item may be on two pages (the item stream yields
+    /// it once).
+    ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// use futures_util::TryStreamExt;
@@ -229,7 +350,7 @@ impl<E: Paginated, M> Paginator<E, M> {
         let pages = if self.started {
             stream::iter([Err(started_error())]).boxed()
         } else {
-            page_stream::<E>(&self)
+            page_stream::<E>(&self, false)
         };
         Pages {
             mode: self.mode,
@@ -252,7 +373,7 @@ impl<E: Paginated, M> Paginator<E, M> {
             Some(items) => items,
             None => {
                 self.started = true;
-                let items = page_stream::<E>(self).flat_map(|page| match page {
+                let items = page_stream::<E>(self, true).flat_map(|page| match page {
                     Ok(page) => stream::iter(page.items.into_iter().map(Ok)).left_stream(),
                     Err(e) => stream::iter([Err(e)]).right_stream(),
                 });
@@ -331,15 +452,302 @@ impl PageSource {
     }
 }
 
-/// The pages from `start_page` on, ending after the last page, an empty page,
-/// the item cap, or the first error. The endpoint is rendered once; each page
-/// only adds its number.
+/// The extra pages a walk may fetch beyond what its first page announced, for
+/// data that grows while it is walked: a tenth of the announced count, at
+/// least 2.
+fn growth_margin(announced: u32) -> u32 {
+    (announced / 10).max(2)
+}
+
+/// The checks of one walk, applied to its pages in order whatever the
+/// concurrency: the page number, progress, and the bound on pages.
+struct Walk<E: Paginated> {
+    /// The first page asked for.
+    start: u32,
+    /// The last page number this walk may fetch: `start + max_pages - 1`,
+    /// lowered by the first answer to what it announced plus the margin.
+    end: u32,
+    /// The page the walk asks for next (and checks next).
+    next: u32,
+    /// The last page the first answer announced, once it has arrived.
+    announced: Option<u32>,
+    /// The page size the first answer gave.
+    page_size: u32,
+    /// The items still wanted under `max_items`.
+    items_left: Option<usize>,
+    /// Take out, from the pages yielded, the items an earlier page yielded.
+    dedup: bool,
+    seen: Seen,
+    _endpoint: PhantomData<fn() -> E>,
+}
+
+/// What follows a page that passed the checks.
+enum Then {
+    /// Ask for the next page.
+    Fetch,
+    /// The walk is over.
+    End,
+    /// Yield the page, then end with this error.
+    Fail(Error),
+}
+
+impl<E: Paginated> Walk<E> {
+    fn new(start: u32, max_pages: u32, items_left: Option<usize>, dedup: bool) -> Self {
+        Walk {
+            start,
+            end: start.saturating_add(max_pages - 1),
+            next: start,
+            announced: None,
+            page_size: 1,
+            items_left,
+            dedup,
+            seen: Seen::new(),
+            _endpoint: PhantomData,
+        }
+    }
+
+    /// The number of pages this walk may fetch.
+    fn limit(&self) -> u32 {
+        self.end.saturating_sub(self.start).saturating_add(1)
+    }
+
+    /// Checks the answer to page `self.next`: an error when the page makes no
+    /// sense, else the page (without repeated items when deduplicating) and
+    /// what comes after it.
+    fn accept(&mut self, mut page: Page<E::Item>) -> Result<(Page<E::Item>, Then)> {
+        let requested = self.next;
+        if page.current_page != requested {
+            return Err(Error::Pagination(PaginationError::PageMismatch {
+                requested,
+                answered: page.current_page,
+            }));
+        }
+        if page.is_empty() {
+            return Ok((page, Then::End));
+        }
+        // Before repeats are taken out: a page made short by them is not the
+        // end of the list.
+        let next = page.next_page();
+        let fresh = if self.dedup {
+            page.items
+                .retain(|item| self.seen.insert(|state| E::item_identity(item, state)));
+            page.items.len()
+        } else {
+            let seen = &mut self.seen;
+            page.items
+                .iter()
+                .filter(|item| seen.insert(|state| E::item_identity(item, state)))
+                .count()
+        };
+        if fresh == 0 && self.seen.identified {
+            return Err(Error::Pagination(PaginationError::NoProgress {
+                page: requested,
+            }));
+        }
+        if requested == self.start {
+            self.page_size = page.per_page.max(1);
+            if let Some(last) = page.last_page {
+                self.announced = Some(last);
+                self.end = self.end.min(last.saturating_add(growth_margin(last)));
+            }
+        }
+        if let Some(left) = &mut self.items_left {
+            *left = left.saturating_sub(fresh);
+        }
+        let then = match next {
+            None => Then::End,
+            Some(_) if self.items_left == Some(0) => Then::End,
+            Some(next) if next > self.end => {
+                Then::Fail(Error::Pagination(PaginationError::TooManyPages {
+                    limit: self.limit(),
+                }))
+            }
+            Some(next) => {
+                self.next = next;
+                Then::Fetch
+            }
+        };
+        Ok((page, then))
+    }
+
+    /// The last page to request ahead of need with `concurrency` > 1: the
+    /// announced last page, within the bound and the pages `max_items` still
+    /// needs. Beyond it, pages are asked for one at a time, only when a page
+    /// says more follow.
+    fn prefetch_end(&self) -> u32 {
+        let Some(announced) = self.announced else {
+            return 0;
+        };
+        let needed = self.items_left.map_or(u32::MAX, |left| {
+            let pages = left.div_ceil(self.page_size as usize);
+            self.next
+                .saturating_add(u32::try_from(pages).unwrap_or(u32::MAX).saturating_sub(1))
+        });
+        announced.min(self.end).min(needed)
+    }
+}
+
+/// The identities a walk has yielded: 128-bit keyed hashes, so that memory
+/// per item is small and fixed; the keys are random per walk, so a server
+/// cannot make two IDs collide on purpose (and by chance they collide with a
+/// probability below 10^-26 in a walk of a million items).
+struct Seen {
+    keys: (RandomState, RandomState),
+    set: HashSet<u128, BuildHasherDefault<KeyIsHash>>,
+    /// The items have an identity (known from the first item).
+    identified: bool,
+}
+
+impl Seen {
+    fn new() -> Self {
+        Seen {
+            keys: (RandomState::new(), RandomState::new()),
+            set: HashSet::default(),
+            identified: false,
+        }
+    }
+
+    /// Records the identity that `write` feeds; `true` when it is new or
+    /// there is none.
+    fn insert(&mut self, write: impl FnOnce(&mut dyn Hasher) -> bool) -> bool {
+        let mut state = KeyHasher(self.keys.0.build_hasher(), self.keys.1.build_hasher());
+        if !write(&mut state) {
+            return true;
+        }
+        self.identified = true;
+        let key = (u128::from(state.0.finish()) << 64) | u128::from(state.1.finish());
+        self.set.insert(key)
+    }
+}
+
+/// The set's own hasher: its keys are already keyed hashes, uniformly
+/// spread, so their low 64 bits serve as they are (saves a third SipHash per
+/// item).
+#[derive(Default)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128` keys are hashed here, as one write of 16 bytes; fold
+        // anything else in so that the hasher stays correct.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(word);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Two independently keyed SipHashes of the same bytes.
+struct KeyHasher(DefaultHasher, DefaultHasher);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+        self.1.write(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+/// A page request on its way: spawned when several run at once.
+type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>>> + Send>>;
+
+/// One walk: the pages in flight, in page order, and the checks.
+struct Driver<E: Paginated> {
+    source: Arc<PageSource>,
+    walk: Walk<E>,
+    concurrency: usize,
+    in_flight: FuturesOrdered<PageFuture<E::Item>>,
+    /// The next page number to request; `in_flight` holds `walk.next..scheduled`.
+    /// Wider than a page number, so that scheduling page `u32::MAX` cannot
+    /// overflow it.
+    scheduled: u64,
+    /// An error to yield after the page before it.
+    pending: Option<Error>,
+    done: bool,
+}
+
+impl<E> Driver<E>
+where
+    E: Paginated + 'static,
+    E::Item: Send + 'static,
+{
+    async fn step(&mut self) -> Option<Result<Page<E::Item>>> {
+        if let Some(error) = self.pending.take() {
+            return Some(Err(error));
+        }
+        if self.done {
+            return None;
+        }
+        let upto = self
+            .walk
+            .prefetch_end()
+            .max(self.walk.next)
+            .min(self.walk.end);
+        while self.in_flight.len() < self.concurrency && self.scheduled <= u64::from(upto) {
+            // At most `upto`, so a page number.
+            let number = u32::try_from(self.scheduled).unwrap_or(u32::MAX);
+            let fetch = self.source.clone().fetch::<E>(number);
+            let future: PageFuture<E::Item> = if self.concurrency > 1 {
+                // Spawned, so pages in flight progress while the caller works
+                // through the items of earlier ones; aborted when dropped.
+                Box::pin(AbortOnDrop(tokio::spawn(fetch)))
+            } else {
+                Box::pin(fetch)
+            };
+            self.in_flight.push_back(future);
+            self.scheduled += 1;
+        }
+        // Not empty: `walk.next` is within `walk.end` (checked in `accept`),
+        // so it is in flight or was just scheduled.
+        let answer = self.in_flight.next().await?;
+        let checked = answer.and_then(|page| self.walk.accept(page));
+        Some(match checked {
+            Ok((page, Then::Fetch)) => Ok(page),
+            Ok((page, Then::End)) => {
+                self.stop();
+                Ok(page)
+            }
+            Ok((page, Then::Fail(error))) => {
+                self.stop();
+                self.pending = Some(error);
+                Ok(page)
+            }
+            Err(error) => Err(self.finish(error)),
+        })
+    }
+
+    /// Ends the walk, cancelling the requests in flight.
+    fn stop(&mut self) {
+        self.done = true;
+        self.in_flight = FuturesOrdered::new();
+    }
+
+    fn finish(&mut self, error: Error) -> Error {
+        self.stop();
+        error
+    }
+}
+
+/// The pages from `start_page` on, checked in order (see [`Paginator`]),
+/// ending after the last page, an empty page, the item cap, or the first
+/// error. The endpoint is rendered once; each page only adds its number.
 ///
 /// The first page is fetched alone. When it tells the last page number and
-/// the concurrency is above 1, the following pages are fetched up to
-/// `concurrency` at a time and yielded in order (`buffered` holds at most that
-/// many); otherwise one at a time.
-fn page_stream<E>(paginator: &Paginator<E, impl Sized>) -> BoxStream<Result<Page<E::Item>>>
+/// the concurrency is above 1, the pages up to it (within the bound) are
+/// fetched up to `concurrency` at a time and yielded in order; any page after
+/// those, one at a time. `dedup` takes repeated items out of the pages.
+fn page_stream<E>(
+    paginator: &Paginator<E, impl Sized>,
+    dedup: bool,
+) -> BoxStream<Result<Page<E::Item>>>
 where
     E: Paginated + 'static,
     E::Item: Send + 'static,
@@ -351,106 +759,38 @@ where
         ))])
         .boxed();
     }
+    if paginator.max_pages == 0 {
+        return stream::iter([Err(Error::invalid_request("max_pages must be at least 1"))]).boxed();
+    }
     let template = match paginator.client.inner.prepare(&paginator.endpoint) {
         Ok(template) => template,
         Err(e) => return stream::iter([Err(e)]).boxed(),
     };
-    let source = Arc::new(PageSource {
-        client: paginator.client.clone(),
-        template,
-        options: paginator.options.clone(),
-        per_page: paginator.per_page,
-    });
     let max_items = paginator.max_items;
     if max_items == Some(0) {
         return stream::empty().boxed();
     }
     let start = paginator.start_page.unwrap_or(1);
-    stream::once(source.clone().fetch::<E>(start))
-        .flat_map(move |first| {
-            let page = match first {
-                Ok(page) => page,
-                Err(e) => return stream::iter([Err(e)]).boxed(),
-            };
-            let items_left = max_items.map(|max| max.saturating_sub(page.len()));
-            let rest = match (page.next_page(), items_left) {
-                (None, _) | (_, Some(0)) => stream::empty().boxed(),
-                (Some(next), _) => match page.last_page {
-                    Some(last) if concurrency > 1 => {
-                        let needed = items_left.map(|left| {
-                            let pages = left.div_ceil(page.per_page.max(1) as usize);
-                            next.saturating_add(u32::try_from(pages).unwrap_or(u32::MAX) - 1)
-                        });
-                        let end = needed.map_or(last, |needed| needed.min(last));
-                        concurrent_pages::<E>(source.clone(), next, end, concurrency)
-                    }
-                    _ => sequential_pages::<E>(source.clone(), next, items_left),
-                },
-            };
-            stream::once(std::future::ready(Ok(page)))
-                .chain(rest)
-                .boxed()
-        })
-        // Fused: polling after the end keeps answering `None`.
-        .fuse()
-        .boxed()
-}
-
-/// Pages `next..=end`, up to `concurrency` requests in flight, in order,
-/// ending after an error, an empty page or a short one.
-fn concurrent_pages<E>(
-    source: Arc<PageSource>,
-    next: u32,
-    end: u32,
-    concurrency: usize,
-) -> BoxStream<Result<Page<E::Item>>>
-where
-    E: Paginated + 'static,
-    E::Item: Send + 'static,
-{
-    stream::iter(next..=end)
-        // Spawned, so pages in flight progress while the caller works through
-        // the items of earlier ones; aborted when the stream is dropped.
-        .map(move |number| AbortOnDrop(tokio::spawn(source.clone().fetch::<E>(number))))
-        .buffered(concurrency)
-        .scan(false, |ended, page| {
-            if *ended {
-                return std::future::ready(None);
-            }
-            *ended = page.as_ref().map_or(true, Page::is_last);
-            std::future::ready(Some(page))
-        })
-        .boxed()
-}
-
-/// Pages from `next` on, one request at a time.
-fn sequential_pages<E>(
-    source: Arc<PageSource>,
-    next: u32,
-    items_left: Option<usize>,
-) -> BoxStream<Result<Page<E::Item>>>
-where
-    E: Paginated + 'static,
-    E::Item: Send + 'static,
-{
-    stream::unfold((Some(next), items_left), move |(next, items_left)| {
-        let source = source.clone();
-        async move {
-            let number = next?;
-            if items_left == Some(0) {
-                return None;
-            }
-            let result = source.fetch::<E>(number).await;
-            let state = match &result {
-                Ok(page) => (
-                    page.next_page(),
-                    items_left.map(|left| left.saturating_sub(page.len())),
-                ),
-                Err(_) => (None, items_left),
-            };
-            Some((result, state))
-        }
+    let driver = Driver::<E> {
+        source: Arc::new(PageSource {
+            client: paginator.client.clone(),
+            template,
+            options: paginator.options.clone(),
+            per_page: paginator.per_page,
+        }),
+        walk: Walk::new(start, paginator.max_pages, max_items, dedup),
+        concurrency,
+        in_flight: FuturesOrdered::new(),
+        scheduled: u64::from(start),
+        pending: None,
+        done: false,
+    };
+    stream::unfold(driver, |mut driver| async move {
+        let page = driver.step().await?;
+        Some((page, driver))
     })
+    // Fused: polling after the end keeps answering `None`.
+    .fuse()
     .boxed()
 }
 
@@ -474,5 +814,212 @@ impl<T> std::future::Future for AbortOnDrop<T> {
                 source: None,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::DefaultHasher;
+
+    use super::*;
+    use crate::{Finding, Identified, endpoint};
+
+    /// A list of bare numbers: no identity.
+    #[endpoint(GET, "/numbers", paginated, response = u32, crate = crate)]
+    struct ListNumbers {}
+
+    #[derive(serde::Deserialize)]
+    struct Tag {
+        id: u64,
+    }
+
+    impl Identified for Tag {
+        fn identity(&self) -> impl std::hash::Hash {
+            self.id
+        }
+    }
+
+    /// A list of a user type that implements `Identified`.
+    #[endpoint(GET, "/tags", paginated, response = Tag, crate = crate)]
+    struct ListTags {}
+
+    fn finding(id: &str) -> Finding {
+        serde_json::from_value(serde_json::json!({ "id": id, "severity": "low" })).unwrap()
+    }
+
+    fn findings(ids: &[&str], page: u32, total_pages: Option<u32>) -> Page<Finding> {
+        let items = ids.iter().map(|id| finding(id)).collect();
+        Page::assemble(items, None, page, 2, total_pages, true)
+    }
+
+    fn numbers(page: u32) -> Page<u32> {
+        Page::assemble(vec![7, 8], None, page, 2, None, true)
+    }
+
+    fn ids(page: &Page<Finding>) -> Vec<&str> {
+        page.items.iter().map(|f| f.id.as_str()).collect()
+    }
+
+    fn pagination_error<T>(result: Result<T>) -> PaginationError {
+        match result {
+            Err(Error::Pagination(e)) => e,
+            Err(other) => panic!("expected a pagination error, got {other:?}"),
+            Ok(_) => panic!("expected a pagination error, got a page"),
+        }
+    }
+
+    #[test]
+    fn identities_come_from_identified_and_only_from_it() {
+        let has_identity =
+            |write: &dyn Fn(&mut dyn Hasher) -> bool| write(&mut DefaultHasher::new());
+        let f = finding("f-1");
+        assert!(has_identity(&|s| {
+            crate::findings::ListFindings::item_identity(&f, s)
+        }));
+        assert!(has_identity(&|s| ListTags::item_identity(
+            &Tag { id: 3 },
+            s
+        )));
+        assert!(!has_identity(&|s| ListNumbers::item_identity(&3, s)));
+    }
+
+    #[test]
+    fn the_same_id_is_the_same_item_and_other_ids_are_not() {
+        let mut seen = Seen::new();
+        let mut insert = |id: &str| {
+            let f = finding(id);
+            seen.insert(|s| crate::findings::ListFindings::item_identity(&f, s))
+        };
+        assert!(insert("f-1"));
+        assert!(insert("f-2"));
+        assert!(!insert("f-1"));
+        assert!(insert("f-12"));
+        assert!(seen.identified);
+        assert_eq!(seen.set.len(), 3);
+    }
+
+    #[test]
+    fn overlapping_pages_yield_new_items_and_a_repeat_is_no_progress() {
+        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, None, true);
+        let (page, then) = walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
+        assert_eq!(ids(&page), ["f-1", "f-2"]);
+        assert!(matches!(then, Then::Fetch));
+        // An insert ahead pushed f-2 onto page 2.
+        let (page, then) = walk.accept(findings(&["f-2", "f-3"], 2, None)).unwrap();
+        assert_eq!(ids(&page), ["f-3"]);
+        assert!(matches!(then, Then::Fetch));
+        let e = pagination_error(walk.accept(findings(&["f-2", "f-3"], 3, None)));
+        assert_eq!(e, PaginationError::NoProgress { page: 3 });
+    }
+
+    #[test]
+    fn pages_keep_their_items_but_are_checked_the_same() {
+        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, Some(3), false);
+        walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
+        let (page, then) = walk.accept(findings(&["f-2", "f-3"], 2, None)).unwrap();
+        assert_eq!(ids(&page), ["f-2", "f-3"]);
+        // `max_items` counts what the item stream yields: 3 so far.
+        assert!(matches!(then, Then::End));
+    }
+
+    #[test]
+    fn a_page_other_than_the_one_asked_for_is_a_mismatch() {
+        let mut walk = Walk::<ListNumbers>::new(1, 100, None, true);
+        walk.accept(numbers(1)).unwrap();
+        let e = pagination_error(walk.accept(numbers(1)));
+        assert_eq!(
+            e,
+            PaginationError::PageMismatch {
+                requested: 2,
+                answered: 1
+            }
+        );
+    }
+
+    #[test]
+    fn without_identity_repeats_run_into_max_pages() {
+        let mut walk = Walk::<ListNumbers>::new(1, 3, None, true);
+        for page in 1..=2 {
+            let (page, then) = walk.accept(numbers(page)).unwrap();
+            assert_eq!(page.items, [7, 8], "nothing is taken out without identity");
+            assert!(matches!(then, Then::Fetch));
+        }
+        let (_, then) = walk.accept(numbers(3)).unwrap();
+        let Then::Fail(Error::Pagination(e)) = then else {
+            panic!("expected TooManyPages after the third page")
+        };
+        assert_eq!(e, PaginationError::TooManyPages { limit: 3 });
+    }
+
+    #[test]
+    fn the_first_answer_bounds_the_walk_with_a_margin() {
+        assert_eq!(growth_margin(1), 2);
+        assert_eq!(growth_margin(29), 2);
+        assert_eq!(growth_margin(100), 10);
+        assert_eq!(growth_margin(u32::MAX), u32::MAX / 10);
+
+        // 5 pages announced: pages 6 and 7 may follow, page 8 may not.
+        let mut walk = Walk::<ListNumbers>::new(1, 100, None, true);
+        let first = Page::assemble(vec![1, 2], None, 1, 2, Some(5), true);
+        walk.accept(first).unwrap();
+        assert_eq!((walk.announced, walk.end, walk.limit()), (Some(5), 7, 7));
+        for number in 2..=6 {
+            let page = Page::assemble(vec![1, 2], None, number, 2, Some(9), true);
+            assert!(matches!(walk.accept(page).unwrap().1, Then::Fetch));
+        }
+        let page = Page::assemble(vec![1, 2], None, 7, 2, Some(9), true);
+        let Then::Fail(Error::Pagination(e)) = walk.accept(page).unwrap().1 else {
+            panic!("expected TooManyPages at page 7")
+        };
+        assert_eq!(e, PaginationError::TooManyPages { limit: 7 });
+
+        // A billion pages announced: max_pages still bounds the walk.
+        let mut walk = Walk::<ListNumbers>::new(3, 50, None, true);
+        let first = Page::assemble(vec![1, 2], None, 3, 2, Some(1_000_000_000), true);
+        walk.accept(first).unwrap();
+        assert_eq!((walk.end, walk.limit()), (52, 50));
+    }
+
+    #[test]
+    fn a_paginator_is_bounded_by_default_max_pages_without_meta() {
+        let client = crate::Client::builder("sk_test_unit")
+            .base_url("http://127.0.0.1:9/v1")
+            .build()
+            .unwrap();
+        let paginator = client.paginate(ListNumbers {});
+        assert_eq!(paginator.max_pages, DEFAULT_MAX_PAGES);
+        // Full pages without meta, each with new numbers, as long as asked.
+        let mut walk = Walk::<ListNumbers>::new(1, paginator.max_pages, None, true);
+        let mut fetched = 0;
+        let error = loop {
+            fetched += 1;
+            let page = Page::assemble(vec![fetched, fetched], None, fetched, 2, None, false);
+            match walk.accept(page).unwrap().1 {
+                Then::Fetch => assert!(fetched < 20_000, "the walk does not end"),
+                Then::Fail(Error::Pagination(e)) => break e,
+                Then::Fail(e) => panic!("{e:?}"),
+                Then::End => panic!("a full page without meta is not the end"),
+            }
+        };
+        assert_eq!(fetched, DEFAULT_MAX_PAGES);
+        assert_eq!(
+            error,
+            PaginationError::TooManyPages {
+                limit: DEFAULT_MAX_PAGES
+            }
+        );
+    }
+
+    #[test]
+    fn an_empty_page_ends_the_walk_and_prefetch_stays_within_the_bound() {
+        let mut walk = Walk::<ListNumbers>::new(1, 4, Some(5), true);
+        let first = Page::assemble(vec![1, 2], None, 1, 2, Some(1_000_000_000), true);
+        walk.accept(first).unwrap();
+        // 3 items left at 2 a page: pages 2 and 3, within max_pages (4).
+        assert_eq!(walk.prefetch_end(), 3);
+        walk.items_left = None;
+        assert_eq!(walk.prefetch_end(), 4);
+        let empty = Page::assemble(Vec::new(), None, 2, 2, Some(1_000_000_000), true);
+        assert!(matches!(walk.accept(empty).unwrap().1, Then::End));
     }
 }

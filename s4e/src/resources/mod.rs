@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod assets;
 pub mod findings;
+mod identity;
 pub mod playbooks;
 pub mod scans;
 pub mod webhooks;

@@ -15,6 +15,7 @@
 //! `Error::Redirect`, `deadline`, `max_pages`); it is compiled once it is
 //! declared here with `mod after_merge;`.
 
+mod after_merge;
 mod bodies;
 mod framing;
 mod json;
