@@ -105,13 +105,13 @@ struct AssetWire {
     asset_type: AssetType,
     #[serde(default)]
     status: Option<AssetStatus>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     verified: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     risk_score: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     security_score: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     tags: Vec<String>,
     #[serde(default)]
     description: Option<String>,
@@ -192,10 +192,10 @@ pub struct AssetMetadata {
     #[serde(default)]
     pub registrar: Option<String>,
     /// Addresses the asset resolves to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub ip_addresses: Vec<String>,
     /// Technologies detected on it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub technologies: Vec<String>,
 }
 
@@ -204,19 +204,19 @@ pub struct AssetMetadata {
 #[non_exhaustive]
 pub struct FindingSummary {
     /// Critical.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub critical: u32,
     /// High.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub high: u32,
     /// Medium.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub medium: u32,
     /// Low.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub low: u32,
     /// Informational.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub info: u32,
 }
 
@@ -268,10 +268,10 @@ impl NewAsset {
 #[non_exhaustive]
 pub struct BulkCreateResult {
     /// The assets created.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub created: Vec<Asset>,
     /// The assets refused, with why.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub failed: Vec<BulkFailure>,
 }
 
