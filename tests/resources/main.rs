@@ -8,4 +8,5 @@ mod actions;
 mod assets;
 mod playbooks;
 mod scans;
+mod spec;
 mod webhooks;
