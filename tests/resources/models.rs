@@ -425,3 +425,31 @@ fn deliveries_in_the_documented_shapes() {
     );
     assert_eq!(scan.scan_type, None);
 }
+
+// ------------------------------------------------- classes found by fuzzing
+
+#[test]
+fn counts_beyond_the_rust_type_saturate_instead_of_failing_the_answer() {
+    // Random answers valid under the OpenAPI file (integers with a minimum
+    // and no maximum) used to fail with "expected u32"; extra keys with odd
+    // names and far dates with odd offsets come along.
+    let page = decode::<ListAssets>(fixture!("models/assets_page_huge_counts.json"));
+    assert_eq!(page.total, Some(u64::MAX));
+    assert_eq!(page.last_page, Some(u32::MAX));
+    let summary = page.items[0].finding_summary.expect("summary");
+    assert_eq!(
+        (summary.high, summary.medium, summary.info),
+        (u32::MAX, u32::MAX, 1)
+    );
+    assert_eq!(
+        page.items[0].last_scan,
+        Some(at("1462-03-27T07:45:33.367269Z"))
+    );
+    let scan = decode::<GetScan>(fixture!("models/scan_huge_counts.json"));
+    assert_eq!(scan.finding_count, Some(u32::MAX));
+    assert_eq!(
+        scan.estimated_duration(),
+        Some(Duration::from_secs(u64::MAX)),
+        "minutes * 60 saturates"
+    );
+}
