@@ -680,3 +680,21 @@ impl<M: Clone> Actions<M> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_execution_takes_both_id_spellings_at_once() {
+        let execution: ActionExecution =
+            serde_json::from_str(r#"{"execution_id":"exec-1","id":"exec-1","status":"running"}"#)
+                .unwrap();
+        assert_eq!(execution.execution_id, "exec-1");
+        let execution: ActionExecution =
+            serde_json::from_str(r#"{"id":"exec-2","status":"queued"}"#).unwrap();
+        assert_eq!(execution.execution_id, "exec-2");
+        let missing = serde_json::from_str::<ActionExecution>(r#"{"status":"queued"}"#);
+        assert!(missing.unwrap_err().to_string().contains("`execution_id`"));
+    }
+}

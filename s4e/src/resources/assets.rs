@@ -62,7 +62,7 @@ string_enum!(
 #[serde(try_from = "AssetWire")]
 #[non_exhaustive]
 pub struct Asset {
-    /// The asset's ID.
+    /// The asset's ID (the manual sends `asset_id`, a number).
     pub id: AssetId,
     /// The domain, IP, URL or CIDR itself (the API's `name`).
     pub domain: String,
@@ -94,7 +94,11 @@ pub struct Asset {
 // sends two of them at once (`name` and `domain`) must still decode.
 #[derive(Deserialize)]
 struct AssetWire {
-    id: AssetId,
+    #[serde(default)]
+    id: Option<AssetId>,
+    /// The manual's spelling (an integer there).
+    #[serde(default)]
+    asset_id: Option<AssetId>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -137,7 +141,10 @@ impl TryFrom<AssetWire> for Asset {
             .or(wire.hostname)
             .ok_or("missing field `name` (or `domain`, `hostname`)")?;
         Ok(Asset {
-            id: wire.id,
+            id: wire
+                .id
+                .or(wire.asset_id)
+                .ok_or("missing field `id` (or `asset_id`)")?,
             domain,
             asset_type: wire.asset_type,
             status: wire.status,
@@ -531,5 +538,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!((a.name(), a.risk_score()), ("h.example", Some(7)));
+        let a: Asset = serde_json::from_str(
+            r#"{"asset_id":1001,"id":"a-1001","name":"n.example","type":"domain"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.id, "a-1001");
+        let a: Asset =
+            serde_json::from_str(r#"{"asset_id":1001,"name":"n.example","type":"domain"}"#)
+                .unwrap();
+        assert_eq!(a.id, "1001");
     }
 }

@@ -893,4 +893,15 @@ mod tests {
             assert_eq!(playbook.version.as_deref(), expected, "{json}");
         }
     }
+
+    #[test]
+    fn a_run_takes_both_id_spellings_at_once() {
+        let run: PlaybookRun =
+            serde_json::from_str(r#"{"run_id":"run-1","id":"run-1","status":"running"}"#).unwrap();
+        assert_eq!(run.run_id, "run-1");
+        let run: PlaybookRun = serde_json::from_str(r#"{"id":7,"status":"pending"}"#).unwrap();
+        assert_eq!(run.run_id, "7");
+        let missing = serde_json::from_str::<PlaybookRun>(r#"{"status":"pending"}"#);
+        assert!(missing.unwrap_err().to_string().contains("`run_id`"));
+    }
 }
