@@ -271,7 +271,11 @@ async fn full(client: &s4e::Client) -> Outcome {
     );
     let delivery = listener.next(Duration::from_secs(10)).await?;
     match s4e::webhooks::verify(&delivery.body, &delivery.signature, secret) {
-        Ok(event) => println!("verified delivery {}: {} ", event.id, event.kind),
+        Ok(event) => println!(
+            "verified delivery {:?}: {} ",
+            event.id.map(|id| id.into_string()),
+            event.kind
+        ),
         Err(e) => println!("delivery REJECTED: {e}"),
     }
     match s4e::webhooks::verify(&delivery.body, &delivery.signature, "whsec_wrong") {

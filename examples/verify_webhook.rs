@@ -23,7 +23,11 @@ fn main() {
     println!("{}: {header}", webhooks::SIGNATURE_HEADER);
 
     match webhooks::verify(body, &header, secret) {
-        Ok(event) => println!("accepted {} ({})", event.id, event.kind),
+        Ok(event) => println!(
+            "accepted {:?} ({})",
+            event.id.map(|id| id.into_string()),
+            event.kind
+        ),
         Err(e) => println!("rejected: {e}"),
     }
     let tampered = String::from_utf8_lossy(body).replace("low", "info");

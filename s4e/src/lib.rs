@@ -9,6 +9,7 @@
 
 mod client;
 mod config;
+mod de;
 mod endpoint;
 mod enums;
 mod error;

@@ -254,3 +254,75 @@ async fn a_non_json_success_body_is_a_decode_error_with_a_bounded_excerpt() {
         decode.body_excerpt.len()
     );
 }
+
+async fn get_raw(body: &'static [u8]) -> s4e::Result<Finding> {
+    let server = support::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings/f-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    support::client(&server).findings().get("f-1").await
+}
+
+fn decode_error(result: s4e::Result<impl std::fmt::Debug>) -> s4e::DecodeError {
+    match result {
+        Err(Error::Decode(decode)) => *decode,
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_failure_inside_data_is_reported_with_its_own_path_not_the_bare_fallback() {
+    // Invalid UTF-8 in `data.title`: the answer is an envelope, so the error
+    // is the envelope's, not the bare attempt's "missing field `id`" at `.`.
+    let decode =
+        decode_error(get_raw(include_bytes!("fixtures/finding_invalid_utf8_title.bin")).await);
+    assert_eq!(decode.path, "data.title", "{decode}");
+    assert!(decode.message.contains("unicode"), "{}", decode.message);
+    assert!(!decode.message.contains("missing field"), "{decode}");
+    // A wrong type under `data`, beside a `status`.
+    let decode = decode_error(get_raw(fixture!("finding_bad_severity.json").as_bytes()).await);
+    assert_eq!(decode.path, "data.severity");
+    assert!(
+        decode.message.contains("invalid type: integer `5`"),
+        "{decode}"
+    );
+}
+
+#[tokio::test]
+async fn a_bare_answer_reports_the_bare_failure() {
+    let decode =
+        decode_error(get_raw(br#"{"title": "no id", "severity": "high", "status": "open"}"#).await);
+    assert_eq!(decode.path, ".");
+    assert!(decode.message.contains("missing field `id`"), "{decode}");
+}
+
+#[tokio::test]
+async fn a_page_under_the_guide_key_decodes_and_its_failures_name_that_key() {
+    let server = support::start().await;
+    let good = serde_json::json!({
+        "findings": [{ "id": "f-1", "title": "Open redirect", "severity": "low", "status": "open" }],
+        "total": 30, "page": 1, "per_page": 25
+    });
+    Mock::given(method("GET"))
+        .and(path("/v1/findings"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(good))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings"))
+        .respond_with(support::json(200, fixture!("findings_guide_page.json")))
+        .mount(&server)
+        .await;
+    let client = support::client(&server);
+    let page = client.findings().list().await.expect("decodes");
+    assert_eq!(
+        (page.len(), page.total, page.last_page),
+        (1, Some(30), Some(2))
+    );
+    let decode = decode_error(client.findings().list().await);
+    assert_eq!(decode.path, "findings[1].severity");
+}

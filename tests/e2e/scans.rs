@@ -25,10 +25,10 @@ async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
         .create(asset.id.clone(), ScanType::Quick)
         .await?;
     assert_eq!(scan.status, ScanStatus::Queued);
-    assert_eq!(scan.asset_id, asset.id);
-    assert_eq!(scan.scan_type, ScanType::Quick);
+    assert_eq!(scan.asset_id, Some(asset.id.clone()));
+    assert_eq!(scan.scan_type, Some(ScanType::Quick));
     assert_eq!(scan.priority, Some(ScanPriority::Normal));
-    assert_eq!(scan.estimated_duration_minutes, Some(3));
+    assert_eq!(scan.estimated_duration(), Some(Duration::from_secs(180)));
     assert_eq!(scan.started_at, None);
 
     // The clock is paused: nothing moves until it is advanced.
@@ -221,7 +221,10 @@ async fn list_get_cancel_and_wait() -> TestResult {
     for id in [&scan.id, &failing.id, &stuck.id] {
         assert!(mine.iter().any(|s| &s.id == id), "{id} listed by asset");
     }
-    assert!(mine.iter().all(|s| s.asset_id == asset));
+    assert!(
+        mine.iter()
+            .all(|s| s.asset_id.as_ref().is_some_and(|id| id == asset))
+    );
     let err = client
         .scans()
         .create("a-does-not-exist", ScanType::Quick)

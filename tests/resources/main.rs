@@ -6,6 +6,8 @@ mod support;
 
 mod actions;
 mod assets;
+mod models;
 mod playbooks;
 mod scans;
+mod spec;
 mod webhooks;

@@ -46,8 +46,8 @@ async fn mount_list(server: &MockServer) {
 fn check_list(page: &s4e::Page<Scan>) {
     let ids: Vec<&str> = page.items.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["sc-1", "sc-2"]);
-    assert_eq!(page.items[0].scan_type, ScanType::Ssl);
-    assert_eq!(page.items[1].scan_type, ScanType::Dns);
+    assert_eq!(page.items[0].scan_type, Some(ScanType::Ssl));
+    assert_eq!(page.items[1].scan_type, Some(ScanType::Dns));
     assert_eq!(page.items[0].finding_count, Some(1));
     assert_eq!(page.total, Some(12));
     assert_eq!(page.current_page, 3);
@@ -186,8 +186,8 @@ async fn mount_get(server: &MockServer) {
 
 fn check_full_scan(scan: &Scan) {
     assert_eq!(scan.id, "sc-44021");
-    assert_eq!(scan.asset_id, "a-1001");
-    assert_eq!(scan.scan_type, ScanType::Full);
+    assert_eq!(scan.asset_id, Some("a-1001".into()));
+    assert_eq!(scan.scan_type, Some(ScanType::Full));
     assert_eq!(scan.status, ScanStatus::Completed);
     assert!(scan.status.is_final());
     assert_eq!(scan.priority, Some(ScanPriority::High));
@@ -196,7 +196,10 @@ fn check_full_scan(scan: &Scan) {
     assert_eq!(scan.started_at, Some(at("2026-05-03T10:01:30Z")));
     assert_eq!(scan.completed_at, Some(at("2026-05-03T10:47:12Z")));
     assert_eq!(scan.finding_count, Some(23));
-    assert_eq!(scan.estimated_duration_minutes, Some(45));
+    assert_eq!(
+        scan.estimated_duration(),
+        Some(Duration::from_secs(45 * 60))
+    );
 }
 
 #[tokio::test]
@@ -272,14 +275,17 @@ fn full_options() -> ScanOptions {
 
 fn check_created(scan: &Scan) {
     assert_eq!(scan.id, "sc-44022");
-    assert_eq!(scan.asset_id, "1001");
-    assert_eq!(scan.scan_type, ScanType::WebApp);
+    assert_eq!(scan.asset_id, Some("1001".into()));
+    assert_eq!(scan.scan_type, Some(ScanType::WebApp));
     assert_eq!(scan.status, ScanStatus::Queued);
     assert!(!scan.status.is_final());
     assert_eq!(scan.priority, Some(ScanPriority::Normal));
     assert_eq!(scan.started_at, None);
     assert_eq!(scan.completed_at, None);
-    assert_eq!(scan.estimated_duration_minutes, Some(30));
+    assert_eq!(
+        scan.estimated_duration(),
+        Some(Duration::from_secs(30 * 60))
+    );
 }
 
 #[tokio::test]
@@ -427,7 +433,7 @@ fn check_cancelled(scan: &Scan) {
     assert_eq!(scan.status, ScanStatus::Cancelled);
     assert!(scan.status.is_final());
     assert_eq!(scan.priority, Some(ScanPriority::Low));
-    assert_eq!(scan.estimated_duration_minutes, None);
+    assert_eq!(scan.estimated_duration(), None);
 }
 
 #[tokio::test]
@@ -740,7 +746,10 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
         .get("sc-9000")
         .await
         .expect("decodes");
-    assert_eq!(scan.scan_type, ScanType::Other("container_image".into()));
+    assert_eq!(
+        scan.scan_type,
+        Some(ScanType::Other("container_image".into()))
+    );
     assert_eq!(scan.status, ScanStatus::Other("paused".into()));
     assert!(!scan.status.is_final());
     assert_eq!(scan.priority, Some(ScanPriority::Other("urgent".into())));
@@ -773,7 +782,7 @@ async fn decodes_a_page_with_total_count() {
         .expect("decodes");
     assert_eq!(page.total, Some(61));
     assert_eq!(page.last_page, Some(4));
-    assert_eq!(page.items[0].scan_type, ScanType::Port);
+    assert_eq!(page.items[0].scan_type, Some(ScanType::Port));
 }
 
 #[test]
@@ -781,7 +790,7 @@ fn decodes_scan_id_spelling_and_numeric_ids_from_the_bare_object() {
     let scan: Scan =
         serde_json::from_str(fixture!("scans/scan_created_bare.json")).expect("decodes");
     assert_eq!(scan.id, "sc-44022");
-    assert_eq!(scan.asset_id, "1001");
+    assert_eq!(scan.asset_id, Some("1001".into()));
     let progress: ScanProgress =
         serde_json::from_str(r#"{"id":"sc-1","status":"running"}"#).expect("id for scan_id");
     assert_eq!(progress.scan_id, "sc-1");

@@ -14,61 +14,108 @@ use crate::{Error, Result};
 /// How much of an unexpected body an error keeps.
 const EXCERPT_BYTES: usize = 512;
 
-#[derive(Deserialize)]
-struct Probe<'a> {
-    #[serde(borrow, default)]
-    data: Option<&'a RawValue>,
-}
-
 /// Decodes `{"data": T}` or a bare `T` (a sibling `"status"` is ignored).
 ///
-/// The envelope is tried in one parse, which is the common case; only when
-/// that fails is the body probed for a `data` key, to decode a bare object or
-/// to name the failing path inside `data`. (A bare object whose own schema has
-/// a `data` field would be taken for an envelope; no API answer has one.)
+/// The envelope is tried in one parse, which is the common case. A body
+/// without a `data` key is then decoded as a bare `T`. When decoding fails,
+/// the error is the one of the shape the body claims to have: the envelope's
+/// (its JSON path under `data`, e.g. `data.severity`) when the failure lies
+/// inside a top-level `data` value, the bare object's otherwise. A bare
+/// object whose own schema has a `data` field would be taken for an
+/// envelope; no API answer has one.
 pub fn decode_json<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<T> {
-    #[derive(Deserialize)]
-    struct Envelope<T> {
-        data: T,
-    }
-    if let Ok(envelope) = serde_json::from_slice::<Envelope<T>>(response.body) {
-        return Ok(envelope.data);
-    }
-    let enveloped = if response.body.first_non_ws() == Some(b'{') {
-        serde_json::from_slice::<Probe<'_>>(response.body)
-            .ok()
-            .and_then(|probe| probe.data)
-    } else {
-        None
+    let fast_error = match serde_json::from_slice::<Envelope<T>>(response.body) {
+        Ok(Envelope { data: Some(data) }) => return Ok(data),
+        // No `data` key: a bare object.
+        Ok(Envelope { data: None }) => return parse(response.body, "", &response),
+        Err(err) => err,
     };
-    match enveloped {
-        // The envelope failed: report where inside `data`.
-        Some(data) => parse(data.get().as_bytes(), "data", &response),
-        None => parse(response.body, "", &response),
+    // Slow path: find where the envelope failed (a second parse, with paths).
+    // Malformed JSON (trailing garbage, a cut-off body, bad escapes) fails
+    // whatever shape is expected, and the bare attempt would often stop
+    // earlier at a missing field: the syntax error is the story.
+    let malformed = matches!(
+        fast_error.classify(),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+    );
+    let located = locate::<Envelope<T>>(response.body, fast_error);
+    if located.in_data || malformed {
+        return Err(decode_error(located.path, located.message, &response));
     }
+    // The failure lies outside any `data` value (a body that is not an
+    // object, a wrong type at the top): what the bare attempt says is the
+    // relevant story.
+    parse(response.body, "", &response)
 }
 
+/// `{"data": T}` with `data` optional, so that one parse tells a bare object
+/// (`None`) from an envelope. `null` still reaches `T` (and fails unless `T`
+/// accepts it), unlike a plain `Option<T>`.
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+struct Envelope<T> {
+    #[serde(default = "none", deserialize_with = "present")]
+    data: Option<T>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+/// A list page: `data` optional for the same reason as in [`Envelope`].
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
 struct PageEnvelope<T> {
-    data: Vec<T>,
+    #[serde(default = "none", deserialize_with = "present")]
+    data: Option<Vec<T>>,
     #[serde(default)]
     meta: Option<PageMeta>,
 }
 
-#[derive(Deserialize)]
+/// Page counters. The spellings are separate fields, not serde aliases, so
+/// that a `meta` sending two of them (`total` and `total_count`) decodes.
+#[derive(Deserialize, Default)]
 struct PageMeta {
-    #[serde(default, alias = "total_count")]
+    #[serde(default, deserialize_with = "crate::de::opt_u64")]
     total: Option<u64>,
-    #[serde(default, alias = "current_page")]
+    #[serde(default, deserialize_with = "crate::de::opt_u64")]
+    total_count: Option<u64>,
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     page: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
+    current_page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     per_page: Option<u32>,
-    #[serde(default, alias = "last_page")]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     total_pages: Option<u32>,
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
+    last_page: Option<u32>,
 }
 
+/// Keys other than `data` under which some pages put their items (the
+/// findings guide sends `{"findings": [...]}`), tried in this order.
+const ITEM_KEYS: [&str; 8] = [
+    "items",
+    "results",
+    "findings",
+    "assets",
+    "scans",
+    "actions",
+    "playbooks",
+    "webhooks",
+];
+
 /// Decodes a list page: `{"data": [...], "meta": {...}}`, with `meta` or any of
-/// its fields missing, `total_count` for `total`, or a bare array.
+/// its fields missing, `total_count` for `total`, or a bare array. Pages that
+/// put their items elsewhere also decode: under a resource-named key
+/// (`{"findings": [...]}`, with the counters in `meta` or beside the items),
+/// or under `value.data` with `value.total_count`.
 ///
 /// ```
 /// use s4e::{Page, RawResponse};
@@ -83,18 +130,26 @@ pub fn decode_page<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<Pag
     let (items, meta) = if response.body.first_non_ws() == Some(b'[') {
         (parse::<Vec<T>>(response.body, "", &response)?, None)
     } else {
-        let envelope: PageEnvelope<T> = parse(response.body, "", &response)?;
-        (envelope.data, envelope.meta)
+        match serde_json::from_slice::<PageEnvelope<T>>(response.body) {
+            Ok(PageEnvelope {
+                data: Some(items),
+                meta,
+            }) => (items, meta),
+            Ok(PageEnvelope { data: None, meta }) => elsewhere(meta, &response)?,
+            Err(err) => {
+                let located = locate::<PageEnvelope<T>>(response.body, err);
+                return Err(decode_error(located.path, located.message, &response));
+            }
+        }
     };
     let asked = response.page;
     let has_meta = meta.is_some();
-    let meta = meta.unwrap_or(PageMeta {
-        total: None,
-        page: None,
-        per_page: None,
-        total_pages: None,
-    });
-    let current_page = meta.page.or(asked.map(|p| p.page)).unwrap_or(1);
+    let meta = meta.unwrap_or_default();
+    let current_page = meta
+        .page
+        .or(meta.current_page)
+        .or(asked.map(|p| p.page))
+        .unwrap_or(1);
     let per_page = meta
         .per_page
         .or(asked.and_then(|p| p.per_page))
@@ -102,11 +157,56 @@ pub fn decode_page<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<Pag
         .max(1);
     Ok(Page::assemble(
         items,
-        meta.total,
+        meta.total.or(meta.total_count),
         current_page,
         per_page,
-        meta.total_pages,
+        meta.total_pages.or(meta.last_page),
         has_meta,
+    ))
+}
+
+/// The slow path of [`decode_page`] for an object without `data`: items under
+/// one of [`ITEM_KEYS`] or under `value.data`.
+fn elsewhere<T: DeserializeOwned>(
+    meta: Option<PageMeta>,
+    response: &RawResponse<'_>,
+) -> Result<(Vec<T>, Option<PageMeta>)> {
+    #[derive(Deserialize)]
+    struct Value<'a> {
+        #[serde(borrow)]
+        data: Option<&'a RawValue>,
+        #[serde(default, deserialize_with = "crate::de::opt_u64")]
+        total_count: Option<u64>,
+    }
+    let fields: std::collections::HashMap<String, &RawValue> = parse(response.body, "", response)?;
+    let listed = |key: &str| {
+        let raw = fields.get(key)?;
+        (raw.get().as_bytes().first_non_ws() == Some(b'[')).then_some(*raw)
+    };
+    if let Some((key, raw)) = ITEM_KEYS.iter().find_map(|key| Some((*key, listed(key)?))) {
+        let items = parse::<Vec<T>>(raw.get().as_bytes(), key, response)?;
+        // Counters in `meta`, else beside the items (where they are only a
+        // hint: a value that is not a count is ignored).
+        let meta = meta.or_else(|| serde_json::from_slice::<PageMeta>(response.body).ok());
+        return Ok((items, meta));
+    }
+    if let Some(value) = fields.get("value") {
+        let value: Value<'_> = parse(value.get().as_bytes(), "value", response)?;
+        if let Some(data) = value.data {
+            let items = parse::<Vec<T>>(data.get().as_bytes(), "value.data", response)?;
+            let meta = meta.or_else(|| {
+                value.total_count.map(|total| PageMeta {
+                    total: Some(total),
+                    ..PageMeta::default()
+                })
+            });
+            return Ok((items, meta));
+        }
+    }
+    Err(decode_error(
+        ".".to_owned(),
+        "missing field `data`: no list of items in the answer".to_owned(),
+        response,
     ))
 }
 
@@ -136,32 +236,75 @@ pub fn decode_bytes(response: RawResponse<'_>) -> Result<Vec<u8>> {
     Ok(response.body.to_vec())
 }
 
-/// Parses JSON quickly, and only on failure a second time to name the path.
-fn parse<T: DeserializeOwned>(json: &[u8], prefix: &str, response: &RawResponse<'_>) -> Result<T> {
+/// Parses JSON quickly, and only on failure a second time to name the path;
+/// `prefix` is where `json` sits in the body (`""` for the body itself).
+fn parse<'a, T: Deserialize<'a>>(
+    json: &'a [u8],
+    prefix: &str,
+    response: &RawResponse<'_>,
+) -> Result<T> {
     match serde_json::from_slice(json) {
         Ok(value) => Ok(value),
         Err(fast_error) => {
-            let deserializer = &mut serde_json::Deserializer::from_slice(json);
-            let (path, message) = match serde_path_to_error::deserialize::<_, T>(deserializer) {
-                Ok(_) => (String::new(), fast_error.to_string()),
-                Err(err) => (err.path().to_string(), err.inner().to_string()),
+            let located = locate::<T>(json, fast_error);
+            let path = match (prefix.is_empty(), located.path.as_str()) {
+                (true, _) => located.path,
+                (false, ".") => prefix.to_owned(),
+                (false, path) if path.starts_with('[') => format!("{prefix}{path}"),
+                (false, path) => format!("{prefix}.{path}"),
             };
-            let path = match (prefix.is_empty(), path.as_str()) {
-                (true, "." | "") => ".".to_owned(),
-                (true, _) => path,
-                (false, "." | "") => prefix.to_owned(),
-                (false, _) if path.starts_with('[') => format!("{prefix}{path}"),
-                (false, _) => format!("{prefix}.{path}"),
-            };
-            Err(Error::Decode(Box::new(DecodeError {
-                path,
-                message,
-                status: response.status,
-                request_id: response.request_id.map(str::to_owned),
-                body_excerpt: excerpt(response.body, EXCERPT_BYTES),
-            })))
+            Err(decode_error(path, located.message, response))
         }
     }
+}
+
+/// Where and why `json` fails to decode as `T`.
+struct Located {
+    /// `.` for the root, else `data[1].severity` style.
+    path: String,
+    message: String,
+    /// Whether the first step of the path is the top-level key `data`.
+    in_data: bool,
+}
+
+/// Parses `json` again with path tracking to say where `fast_error` happened.
+fn locate<'a, T: Deserialize<'a>>(json: &'a [u8], fast_error: serde_json::Error) -> Located {
+    let deserializer = &mut serde_json::Deserializer::from_slice(json);
+    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Err(err) => {
+            let in_data = matches!(
+                err.path().iter().next(),
+                Some(serde_path_to_error::Segment::Map { key }) if key == "data"
+            );
+            let path = match err.path().to_string() {
+                path if path.is_empty() => ".".to_owned(),
+                path => path,
+            };
+            Located {
+                path,
+                message: err.inner().to_string(),
+                in_data,
+            }
+        }
+        // The value itself decoded, so the failure came after it (trailing
+        // characters), which `serde_path_to_error` does not check: report
+        // the first parse's error.
+        Ok(_) => Located {
+            path: ".".to_owned(),
+            message: fast_error.to_string(),
+            in_data: false,
+        },
+    }
+}
+
+fn decode_error(path: String, message: String, response: &RawResponse<'_>) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        path,
+        message,
+        status: response.status,
+        request_id: response.request_id.map(str::to_owned),
+        body_excerpt: excerpt(response.body, EXCERPT_BYTES),
+    }))
 }
 
 trait FirstNonWhitespace {
@@ -311,6 +454,112 @@ mod tests {
         };
         assert_eq!(d.path, "data[1]");
         assert!(d.message.contains("`n`"), "{}", d.message);
+    }
+
+    fn decode_failure<T: DeserializeOwned + std::fmt::Debug>(body: &[u8]) -> DecodeError {
+        let response = RawResponse {
+            status: 200,
+            body,
+            request_id: None,
+            page: None,
+        };
+        match decode_json::<T>(response) {
+            Err(Error::Decode(d)) => *d,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_envelope_failure_is_reported_when_data_is_there() {
+        // Invalid UTF-8 inside `data`: the envelope's failure, not the bare
+        // attempt's "missing field `id`" at the root.
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Titled {
+            id: String,
+            title: String,
+        }
+        let d = decode_failure::<Titled>(b"{\"data\":{\"id\":\"x\",\"title\":\"\xff\"}}");
+        assert_eq!(d.path, "data.title");
+        assert!(d.message.contains("invalid unicode"), "{}", d.message);
+        let d = decode_failure::<Item>(br#"{"status":"success","data":{"id":"x"}}"#);
+        assert_eq!(d.path, "data");
+        assert!(d.message.starts_with("missing field `n`"), "{}", d.message);
+        let d = decode_failure::<Item>(br#"{"data":null}"#);
+        assert_eq!(d.path, "data");
+        assert!(d.message.contains("null"), "{}", d.message);
+        let d = decode_failure::<Item>(br#"{"data":{"id":"x","n":1"#);
+        assert!(d.path.starts_with("data"), "{}", d.path);
+        assert!(d.message.contains("EOF"), "{}", d.message);
+    }
+
+    #[test]
+    fn the_bare_failure_is_reported_without_data() {
+        let d = decode_failure::<Item>(br#"{"id":"x","n":"one"}"#);
+        assert_eq!(d.path, "n");
+        let d = decode_failure::<Item>(br#"{"id":"x"}"#);
+        assert_eq!(d.path, ".");
+        assert!(d.message.starts_with("missing field `n`"), "{}", d.message);
+        let d = decode_failure::<Item>(br#"{"status":"su"#);
+        assert!(d.message.contains("EOF"), "{}", d.message);
+        let d = decode_failure::<Item>(b"true");
+        assert_eq!(d.path, ".");
+    }
+
+    #[test]
+    fn page_failures_name_their_path() {
+        let err = decode_page::<Item>(raw(
+            "{\"data\":[{\"id\":\"x\",\"n\":1}],\"meta\":{\"page\":\"two\"}}",
+        ))
+        .unwrap_err();
+        let Error::Decode(d) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(d.path, "meta.page");
+        let err = decode_page::<Item>(raw(r#"{"findings":[{"id":"x"}]}"#)).unwrap_err();
+        let Error::Decode(d) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(d.path, "findings[0]");
+        assert!(d.message.starts_with("missing field `n`"), "{}", d.message);
+        let err = decode_page::<Item>(raw(r#"{"total":3}"#)).unwrap_err();
+        let Error::Decode(d) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(d.path, ".");
+        assert!(d.message.contains("`data`"), "{}", d.message);
+    }
+
+    #[test]
+    fn page_items_under_other_keys() {
+        let p: Page<Item> = decode_page(raw(
+            r#"{"findings":[{"id":"x","n":1}],"total":31,"page":2,"per_page":10}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (p.len(), p.total, p.current_page, p.last_page),
+            (1, Some(31), 2, Some(4))
+        );
+        let p: Page<Item> = decode_page(raw(
+            r#"{"code":200,"error":false,"value":{"data":[{"id":"x","n":1}],"total_count":45}}"#,
+        ))
+        .unwrap();
+        assert_eq!((p.len(), p.total, p.last_page), (1, Some(45), Some(5)));
+        // Both spellings of a counter at once (no serde alias conflict).
+        let p: Page<Item> = decode_page(raw(
+            r#"{"data":[],"meta":{"total":45,"total_count":45,"page":1,"current_page":1,"total_pages":3,"last_page":3}}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (p.total, p.current_page, p.last_page),
+            (Some(45), 1, Some(3))
+        );
+        // Counters out of range saturate rather than fail the page.
+        let p: Page<Item> = decode_page(raw(
+            r#"{"data":[],"meta":{"total":1e30,"page":99999999999}}"#,
+        ))
+        .unwrap();
+        assert_eq!((p.total, p.current_page), (Some(u64::MAX), u32::MAX));
     }
 
     #[test]

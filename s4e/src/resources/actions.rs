@@ -107,7 +107,7 @@ pub struct Action {
     #[serde(default)]
     pub executor: Option<Executor>,
     /// The parameters a trigger may pass.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub parameters: Vec<ActionParameter>,
     /// When it was created.
     #[serde(default)]
@@ -139,10 +139,15 @@ pub struct ActionParameter {
     #[serde(rename = "type")]
     pub param_type: ParameterType,
     /// Whether a trigger must pass it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub required: bool,
-    /// The value used when a trigger leaves it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The value used when a trigger leaves it out (`Some(Value::Null)`
+    /// when the default is `null`, `None` when there is none).
+    #[serde(
+        default,
+        deserialize_with = "crate::de::some_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default: Option<Value>,
 }
 
@@ -194,28 +199,69 @@ impl ActionParameter {
 /// One execution of an action, from [`trigger`](Actions::trigger) or
 /// [`execution`](Actions::execution).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "ActionExecutionWire")]
 #[non_exhaustive]
 pub struct ActionExecution {
     /// The execution's ID (some pages send `id`).
-    #[serde(alias = "id")]
     pub execution_id: ExecutionId,
     /// The action executed.
-    #[serde(default)]
     pub action_id: Option<ActionId>,
     /// Where it stands.
     pub status: ExecutionStatus,
     /// Whether it ran in the sandbox, changing nothing.
-    #[serde(default)]
     pub sandbox: bool,
     /// What the action reported.
-    #[serde(default)]
     pub output: Option<Value>,
+    /// What a sandboxed run would have done (`intercepted_calls`,
+    /// `commands_executed`, `output`), as sent.
+    pub sandbox_report: Option<Value>,
     /// When it started.
-    #[serde(default)]
     pub started_at: Option<DateTime<Utc>>,
     /// When it finished (`None` until then).
-    #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+// The two spellings of the ID are separate wire fields, not serde aliases: an
+// answer that sends both must still decode.
+#[derive(Deserialize)]
+struct ActionExecutionWire {
+    #[serde(default)]
+    execution_id: Option<ExecutionId>,
+    #[serde(default)]
+    id: Option<ExecutionId>,
+    #[serde(default)]
+    action_id: Option<ActionId>,
+    status: ExecutionStatus,
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
+    sandbox: bool,
+    #[serde(default)]
+    output: Option<Value>,
+    #[serde(default)]
+    sandbox_report: Option<Value>,
+    #[serde(default)]
+    started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<ActionExecutionWire> for ActionExecution {
+    type Error = &'static str;
+
+    fn try_from(wire: ActionExecutionWire) -> Result<Self, Self::Error> {
+        Ok(ActionExecution {
+            execution_id: wire
+                .execution_id
+                .or(wire.id)
+                .ok_or("missing field `execution_id` (or `id`)")?,
+            action_id: wire.action_id,
+            status: wire.status,
+            sandbox: wire.sandbox,
+            output: wire.output,
+            sandbox_report: wire.sandbox_report,
+            started_at: wire.started_at,
+            finished_at: wire.finished_at,
+        })
+    }
 }
 
 /// What [`validate`](Actions::validate) found in an action definition.
@@ -225,10 +271,10 @@ pub struct ValidationReport {
     /// Whether the definition can be created as it is.
     pub valid: bool,
     /// Problems that do not prevent creating it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub warnings: Vec<String>,
     /// Problems that do.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub errors: Vec<ValidationIssue>,
 }
 
@@ -237,7 +283,7 @@ pub struct ValidationReport {
 #[non_exhaustive]
 pub struct ValidationIssue {
     /// Where in the definition (`parameters[0].type`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub path: String,
     /// What is wrong.
     pub message: String,
@@ -632,5 +678,23 @@ impl<M: Clone> Actions<M> {
             id: id.into(),
             execution_id: execution_id.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_execution_takes_both_id_spellings_at_once() {
+        let execution: ActionExecution =
+            serde_json::from_str(r#"{"execution_id":"exec-1","id":"exec-1","status":"running"}"#)
+                .unwrap();
+        assert_eq!(execution.execution_id, "exec-1");
+        let execution: ActionExecution =
+            serde_json::from_str(r#"{"id":"exec-2","status":"queued"}"#).unwrap();
+        assert_eq!(execution.execution_id, "exec-2");
+        let missing = serde_json::from_str::<ActionExecution>(r#"{"status":"queued"}"#);
+        assert!(missing.unwrap_err().to_string().contains("`execution_id`"));
     }
 }

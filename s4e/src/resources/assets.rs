@@ -62,7 +62,7 @@ string_enum!(
 #[serde(try_from = "AssetWire")]
 #[non_exhaustive]
 pub struct Asset {
-    /// The asset's ID.
+    /// The asset's ID (the manual sends `asset_id`, a number).
     pub id: AssetId,
     /// The domain, IP, URL or CIDR itself (the API's `name`).
     pub domain: String,
@@ -94,7 +94,11 @@ pub struct Asset {
 // sends two of them at once (`name` and `domain`) must still decode.
 #[derive(Deserialize)]
 struct AssetWire {
-    id: AssetId,
+    #[serde(default)]
+    id: Option<AssetId>,
+    /// The manual's spelling (an integer there).
+    #[serde(default)]
+    asset_id: Option<AssetId>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -105,13 +109,13 @@ struct AssetWire {
     asset_type: AssetType,
     #[serde(default)]
     status: Option<AssetStatus>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     verified: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     risk_score: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     security_score: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     tags: Vec<String>,
     #[serde(default)]
     description: Option<String>,
@@ -137,7 +141,10 @@ impl TryFrom<AssetWire> for Asset {
             .or(wire.hostname)
             .ok_or("missing field `name` (or `domain`, `hostname`)")?;
         Ok(Asset {
-            id: wire.id,
+            id: wire
+                .id
+                .or(wire.asset_id)
+                .ok_or("missing field `id` (or `asset_id`)")?,
             domain,
             asset_type: wire.asset_type,
             status: wire.status,
@@ -192,10 +199,10 @@ pub struct AssetMetadata {
     #[serde(default)]
     pub registrar: Option<String>,
     /// Addresses the asset resolves to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub ip_addresses: Vec<String>,
     /// Technologies detected on it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub technologies: Vec<String>,
 }
 
@@ -204,19 +211,19 @@ pub struct AssetMetadata {
 #[non_exhaustive]
 pub struct FindingSummary {
     /// Critical.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub critical: u32,
     /// High.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub high: u32,
     /// Medium.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub medium: u32,
     /// Low.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub low: u32,
     /// Informational.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::u32_or_zero")]
     pub info: u32,
 }
 
@@ -268,10 +275,10 @@ impl NewAsset {
 #[non_exhaustive]
 pub struct BulkCreateResult {
     /// The assets created.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub created: Vec<Asset>,
     /// The assets refused, with why.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub failed: Vec<BulkFailure>,
 }
 
@@ -531,5 +538,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!((a.name(), a.risk_score()), ("h.example", Some(7)));
+        let a: Asset = serde_json::from_str(
+            r#"{"asset_id":1001,"id":"a-1001","name":"n.example","type":"domain"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.id, "a-1001");
+        let a: Asset =
+            serde_json::from_str(r#"{"asset_id":1001,"name":"n.example","type":"domain"}"#)
+                .unwrap();
+        assert_eq!(a.id, "1001");
     }
 }

@@ -126,10 +126,10 @@ impl From<FindingAssetWire> for FindingAsset {
 
 /// A discovered vulnerability.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "FindingWire")]
+#[serde(try_from = "FindingWire")]
 #[non_exhaustive]
 pub struct Finding {
-    /// The finding's ID.
+    /// The finding's ID (webhook data may send `finding_id`).
     pub id: FindingId,
     /// A one-line summary.
     pub title: String,
@@ -161,8 +161,12 @@ pub struct Finding {
 
 #[derive(Deserialize)]
 struct FindingWire {
-    id: FindingId,
     #[serde(default)]
+    id: Option<FindingId>,
+    /// The webhook data of `finding.new` (SIEM guide) names the ID so.
+    #[serde(default)]
+    finding_id: Option<FindingId>,
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     title: String,
     severity: Severity,
     #[serde(default)]
@@ -179,7 +183,7 @@ struct FindingWire {
     description: Option<String>,
     #[serde(default)]
     remediation: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     references: Vec<String>,
     #[serde(default)]
     evidence: Option<serde_json::Value>,
@@ -191,10 +195,15 @@ struct FindingWire {
     updated_at: Option<DateTime<Utc>>,
 }
 
-impl From<FindingWire> for Finding {
-    fn from(wire: FindingWire) -> Self {
-        Finding {
-            id: wire.id,
+impl TryFrom<FindingWire> for Finding {
+    type Error = &'static str;
+
+    fn try_from(wire: FindingWire) -> Result<Self, Self::Error> {
+        Ok(Finding {
+            id: wire
+                .id
+                .or(wire.finding_id)
+                .ok_or("missing field `id` (or `finding_id`)")?,
             title: wire.title,
             severity: wire.severity,
             cvss: wire.cvss,
@@ -208,7 +217,7 @@ impl From<FindingWire> for Finding {
             evidence: wire.evidence,
             discovered_at: wire.discovered_at.or(wire.created_at),
             updated_at: wire.updated_at,
-        }
+        })
     }
 }
 

@@ -148,14 +148,18 @@ impl PlaybookTrigger {
 #[non_exhaustive]
 pub struct PlaybookStep {
     /// The step's ID, unique within the playbook.
-    #[serde(default, deserialize_with = "crate::ids::string_or_number")]
+    #[serde(default, deserialize_with = "optional_text_or_empty")]
     pub id: String,
     /// A human-readable name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// What kind of step it is (the API's `type`: `action`, `condition`,
     /// `approval`, ...).
-    #[serde(rename = "type", default)]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::de::null_as_default"
+    )]
     pub step_type: String,
     /// The action it executes (an action ID such as `act-block-ip`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,7 +231,7 @@ pub struct Playbook {
     /// The playbook's ID.
     pub id: PlaybookId,
     /// Its name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub name: String,
     /// Its version (`1.2.0`; a number is kept as its text).
     #[serde(default, deserialize_with = "optional_text")]
@@ -239,19 +243,19 @@ pub struct Playbook {
     #[serde(default)]
     pub trigger: Option<PlaybookTrigger>,
     /// Its steps, in order (lists may leave them out; `get` has them).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub steps: Vec<PlaybookStep>,
     /// How many steps it has (also when `steps` is left out).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     pub step_count: Option<u32>,
     /// What a failed step does to the run.
     #[serde(default)]
     pub on_failure: Option<OnFailure>,
     /// How long a run may take.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     pub timeout_minutes: Option<u32>,
     /// Free-form labels.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub tags: Vec<String>,
     /// When it was created.
     #[serde(default)]
@@ -263,31 +267,68 @@ pub struct Playbook {
 
 /// One run of a playbook.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "PlaybookRunWire")]
 #[non_exhaustive]
 pub struct PlaybookRun {
     /// The run's ID (some answers call it `id`).
-    #[serde(alias = "id")]
     pub run_id: RunId,
     /// The playbook that runs.
-    #[serde(default)]
     pub playbook_id: Option<PlaybookId>,
     /// The asset it runs against, when the answer says.
-    #[serde(default)]
     pub target_asset_id: Option<crate::AssetId>,
     /// Where the run stands; see [`RunStatus::is_final`].
     pub status: RunStatus,
     /// Whether this is a rehearsal that changes nothing.
-    #[serde(default)]
     pub dry_run: bool,
     /// Where each step stands.
-    #[serde(default)]
     pub steps: Vec<StepRun>,
     /// When it started.
-    #[serde(default)]
     pub started_at: Option<DateTime<Utc>>,
     /// When it finished (`None` until then).
-    #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+// The two spellings of the ID are separate wire fields, not serde aliases: an
+// answer that sends both must still decode.
+#[derive(Deserialize)]
+struct PlaybookRunWire {
+    #[serde(default)]
+    run_id: Option<RunId>,
+    #[serde(default)]
+    id: Option<RunId>,
+    #[serde(default)]
+    playbook_id: Option<PlaybookId>,
+    #[serde(default)]
+    target_asset_id: Option<crate::AssetId>,
+    status: RunStatus,
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
+    dry_run: bool,
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
+    steps: Vec<StepRun>,
+    #[serde(default)]
+    started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<PlaybookRunWire> for PlaybookRun {
+    type Error = &'static str;
+
+    fn try_from(wire: PlaybookRunWire) -> std::result::Result<Self, Self::Error> {
+        Ok(PlaybookRun {
+            run_id: wire
+                .run_id
+                .or(wire.id)
+                .ok_or("missing field `run_id` (or `id`)")?,
+            playbook_id: wire.playbook_id,
+            target_asset_id: wire.target_asset_id,
+            status: wire.status,
+            dry_run: wire.dry_run,
+            steps: wire.steps,
+            started_at: wire.started_at,
+            finished_at: wire.finished_at,
+        })
+    }
 }
 
 /// Where one step of a run stands.
@@ -309,6 +350,13 @@ fn optional_text<'de, D: serde::Deserializer<'de>>(
     struct Text(#[serde(deserialize_with = "crate::ids::string_or_number")] String);
 
     Option::<Text>::deserialize(deserializer).map(|text| text.map(|Text(text)| text))
+}
+
+/// A string or a number kept as its text; `null` as empty text.
+fn optional_text_or_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<String, D::Error> {
+    optional_text(deserializer).map(Option::unwrap_or_default)
 }
 
 /// `GET /playbooks`: one page of playbooks.
@@ -846,5 +894,16 @@ mod tests {
             let playbook: Playbook = serde_json::from_str(json).unwrap();
             assert_eq!(playbook.version.as_deref(), expected, "{json}");
         }
+    }
+
+    #[test]
+    fn a_run_takes_both_id_spellings_at_once() {
+        let run: PlaybookRun =
+            serde_json::from_str(r#"{"run_id":"run-1","id":"run-1","status":"running"}"#).unwrap();
+        assert_eq!(run.run_id, "run-1");
+        let run: PlaybookRun = serde_json::from_str(r#"{"id":7,"status":"pending"}"#).unwrap();
+        assert_eq!(run.run_id, "7");
+        let missing = serde_json::from_str::<PlaybookRun>(r#"{"status":"pending"}"#);
+        assert!(missing.unwrap_err().to_string().contains("`run_id`"));
     }
 }

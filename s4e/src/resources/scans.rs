@@ -99,16 +99,20 @@ string_enum!(
 );
 
 /// A vulnerability scan of one asset.
+///
+/// Only the ID and the status are always there: the scan guide answers a
+/// create with `{"scan_id", "status", "created_at", "estimated_duration"}`,
+/// the reference with the full object.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "ScanWire")]
 #[non_exhaustive]
 pub struct Scan {
     /// The scan's ID (some pages send `scan_id`).
     pub id: ScanId,
-    /// The asset scanned.
-    pub asset_id: AssetId,
-    /// What the scan looks for.
-    pub scan_type: ScanType,
+    /// The asset scanned (not in the scan guide's create answer).
+    pub asset_id: Option<AssetId>,
+    /// What the scan looks for (not in the scan guide's create answer).
+    pub scan_type: Option<ScanType>,
     /// Where it stands.
     pub status: ScanStatus,
     /// Its priority.
@@ -123,8 +127,31 @@ pub struct Scan {
     pub completed_at: Option<DateTime<Utc>>,
     /// How many findings it produced.
     pub finding_count: Option<u32>,
-    /// The server's estimate of its run time.
-    pub estimated_duration_minutes: Option<u32>,
+    /// See [`Scan::estimated_duration`].
+    estimated_duration: Option<Duration>,
+}
+
+impl Scan {
+    /// The server's estimate of the scan's run time, whichever way the
+    /// answer spelled it: `estimated_duration_minutes` (the reference) or
+    /// `estimated_duration` in seconds (the scan guide). `None` when the
+    /// answer gives neither, or `null`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let guide: s4e::Scan = serde_json::from_str(
+    ///     r#"{"scan_id": "sc-1", "status": "queued", "estimated_duration": 90}"#,
+    /// )?;
+    /// assert_eq!(guide.estimated_duration(), Some(Duration::from_secs(90)));
+    /// let reference: s4e::Scan = serde_json::from_str(
+    ///     r#"{"id": "sc-1", "status": "queued", "estimated_duration_minutes": 6}"#,
+    /// )?;
+    /// assert_eq!(reference.estimated_duration(), Some(Duration::from_secs(360)));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn estimated_duration(&self) -> Option<Duration> {
+        self.estimated_duration
+    }
 }
 
 // The two spellings of the ID are separate wire fields, not serde aliases: a
@@ -135,12 +162,14 @@ struct ScanWire {
     id: Option<ScanId>,
     #[serde(default)]
     scan_id: Option<ScanId>,
-    asset_id: AssetId,
-    scan_type: ScanType,
+    #[serde(default)]
+    asset_id: Option<AssetId>,
+    #[serde(default)]
+    scan_type: Option<ScanType>,
     status: ScanStatus,
     #[serde(default)]
     priority: Option<ScanPriority>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     progress: Option<u32>,
     #[serde(default)]
     created_at: Option<DateTime<Utc>>,
@@ -148,16 +177,25 @@ struct ScanWire {
     started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     completed_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     finding_count: Option<u32>,
-    #[serde(default)]
-    estimated_duration_minutes: Option<u32>,
+    #[serde(default, deserialize_with = "crate::de::opt_u64")]
+    estimated_duration_minutes: Option<u64>,
+    /// Seconds (the scan guide).
+    #[serde(default, deserialize_with = "crate::de::opt_u64")]
+    estimated_duration: Option<u64>,
 }
 
 impl TryFrom<ScanWire> for Scan {
     type Error = &'static str;
 
     fn try_from(wire: ScanWire) -> std::result::Result<Self, Self::Error> {
+        // The reference's minutes first (the contract's field), else the
+        // guide's seconds.
+        let estimated_duration = wire
+            .estimated_duration_minutes
+            .map(|minutes| Duration::from_secs(minutes.saturating_mul(60)))
+            .or(wire.estimated_duration.map(Duration::from_secs));
         Ok(Scan {
             id: wire
                 .id
@@ -172,7 +210,7 @@ impl TryFrom<ScanWire> for Scan {
             started_at: wire.started_at,
             completed_at: wire.completed_at,
             finding_count: wire.finding_count,
-            estimated_duration_minutes: wire.estimated_duration_minutes,
+            estimated_duration,
         })
     }
 }
@@ -199,7 +237,7 @@ struct ScanProgressWire {
     #[serde(default)]
     id: Option<ScanId>,
     status: ScanStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_u32")]
     progress: Option<u32>,
     #[serde(default)]
     current_phase: Option<String>,
@@ -465,7 +503,7 @@ impl<M: Clone> Scans<M> {
     /// use s4e::scans::ScanStatus;
     /// let page = client.scans().list().asset_id("a-1001").status(ScanStatus::Running).await?;
     /// for scan in &page {
-    ///     println!("{} {} {:?}%", scan.id, scan.scan_type, scan.progress);
+    ///     println!("{} {:?} {:?}%", scan.id, scan.scan_type, scan.progress);
     /// }
     /// # Ok(()) }
     /// ```

@@ -171,9 +171,8 @@ async fn a_number_beyond_f64_is_a_decode_error() {
 #[tokio::test]
 async fn page_metadata_out_of_range_is_a_decode_error() {
     for meta in [
-        r#"{"page":1,"per_page":2,"total_pages":4294967296}"#,
         r#"{"page":-1,"per_page":2}"#,
-        r#"{"page":1,"per_page":2,"total":1e30}"#,
+        r#"{"page":"one","per_page":2}"#,
     ] {
         let server = Server::always(Reply::json(200, page_body(&["f-1", "f-2"], Some(meta))));
         let walk = client(&server, 3).findings().list_auto().per_page(2);
@@ -184,6 +183,34 @@ async fn page_metadata_out_of_range_is_a_decode_error() {
             other => panic!("{meta}: {other:?}"),
         }
         assert_eq!(server.request_count(), 1, "{meta}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_count_beyond_u32_saturates_and_the_walk_still_ends() {
+    // Counts have a minimum and no maximum in the OpenAPI file, so a huge one
+    // is a valid answer: it saturates instead of failing the page, and the
+    // walk's own checks end it (here the server always answers page 1).
+    for meta in [
+        r#"{"page":1,"per_page":2,"total_pages":4294967296}"#,
+        r#"{"page":1,"per_page":2,"total":1e30}"#,
+    ] {
+        let server = Server::always(Reply::json(200, page_body(&["f-1", "f-2"], Some(meta))));
+        let walk = client(&server, 3).findings().list_auto().per_page(2);
+        let items: Vec<_> = walk.collect().await;
+        assert_eq!(items.len(), 3, "{meta}: {items:?}");
+        assert!(items[..2].iter().all(Result::is_ok), "{items:?}");
+        assert!(
+            matches!(
+                items[2],
+                Err(Error::Pagination(s4e::PaginationError::PageMismatch {
+                    requested: 2,
+                    answered: 1
+                }))
+            ),
+            "{items:?}"
+        );
+        assert_eq!(server.request_count(), 2);
     }
 }
 

@@ -12,7 +12,8 @@ use crate::resources::findings::Finding;
 use crate::resources::playbooks::PlaybookRun;
 use crate::resources::scans::Scan;
 
-/// One event, as delivered: `{"id", "event", "timestamp", "data"}`.
+/// One event, as delivered: `{"id", "event", "timestamp", "data"}` (the SIEM
+/// guide's deliveries have no `id`).
 ///
 /// Only the envelope is decoded up front, so a delivery whose `data` has a
 /// shape this SDK does not expect is still accepted: [`data`](Event::data)
@@ -21,8 +22,9 @@ use crate::resources::scans::Scan;
 #[non_exhaustive]
 pub struct Event {
     /// The event's ID (`evt-…`): the same for every redelivery, so use it
-    /// to drop duplicates.
-    pub id: EventId,
+    /// to drop duplicates. `None` for a delivery that carries none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<EventId>,
     /// What happened (the API's `event`).
     #[serde(rename = "event")]
     pub kind: EventType,

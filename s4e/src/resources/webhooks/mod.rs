@@ -142,19 +142,24 @@ pub struct Webhook {
     /// The webhook's ID.
     pub id: WebhookId,
     /// Its name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub name: String,
     /// Where events are delivered.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub url: String,
     /// The events delivered.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub events: Vec<EventType>,
-    /// Whether deliveries are on (`true` when the answer leaves it out).
-    #[serde(default = "active_by_default")]
+    /// Whether deliveries are on (`true` when the answer leaves it out or
+    /// sends `null`).
+    #[serde(
+        default = "active_by_default",
+        deserialize_with = "crate::de::null_as_true"
+    )]
     pub active: bool,
-    /// Extra headers sent with each delivery.
-    #[serde(default)]
+    /// Extra headers sent with each delivery (empty when the answer sends
+    /// none or `null`).
+    #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub headers: BTreeMap<String, String>,
     /// When it was created.
     #[serde(default)]
