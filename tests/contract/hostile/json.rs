@@ -108,7 +108,7 @@ async fn deep_nesting_in_an_error_body_keeps_the_status() {
     let server = Server::always(Reply::json(
         500,
         // Under the 64 KiB the client reads of an error body (a larger one is
-        // in `after_merge.rs`).
+        // in `evidence.rs`).
         format!(r#"{{"error":{{"message":{}}}}}"#, nested(20_000)),
     ));
     let started = Instant::now();

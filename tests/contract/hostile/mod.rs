@@ -7,22 +7,25 @@
 //!
 //! One file per class: [`bodies`] (trickling and endless bodies), [`framing`]
 //! (`Content-Length`, chunked, status lines, headers), [`json`] (pathological
-//! JSON), [`retry_after`] (every odd `Retry-After`), [`redirects`] and
-//! [`pagination`]. Both clients are tested where the path differs (blocking
-//! calls run on the test thread, the server on a runtime of its own).
-//! `after_merge.rs` holds the cases that need the pagination, redirect,
-//! deadline and decoding changes of issue 9 (`Error::Pagination`,
-//! `Error::Redirect`, `deadline`, `max_pages`); it is compiled once it is
-//! declared here with `mod after_merge;`.
+//! JSON), [`retry_after`] (every odd `Retry-After`), [`redirects`] (reads)
+//! and [`write_redirects`], [`pagination`] (over-announced lists) and
+//! [`pagination_ends`] (pages that would never end), [`deadlines`] (the
+//! deadline and the download stall rule) and [`evidence`] (error-body
+//! excerpts, decode errors that name the failure). Both clients are tested
+//! where the path differs (blocking calls run on the test thread, the server
+//! on a runtime of its own).
 
-mod after_merge;
 mod bodies;
+mod deadlines;
+mod evidence;
 mod framing;
 mod json;
 mod pagination;
+mod pagination_ends;
 mod redirects;
 mod retry_after;
 mod server;
+mod write_redirects;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,6 @@
 //! Pagination answers that announce more than they have. (The pathologies
 //! that would page forever without the walk's own checks are in
-//! `after_merge.rs`, which needs `Error::Pagination` and
-//! `Paginator::max_pages`.)
+//! `pagination_ends.rs`.)
 
 use std::time::Instant;
 

@@ -1,7 +1,7 @@
 //! Redirects of reads: followed on the same origin with the key, followed to
 //! another origin without it (`Authorization`) or not at all (`X-API-Key`),
-//! and loops end within the redirect limit. (Redirects of writes, and the
-//! error type of a redirect that is not followed, are in `after_merge.rs`.)
+//! and loops end within the redirect limit. (Redirects of writes are in
+//! `write_redirects.rs`.)
 
 use std::sync::Arc;
 use std::time::Instant;
