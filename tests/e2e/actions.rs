@@ -128,25 +128,25 @@ async fn every_action_operation() -> TestResult {
         .parameter("mailbox", "ceo@example.com")
         .sandbox(true)
         .await?;
-    assert_eq!(execution.status, ExecutionStatus::Queued);
+    assert_eq!(execution.status, Some(ExecutionStatus::Queued));
     assert!(execution.sandbox);
     assert_eq!(execution.action_id.as_ref(), Some(&created.id));
-    let id = execution.execution_id.clone();
+    let id = execution.id.clone();
 
     // Executions queue 5 nominal seconds and run 30.
     controls.advance(Duration::from_secs(6));
     let running = client
         .actions()
-        .execution(created.id.clone(), id.clone())
+        .execution_status(created.id.clone(), id.clone())
         .await?;
-    assert_eq!(running.status, ExecutionStatus::Running);
+    assert_eq!(running.status, Some(ExecutionStatus::Running));
     assert!(running.started_at.is_some() && running.finished_at.is_none());
     controls.advance(Duration::from_secs(30));
     let done = client
         .actions()
-        .execution(created.id.clone(), id.clone())
+        .execution_status(created.id.clone(), id.clone())
         .await?;
-    assert_eq!(done.status, ExecutionStatus::Completed);
+    assert_eq!(done.status, Some(ExecutionStatus::Completed));
     assert!(done.finished_at.is_some());
     let output = done.output.expect("a completed execution has output");
     assert_eq!(output["parameters"]["mailbox"], "ceo@example.com");
@@ -161,12 +161,12 @@ async fn every_action_operation() -> TestResult {
     controls.advance(Duration::from_secs(60));
     let failed = client
         .actions()
-        .execution("act-block-ip", failing.execution_id.clone())
+        .execution_status("act-block-ip", failing.id.clone())
         .await?;
-    assert_eq!(failed.status, ExecutionStatus::Failed);
+    assert_eq!(failed.status, Some(ExecutionStatus::Failed));
     let err = client
         .actions()
-        .execution("act-notify-slack", failing.execution_id)
+        .execution_status("act-notify-slack", failing.id)
         .await
         .unwrap_err();
     assert!(

@@ -137,15 +137,15 @@ fn blocking_assets_and_scans() -> TestResult {
         .scans()
         .create(asset.id.clone(), ScanType::Quick)
         .send()?;
-    assert_eq!(scan.status, ScanStatus::Queued);
+    assert_eq!(scan.status, Some(ScanStatus::Queued));
     assert_eq!(
         client.scans().status(scan.id.clone()).send()?.status,
-        ScanStatus::Queued
+        Some(ScanStatus::Queued)
     );
     controls.advance(Duration::from_secs(31));
     assert_eq!(
         client.scans().get(scan.id.clone()).send()?.status,
-        ScanStatus::Running
+        Some(ScanStatus::Running)
     );
     let status_path = format!("/scans/{}/status", scan.id);
     let waited = std::thread::scope(|s| {
@@ -165,7 +165,7 @@ fn blocking_assets_and_scans() -> TestResult {
             .timeout(support::PATIENCE)
             .send()
     })?;
-    assert_eq!(waited.status, ScanStatus::Completed);
+    assert_eq!(waited.status, Some(ScanStatus::Completed));
     assert!(controls.count("GET", &status_path) >= 3, "wait polled");
     let count = waited.finding_count.unwrap_or_default();
     assert!(count > 0);
@@ -190,7 +190,7 @@ fn blocking_assets_and_scans() -> TestResult {
     // 24 seeded, ours, and any seeded running scan the advances finished.
     assert_eq!(completed.total, Some(auto.len() as u64));
     assert!(auto.len() >= 25);
-    assert!(auto.iter().all(|s| s.status == ScanStatus::Completed));
+    assert!(auto.iter().all(|s| s.status == Some(ScanStatus::Completed)));
     assert!(auto.iter().any(|s| s.id == scan.id));
 
     let err = client.scans().cancel(scan.id.clone()).send().unwrap_err();
@@ -198,7 +198,7 @@ fn blocking_assets_and_scans() -> TestResult {
     assert_is_last_logged(controls, &err);
     let other = client.scans().create("a-1002", ScanType::Dns).send()?;
     let cancelled = client.scans().cancel(other.id.clone()).send()?;
-    assert_eq!(cancelled.status, ScanStatus::Cancelled);
+    assert_eq!(cancelled.status, Some(ScanStatus::Cancelled));
 
     client.assets().delete(asset.id.clone()).send()?;
     let err = client.assets().get(asset.id.clone()).send().unwrap_err();
@@ -324,13 +324,13 @@ fn blocking_actions_and_playbooks() -> TestResult {
         .trigger(created.id.clone())
         .sandbox(true)
         .send()?;
-    assert_eq!(execution.status, ExecutionStatus::Queued);
+    assert_eq!(execution.status, Some(ExecutionStatus::Queued));
     controls.advance(Duration::from_secs(40));
     let done = client
         .actions()
-        .execution(created.id.clone(), execution.execution_id)
+        .execution_status(created.id.clone(), execution.id)
         .send()?;
-    assert_eq!(done.status, ExecutionStatus::Completed);
+    assert_eq!(done.status, Some(ExecutionStatus::Completed));
     client.actions().delete(created.id.clone()).send()?;
     let err = client.actions().get(created.id).send().unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
@@ -374,8 +374,8 @@ fn blocking_actions_and_playbooks() -> TestResult {
         .playbooks()
         .run(created.id.clone(), "a-1003")
         .send()?;
-    assert_eq!(run.status, RunStatus::Pending);
-    let runs_path = format!("/playbooks/{}/runs/{}", created.id, run.run_id);
+    assert_eq!(run.status, Some(RunStatus::Pending));
+    let runs_path = format!("/playbooks/{}/runs/{}", created.id, run.id);
     let finished = std::thread::scope(|s| {
         s.spawn(|| {
             support::advance_after_blocking(
@@ -388,16 +388,16 @@ fn blocking_actions_and_playbooks() -> TestResult {
         });
         client
             .playbooks()
-            .wait_run(created.id.clone(), run.run_id.clone())
+            .wait_run(created.id.clone(), run.id.clone())
             .interval(Duration::from_millis(5))
             .timeout(support::PATIENCE)
             .send()
     })?;
-    assert_eq!(finished.status, RunStatus::Completed);
+    assert_eq!(finished.status, Some(RunStatus::Completed));
     assert!(controls.count("GET", &runs_path) >= 2, "wait_run polled");
     let status = client
         .playbooks()
-        .run_status(created.id.clone(), run.run_id)
+        .run_status(created.id.clone(), run.id)
         .send()?;
     assert_eq!(status, finished);
     client.playbooks().delete(created.id.clone()).send()?;

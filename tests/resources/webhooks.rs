@@ -802,11 +802,9 @@ fn each_known_event_family_decodes_to_its_model() {
         let ok = match (&payload, name) {
             (EventData::Scan(scan), "scan.completed") => scan.id == "sc-1",
             (EventData::Finding(finding), "finding.status_changed") => finding.id == "f-1",
-            (EventData::Action(execution), "action.completed") => {
-                execution.execution_id == "exec-1"
-            }
+            (EventData::Action(execution), "action.completed") => execution.id == "exec-1",
             (EventData::Playbook(run), "playbook.failed") => {
-                run.status == s4e::playbooks::RunStatus::Failed
+                run.status == Some(s4e::playbooks::RunStatus::Failed)
             }
             (EventData::Asset(asset), "asset.created") => asset.domain == "example.com",
             (EventData::Test(raw), "webhook.test") => *raw == data,

@@ -68,7 +68,7 @@ pub struct Asset {
     pub domain: String,
     /// What kind of asset this is (the API's `type`).
     pub asset_type: AssetType,
-    /// Whether it is monitored.
+    /// Whether it is monitored (`None` when the answer leaves it out).
     pub status: Option<AssetStatus>,
     /// Whether ownership was verified.
     pub verified: bool,

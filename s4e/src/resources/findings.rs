@@ -11,6 +11,7 @@ use crate::http::paginate::Paginator;
 use crate::http::request::{Async, Request};
 
 pub use crate::ids::{AssetId, FindingId, ScanId};
+use crate::resources::assets::AssetType;
 
 string_enum!(
     /// How severe a finding is.
@@ -86,17 +87,38 @@ impl ExportFormat {
 }
 
 /// The asset a finding was found on, as embedded in the finding.
+///
+/// Named as [`Asset`](crate::Asset) names the same fields:
+/// [`domain`](FindingAsset::domain) is the API's `name`,
+/// [`asset_type`](FindingAsset::asset_type) its `type`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(from = "FindingAssetWire")]
 #[non_exhaustive]
 pub struct FindingAsset {
     /// The asset's ID.
     pub id: AssetId,
-    /// The domain, IP, URL or CIDR (the API's `name`; some pages say `domain`
-    /// or `hostname`).
-    pub name: Option<String>,
-    /// `domain`, `ip`, `url` or `network`.
-    pub kind: Option<String>,
+    /// The domain, IP, URL or CIDR (`name` on the wire; some pages say
+    /// `domain` or `hostname`).
+    pub domain: Option<String>,
+    /// What kind of asset it is (`type` on the wire).
+    pub asset_type: Option<AssetType>,
+}
+
+impl FindingAsset {
+    /// The API's name for [`domain`](FindingAsset::domain).
+    ///
+    /// ```
+    /// let finding: s4e::Finding = serde_json::from_str(
+    ///     r#"{"id": "f-1", "severity": "low", "asset": {"id": "a-1", "name": "shop.example.com", "type": "domain"}}"#,
+    /// )?;
+    /// let asset = finding.asset.unwrap();
+    /// assert_eq!(asset.name(), Some("shop.example.com"));
+    /// assert_eq!(asset.asset_type, Some(s4e::AssetType::Domain));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.domain.as_deref()
+    }
 }
 
 // Alternate spellings are separate wire fields, not serde aliases: a page that
@@ -111,15 +133,15 @@ struct FindingAssetWire {
     #[serde(default)]
     hostname: Option<String>,
     #[serde(default, rename = "type")]
-    kind: Option<String>,
+    asset_type: Option<AssetType>,
 }
 
 impl From<FindingAssetWire> for FindingAsset {
     fn from(wire: FindingAssetWire) -> Self {
         FindingAsset {
             id: wire.id,
-            name: wire.name.or(wire.domain).or(wire.hostname),
-            kind: wire.kind,
+            domain: wire.name.or(wire.domain).or(wire.hostname),
+            asset_type: wire.asset_type,
         }
     }
 }
@@ -139,7 +161,7 @@ pub struct Finding {
     pub cvss: Option<f64>,
     /// The CVSS vector (detail view).
     pub cvss_vector: Option<String>,
-    /// The triage status.
+    /// The triage status (`None` when the answer leaves it out).
     pub status: Option<FindingStatus>,
     /// The asset it was found on.
     pub asset: Option<FindingAsset>,
@@ -239,7 +261,7 @@ mod tests {
         );
         let asset = f.asset.unwrap();
         assert_eq!(
-            (asset.id.as_str(), asset.name.as_deref()),
+            (asset.id.as_str(), asset.domain.as_deref()),
             ("7", Some("a.example"))
         );
         let f: Finding = serde_json::from_str(
