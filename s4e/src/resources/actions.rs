@@ -322,6 +322,10 @@ fn text_or_number<'de, D: Deserializer<'de>>(
 }
 
 /// `GET /actions`: one page of actions.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Actions::list`] and [`Actions::list_auto`]
+/// return.
 #[endpoint(GET, "/actions", paginated, response = Action, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -329,7 +333,7 @@ pub struct ListActions {
     /// Only actions of this type (the API's `type`).
     #[query(rename = "type")]
     pub action_type: Option<ActionType>,
-    /// Free-text search.
+    /// Only actions matching this free-text search.
     pub search: Option<String>,
 }
 
@@ -352,17 +356,37 @@ pub struct CreateAction {
     /// What it does (the API's `type`).
     #[body(rename = "type")]
     pub action_type: ActionType,
-    /// A description.
+    /// A description of what the action does.
     pub description: Option<String>,
-    /// Where it runs.
+    /// Where it runs (the API default when not set).
     pub executor: Option<Executor>,
-    /// What it acts on, as the executor expects it.
+    /// What it acts on, in the form its executor expects (any JSON).
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::actions::ActionType;
+    /// let create = client
+    ///     .actions()
+    ///     .create("Block IP", ActionType::Remediation)
+    ///     .target(serde_json::json!({ "firewall": "edge-1", "zone": "dmz" }));
+    /// # }
+    /// ```
     pub target: Option<Value>,
-    /// The parameters a trigger may pass.
+    /// The parameters a trigger may pass, each an [`ActionParameter`].
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::actions::{ActionParameter, ActionType, ParameterType};
+    /// let create = client.actions().create("Block IP", ActionType::Remediation).parameters([
+    ///     ActionParameter::new("ip", ParameterType::String).required(true),
+    ///     ActionParameter::new("duration_minutes", ParameterType::Integer).default_value(60),
+    /// ]);
+    /// # }
+    /// ```
     pub parameters: Option<Vec<ActionParameter>>,
-    /// Executor-specific settings (an object).
+    /// Executor-specific settings, a JSON object (`{"firewall": "edge-1"}`).
     pub config: Option<Value>,
-    /// When the action applies.
+    /// When the action applies, a JSON object as the API defines it.
     pub conditions: Option<Value>,
 }
 
@@ -373,16 +397,16 @@ pub struct CreateAction {
 pub struct UpdateAction {
     /// The action to change.
     pub id: ActionId,
-    /// A new name.
+    /// Renames it.
     pub name: Option<String>,
-    /// A new type (the API's `type`).
+    /// Changes its type (the API's `type`).
     #[body(rename = "type")]
     pub action_type: Option<ActionType>,
-    /// A new description.
+    /// Replaces the description.
     pub description: Option<String>,
-    /// A new executor.
+    /// Moves it to another executor.
     pub executor: Option<Executor>,
-    /// A new target.
+    /// Replaces what it acts on (any JSON).
     pub target: Option<Value>,
     /// Replaces the parameters.
     pub parameters: Option<Vec<ActionParameter>>,
@@ -420,11 +444,19 @@ pub struct ValidateAction {
 pub struct TriggerAction {
     /// The action to run.
     pub id: ActionId,
-    /// What to run it on.
+    /// What to run it on, in the form the action's executor expects (any JSON:
+    /// a string converts).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let execution = client.actions().trigger("act-block-ip").target("203.0.113.7").await?;
+    /// # Ok(()) }
+    /// ```
     pub target: Option<Value>,
-    /// Parameter values, an object keyed by parameter name.
+    /// Sets every parameter value at once, a JSON object keyed by parameter name
+    /// (replacing those set before); `parameter(name, value)` sets one.
     pub parameters: Option<Value>,
-    /// Runs without changing anything.
+    /// Runs it in the sandbox, changing nothing (`false` by default).
     pub sandbox: Option<bool>,
 }
 
@@ -500,8 +532,11 @@ impl<M: Clone> Actions<M> {
         Request::new(self.client.clone(), self.mode.clone(), endpoint)
     }
 
-    /// One page of actions, filtered by the setters (`action_type` is the
-    /// API's `type`).
+    /// One page of actions, narrowed by the filter setters of [`ListActions`]
+    /// (one per field, the same on the returned request):
+    /// [`action_type`](method@ListActions::action_type) and
+    /// [`search`](method@ListActions::search) (`action_type` is the API's
+    /// `type`).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -516,8 +551,11 @@ impl<M: Clone> Actions<M> {
         self.request(ListActions::default())
     }
 
-    /// Every action matching the filters, as a lazy stream (an iterator on
-    /// the blocking client).
+    /// Every action matching the filters, as a lazy stream (an iterator on the
+    /// blocking client). The filter setters are those of [`ListActions`], as on
+    /// [`list`](Actions::list):
+    /// [`action_type`](method@ListActions::action_type) and
+    /// [`search`](method@ListActions::search).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {

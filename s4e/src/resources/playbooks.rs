@@ -372,11 +372,15 @@ fn optional_text_or_empty<'de, D: serde::Deserializer<'de>>(
 }
 
 /// `GET /playbooks`: one page of playbooks.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Playbooks::list`] and [`Playbooks::list_auto`]
+/// return.
 #[endpoint(GET, "/playbooks", paginated, response = Playbook, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListPlaybooks {
-    /// Free-text search.
+    /// Only playbooks matching this free-text search.
     pub search: Option<String>,
     /// Only playbooks with this tag.
     pub tag: Option<String>,
@@ -404,13 +408,13 @@ pub struct CreatePlaybook {
     pub trigger: PlaybookTrigger,
     /// Its steps, in order.
     pub steps: Vec<PlaybookStep>,
-    /// A description.
+    /// A description of what the playbook does.
     pub description: Option<String>,
     /// What a failed step does (`abort` by the server's default).
     pub on_failure: Option<OnFailure>,
-    /// How long a run may take.
+    /// The longest a run may take, in minutes.
     pub timeout_minutes: Option<u32>,
-    /// Labels.
+    /// Labels the playbook (`.tags(["tls"])`).
     pub tags: Option<Vec<String>>,
 }
 
@@ -433,7 +437,7 @@ pub struct UpdatePlaybook {
     pub description: Option<String>,
     /// Sets what a failed step does.
     pub on_failure: Option<OnFailure>,
-    /// Sets how long a run may take.
+    /// Sets the longest a run may take, in minutes.
     pub timeout_minutes: Option<u32>,
     /// Replaces the tags.
     pub tags: Option<Vec<String>>,
@@ -457,7 +461,18 @@ pub struct RunPlaybook {
     pub id: PlaybookId,
     /// The asset it runs against.
     pub target_asset_id: AssetId,
-    /// Values for the playbook's parameters (a JSON object).
+    /// Sets every parameter value at once, a JSON object keyed by parameter name
+    /// (replacing those set before); `parameter(name, value)` sets one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let run = client
+    ///     .playbooks()
+    ///     .run("pb-tls-expiry", "a-1001")
+    ///     .parameters(serde_json::json!({ "notify": "#sec", "max_hosts": 5 }))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub parameters: Option<serde_json::Value>,
     /// Rehearses the run without changing anything (`false` by default).
     pub dry_run: Option<bool>,
@@ -543,7 +558,10 @@ impl<M: Clone> Playbooks<M> {
         Request::new(self.client.clone(), self.mode.clone(), endpoint)
     }
 
-    /// One page of playbooks, filtered by the setters.
+    /// One page of playbooks, narrowed by the filter setters of
+    /// [`ListPlaybooks`] (one per field, the same on the returned request):
+    /// [`search`](method@ListPlaybooks::search) and
+    /// [`tag`](method@ListPlaybooks::tag).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -558,7 +576,10 @@ impl<M: Clone> Playbooks<M> {
     }
 
     /// Every playbook matching the filters, as a lazy stream (an iterator on
-    /// the blocking client).
+    /// the blocking client). The filter setters are those of [`ListPlaybooks`],
+    /// as on [`list`](Playbooks::list):
+    /// [`search`](method@ListPlaybooks::search) and
+    /// [`tag`](method@ListPlaybooks::tag).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {

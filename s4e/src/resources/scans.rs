@@ -427,6 +427,9 @@ impl ScanOptions {
 }
 
 /// `GET /scans`: one page of scans.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Scans::list`] and [`Scans::list_auto`] return.
 #[endpoint(GET, "/scans", paginated, response = Scan, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -437,9 +440,16 @@ pub struct ListScans {
     pub asset_id: Option<AssetId>,
     /// Only scans of this type.
     pub scan_type: Option<ScanType>,
-    /// Only scans created at or after.
+    /// Only scans created at or after this time.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::chrono::{Duration, Utc};
+    /// let today = client.scans().list().from(Utc::now() - Duration::hours(24));
+    /// # }
+    /// ```
     pub from: Option<DateTime<Utc>>,
-    /// Only scans created at or before.
+    /// Only scans created at or before this time.
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -461,9 +471,19 @@ pub struct CreateScan {
     pub asset_id: AssetId,
     /// What to look for.
     pub scan_type: ScanType,
-    /// How to run it.
+    /// How to run it: depth, subdomains, categories and more, as [`ScanOptions`].
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::scans::{ScanDepth, ScanOptions, ScanType};
+    /// let create = client
+    ///     .scans()
+    ///     .create("a-1001", ScanType::Full)
+    ///     .options(ScanOptions::new().depth(ScanDepth::Deep).include_subdomains(true));
+    /// # }
+    /// ```
     pub options: Option<ScanOptions>,
-    /// How soon to run it.
+    /// How soon to run it compared with other scans (`normal` by default).
     pub priority: Option<ScanPriority>,
     /// A URL the server calls when the scan finishes.
     pub callback_url: Option<String>,
@@ -505,7 +525,12 @@ impl<M: Clone> Scans<M> {
         Request::new(self.client.clone(), self.mode.clone(), endpoint)
     }
 
-    /// One page of scans, filtered by the setters.
+    /// One page of scans, narrowed by the filter setters of [`ListScans`] (one
+    /// per field, the same on the returned request):
+    /// [`status`](method@ListScans::status),
+    /// [`asset_id`](method@ListScans::asset_id),
+    /// [`scan_type`](method@ListScans::scan_type),
+    /// [`from`](method@ListScans::from) and [`to`](method@ListScans::to).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -521,7 +546,11 @@ impl<M: Clone> Scans<M> {
     }
 
     /// Every scan matching the filters, as a lazy stream (an iterator on the
-    /// blocking client).
+    /// blocking client). The filter setters are those of [`ListScans`], as on
+    /// [`list`](Scans::list): [`status`](method@ListScans::status),
+    /// [`asset_id`](method@ListScans::asset_id),
+    /// [`scan_type`](method@ListScans::scan_type),
+    /// [`from`](method@ListScans::from) and [`to`](method@ListScans::to).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -545,7 +574,9 @@ impl<M: Clone> Scans<M> {
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let scan = client.scans().get("sc-44021").await?;
-    /// println!("{} {:?}", scan.status, scan.finding_count);
+    /// if let (Some(status), Some(findings)) = (&scan.status, scan.finding_count) {
+    ///     println!("{status}: {findings} findings");
+    /// }
     /// # Ok(()) }
     /// ```
     pub fn get(&self, id: impl Into<ScanId>) -> Request<GetScan, M> {
@@ -585,7 +616,10 @@ impl<M: Clone> Scans<M> {
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let progress = client.scans().status("sc-44021").await?;
-    /// println!("{} {:?}% {:?}", progress.status, progress.progress, progress.current_phase);
+    /// if let (Some(status), Some(percent)) = (&progress.status, progress.progress) {
+    ///     let phase = progress.current_phase.as_deref().unwrap_or("-");
+    ///     println!("{status} {percent}% {phase}");
+    /// }
     /// # Ok(()) }
     /// ```
     pub fn status(&self, id: impl Into<ScanId>) -> Request<GetScanStatus, M> {
