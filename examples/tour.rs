@@ -85,7 +85,7 @@ impl Progress {
         // On stdout with the rest of the tour (indicatif draws on stderr by default).
         let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stdout());
         bar.set_style(
-            ProgressStyle::with_template("  {prefix:<9} [{bar:30}] {pos:>3}/{len:3} {msg}")?
+            ProgressStyle::with_template("  {prefix:<9} [{bar:30}] {pos:>3}/{len:3} {wide_msg}")?
                 .progress_chars("=> "),
         );
         bar.set_prefix(what.to_owned());

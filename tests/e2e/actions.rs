@@ -180,3 +180,50 @@ async fn every_action_operation() -> TestResult {
     assert_eq!(client.actions().list().await?.total, Some(6));
     Ok(())
 }
+
+#[tokio::test]
+async fn wait_execution_follows_the_sandbox_clock_and_reports_progress() -> TestResult {
+    let sandbox = support::start().await?;
+    let client = support::client(&sandbox);
+    let controls = sandbox.controls();
+    let execution = client
+        .actions()
+        .trigger("act-block-ip")
+        .parameter("ip", "203.0.113.7")
+        .sandbox(true)
+        .await?;
+    let path = format!("/actions/act-block-ip/executions/{}", execution.id);
+    // Executions queue 5 nominal seconds and run 30: after two polls the
+    // clock jumps past the end.
+    let advancer = tokio::spawn(support::advance_after(
+        controls.clone(),
+        "GET",
+        path.clone(),
+        2,
+        Duration::from_secs(60),
+    ));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let done = client
+        .actions()
+        .wait_execution("act-block-ip", execution.id.clone())
+        .interval(Duration::from_millis(5))
+        .timeout(support::PATIENCE)
+        .on_progress({
+            let seen = seen.clone();
+            move |execution| seen.lock().unwrap().push(execution.status.clone())
+        })
+        .await?;
+    advancer.await?;
+    assert_eq!(done.id, execution.id);
+    assert_eq!(done.status, Some(ExecutionStatus::Completed));
+    assert!(done.finished_at.is_some());
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.first(), Some(&Some(ExecutionStatus::Queued)));
+    assert_eq!(seen.last(), Some(&Some(ExecutionStatus::Completed)));
+    assert_eq!(
+        seen.len(),
+        controls.count("GET", &path),
+        "one report per poll"
+    );
+    Ok(())
+}

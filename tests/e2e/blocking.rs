@@ -331,6 +331,36 @@ fn blocking_actions_and_playbooks() -> TestResult {
         .execution_status(created.id.clone(), execution.id)
         .send()?;
     assert_eq!(done.status, Some(ExecutionStatus::Completed));
+    // The blocking wait, driven by the sandbox clock, with progress reports.
+    let second = client
+        .actions()
+        .trigger(created.id.clone())
+        .sandbox(true)
+        .send()?;
+    let executions_path = format!("/actions/{}/executions/{}", created.id, second.id);
+    let (reports, seen) = std::sync::mpsc::channel();
+    let waited = std::thread::scope(|s| {
+        s.spawn(|| {
+            support::advance_after_blocking(
+                controls,
+                "GET",
+                &executions_path,
+                1,
+                Duration::from_secs(40),
+            );
+        });
+        client
+            .actions()
+            .wait_execution(created.id.clone(), second.id.clone())
+            .interval(Duration::from_millis(5))
+            .timeout(support::PATIENCE)
+            .on_progress(move |e| reports.send(e.status.clone()).unwrap())
+            .send()
+    })?;
+    assert_eq!(waited.status, Some(ExecutionStatus::Completed));
+    let seen: Vec<_> = seen.try_iter().collect();
+    assert_eq!(seen.len(), controls.count("GET", &executions_path));
+    assert_eq!(seen.last(), Some(&Some(ExecutionStatus::Completed)));
     client.actions().delete(created.id.clone()).send()?;
     let err = client.actions().get(created.id).send().unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");

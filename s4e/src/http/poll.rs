@@ -23,8 +23,12 @@ use crate::{Error, Result};
 /// ```
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
 
+/// A boxed progress callback; `Send` because a wait runs on the runtime
+/// thread on the blocking client.
+type Callback<P> = Box<dyn FnMut(&P) + Send>;
+
 /// A caller's progress callback: called with every status a wait polls.
-pub(crate) struct OnProgress<P>(Option<Box<dyn FnMut(&P) + Send>>);
+pub(crate) struct OnProgress<P>(Option<Callback<P>>);
 
 impl<P> OnProgress<P> {
     /// No callback.
