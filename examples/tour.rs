@@ -302,7 +302,7 @@ async fn full(client: &s4e::Client) -> Outcome {
                 .default
                 .clone()
                 .filter(|value| !value.is_null())
-                .unwrap_or_else(|| sample(&parameter.param_type));
+                .unwrap_or_else(|| sample(&parameter.parameter_type));
             trigger = trigger.parameter(parameter.name.clone(), value);
         }
         let execution = trigger.await?;
@@ -375,7 +375,11 @@ async fn full(client: &s4e::Client) -> Outcome {
     );
     let delivery = listener.next(Duration::from_secs(10)).await?;
     match s4e::webhooks::verify(&delivery.body, &delivery.signature, secret) {
-        Ok(event) => println!("verified delivery {}: {}", or_dash(event.id), event.kind),
+        Ok(event) => println!(
+            "verified delivery {}: {}",
+            or_dash(event.id),
+            event.event_type
+        ),
         Err(e) => println!("delivery REJECTED: {e}"),
     }
     match s4e::webhooks::verify(&delivery.body, &delivery.signature, "whsec_wrong") {

@@ -49,7 +49,7 @@ async fn every_action_operation() -> TestResult {
         .find(|p| p.name == "ip")
         .expect("act-block-ip takes an ip");
     assert!(ip.required);
-    assert_eq!(ip.param_type, ParameterType::String);
+    assert_eq!(ip.parameter_type, ParameterType::String);
 
     // Validate reads only: a sound definition and a broken one.
     let report = client

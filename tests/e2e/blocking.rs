@@ -464,7 +464,7 @@ fn blocking_webhooks_and_a_signed_delivery() -> TestResult {
     assert!(test.delivered && test.status_code == Some(200), "{test:?}");
     let delivery = listener.next_blocking();
     let event = webhooks::verify(&delivery.body, &delivery.signature, secret)?;
-    assert_eq!(event.kind, EventType::WebhookTest);
+    assert_eq!(event.event_type, EventType::WebhookTest);
     assert!(webhooks::verify(&delivery.body, &delivery.signature, "whsec_other").is_err());
 
     // Subscribe to scans too: a real event arrives, signed.

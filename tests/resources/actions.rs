@@ -184,7 +184,9 @@ fn check_action(action: &Action) {
     let p = &action.parameters;
     assert_eq!(p.len(), 5);
     assert_eq!(
-        p.iter().map(|p| p.param_type.clone()).collect::<Vec<_>>(),
+        p.iter()
+            .map(|p| p.parameter_type.clone())
+            .collect::<Vec<_>>(),
         [
             ParameterType::String,
             ParameterType::Integer,
@@ -836,7 +838,7 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
     assert_eq!(action.action_type, ActionType::Other("ticketing".into()));
     assert_eq!(action.executor, Some(Executor::Other("lambda".into())));
     assert_eq!(
-        action.parameters[0].param_type,
+        action.parameters[0].parameter_type,
         ParameterType::Other("ipv4_address".into())
     );
     assert_eq!(action.version, None);

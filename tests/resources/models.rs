@@ -124,7 +124,7 @@ fn action_minimal_and_all_null() {
         (None, None, None)
     );
     let parameter = &nulls.parameters[0];
-    assert_eq!(parameter.param_type, ParameterType::String);
+    assert_eq!(parameter.parameter_type, ParameterType::String);
     assert!(!parameter.required);
     // `"default": null` is a default of null, not "no default".
     assert_eq!(parameter.default, Some(serde_json::Value::Null));
@@ -218,7 +218,7 @@ fn event_minimal_and_all_null() {
     ] {
         let event: Event = serde_json::from_str(body).expect("an event");
         assert_eq!((event.id, event.timestamp), (None, None));
-        assert_eq!(event.kind, EventType::ScanCreated);
+        assert_eq!(event.event_type, EventType::ScanCreated);
         assert!(event.data.is_null());
     }
 }

@@ -143,7 +143,7 @@ pub struct ActionParameter {
     pub name: String,
     /// Its type (the API's `type`).
     #[serde(rename = "type")]
-    pub param_type: ParameterType,
+    pub parameter_type: ParameterType,
     /// Whether a trigger must pass it.
     #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub required: bool,
@@ -166,10 +166,10 @@ impl ActionParameter {
     /// assert!(!parameter.required);
     /// assert_eq!(parameter.default, None);
     /// ```
-    pub fn new(name: impl Into<String>, param_type: ParameterType) -> Self {
+    pub fn new(name: impl Into<String>, parameter_type: ParameterType) -> Self {
         ActionParameter {
             name: name.into(),
-            param_type,
+            parameter_type,
             required: false,
             default: None,
         }
@@ -578,7 +578,7 @@ impl<M: Clone> Actions<M> {
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let action = client.actions().get("act-block-ip").await?;
     /// for parameter in &action.parameters {
-    ///     println!("{}: {} (required: {})", parameter.name, parameter.param_type, parameter.required);
+    ///     println!("{}: {} (required: {})", parameter.name, parameter.parameter_type, parameter.required);
     /// }
     /// # Ok(()) }
     /// ```
