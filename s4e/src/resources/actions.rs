@@ -175,7 +175,7 @@ impl ActionParameter {
         }
     }
 
-    /// Sets `required`.
+    /// Sets whether a trigger must pass it (`required`).
     ///
     /// ```
     /// use s4e::actions::{ActionParameter, ParameterType};
@@ -188,7 +188,8 @@ impl ActionParameter {
         self
     }
 
-    /// Sets `default` (named so as not to read as [`Default`]).
+    /// Sets the value used when a trigger leaves it out (`default`; named so as
+    /// not to read as [`Default`]).
     ///
     /// ```
     /// use s4e::actions::{ActionParameter, ParameterType};

@@ -257,7 +257,7 @@ impl NewAsset {
         }
     }
 
-    /// Adds labels.
+    /// Adds labels to the asset (keeping those added before).
     ///
     /// ```
     /// use s4e::assets::{AssetType, NewAsset};

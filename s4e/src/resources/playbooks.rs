@@ -119,7 +119,7 @@ impl PlaybookTrigger {
         }
     }
 
-    /// Sets the conditions.
+    /// Sets conditions on the event (free-form JSON, as the API defines them).
     ///
     /// ```
     /// use s4e::playbooks::PlaybookTrigger;
@@ -192,7 +192,7 @@ impl PlaybookStep {
         }
     }
 
-    /// Sets the name.
+    /// Sets the human-readable name.
     ///
     /// ```
     /// use s4e::playbooks::PlaybookStep;

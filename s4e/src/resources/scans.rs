@@ -331,7 +331,7 @@ impl ScanOptions {
         ScanOptions::default()
     }
 
-    /// Sets `depth`.
+    /// Sets how deep the scan goes (`depth`).
     ///
     /// ```
     /// use s4e::scans::{ScanDepth, ScanOptions};
@@ -344,7 +344,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `include_subdomains`.
+    /// Sets whether subdomains are scanned too (`include_subdomains`).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -357,7 +357,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `categories`.
+    /// Sets which check categories run (`categories`: `xss`, `sqli`, ...).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -370,7 +370,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `follow_redirects`.
+    /// Sets whether the scan follows HTTP redirects (`follow_redirects`).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -383,7 +383,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `max_depth`.
+    /// Sets how many links deep the crawler goes (`max_depth`).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -396,8 +396,8 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `timeout`; the API counts whole seconds, so a fraction of a
-    /// second rounds up.
+    /// Sets the longest the scan may run (`timeout`); the API counts whole
+    /// seconds, so a fraction of a second rounds up.
     ///
     /// ```
     /// use std::time::Duration;
