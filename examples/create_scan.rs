@@ -27,10 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .wait(scan.id)
         .interval(Duration::from_millis(250))
         .timeout(Duration::from_secs(15 * 60))
+        .on_progress(|p| println!("  {}%", p.progress.unwrap_or(0)))
         .await?;
-    println!(
-        "{} {} with {:?} findings",
-        scan.id, scan.status, scan.finding_count
-    );
+    let status = scan.status.as_ref().map_or("-", |s| s.as_str());
+    let findings = scan.finding_count.map_or("-".into(), |n| n.to_string());
+    println!("{} {status} with {findings} findings", scan.id);
     Ok(())
 }

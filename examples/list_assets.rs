@@ -18,7 +18,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _guard) = support::client().await?;
     let mut assets = client.assets().list_auto().asset_type(AssetType::Domain);
     while let Some(asset) = assets.try_next().await? {
-        println!("{:<32} {:?}", asset.domain, asset.security_score);
+        let score = asset
+            .security_score
+            .map_or("-".into(), |score| score.to_string());
+        println!("{:<32} {score}", asset.domain);
     }
     Ok(())
 }

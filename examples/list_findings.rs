@@ -23,7 +23,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .per_page(10)
         .pages();
     while let Some(page) = pages.try_next().await? {
-        println!("page {} of {:?}", page.current_page, page.last_page);
+        let last = page.last_page.map_or("-".into(), |last| last.to_string());
+        println!("page {} of {last}", page.current_page);
         for finding in page {
             println!("  {} {}", finding.id, finding.title);
         }

@@ -24,15 +24,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let run = client
         .playbooks()
-        .wait_run(playbook.id, run.run_id)
+        .wait_run(playbook.id, run.id)
         .interval(Duration::from_millis(250))
         .timeout(Duration::from_secs(300))
         .await?;
-    println!(
-        "run {} {} ({} steps)",
-        run.run_id,
-        run.status,
-        run.steps.len()
-    );
+    let status = run.status.as_ref().map_or("-", |s| s.as_str());
+    println!("run {} {status} ({} steps)", run.id, run.steps.len());
     Ok(())
 }

@@ -6,15 +6,22 @@
 //! received on a local listener and verified. With `S4E_API_KEY` set (and
 //! optionally `S4E_BASE_URL`) it runs the read-only part against that server.
 //!
+//! The scan and the playbook run report their progress through the waits'
+//! `on_progress`: as a progress bar on a terminal, as plain lines (one per
+//! change, no carriage returns) when the output is a file or a CI log.
+//!
 //! ```sh
 //! cargo run --example tour
 //! ```
 
-use std::io::Write as _;
+use std::fmt::Display;
+use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use s4e::assets::{AssetType, NewAsset};
+use s4e::playbooks::StepStatus;
 use s4e::{ExportFormat, FindingStatus, ScanType, Severity};
 
 mod listener;
@@ -54,19 +61,81 @@ fn section(title: &str) {
     println!("\n== {title}");
 }
 
+/// A value the answer may leave out, printed as itself or `-`.
+fn or_dash<T: Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "-".to_owned(), |value| value.to_string())
+}
+
+/// Shows a wait's progress: a bar on a terminal; otherwise a plain line each
+/// time the reported text changes, so a log gets no `\r` and no repeats.
+#[derive(Clone)]
+struct Progress {
+    bar: Option<ProgressBar>,
+    last_line: String,
+}
+
+impl Progress {
+    fn new(what: &str, length: u64) -> Result<Self, Box<dyn std::error::Error>> {
+        if !std::io::stdout().is_terminal() {
+            return Ok(Progress {
+                bar: None,
+                last_line: String::new(),
+            });
+        }
+        // On stdout with the rest of the tour (indicatif draws on stderr by default).
+        let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stdout());
+        bar.set_style(
+            ProgressStyle::with_template("  {prefix:<9} [{bar:30}] {pos:>3}/{len:3} {wide_msg}")?
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(what.to_owned());
+        Ok(Progress {
+            bar: Some(bar),
+            last_line: String::new(),
+        })
+    }
+
+    /// `position` of `length` done, then what the server says.
+    fn update(&mut self, position: u64, length: u64, message: String) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(length);
+                bar.set_position(position);
+                bar.set_message(message);
+            }
+            None => {
+                let line = format!("  {position:>3}/{length:<3} {message}");
+                if line != self.last_line {
+                    println!("{line}");
+                    self.last_line = line;
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
+    }
+}
+
 /// What a read-only key may do: look around every module.
 async fn read_only(client: &s4e::Client) -> Outcome {
     section("Assets");
     let assets = client.assets().list().per_page(5).await?;
     println!(
         "{} assets; the first {}:",
-        assets.total.unwrap_or_default(),
+        or_dash(assets.total),
         assets.len()
     );
     for asset in &assets {
         println!(
-            "  {:<10} {:<28} {:<8} score {:?}",
-            asset.id, asset.domain, asset.asset_type, asset.security_score
+            "  {:<10} {:<28} {:<8} score {}",
+            asset.id,
+            asset.domain,
+            asset.asset_type,
+            or_dash(asset.security_score)
         );
     }
 
@@ -78,11 +147,11 @@ async fn read_only(client: &s4e::Client) -> Outcome {
         .per_page(5)
         .await?;
     println!(
-        "page {} of {:?}: {} of {:?} critical/high findings",
+        "page {} of {}: {} of {} critical/high findings",
         page.current_page,
-        page.last_page,
+        or_dash(page.last_page),
         page.len(),
-        page.total
+        or_dash(page.total)
     );
     for finding in &page {
         println!(
@@ -108,8 +177,8 @@ async fn read_only(client: &s4e::Client) -> Outcome {
     let playbooks = client.playbooks().list().await?;
     let webhooks = client.webhooks().list().await?;
     println!(
-        "{:?} scans, {} actions, {} playbooks, {} webhooks",
-        scans.total,
+        "{} scans, {} actions, {} playbooks, {} webhooks",
+        or_dash(scans.total),
         actions.len(),
         playbooks.len(),
         webhooks.len()
@@ -125,7 +194,12 @@ async fn full(client: &s4e::Client) -> Outcome {
         .create("tour.example.com", AssetType::Domain)
         .tags(["tour"])
         .await?;
-    println!("created {} {} ({:?})", asset.id, asset.domain, asset.status);
+    println!(
+        "created {} {} ({})",
+        asset.id,
+        asset.domain,
+        or_dash(asset.status)
+    );
     let bulk = client
         .assets()
         .bulk_create(vec![
@@ -146,32 +220,33 @@ async fn full(client: &s4e::Client) -> Outcome {
         .scans()
         .create(asset.id.clone(), ScanType::Quick)
         .await?;
-    println!("scan {} is {}", scan.id, scan.status);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let progress = client.scans().status(scan.id.clone()).await?;
-        print!(
-            "\r  {:<9} {:>3}%  {:<30}",
-            progress.status,
-            progress.progress.unwrap_or_default(),
-            progress.current_phase.unwrap_or_default()
-        );
-        std::io::stdout().flush()?;
-        if progress.status.is_final() || Instant::now() > deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    println!();
+    println!("scan {} is {}", scan.id, or_dash(scan.status));
+    let progress = Progress::new("scan", 100)?;
     let scan = client
         .scans()
         .wait(scan.id)
         .interval(Duration::from_millis(100))
         .timeout(Duration::from_secs(60))
+        .on_progress({
+            let mut progress = progress.clone();
+            move |p| {
+                let percent = u64::from(p.progress.unwrap_or(0).min(100));
+                let status = or_dash(p.status.as_ref());
+                // The phase, when it says more than the status.
+                let message = match p.current_phase.as_deref() {
+                    Some(phase) if phase != status => format!("{status} ({phase})"),
+                    _ => status,
+                };
+                progress.update(percent, 100, message);
+            }
+        })
         .await?;
+    progress.finish();
     println!(
-        "scan {} finished {} with {:?} findings",
-        scan.id, scan.status, scan.finding_count
+        "scan {} finished {} with {} findings",
+        scan.id,
+        or_dash(scan.status),
+        or_dash(scan.finding_count)
     );
 
     section("Triage its findings");
@@ -185,8 +260,10 @@ async fn full(client: &s4e::Client) -> Outcome {
             .note("fixed during the tour")
             .await?;
         println!(
-            "{} \"{}\" is now {:?}",
-            resolved.id, resolved.title, resolved.status
+            "{} \"{}\" is now {}",
+            resolved.id,
+            resolved.title,
+            or_dash(resolved.status)
         );
     }
 
@@ -220,20 +297,27 @@ async fn full(client: &s4e::Client) -> Outcome {
         // Fill the parameters the action requires with sample values.
         let mut trigger = client.actions().trigger(action.id.clone()).sandbox(true);
         for parameter in action.parameters.iter().filter(|p| p.required) {
+            // A `null` default is no value: the server would refuse it.
             let value = parameter
                 .default
                 .clone()
-                .unwrap_or_else(|| sample(&parameter.param_type));
+                .filter(|value| !value.is_null())
+                .unwrap_or_else(|| sample(&parameter.parameter_type));
             trigger = trigger.parameter(parameter.name.clone(), value);
         }
         let execution = trigger.await?;
         let execution = client
             .actions()
-            .execution(action.id.clone(), execution.execution_id)
+            .wait_execution(action.id.clone(), execution.id)
+            .interval(Duration::from_millis(100))
+            .timeout(Duration::from_secs(60))
             .await?;
         println!(
-            "triggered {} ({}): {}",
-            action.id, action.name, execution.status
+            "triggered {} ({}): execution {} {}",
+            action.id,
+            action.name,
+            execution.id,
+            or_dash(execution.status)
         );
     }
 
@@ -244,15 +328,34 @@ async fn full(client: &s4e::Client) -> Outcome {
             .playbooks()
             .run(playbook.id.clone(), asset.id.clone())
             .await?;
+        println!("run {} of {} ({})", run.id, playbook.id, playbook.name);
+        let progress = Progress::new("playbook", 1)?;
         let run = client
             .playbooks()
-            .wait_run(playbook.id.clone(), run.run_id)
+            .wait_run(playbook.id.clone(), run.id)
             .interval(Duration::from_millis(100))
             .timeout(Duration::from_secs(60))
+            .on_progress({
+                let mut progress = progress.clone();
+                move |run| {
+                    let ended = |s: &&s4e::playbooks::StepRun| {
+                        matches!(
+                            s.status,
+                            Some(StepStatus::Completed | StepStatus::Failed | StepStatus::Skipped)
+                        )
+                    };
+                    let done = run.steps.iter().filter(ended).count() as u64;
+                    let steps = (run.steps.len() as u64).max(1);
+                    progress.update(done, steps, or_dash(run.status.as_ref()));
+                }
+            })
             .await?;
+        progress.finish();
         println!(
-            "playbook {} ({}) run {}: {}",
-            playbook.id, playbook.name, run.run_id, run.status
+            "run {} ended {} ({} steps)",
+            run.id,
+            or_dash(run.status),
+            run.steps.len()
         );
     }
 
@@ -266,15 +369,16 @@ async fn full(client: &s4e::Client) -> Outcome {
         .await?;
     let test = client.webhooks().test(webhook.id.clone()).await?;
     println!(
-        "asked for a test delivery: delivered {} ({:?})",
-        test.delivered, test.status_code
+        "asked for a test delivery: delivered {} (HTTP {})",
+        test.delivered,
+        or_dash(test.status_code)
     );
     let delivery = listener.next(Duration::from_secs(10)).await?;
     match s4e::webhooks::verify(&delivery.body, &delivery.signature, secret) {
         Ok(event) => println!(
-            "verified delivery {:?}: {} ",
-            event.id.map(|id| id.into_string()),
-            event.kind
+            "verified delivery {}: {}",
+            or_dash(event.id),
+            event.event_type
         ),
         Err(e) => println!("delivery REJECTED: {e}"),
     }

@@ -1,5 +1,5 @@
 //! Validates an action definition, then triggers an existing action in
-//! sandbox mode and reads its execution.
+//! sandbox mode and waits for its execution.
 //!
 //! ```sh
 //! cargo run --example trigger_action
@@ -24,17 +24,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let value = parameter
             .default
             .clone()
+            .filter(|value| !value.is_null())
             .unwrap_or_else(|| serde_json::json!("203.0.113.7"));
         trigger = trigger.parameter(parameter.name.clone(), value);
     }
     let execution = trigger.await?;
     let execution = client
         .actions()
-        .execution(action.id, execution.execution_id)
+        .wait_execution(action.id, execution.id)
+        .interval(std::time::Duration::from_millis(250))
+        .timeout(std::time::Duration::from_secs(60))
         .await?;
-    println!(
-        "execution {} is {}",
-        execution.execution_id, execution.status
-    );
+    let status = execution.status.as_ref().map_or("-", |s| s.as_str());
+    println!("execution {} is {status}", execution.id);
     Ok(())
 }

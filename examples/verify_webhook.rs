@@ -23,11 +23,12 @@ fn main() {
     println!("{}: {header}", webhooks::SIGNATURE_HEADER);
 
     match webhooks::verify(body, &header, secret) {
-        Ok(event) => println!(
-            "accepted {:?} ({})",
-            event.id.map(|id| id.into_string()),
-            event.kind
-        ),
+        Ok(event) => {
+            let id = event
+                .id
+                .map_or_else(|| "-".to_owned(), |id| id.into_string());
+            println!("accepted {id} ({})", event.event_type);
+        }
         Err(e) => println!("rejected: {e}"),
     }
     let tampered = String::from_utf8_lossy(body).replace("low", "info");

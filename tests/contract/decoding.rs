@@ -50,8 +50,11 @@ async fn full_detail_finding() {
     assert_eq!(f.status, Some(FindingStatus::Confirmed));
     let asset = f.asset.as_ref().expect("asset");
     assert_eq!(asset.id, "a-1001");
-    assert_eq!(asset.name.as_deref(), Some("vpn.example.com"));
-    assert_eq!(asset.kind.as_deref(), Some("domain"));
+    assert_eq!(asset.domain.as_deref(), Some("vpn.example.com"));
+    assert_eq!(
+        asset.asset_type.as_ref().map(|t| t.as_str()),
+        Some("domain")
+    );
     assert_eq!(f.scan_id.as_ref().map(|id| id.as_str()), Some("sc-44021"));
     assert!(
         f.description
@@ -160,7 +163,15 @@ async fn unknown_values_are_kept_and_round_trip_and_unknown_fields_are_ignored()
     let back: Severity =
         serde_json::from_value(serde_json::to_value(&f.severity).unwrap()).unwrap();
     assert_eq!(back, f.severity);
-    assert_eq!(f.asset.as_ref().unwrap().kind.as_deref(), Some("container"));
+    assert_eq!(
+        f.asset
+            .as_ref()
+            .unwrap()
+            .asset_type
+            .as_ref()
+            .map(|t| t.as_str()),
+        Some("container")
+    );
     assert_eq!(f.cvss, Some(9.9));
 }
 

@@ -49,7 +49,7 @@ async fn every_action_operation() -> TestResult {
         .find(|p| p.name == "ip")
         .expect("act-block-ip takes an ip");
     assert!(ip.required);
-    assert_eq!(ip.param_type, ParameterType::String);
+    assert_eq!(ip.parameter_type, ParameterType::String);
 
     // Validate reads only: a sound definition and a broken one.
     let report = client
@@ -128,25 +128,25 @@ async fn every_action_operation() -> TestResult {
         .parameter("mailbox", "ceo@example.com")
         .sandbox(true)
         .await?;
-    assert_eq!(execution.status, ExecutionStatus::Queued);
+    assert_eq!(execution.status, Some(ExecutionStatus::Queued));
     assert!(execution.sandbox);
     assert_eq!(execution.action_id.as_ref(), Some(&created.id));
-    let id = execution.execution_id.clone();
+    let id = execution.id.clone();
 
     // Executions queue 5 nominal seconds and run 30.
     controls.advance(Duration::from_secs(6));
     let running = client
         .actions()
-        .execution(created.id.clone(), id.clone())
+        .execution_status(created.id.clone(), id.clone())
         .await?;
-    assert_eq!(running.status, ExecutionStatus::Running);
+    assert_eq!(running.status, Some(ExecutionStatus::Running));
     assert!(running.started_at.is_some() && running.finished_at.is_none());
     controls.advance(Duration::from_secs(30));
     let done = client
         .actions()
-        .execution(created.id.clone(), id.clone())
+        .execution_status(created.id.clone(), id.clone())
         .await?;
-    assert_eq!(done.status, ExecutionStatus::Completed);
+    assert_eq!(done.status, Some(ExecutionStatus::Completed));
     assert!(done.finished_at.is_some());
     let output = done.output.expect("a completed execution has output");
     assert_eq!(output["parameters"]["mailbox"], "ceo@example.com");
@@ -161,12 +161,12 @@ async fn every_action_operation() -> TestResult {
     controls.advance(Duration::from_secs(60));
     let failed = client
         .actions()
-        .execution("act-block-ip", failing.execution_id.clone())
+        .execution_status("act-block-ip", failing.id.clone())
         .await?;
-    assert_eq!(failed.status, ExecutionStatus::Failed);
+    assert_eq!(failed.status, Some(ExecutionStatus::Failed));
     let err = client
         .actions()
-        .execution("act-notify-slack", failing.execution_id)
+        .execution_status("act-notify-slack", failing.id)
         .await
         .unwrap_err();
     assert!(
@@ -178,5 +178,52 @@ async fn every_action_operation() -> TestResult {
     let err = client.actions().get(created.id.clone()).await.unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
     assert_eq!(client.actions().list().await?.total, Some(6));
+    Ok(())
+}
+
+#[tokio::test]
+async fn wait_execution_follows_the_sandbox_clock_and_reports_progress() -> TestResult {
+    let sandbox = support::start().await?;
+    let client = support::client(&sandbox);
+    let controls = sandbox.controls();
+    let execution = client
+        .actions()
+        .trigger("act-block-ip")
+        .parameter("ip", "203.0.113.7")
+        .sandbox(true)
+        .await?;
+    let path = format!("/actions/act-block-ip/executions/{}", execution.id);
+    // Executions queue 5 nominal seconds and run 30: after two polls the
+    // clock jumps past the end.
+    let advancer = tokio::spawn(support::advance_after(
+        controls.clone(),
+        "GET",
+        path.clone(),
+        2,
+        Duration::from_secs(60),
+    ));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let done = client
+        .actions()
+        .wait_execution("act-block-ip", execution.id.clone())
+        .interval(Duration::from_millis(5))
+        .timeout(support::PATIENCE)
+        .on_progress({
+            let seen = seen.clone();
+            move |execution| seen.lock().unwrap().push(execution.status.clone())
+        })
+        .await?;
+    advancer.await?;
+    assert_eq!(done.id, execution.id);
+    assert_eq!(done.status, Some(ExecutionStatus::Completed));
+    assert!(done.finished_at.is_some());
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.first(), Some(&Some(ExecutionStatus::Queued)));
+    assert_eq!(seen.last(), Some(&Some(ExecutionStatus::Completed)));
+    assert_eq!(
+        seen.len(),
+        controls.count("GET", &path),
+        "one report per poll"
+    );
     Ok(())
 }

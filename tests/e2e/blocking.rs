@@ -137,15 +137,15 @@ fn blocking_assets_and_scans() -> TestResult {
         .scans()
         .create(asset.id.clone(), ScanType::Quick)
         .send()?;
-    assert_eq!(scan.status, ScanStatus::Queued);
+    assert_eq!(scan.status, Some(ScanStatus::Queued));
     assert_eq!(
         client.scans().status(scan.id.clone()).send()?.status,
-        ScanStatus::Queued
+        Some(ScanStatus::Queued)
     );
     controls.advance(Duration::from_secs(31));
     assert_eq!(
         client.scans().get(scan.id.clone()).send()?.status,
-        ScanStatus::Running
+        Some(ScanStatus::Running)
     );
     let status_path = format!("/scans/{}/status", scan.id);
     let waited = std::thread::scope(|s| {
@@ -165,7 +165,7 @@ fn blocking_assets_and_scans() -> TestResult {
             .timeout(support::PATIENCE)
             .send()
     })?;
-    assert_eq!(waited.status, ScanStatus::Completed);
+    assert_eq!(waited.status, Some(ScanStatus::Completed));
     assert!(controls.count("GET", &status_path) >= 3, "wait polled");
     let count = waited.finding_count.unwrap_or_default();
     assert!(count > 0);
@@ -190,7 +190,7 @@ fn blocking_assets_and_scans() -> TestResult {
     // 24 seeded, ours, and any seeded running scan the advances finished.
     assert_eq!(completed.total, Some(auto.len() as u64));
     assert!(auto.len() >= 25);
-    assert!(auto.iter().all(|s| s.status == ScanStatus::Completed));
+    assert!(auto.iter().all(|s| s.status == Some(ScanStatus::Completed)));
     assert!(auto.iter().any(|s| s.id == scan.id));
 
     let err = client.scans().cancel(scan.id.clone()).send().unwrap_err();
@@ -198,7 +198,7 @@ fn blocking_assets_and_scans() -> TestResult {
     assert_is_last_logged(controls, &err);
     let other = client.scans().create("a-1002", ScanType::Dns).send()?;
     let cancelled = client.scans().cancel(other.id.clone()).send()?;
-    assert_eq!(cancelled.status, ScanStatus::Cancelled);
+    assert_eq!(cancelled.status, Some(ScanStatus::Cancelled));
 
     client.assets().delete(asset.id.clone()).send()?;
     let err = client.assets().get(asset.id.clone()).send().unwrap_err();
@@ -324,13 +324,43 @@ fn blocking_actions_and_playbooks() -> TestResult {
         .trigger(created.id.clone())
         .sandbox(true)
         .send()?;
-    assert_eq!(execution.status, ExecutionStatus::Queued);
+    assert_eq!(execution.status, Some(ExecutionStatus::Queued));
     controls.advance(Duration::from_secs(40));
     let done = client
         .actions()
-        .execution(created.id.clone(), execution.execution_id)
+        .execution_status(created.id.clone(), execution.id)
         .send()?;
-    assert_eq!(done.status, ExecutionStatus::Completed);
+    assert_eq!(done.status, Some(ExecutionStatus::Completed));
+    // The blocking wait, driven by the sandbox clock, with progress reports.
+    let second = client
+        .actions()
+        .trigger(created.id.clone())
+        .sandbox(true)
+        .send()?;
+    let executions_path = format!("/actions/{}/executions/{}", created.id, second.id);
+    let (reports, seen) = std::sync::mpsc::channel();
+    let waited = std::thread::scope(|s| {
+        s.spawn(|| {
+            support::advance_after_blocking(
+                controls,
+                "GET",
+                &executions_path,
+                1,
+                Duration::from_secs(40),
+            );
+        });
+        client
+            .actions()
+            .wait_execution(created.id.clone(), second.id.clone())
+            .interval(Duration::from_millis(5))
+            .timeout(support::PATIENCE)
+            .on_progress(move |e| reports.send(e.status.clone()).unwrap())
+            .send()
+    })?;
+    assert_eq!(waited.status, Some(ExecutionStatus::Completed));
+    let seen: Vec<_> = seen.try_iter().collect();
+    assert_eq!(seen.len(), controls.count("GET", &executions_path));
+    assert_eq!(seen.last(), Some(&Some(ExecutionStatus::Completed)));
     client.actions().delete(created.id.clone()).send()?;
     let err = client.actions().get(created.id).send().unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
@@ -374,8 +404,8 @@ fn blocking_actions_and_playbooks() -> TestResult {
         .playbooks()
         .run(created.id.clone(), "a-1003")
         .send()?;
-    assert_eq!(run.status, RunStatus::Pending);
-    let runs_path = format!("/playbooks/{}/runs/{}", created.id, run.run_id);
+    assert_eq!(run.status, Some(RunStatus::Pending));
+    let runs_path = format!("/playbooks/{}/runs/{}", created.id, run.id);
     let finished = std::thread::scope(|s| {
         s.spawn(|| {
             support::advance_after_blocking(
@@ -388,16 +418,16 @@ fn blocking_actions_and_playbooks() -> TestResult {
         });
         client
             .playbooks()
-            .wait_run(created.id.clone(), run.run_id.clone())
+            .wait_run(created.id.clone(), run.id.clone())
             .interval(Duration::from_millis(5))
             .timeout(support::PATIENCE)
             .send()
     })?;
-    assert_eq!(finished.status, RunStatus::Completed);
+    assert_eq!(finished.status, Some(RunStatus::Completed));
     assert!(controls.count("GET", &runs_path) >= 2, "wait_run polled");
     let status = client
         .playbooks()
-        .run_status(created.id.clone(), run.run_id)
+        .run_status(created.id.clone(), run.id)
         .send()?;
     assert_eq!(status, finished);
     client.playbooks().delete(created.id.clone()).send()?;
@@ -434,7 +464,7 @@ fn blocking_webhooks_and_a_signed_delivery() -> TestResult {
     assert!(test.delivered && test.status_code == Some(200), "{test:?}");
     let delivery = listener.next_blocking();
     let event = webhooks::verify(&delivery.body, &delivery.signature, secret)?;
-    assert_eq!(event.kind, EventType::WebhookTest);
+    assert_eq!(event.event_type, EventType::WebhookTest);
     assert!(webhooks::verify(&delivery.body, &delivery.signature, "whsec_other").is_err());
 
     // Subscribe to scans too: a real event arrives, signed.

@@ -82,19 +82,27 @@ async fn every_playbook_operation() -> TestResult {
 
     // A run waits 5 nominal seconds, then takes 30 per step.
     let run = client.playbooks().run("pb-tls-expiry", "a-1001").await?;
-    assert_eq!(run.status, RunStatus::Pending);
+    assert_eq!(run.status, Some(RunStatus::Pending));
     assert_eq!(
         run.playbook_id.as_ref().map(|p| p.as_str()),
         Some("pb-tls-expiry")
     );
-    assert!(run.steps.iter().all(|s| s.status == StepStatus::Pending));
+    assert!(
+        run.steps
+            .iter()
+            .all(|s| s.status == Some(StepStatus::Pending))
+    );
     controls.advance(Duration::from_secs(6));
     let status = client
         .playbooks()
-        .run_status("pb-tls-expiry", run.run_id.clone())
+        .run_status("pb-tls-expiry", run.id.clone())
         .await?;
-    assert_eq!(status.status, RunStatus::Running);
-    let steps: Vec<StepStatus> = status.steps.iter().map(|s| s.status.clone()).collect();
+    assert_eq!(status.status, Some(RunStatus::Running));
+    let steps: Vec<StepStatus> = status
+        .steps
+        .iter()
+        .map(|s| s.status.clone().expect("step status"))
+        .collect();
     assert_eq!(
         steps,
         [
@@ -104,7 +112,7 @@ async fn every_playbook_operation() -> TestResult {
         ]
     );
 
-    let runs_path = format!("/playbooks/pb-tls-expiry/runs/{}", run.run_id);
+    let runs_path = format!("/playbooks/pb-tls-expiry/runs/{}", run.id);
     let advancer = tokio::spawn(support::advance_after(
         controls.clone(),
         "GET",
@@ -114,17 +122,17 @@ async fn every_playbook_operation() -> TestResult {
     ));
     let finished = client
         .playbooks()
-        .wait_run("pb-tls-expiry", run.run_id.clone())
+        .wait_run("pb-tls-expiry", run.id.clone())
         .interval(Duration::from_millis(5))
         .timeout(support::PATIENCE)
         .await?;
     advancer.await?;
-    assert_eq!(finished.status, RunStatus::Completed);
+    assert_eq!(finished.status, Some(RunStatus::Completed));
     assert!(
         finished
             .steps
             .iter()
-            .all(|s| s.status == StepStatus::Completed)
+            .all(|s| s.status == Some(StepStatus::Completed))
     );
     assert!(finished.finished_at.is_some());
     assert!(controls.count("GET", &runs_path) >= 3, "wait_run polled");
@@ -140,11 +148,15 @@ async fn every_playbook_operation() -> TestResult {
     controls.advance(Duration::from_secs(600));
     let failed = client
         .playbooks()
-        .wait_run("pb-tls-expiry", failing.run_id.clone())
+        .wait_run("pb-tls-expiry", failing.id.clone())
         .interval(Duration::from_millis(5))
         .await?;
-    assert_eq!(failed.status, RunStatus::Failed);
-    let steps: Vec<StepStatus> = failed.steps.iter().map(|s| s.status.clone()).collect();
+    assert_eq!(failed.status, Some(RunStatus::Failed));
+    let steps: Vec<StepStatus> = failed
+        .steps
+        .iter()
+        .map(|s| s.status.clone().expect("step status"))
+        .collect();
     assert_eq!(
         steps,
         [
@@ -162,7 +174,7 @@ async fn every_playbook_operation() -> TestResult {
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
     let err = client
         .playbooks()
-        .run_status(created.id.clone(), run.run_id.clone())
+        .run_status(created.id.clone(), run.id.clone())
         .await
         .unwrap_err();
     assert!(

@@ -24,7 +24,7 @@ async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
         .scans()
         .create(asset.id.clone(), ScanType::Quick)
         .await?;
-    assert_eq!(scan.status, ScanStatus::Queued);
+    assert_eq!(scan.status, Some(ScanStatus::Queued));
     assert_eq!(scan.asset_id, Some(asset.id.clone()));
     assert_eq!(scan.scan_type, Some(ScanType::Quick));
     assert_eq!(scan.priority, Some(ScanPriority::Normal));
@@ -33,22 +33,22 @@ async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
 
     // The clock is paused: nothing moves until it is advanced.
     let status = client.scans().status(scan.id.clone()).await?;
-    assert_eq!(status.scan_id, scan.id);
-    assert_eq!(status.status, ScanStatus::Queued);
+    assert_eq!(status.id, scan.id);
+    assert_eq!(status.status, Some(ScanStatus::Queued));
     assert_eq!(status.progress, Some(0));
     assert_eq!(status.current_phase.as_deref(), Some("queued"));
 
     // A normal-priority scan queues for 30 nominal seconds.
     controls.advance(Duration::from_secs(29));
     let status = client.scans().status(scan.id.clone()).await?;
-    assert_eq!(status.status, ScanStatus::Queued);
+    assert_eq!(status.status, Some(ScanStatus::Queued));
     controls.advance(Duration::from_secs(2));
     let status = client.scans().status(scan.id.clone()).await?;
-    assert_eq!(status.status, ScanStatus::Running);
+    assert_eq!(status.status, Some(ScanStatus::Running));
     assert!(status.progress.is_some_and(|p| p < 5), "{status:?}");
     assert_eq!(status.current_phase.as_deref(), Some("discovery"));
     let running = client.scans().get(scan.id.clone()).await?;
-    assert_eq!(running.status, ScanStatus::Running);
+    assert_eq!(running.status, Some(ScanStatus::Running));
     assert!(running.started_at.is_some());
     let no_findings_yet = client.findings().list().scan_id(scan.id.clone()).await?;
     assert!(no_findings_yet.is_empty());
@@ -56,7 +56,7 @@ async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
     // Halfway through its 180 s run.
     controls.advance(Duration::from_secs(90));
     let status = client.scans().status(scan.id.clone()).await?;
-    assert_eq!(status.status, ScanStatus::Running);
+    assert_eq!(status.status, Some(ScanStatus::Running));
     assert!(
         status.progress.is_some_and(|p| (45..=55).contains(&p)),
         "{status:?}"
@@ -64,11 +64,11 @@ async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
 
     controls.advance(Duration::from_secs(90));
     let status = client.scans().status(scan.id.clone()).await?;
-    assert_eq!(status.status, ScanStatus::Completed);
+    assert_eq!(status.status, Some(ScanStatus::Completed));
     assert_eq!(status.progress, Some(100));
     let done = client.scans().get(scan.id.clone()).await?;
-    assert_eq!(done.status, ScanStatus::Completed);
-    assert!(done.completed_at.is_some() && done.completed_at >= done.started_at);
+    assert_eq!(done.status, Some(ScanStatus::Completed));
+    assert!(done.finished_at.is_some() && done.finished_at >= done.started_at);
     let count = done
         .finding_count
         .expect("a completed scan counts its findings");
@@ -85,7 +85,7 @@ async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
         assert_eq!(finding.status, Some(FindingStatus::Open));
         let on = finding.asset.as_ref().expect("a finding names its asset");
         assert_eq!(on.id, asset.id);
-        assert_eq!(on.name.as_deref(), Some("lifecycle.e2e.example"));
+        assert_eq!(on.domain.as_deref(), Some("lifecycle.e2e.example"));
     }
     let by_asset = client.findings().list().asset_id(asset.id.clone()).await?;
     assert_eq!(
@@ -112,10 +112,14 @@ async fn list_get_cancel_and_wait() -> TestResult {
         .per_page(100)
         .await?;
     assert_eq!(completed.len(), 24);
-    assert!(completed.iter().all(|s| s.status == ScanStatus::Completed));
+    assert!(
+        completed
+            .iter()
+            .all(|s| s.status == Some(ScanStatus::Completed))
+    );
     let expected: Vec<String> = all
         .iter()
-        .filter(|s| s.status == ScanStatus::Completed)
+        .filter(|s| s.status == Some(ScanStatus::Completed))
         .map(|s| s.id.to_string())
         .collect();
     assert_eq!(ids(&completed.items, |s| &s.id), expected);
@@ -148,7 +152,7 @@ async fn list_get_cancel_and_wait() -> TestResult {
         .options(ScanOptions::new().include_subdomains(true))
         .await?;
     let cancelled = client.scans().cancel(scan.id.clone()).await?;
-    assert_eq!(cancelled.status, ScanStatus::Cancelled);
+    assert_eq!(cancelled.status, Some(ScanStatus::Cancelled));
     let err = client.scans().cancel(scan.id.clone()).await.unwrap_err();
     assert!(
         matches!(err, Error::Validation(_)),
@@ -158,7 +162,7 @@ async fn list_get_cancel_and_wait() -> TestResult {
     let still = client.scans().get(scan.id.clone()).await?;
     assert_eq!(
         still.status,
-        ScanStatus::Cancelled,
+        Some(ScanStatus::Cancelled),
         "time does not revive it"
     );
     assert_eq!(
@@ -189,7 +193,7 @@ async fn list_get_cancel_and_wait() -> TestResult {
         .await?;
     advancer.await?;
     assert_eq!(waited.id, scan.id);
-    assert_eq!(waited.status, ScanStatus::Completed);
+    assert_eq!(waited.status, Some(ScanStatus::Completed));
     assert!(controls.count("GET", &status_path) >= 2);
 
     // A scan told to fail ends `failed`, which also ends the wait.
@@ -204,7 +208,7 @@ async fn list_get_cancel_and_wait() -> TestResult {
         .wait(failing.id.clone())
         .interval(Duration::from_millis(5))
         .await?;
-    assert_eq!(failed.status, ScanStatus::Failed);
+    assert_eq!(failed.status, Some(ScanStatus::Failed));
 
     // With the clock paused, a wait with a timeout gives up.
     let stuck = client.scans().create(asset, ScanType::Full).await?;
@@ -247,7 +251,11 @@ async fn scans_progress_in_real_time_at_the_scan_speed() -> TestResult {
     let scan = client.scans().create("a-1001", ScanType::Quick).await?;
     tokio::time::sleep(Duration::from_millis(50)).await;
     let status = client.scans().status(scan.id.clone()).await?;
-    assert_eq!(status.status, ScanStatus::Queued, "a paused clock holds it");
+    assert_eq!(
+        status.status,
+        Some(ScanStatus::Queued),
+        "a paused clock holds it"
+    );
 
     // 210 nominal seconds at 6000x: about 35 ms of real time.
     controls.resume_clock();
@@ -257,7 +265,7 @@ async fn scans_progress_in_real_time_at_the_scan_speed() -> TestResult {
         .interval(Duration::from_millis(5))
         .timeout(support::PATIENCE)
         .await?;
-    assert_eq!(done.status, ScanStatus::Completed);
+    assert_eq!(done.status, Some(ScanStatus::Completed));
     assert!(done.finding_count.is_some_and(|n| n > 0));
     let found = client.findings().list().scan_id(scan.id.clone()).await?;
     assert_eq!(found.total, done.finding_count.map(u64::from));

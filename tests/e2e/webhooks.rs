@@ -118,7 +118,7 @@ async fn signed_deliveries_verify_with_the_secret_only() -> TestResult {
     let delivery = listener.next().await;
     assert_eq!(delivery.event, "webhook.test");
     let event = webhooks::verify(&delivery.body, &delivery.signature, secret)?;
-    assert_eq!(event.kind, EventType::WebhookTest);
+    assert_eq!(event.event_type, EventType::WebhookTest);
     assert!(
         event
             .id
@@ -160,7 +160,7 @@ async fn signed_deliveries_verify_with_the_secret_only() -> TestResult {
     let delivery = listener.next().await;
     assert_eq!(delivery.event, "finding.status_changed");
     let event = webhooks::verify(&delivery.body, &delivery.signature, secret)?;
-    assert_eq!(event.kind, EventType::FindingStatusChanged);
+    assert_eq!(event.event_type, EventType::FindingStatusChanged);
     match event.payload()? {
         EventData::Finding(changed) => {
             assert_eq!(changed.id, finding.id);

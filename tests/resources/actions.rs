@@ -2,6 +2,10 @@
 //! operation on the async and the blocking client, and the tolerant decoding
 //! of actions and executions.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use futures_util::TryStreamExt;
 use s4e::actions::{
     Action, ActionExecution, ActionParameter, ActionType, ExecutionStatus, Executor, ParameterType,
@@ -9,7 +13,7 @@ use s4e::actions::{
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::support::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
 
@@ -180,7 +184,9 @@ fn check_action(action: &Action) {
     let p = &action.parameters;
     assert_eq!(p.len(), 5);
     assert_eq!(
-        p.iter().map(|p| p.param_type.clone()).collect::<Vec<_>>(),
+        p.iter()
+            .map(|p| p.parameter_type.clone())
+            .collect::<Vec<_>>(),
         [
             ParameterType::String,
             ParameterType::Integer,
@@ -549,13 +555,13 @@ async fn mount_trigger(server: &MockServer) {
 }
 
 fn check_queued(execution: &ActionExecution) {
-    assert_eq!(execution.execution_id, "exec-7781");
+    assert_eq!(execution.id, "exec-7781");
     assert_eq!(
         execution.action_id.as_ref().map(|id| id.as_str()),
         Some("act-block-ip")
     );
-    assert_eq!(execution.status, ExecutionStatus::Queued);
-    assert!(!execution.status.is_final());
+    assert_eq!(execution.status, Some(ExecutionStatus::Queued));
+    assert!(!execution.status.as_ref().is_some_and(|s| s.is_final()));
     assert!(execution.sandbox);
     assert_eq!(execution.output, None);
     assert_eq!(execution.started_at, None);
@@ -638,13 +644,13 @@ async fn mount_execution(server: &MockServer) {
 }
 
 fn check_completed(execution: &ActionExecution) {
-    assert_eq!(execution.execution_id, "exec/7781");
+    assert_eq!(execution.id, "exec/7781");
     assert_eq!(
         execution.action_id.as_ref().map(|id| id.as_str()),
         Some("act/block-ip")
     );
-    assert_eq!(execution.status, ExecutionStatus::Completed);
-    assert!(execution.status.is_final());
+    assert_eq!(execution.status, Some(ExecutionStatus::Completed));
+    assert!(execution.status.as_ref().is_some_and(|s| s.is_final()));
     assert!(!execution.sandbox);
     assert_eq!(
         execution.output,
@@ -660,7 +666,7 @@ async fn execution_percent_encodes_both_ids() {
     mount_execution(&server).await;
     let execution = support::client(&server)
         .actions()
-        .execution("act/block-ip", "exec/7781")
+        .execution_status("act/block-ip", "exec/7781")
         .await
         .expect("execution");
     check_completed(&execution);
@@ -672,10 +678,145 @@ fn execution_percent_encodes_both_ids_blocking() {
     bs.runtime.block_on(mount_execution(&bs.server));
     let execution = support::blocking_client(&bs.server)
         .actions()
-        .execution("act/block-ip", "exec/7781")
+        .execution_status("act/block-ip", "exec/7781")
         .send()
         .expect("execution");
     check_completed(&execution);
+}
+
+// ---------------------------------------------------------- wait_execution
+
+/// Answers the statuses in order, then repeats the last one.
+struct Statuses {
+    calls: AtomicUsize,
+    statuses: &'static [&'static str],
+}
+
+impl Respond for Statuses {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        let status = self.statuses[call.min(self.statuses.len() - 1)];
+        let finished_at = (status == "completed").then_some("2026-05-03T10:07:04Z");
+        ResponseTemplate::new(200).set_body_json(json!({ "data": {
+            "execution_id": "exec/7781",
+            "action_id": "act/block-ip",
+            "status": status,
+            "finished_at": finished_at,
+        }}))
+    }
+}
+
+fn execution_statuses_mock(statuses: &'static [&'static str], calls: u64) -> Mock {
+    Mock::given(method("GET"))
+        .and(path("/v1/actions/act%2Fblock-ip/executions/exec%2F7781"))
+        .and(no_query)
+        .respond_with(Statuses {
+            calls: AtomicUsize::new(0),
+            statuses,
+        })
+        .expect(calls)
+}
+
+#[tokio::test]
+async fn wait_execution_polls_until_final_and_reports_every_poll() {
+    let server = support::server().await;
+    execution_statuses_mock(&["queued", "running", "completed", "failed"], 3)
+        .mount(&server)
+        .await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let started = Instant::now();
+    let execution = support::client(&server)
+        .actions()
+        .wait_execution("act/block-ip", "exec/7781")
+        .interval(Duration::from_millis(20))
+        .timeout(Duration::from_secs(10))
+        .on_progress({
+            let seen = seen.clone();
+            move |execution| seen.lock().unwrap().push(execution.status.clone())
+        })
+        .await
+        .expect("the execution completes");
+    assert_eq!(execution.id, "exec/7781");
+    assert_eq!(execution.status, Some(ExecutionStatus::Completed));
+    assert_eq!(execution.finished_at, Some(at("2026-05-03T10:07:04Z")));
+    let expected = ["queued", "running", "completed"].map(|s| Some(ExecutionStatus::from(s)));
+    assert_eq!(*seen.lock().unwrap(), expected);
+    // Two sleeps of the interval between three polls.
+    assert!(started.elapsed() >= Duration::from_millis(40));
+}
+
+#[test]
+fn wait_execution_blocking_returns_a_failed_execution() {
+    let bs = support::blocking_server();
+    bs.runtime.block_on(
+        execution_statuses_mock(&["running", "failed", "completed"], 2).mount(&bs.server),
+    );
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let execution = support::blocking_client(&bs.server)
+        .actions()
+        .wait_execution("act/block-ip", "exec/7781")
+        .interval(Duration::from_millis(5))
+        .on_progress(move |execution| sender.send(execution.status.clone()).unwrap())
+        .send()
+        .expect("a failed execution is a result, not an error");
+    assert_eq!(execution.status, Some(ExecutionStatus::Failed));
+    let seen: Vec<_> = receiver.try_iter().collect();
+    assert_eq!(
+        seen,
+        [
+            Some(ExecutionStatus::Running),
+            Some(ExecutionStatus::Failed)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn wait_execution_times_out_at_the_deadline() {
+    let server = support::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/actions/act%2Fblock-ip/executions/exec%2F7781"))
+        .respond_with(Statuses {
+            calls: AtomicUsize::new(0),
+            statuses: &["running"],
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    let started = Instant::now();
+    // The deadline falls within the first sleep: one poll, then the timeout.
+    let err = support::client(&server)
+        .actions()
+        .wait_execution("act/block-ip", "exec/7781")
+        .interval(Duration::from_secs(10))
+        .timeout(Duration::from_millis(80))
+        .await
+        .expect_err("the execution never finishes");
+    assert!(
+        matches!(err, s4e::Error::Timeout(d) if d == Duration::from_millis(80)),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn an_execution_without_a_status_is_not_final() {
+    // A status-less answer decodes (the model's `status` is `None`) and the
+    // wait goes on polling instead of taking it for the end.
+    let server = support::server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/actions/act-1/executions/exec-1"))
+        .respond_with(json(200, r#"{"execution_id": "exec-1"}"#))
+        .expect(2..)
+        .mount(&server)
+        .await;
+    let err = support::client(&server)
+        .actions()
+        .wait_execution("act-1", "exec-1")
+        .interval(Duration::from_millis(5))
+        .timeout(Duration::from_millis(60))
+        .await
+        .expect_err("never final");
+    assert!(matches!(err, s4e::Error::Timeout(_)), "{err:?}");
 }
 
 // ---------------------------------------------------------------- decoding
@@ -697,7 +838,7 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
     assert_eq!(action.action_type, ActionType::Other("ticketing".into()));
     assert_eq!(action.executor, Some(Executor::Other("lambda".into())));
     assert_eq!(
-        action.parameters[0].param_type,
+        action.parameters[0].parameter_type,
         ParameterType::Other("ipv4_address".into())
     );
     assert_eq!(action.version, None);
@@ -734,12 +875,12 @@ fn decodes_a_bare_action_with_numeric_id_and_version() {
 fn decodes_an_execution_with_id_spelling_and_an_unknown_status() {
     let execution: ActionExecution =
         serde_json::from_str(fixture!("actions/execution_unknown_status.json")).expect("decodes");
-    assert_eq!(execution.execution_id, "exec-9");
+    assert_eq!(execution.id, "exec-9");
     assert_eq!(
         execution.status,
-        ExecutionStatus::Other("awaiting_approval".into())
+        Some(ExecutionStatus::Other("awaiting_approval".into()))
     );
-    assert!(!execution.status.is_final());
+    assert!(!execution.status.as_ref().is_some_and(|s| s.is_final()));
     assert_eq!(
         serde_json::to_value(&execution.status).unwrap(),
         json!("awaiting_approval")

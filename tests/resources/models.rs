@@ -75,7 +75,7 @@ fn scan_minimal_and_all_null() {
         assert_eq!(scan.id, "sc-1");
         assert_eq!(scan.asset_id, Some("a-1".into()));
         assert_eq!(scan.scan_type, Some(ScanType::Quick));
-        assert_eq!(scan.status, ScanStatus::Queued);
+        assert_eq!(scan.status, Some(ScanStatus::Queued));
         assert_eq!(
             (&scan.priority, scan.progress, scan.finding_count),
             (&None, None, None)
@@ -88,13 +88,10 @@ fn scan_minimal_and_all_null() {
 #[test]
 fn scan_progress_minimal_and_all_null() {
     let minimal = decode::<GetScanStatus>(fixture!("models/scan_progress_minimal.json"));
-    assert_eq!(
-        (minimal.scan_id.as_str(), minimal.progress),
-        ("sc-1", Some(40))
-    );
+    assert_eq!((minimal.id.as_str(), minimal.progress), ("sc-1", Some(40)));
     let nulls = decode::<GetScanStatus>(fixture!("models/scan_progress_nulls.json"));
     assert_eq!((nulls.progress, nulls.current_phase), (None, None));
-    assert_eq!(nulls.status, ScanStatus::Running);
+    assert_eq!(nulls.status, Some(ScanStatus::Running));
 }
 
 #[test]
@@ -111,7 +108,7 @@ fn finding_minimal_and_all_null() {
     }
     let asset = nulls.asset.expect("asset");
     assert_eq!(
-        (asset.id.as_str(), asset.name, asset.kind),
+        (asset.id.as_str(), asset.domain, asset.asset_type),
         ("a-1", None, None)
     );
 }
@@ -127,7 +124,7 @@ fn action_minimal_and_all_null() {
         (None, None, None)
     );
     let parameter = &nulls.parameters[0];
-    assert_eq!(parameter.param_type, ParameterType::String);
+    assert_eq!(parameter.parameter_type, ParameterType::String);
     assert!(!parameter.required);
     // `"default": null` is a default of null, not "no default".
     assert_eq!(parameter.default, Some(serde_json::Value::Null));
@@ -140,9 +137,9 @@ fn action_execution_minimal_and_all_null() {
         fixture!("models/execution_nulls.json"),
     ] {
         let execution = decode::<GetExecution>(body);
-        assert_eq!(execution.execution_id, "exec-1");
+        assert_eq!(execution.id, "exec-1");
         assert_eq!(execution.action_id, Some("act-1".into()));
-        assert_eq!(execution.status, ExecutionStatus::Queued);
+        assert_eq!(execution.status, Some(ExecutionStatus::Queued));
         assert!(!execution.sandbox);
         assert_eq!((&execution.output, execution.started_at), (&None, None));
     }
@@ -180,8 +177,8 @@ fn playbook_run_minimal_and_all_null() {
         fixture!("models/run_nulls.json"),
     ] {
         let run = decode::<GetRun>(body);
-        assert_eq!(run.run_id, "run-1");
-        assert_eq!(run.status, RunStatus::Pending);
+        assert_eq!(run.id, "run-1");
+        assert_eq!(run.status, Some(RunStatus::Pending));
         assert!(!run.dry_run && run.steps.is_empty());
         assert_eq!(run.finished_at, None);
     }
@@ -221,7 +218,7 @@ fn event_minimal_and_all_null() {
     ] {
         let event: Event = serde_json::from_str(body).expect("an event");
         assert_eq!((event.id, event.timestamp), (None, None));
-        assert_eq!(event.kind, EventType::ScanCreated);
+        assert_eq!(event.event_type, EventType::ScanCreated);
         assert!(event.data.is_null());
     }
 }
@@ -242,7 +239,7 @@ fn scan_create_in_the_reference_shape() {
 fn scan_create_in_the_guide_shape() {
     let scan = decode::<CreateScan>(fixture!("documented/scan_create_guide.json"));
     assert_eq!(scan.id, "sc-50002");
-    assert_eq!(scan.status, ScanStatus::Queued);
+    assert_eq!(scan.status, Some(ScanStatus::Queued));
     assert_eq!((&scan.asset_id, &scan.scan_type), (&None, &None));
     assert_eq!(scan.created_at, Some(at("2026-05-03T10:00:00Z")));
     assert_eq!(scan.estimated_duration(), Some(Duration::from_secs(540)));
@@ -346,7 +343,10 @@ fn findings_in_the_documented_shapes() {
     assert_eq!(finding.status, Some(FindingStatus::AcceptedRisk));
     assert_eq!(finding.discovered_at, Some(at("2026-05-01T08:00:00Z")));
     assert_eq!(
-        finding.asset.as_ref().and_then(|a| a.kind.as_deref()),
+        finding
+            .asset
+            .as_ref()
+            .and_then(|a| a.asset_type.as_ref().map(|t| t.as_str())),
         Some("web_application")
     );
 }
@@ -358,7 +358,7 @@ fn actions_in_the_documented_shapes() {
     let parameters = &page.items[0].parameters;
     assert_eq!(parameters[1].default, Some(json!(false)));
     let execution = decode::<TriggerAction>(fixture!("documented/action_trigger_sandbox.json"));
-    assert_eq!(execution.execution_id, "exec-3100");
+    assert_eq!(execution.id, "exec-3100");
     assert_eq!(execution.action_id, None);
     assert!(execution.sandbox);
     let report = execution.sandbox_report.expect("a sandbox report");

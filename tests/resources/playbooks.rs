@@ -3,6 +3,7 @@
 //! and the blocking client, plus `wait_run`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
@@ -454,18 +455,24 @@ fn run_mock() -> Mock {
 }
 
 fn check_run_accepted(run: &PlaybookRun) {
-    assert_eq!(run.run_id, "9001");
+    assert_eq!(run.id, "9001");
     assert_eq!(
         run.playbook_id.as_ref().map(|id| id.as_str()),
         Some("pb-tls-expiry")
     );
-    assert_eq!(run.status, RunStatus::Pending);
-    assert!(!run.status.is_final());
+    assert_eq!(run.status, Some(RunStatus::Pending));
+    assert!(!run.status.as_ref().is_some_and(|s| s.is_final()));
     assert!(run.dry_run);
     assert_eq!(run.steps.len(), 2);
-    assert_eq!(run.steps[0].status, StepStatus::Pending);
-    assert_eq!(run.steps[1].status, StepStatus::Other("retrying".into()));
-    assert_eq!(run.steps[1].status.as_str(), "retrying");
+    assert_eq!(run.steps[0].status, Some(StepStatus::Pending));
+    assert_eq!(
+        run.steps[1].status,
+        Some(StepStatus::Other("retrying".into()))
+    );
+    assert_eq!(
+        run.steps[1].status.as_ref().map(|s| s.as_str()),
+        Some("retrying")
+    );
     assert_eq!((run.started_at, run.finished_at), (None, None));
 }
 
@@ -494,6 +501,51 @@ fn run_blocking() {
         .expect("run succeeds");
     check_run_accepted(&run);
     verify_blocking(&server);
+}
+
+#[tokio::test]
+async fn execute_is_run_and_parameter_builds_the_same_object() {
+    // `execute` (the Python SDK's name) sends exactly what `run` sends, and
+    // `.parameter` one value at a time builds what `.parameters` sets whole.
+    let server = serve(vec![run_mock()]).await;
+    let run = support::client(&server)
+        .playbooks()
+        .execute(ODD_ID, "a/1001")
+        .parameter("notify", "#sec")
+        .parameter("max_hosts", 5)
+        .dry_run(true)
+        .await
+        .expect("execute succeeds");
+    check_run_accepted(&run);
+}
+
+#[test]
+fn run_parameter_merges_into_an_object_and_replaces_anything_else() {
+    let client = s4e::Client::new(support::KEY).expect("an offline client");
+    let request = client
+        .playbooks()
+        .run("pb-1", "a-1")
+        .parameters(json!({ "notify": "#sec", "max_hosts": 5 }))
+        .parameter("max_hosts", 10);
+    assert_eq!(
+        request.endpoint().parameters,
+        Some(json!({ "notify": "#sec", "max_hosts": 10 }))
+    );
+    let request = client
+        .playbooks()
+        .run("pb-1", "a-1")
+        .parameters(json!(["not", "an", "object"]))
+        .parameter("notify", "#sec");
+    assert_eq!(
+        request.endpoint().parameters,
+        Some(json!({ "notify": "#sec" }))
+    );
+    // The same on the endpoint itself, for `client.execute(endpoint)`.
+    let endpoint = request.endpoint().clone().parameter("dry", true);
+    assert_eq!(
+        endpoint.parameters,
+        Some(json!({ "notify": "#sec", "dry": true }))
+    );
 }
 
 #[tokio::test]
@@ -541,10 +593,10 @@ fn run_status_mock() -> Mock {
 }
 
 fn check_running(run: &PlaybookRun) {
-    assert_eq!(run.run_id, "run/7");
-    assert_eq!(run.status, RunStatus::Running);
-    assert_eq!(run.steps[0].status, StepStatus::Completed);
-    assert_eq!(run.steps[1].status, StepStatus::Waiting);
+    assert_eq!(run.id, "run/7");
+    assert_eq!(run.status, Some(RunStatus::Running));
+    assert_eq!(run.steps[0].status, Some(StepStatus::Completed));
+    assert_eq!(run.steps[1].status, Some(StepStatus::Waiting));
     assert_eq!(run.started_at, Some(at("2026-05-03T10:07:00Z")));
     assert_eq!(run.finished_at, None);
 }
@@ -606,7 +658,7 @@ fn status_sequence_mock(statuses: &'static [&'static str], calls: u64) -> Mock {
 }
 
 fn check_completed(run: &PlaybookRun) {
-    assert_eq!(run.status, RunStatus::Completed);
+    assert_eq!(run.status, Some(RunStatus::Completed));
     assert_eq!(run.finished_at, Some(at("2026-05-03T10:09:30Z")));
 }
 
@@ -632,6 +684,47 @@ async fn wait_run_polls_until_the_run_completes() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn wait_run_reports_every_polled_run_to_on_progress() {
+    let server = serve(vec![status_sequence_mock(
+        &["pending", "running", "running", "completed"],
+        4,
+    )])
+    .await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let run = support::client(&server)
+        .playbooks()
+        .wait_run(ODD_ID, "run/7")
+        .interval(Duration::from_millis(5))
+        .on_progress({
+            let seen = seen.clone();
+            move |run| seen.lock().unwrap().push(run.status.clone())
+        })
+        .await
+        .expect("the run completes");
+    check_completed(&run);
+    let seen = seen.lock().unwrap().clone();
+    let expected = ["pending", "running", "running", "completed"].map(|s| Some(RunStatus::from(s)));
+    assert_eq!(seen, expected);
+}
+
+#[test]
+fn wait_run_reports_progress_blocking() {
+    let server = serve_blocking(vec![status_sequence_mock(&["running", "completed"], 2)]);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let run = support::blocking_client(&server.server)
+        .playbooks()
+        .wait_run(ODD_ID, "run/7")
+        .interval(Duration::from_millis(5))
+        .on_progress(move |run| sender.send(run.status.clone()).unwrap())
+        .send()
+        .expect("the run completes");
+    check_completed(&run);
+    let seen: Vec<_> = receiver.try_iter().collect();
+    assert_eq!(seen, [Some(RunStatus::Running), Some(RunStatus::Completed)]);
+    verify_blocking(&server);
 }
 
 #[test]
@@ -663,7 +756,7 @@ async fn wait_run_returns_a_failed_run_as_final() {
         .interval(Duration::from_millis(5))
         .await
         .expect("a failed run is a result, not an error");
-    assert_eq!(run.status, RunStatus::Failed);
+    assert_eq!(run.status, Some(RunStatus::Failed));
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! operation on the async and the blocking client, `wait` with a status
 //! sequence and with a deadline, and the tolerant decoding of scans.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
@@ -138,7 +139,7 @@ async fn mount_list_auto(server: &MockServer) {
 fn check_list_auto(scans: &[Scan]) {
     let ids: Vec<&str> = scans.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["sc-1", "sc-2", "sc-3"]);
-    assert!(scans.iter().all(|s| s.status == ScanStatus::Running));
+    assert!(scans.iter().all(|s| s.status == Some(ScanStatus::Running)));
 }
 
 #[tokio::test]
@@ -188,13 +189,13 @@ fn check_full_scan(scan: &Scan) {
     assert_eq!(scan.id, "sc-44021");
     assert_eq!(scan.asset_id, Some("a-1001".into()));
     assert_eq!(scan.scan_type, Some(ScanType::Full));
-    assert_eq!(scan.status, ScanStatus::Completed);
-    assert!(scan.status.is_final());
+    assert_eq!(scan.status, Some(ScanStatus::Completed));
+    assert!(scan.status.as_ref().is_some_and(|s| s.is_final()));
     assert_eq!(scan.priority, Some(ScanPriority::High));
     assert_eq!(scan.progress, Some(100));
     assert_eq!(scan.created_at, Some(at("2026-05-03T10:00:00Z")));
     assert_eq!(scan.started_at, Some(at("2026-05-03T10:01:30Z")));
-    assert_eq!(scan.completed_at, Some(at("2026-05-03T10:47:12Z")));
+    assert_eq!(scan.finished_at, Some(at("2026-05-03T10:47:12Z")));
     assert_eq!(scan.finding_count, Some(23));
     assert_eq!(
         scan.estimated_duration(),
@@ -277,11 +278,11 @@ fn check_created(scan: &Scan) {
     assert_eq!(scan.id, "sc-44022");
     assert_eq!(scan.asset_id, Some("1001".into()));
     assert_eq!(scan.scan_type, Some(ScanType::WebApp));
-    assert_eq!(scan.status, ScanStatus::Queued);
-    assert!(!scan.status.is_final());
+    assert_eq!(scan.status, Some(ScanStatus::Queued));
+    assert!(!scan.status.as_ref().is_some_and(|s| s.is_final()));
     assert_eq!(scan.priority, Some(ScanPriority::Normal));
     assert_eq!(scan.started_at, None);
-    assert_eq!(scan.completed_at, None);
+    assert_eq!(scan.finished_at, None);
     assert_eq!(
         scan.estimated_duration(),
         Some(Duration::from_secs(30 * 60))
@@ -381,8 +382,8 @@ async fn mount_status(server: &MockServer) {
 }
 
 fn check_progress(progress: &ScanProgress) {
-    assert_eq!(progress.scan_id, "sc/44021");
-    assert_eq!(progress.status, ScanStatus::Running);
+    assert_eq!(progress.id, "sc/44021");
+    assert_eq!(progress.status, Some(ScanStatus::Running));
     assert_eq!(progress.progress, Some(45));
     assert_eq!(
         progress.current_phase.as_deref(),
@@ -430,8 +431,8 @@ async fn mount_cancel(server: &MockServer) {
 
 fn check_cancelled(scan: &Scan) {
     assert_eq!(scan.id, "sc/44021");
-    assert_eq!(scan.status, ScanStatus::Cancelled);
-    assert!(scan.status.is_final());
+    assert_eq!(scan.status, Some(ScanStatus::Cancelled));
+    assert!(scan.status.as_ref().is_some_and(|s| s.is_final()));
     assert_eq!(scan.priority, Some(ScanPriority::Low));
     assert_eq!(scan.estimated_duration(), None);
 }
@@ -477,7 +478,7 @@ async fn cancel_is_retried_after_a_server_error_as_it_is_idempotent() {
         .cancel("sc-1")
         .await
         .expect("retried");
-    assert_eq!(scan.status, ScanStatus::Cancelled);
+    assert_eq!(scan.status, Some(ScanStatus::Cancelled));
 }
 
 #[tokio::test]
@@ -524,31 +525,52 @@ async fn mount_wait_sequence(server: &MockServer) {
         .await;
 }
 
+/// What `on_progress` saw in [`mount_wait_sequence`]: every poll, in order.
+fn check_reported(seen: &[(Option<ScanStatus>, Option<u32>)]) {
+    assert_eq!(
+        seen,
+        [
+            (Some(ScanStatus::Queued), Some(0)),
+            (Some(ScanStatus::Running), Some(40)),
+            (Some(ScanStatus::Completed), Some(100)),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn wait_polls_until_completed_then_returns_the_scan() {
     let server = support::server().await;
     mount_wait_sequence(&server).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
     let scan = support::client(&server)
         .scans()
         .wait("sc/9")
         .interval(Duration::from_millis(5))
         .timeout(Duration::from_secs(5))
+        .on_progress({
+            let seen = seen.clone();
+            move |p| seen.lock().unwrap().push((p.status.clone(), p.progress))
+        })
         .await
         .expect("the scan completes");
     check_full_scan(&scan);
+    check_reported(&seen.lock().unwrap());
 }
 
 #[test]
 fn wait_polls_until_completed_then_returns_the_scan_blocking() {
     let bs = support::blocking_server();
     bs.runtime.block_on(mount_wait_sequence(&bs.server));
+    let (sender, receiver) = std::sync::mpsc::channel();
     let scan = support::blocking_client(&bs.server)
         .scans()
         .wait("sc/9")
         .interval(Duration::from_millis(5))
+        .on_progress(move |p| sender.send((p.status.clone(), p.progress)).unwrap())
         .send()
         .expect("the scan completes");
     check_full_scan(&scan);
+    check_reported(&receiver.try_iter().collect::<Vec<_>>());
 }
 
 #[tokio::test]
@@ -583,7 +605,7 @@ async fn wait_returns_a_failed_or_cancelled_scan_without_polling_again() {
             .timeout(Duration::from_secs(5))
             .await
             .expect("a final scan");
-        assert_eq!(scan.status, status);
+        assert_eq!(scan.status, Some(status));
     }
 }
 
@@ -750,8 +772,8 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
         scan.scan_type,
         Some(ScanType::Other("container_image".into()))
     );
-    assert_eq!(scan.status, ScanStatus::Other("paused".into()));
-    assert!(!scan.status.is_final());
+    assert_eq!(scan.status, Some(ScanStatus::Other("paused".into())));
+    assert!(!scan.status.as_ref().is_some_and(|s| s.is_final()));
     assert_eq!(scan.priority, Some(ScanPriority::Other("urgent".into())));
     assert_eq!(
         serde_json::to_value(&scan.scan_type).unwrap(),
@@ -763,7 +785,7 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
         json!("urgent")
     );
     assert_eq!(scan.progress, Some(61));
-    assert_eq!(scan.completed_at, None);
+    assert_eq!(scan.finished_at, None);
 }
 
 #[tokio::test]
@@ -793,6 +815,6 @@ fn decodes_scan_id_spelling_and_numeric_ids_from_the_bare_object() {
     assert_eq!(scan.asset_id, Some("1001".into()));
     let progress: ScanProgress =
         serde_json::from_str(r#"{"id":"sc-1","status":"running"}"#).expect("id for scan_id");
-    assert_eq!(progress.scan_id, "sc-1");
+    assert_eq!(progress.id, "sc-1");
     assert_eq!(progress.progress, None);
 }

@@ -536,7 +536,7 @@ fn a_known_answer_verifies_and_decodes_the_event() {
     let header = format!("t={SIGNED_AT},v1={FINDING_SIG}");
     let event = check(FINDING_EVENT, &header, SECRET).expect("an authentic delivery");
     assert_eq!(event.id, Some("evt-01HX3".into()));
-    assert_eq!(event.kind, EventType::FindingNew);
+    assert_eq!(event.event_type, EventType::FindingNew);
     assert_eq!(event.timestamp, Some(at("2026-05-03T10:07:00Z")));
     assert_eq!(event.data["scan_id"], json!("sc-44021"));
     let Ok(EventData::Finding(finding)) = event.payload() else {
@@ -731,8 +731,8 @@ fn an_unknown_event_keeps_its_name_and_raw_data() {
     let header = format!("t={SIGNED_AT},v1={UNKNOWN_SIG}");
     let event = check(UNKNOWN_EVENT, &header, SECRET).expect("an authentic delivery");
     assert_eq!(event.id, Some("evt-01HX9".into()));
-    assert_eq!(event.kind, EventType::Other("asset.archived".into()));
-    assert_eq!(event.kind.as_str(), "asset.archived");
+    assert_eq!(event.event_type, EventType::Other("asset.archived".into()));
+    assert_eq!(event.event_type.as_str(), "asset.archived");
     let raw =
         json!({ "asset_id": "a-1001", "reason": "decommissioned", "by": { "user": "alice" } });
     assert_eq!(event.data, raw);
@@ -802,11 +802,9 @@ fn each_known_event_family_decodes_to_its_model() {
         let ok = match (&payload, name) {
             (EventData::Scan(scan), "scan.completed") => scan.id == "sc-1",
             (EventData::Finding(finding), "finding.status_changed") => finding.id == "f-1",
-            (EventData::Action(execution), "action.completed") => {
-                execution.execution_id == "exec-1"
-            }
+            (EventData::Action(execution), "action.completed") => execution.id == "exec-1",
             (EventData::Playbook(run), "playbook.failed") => {
-                run.status == s4e::playbooks::RunStatus::Failed
+                run.status == Some(s4e::playbooks::RunStatus::Failed)
             }
             (EventData::Asset(asset), "asset.created") => asset.domain == "example.com",
             (EventData::Test(raw), "webhook.test") => *raw == data,
@@ -822,7 +820,7 @@ fn a_known_event_with_unexpected_data_is_still_accepted() {
     let body = br#"{"id":"evt-2","event":"finding.new","timestamp":"2026-05-03T10:07:00Z","data":{"finding_ref":"f-1"}}"#;
     let header = webhooks::sign(body, SECRET, SIGNED_AT);
     let event = check(body, &header, SECRET).expect("the envelope is valid");
-    assert_eq!(event.kind, EventType::FindingNew);
+    assert_eq!(event.event_type, EventType::FindingNew);
     let err = event.payload().expect_err("not a finding");
     assert!(err.to_string().contains("missing field"), "{err}");
     assert_eq!(event.data, json!({ "finding_ref": "f-1" }));

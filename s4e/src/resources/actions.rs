@@ -1,14 +1,20 @@
 //! Actions: remediation and notification units of work (`docs/API.md` §4.4).
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::Client;
 use crate::endpoint;
 use crate::enums::string_enum;
 use crate::http::paginate::Paginator;
+use crate::http::poll::{self, OnProgress, WaitSettings};
 use crate::http::request::{Async, Request};
+use crate::resources::set_parameter;
+use crate::{Client, Result};
 
 pub use crate::ids::{ActionId, ExecutionId};
 
@@ -137,7 +143,7 @@ pub struct ActionParameter {
     pub name: String,
     /// Its type (the API's `type`).
     #[serde(rename = "type")]
-    pub param_type: ParameterType,
+    pub parameter_type: ParameterType,
     /// Whether a trigger must pass it.
     #[serde(default, deserialize_with = "crate::de::null_as_default")]
     pub required: bool,
@@ -160,16 +166,16 @@ impl ActionParameter {
     /// assert!(!parameter.required);
     /// assert_eq!(parameter.default, None);
     /// ```
-    pub fn new(name: impl Into<String>, param_type: ParameterType) -> Self {
+    pub fn new(name: impl Into<String>, parameter_type: ParameterType) -> Self {
         ActionParameter {
             name: name.into(),
-            param_type,
+            parameter_type,
             required: false,
             default: None,
         }
     }
 
-    /// Sets `required`.
+    /// Sets whether a trigger must pass it (`required`).
     ///
     /// ```
     /// use s4e::actions::{ActionParameter, ParameterType};
@@ -182,7 +188,8 @@ impl ActionParameter {
         self
     }
 
-    /// Sets `default` (named so as not to read as [`Default`]).
+    /// Sets the value used when a trigger leaves it out (`default`; named so as
+    /// not to read as [`Default`]).
     ///
     /// ```
     /// use s4e::actions::{ActionParameter, ParameterType};
@@ -196,18 +203,20 @@ impl ActionParameter {
     }
 }
 
-/// One execution of an action, from [`trigger`](Actions::trigger) or
-/// [`execution`](Actions::execution).
+/// One execution of an action, from [`trigger`](Actions::trigger),
+/// [`execution_status`](Actions::execution_status) or
+/// [`wait_execution`](Actions::wait_execution).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "ActionExecutionWire")]
 #[non_exhaustive]
 pub struct ActionExecution {
-    /// The execution's ID (some pages send `id`).
-    pub execution_id: ExecutionId,
+    /// The execution's ID (`execution_id` on the wire; some pages send `id`).
+    pub id: ExecutionId,
     /// The action executed.
     pub action_id: Option<ActionId>,
-    /// Where it stands.
-    pub status: ExecutionStatus,
+    /// Where it stands (`None` when the answer leaves it out); see
+    /// [`ExecutionStatus::is_final`].
+    pub status: Option<ExecutionStatus>,
     /// Whether it ran in the sandbox, changing nothing.
     pub sandbox: bool,
     /// What the action reported.
@@ -217,7 +226,8 @@ pub struct ActionExecution {
     pub sandbox_report: Option<Value>,
     /// When it started.
     pub started_at: Option<DateTime<Utc>>,
-    /// When it finished (`None` until then).
+    /// When it finished, whether completed or failed (`None` until then;
+    /// `finished_at` on the wire, also read from `completed_at`).
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -231,7 +241,8 @@ struct ActionExecutionWire {
     id: Option<ExecutionId>,
     #[serde(default)]
     action_id: Option<ActionId>,
-    status: ExecutionStatus,
+    #[serde(default)]
+    status: Option<ExecutionStatus>,
     #[serde(default, deserialize_with = "crate::de::null_as_default")]
     sandbox: bool,
     #[serde(default)]
@@ -242,14 +253,17 @@ struct ActionExecutionWire {
     started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     finished_at: Option<DateTime<Utc>>,
+    /// The scans' spelling of the end time.
+    #[serde(default)]
+    completed_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<ActionExecutionWire> for ActionExecution {
     type Error = &'static str;
 
-    fn try_from(wire: ActionExecutionWire) -> Result<Self, Self::Error> {
+    fn try_from(wire: ActionExecutionWire) -> std::result::Result<Self, Self::Error> {
         Ok(ActionExecution {
-            execution_id: wire
+            id: wire
                 .execution_id
                 .or(wire.id)
                 .ok_or("missing field `execution_id` (or `id`)")?,
@@ -259,7 +273,7 @@ impl TryFrom<ActionExecutionWire> for ActionExecution {
             output: wire.output,
             sandbox_report: wire.sandbox_report,
             started_at: wire.started_at,
-            finished_at: wire.finished_at,
+            finished_at: wire.finished_at.or(wire.completed_at),
         })
     }
 }
@@ -290,7 +304,9 @@ pub struct ValidationIssue {
 }
 
 /// `"1.2"` or `2` (kept as `"2"`), or nothing.
-fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+fn text_or_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<String>, D::Error> {
     match Option::<Value>::deserialize(deserializer)? {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
@@ -307,6 +323,10 @@ fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
 }
 
 /// `GET /actions`: one page of actions.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Actions::list`] and [`Actions::list_auto`]
+/// return.
 #[endpoint(GET, "/actions", paginated, response = Action, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -314,7 +334,7 @@ pub struct ListActions {
     /// Only actions of this type (the API's `type`).
     #[query(rename = "type")]
     pub action_type: Option<ActionType>,
-    /// Free-text search.
+    /// Only actions matching this free-text search.
     pub search: Option<String>,
 }
 
@@ -337,17 +357,37 @@ pub struct CreateAction {
     /// What it does (the API's `type`).
     #[body(rename = "type")]
     pub action_type: ActionType,
-    /// A description.
+    /// A description of what the action does.
     pub description: Option<String>,
-    /// Where it runs.
+    /// Where it runs (the API default when not set).
     pub executor: Option<Executor>,
-    /// What it acts on, as the executor expects it.
+    /// What it acts on, in the form its executor expects (any JSON).
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::actions::ActionType;
+    /// let create = client
+    ///     .actions()
+    ///     .create("Block IP", ActionType::Remediation)
+    ///     .target(serde_json::json!({ "firewall": "edge-1", "zone": "dmz" }));
+    /// # }
+    /// ```
     pub target: Option<Value>,
-    /// The parameters a trigger may pass.
+    /// The parameters a trigger may pass, each an [`ActionParameter`].
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::actions::{ActionParameter, ActionType, ParameterType};
+    /// let create = client.actions().create("Block IP", ActionType::Remediation).parameters([
+    ///     ActionParameter::new("ip", ParameterType::String).required(true),
+    ///     ActionParameter::new("duration_minutes", ParameterType::Integer).default_value(60),
+    /// ]);
+    /// # }
+    /// ```
     pub parameters: Option<Vec<ActionParameter>>,
-    /// Executor-specific settings (an object).
+    /// Executor-specific settings, a JSON object (`{"firewall": "edge-1"}`).
     pub config: Option<Value>,
-    /// When the action applies.
+    /// When the action applies, a JSON object as the API defines it.
     pub conditions: Option<Value>,
 }
 
@@ -358,16 +398,16 @@ pub struct CreateAction {
 pub struct UpdateAction {
     /// The action to change.
     pub id: ActionId,
-    /// A new name.
+    /// Renames it.
     pub name: Option<String>,
-    /// A new type (the API's `type`).
+    /// Changes its type (the API's `type`).
     #[body(rename = "type")]
     pub action_type: Option<ActionType>,
-    /// A new description.
+    /// Replaces the description.
     pub description: Option<String>,
-    /// A new executor.
+    /// Moves it to another executor.
     pub executor: Option<Executor>,
-    /// A new target.
+    /// Replaces what it acts on (any JSON).
     pub target: Option<Value>,
     /// Replaces the parameters.
     pub parameters: Option<Vec<ActionParameter>>,
@@ -405,11 +445,19 @@ pub struct ValidateAction {
 pub struct TriggerAction {
     /// The action to run.
     pub id: ActionId,
-    /// What to run it on.
+    /// What to run it on, in the form the action's executor expects (any JSON:
+    /// a string converts).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let execution = client.actions().trigger("act-block-ip").target("203.0.113.7").await?;
+    /// # Ok(()) }
+    /// ```
     pub target: Option<Value>,
-    /// Parameter values, an object keyed by parameter name.
+    /// Sets every parameter value at once, a JSON object keyed by parameter name
+    /// (replacing those set before); `parameter(name, value)` sets one.
     pub parameters: Option<Value>,
-    /// Runs without changing anything.
+    /// Runs it in the sandbox, changing nothing (`false` by default).
     pub sandbox: Option<bool>,
 }
 
@@ -457,18 +505,6 @@ impl<M> Request<TriggerAction, M> {
     }
 }
 
-/// Inserts `name: value` into the `parameters` object, creating it (or
-/// replacing a value that is not an object).
-fn set_parameter(parameters: &mut Option<Value>, name: String, value: Value) {
-    let parameters = parameters.get_or_insert_with(|| Value::Object(serde_json::Map::new()));
-    if !parameters.is_object() {
-        *parameters = Value::Object(serde_json::Map::new());
-    }
-    if let Value::Object(map) = parameters {
-        map.insert(name, value);
-    }
-}
-
 /// `GET /actions/{id}/executions/{execution_id}`: one execution of an action.
 #[endpoint(GET, "/actions/{id}/executions/{execution_id}", response = ActionExecution, crate = crate)]
 #[derive(Debug, Clone)]
@@ -497,8 +533,11 @@ impl<M: Clone> Actions<M> {
         Request::new(self.client.clone(), self.mode.clone(), endpoint)
     }
 
-    /// One page of actions, filtered by the setters (`action_type` is the
-    /// API's `type`).
+    /// One page of actions, narrowed by the filter setters of [`ListActions`]
+    /// (one per field, the same on the returned request):
+    /// [`action_type`](method@ListActions::action_type) and
+    /// [`search`](method@ListActions::search) (`action_type` is the API's
+    /// `type`).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -513,8 +552,11 @@ impl<M: Clone> Actions<M> {
         self.request(ListActions::default())
     }
 
-    /// Every action matching the filters, as a lazy stream (an iterator on
-    /// the blocking client).
+    /// Every action matching the filters, as a lazy stream (an iterator on the
+    /// blocking client). The filter setters are those of [`ListActions`], as on
+    /// [`list`](Actions::list):
+    /// [`action_type`](method@ListActions::action_type) and
+    /// [`search`](method@ListActions::search).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -537,7 +579,7 @@ impl<M: Clone> Actions<M> {
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let action = client.actions().get("act-block-ip").await?;
     /// for parameter in &action.parameters {
-    ///     println!("{}: {} (required: {})", parameter.name, parameter.param_type, parameter.required);
+    ///     println!("{}: {} (required: {})", parameter.name, parameter.parameter_type, parameter.required);
     /// }
     /// # Ok(()) }
     /// ```
@@ -649,7 +691,7 @@ impl<M: Clone> Actions<M> {
     ///     .parameters(json!({ "duration_minutes": 60 }))
     ///     .sandbox(true)
     ///     .await?;
-    /// println!("{} {}", execution.execution_id, execution.status);
+    /// println!("{} {:?}", execution.id, execution.status);
     /// # Ok(()) }
     /// ```
     pub fn trigger(&self, id: impl Into<ActionId>) -> Request<TriggerAction, M> {
@@ -661,15 +703,15 @@ impl<M: Clone> Actions<M> {
         })
     }
 
-    /// One execution of an action.
+    /// Where an execution of an action stands now.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// let execution = client.actions().execution("act-block-ip", "exec-7781").await?;
-    /// println!("{} {:?}", execution.status, execution.output);
+    /// let execution = client.actions().execution_status("act-block-ip", "exec-7781").await?;
+    /// println!("{:?} {:?}", execution.status, execution.output);
     /// # Ok(()) }
     /// ```
-    pub fn execution(
+    pub fn execution_status(
         &self,
         id: impl Into<ActionId>,
         execution_id: impl Into<ExecutionId>,
@@ -679,6 +721,229 @@ impl<M: Clone> Actions<M> {
             execution_id: execution_id.into(),
         })
     }
+
+    /// Waits for an execution to finish: polls
+    /// [`execution_status`](Actions::execution_status) every
+    /// [`interval`](ExecutionWait::interval) (10 s unless set) until the
+    /// execution is `completed` or `failed`, and returns it.
+    /// [`on_progress`](ExecutionWait::on_progress) sees every execution
+    /// polled.
+    ///
+    /// It waits at most [`timeout`](ExecutionWait::timeout)
+    /// ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT), 2 h, unless
+    /// set). A failed execution is returned, not an error: check its
+    /// [`status`](ActionExecution::status). Errors of the polling calls
+    /// (after the client's usual retries) end the wait.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// use s4e::actions::ExecutionStatus;
+    /// let actions = client.actions();
+    /// let execution = actions.trigger("act-block-ip").parameter("ip", "203.0.113.7").await?;
+    /// let execution = actions
+    ///     .wait_execution("act-block-ip", execution.id)
+    ///     .interval(Duration::from_secs(2))
+    ///     .timeout(Duration::from_secs(300))
+    ///     .on_progress(|execution| println!("{:?}", execution.status))
+    ///     .await?;
+    /// if execution.status == Some(ExecutionStatus::Completed) {
+    ///     println!("{:?}", execution.output);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_execution(
+        &self,
+        id: impl Into<ActionId>,
+        execution_id: impl Into<ExecutionId>,
+    ) -> ExecutionWait<M> {
+        ExecutionWait {
+            client: self.client.clone(),
+            mode: self.mode.clone(),
+            id: id.into(),
+            execution_id: execution_id.into(),
+            settings: WaitSettings::new(),
+        }
+    }
+}
+
+/// A wait for an action execution to finish, from
+/// [`Actions::wait_execution`]; `.await` it (or `.send()` it on the blocking
+/// client).
+#[derive(Debug)]
+#[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
+pub struct ExecutionWait<M = Async> {
+    client: Client,
+    // Only the blocking client reads it, to pick its runtime.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    mode: M,
+    id: ActionId,
+    execution_id: ExecutionId,
+    settings: WaitSettings<ActionExecution>,
+}
+
+impl<M> ExecutionWait<M> {
+    /// How long to sleep between two polls unless set: 10 s, as the API
+    /// documentation polls.
+    pub const DEFAULT_INTERVAL: Duration = WaitSettings::<ActionExecution>::DEFAULT_INTERVAL;
+
+    /// Sleeps `interval` between two polls (default 10 s).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
+    /// let execution = wait.interval(Duration::from_secs(1)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.settings.interval = interval;
+        self
+    }
+
+    /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The deadline
+    /// bounds everything: a sleep ends at it, and a poll still in flight then
+    /// is abandoned. Each poll keeps the client's own request timeout,
+    /// retries and deadline. Default:
+    /// [`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT) (2 h).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
+    /// match wait.timeout(Duration::from_secs(60)).await {
+    ///     Ok(execution) => println!("execution ended {:?}", execution.status),
+    ///     Err(s4e::Error::Timeout(_)) => println!("still running after a minute"),
+    ///     Err(err) => return Err(err),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = Some(timeout);
+        self
+    }
+
+    /// Calls `callback` with every execution polled, the final one included,
+    /// so a caller can show progress without a polling loop of its own. It
+    /// runs on the task that polls (the runtime thread on the blocking
+    /// client): keep it short.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let execution = client
+    ///     .actions()
+    ///     .wait_execution("act-block-ip", "exec-7781")
+    ///     .on_progress(|execution| {
+    ///         let status = execution.status.as_ref().map_or("-", |s| s.as_str());
+    ///         println!("{status}");
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn on_progress(mut self, callback: impl FnMut(&ActionExecution) + Send + 'static) -> Self {
+        self.settings.on_progress = OnProgress::new(callback);
+        self
+    }
+
+    /// The action whose execution is waited for.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
+    /// assert_eq!(wait.action_id(), "act-block-ip");
+    /// # }
+    /// ```
+    pub fn action_id(&self) -> &ActionId {
+        &self.id
+    }
+
+    /// The execution waited for.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
+    /// assert_eq!(wait.execution_id(), "exec-7781");
+    /// # }
+    /// ```
+    pub fn execution_id(&self) -> &ExecutionId {
+        &self.execution_id
+    }
+}
+
+impl ExecutionWait<Async> {
+    /// Waits; the same as `.await`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
+    /// let execution = wait.send().await?;
+    /// println!("{:?}", execution.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<ActionExecution> {
+        wait_for_execution(self.client, self.id, self.execution_id, self.settings).await
+    }
+}
+
+impl IntoFuture for ExecutionWait<Async> {
+    type Output = Result<ActionExecution>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<ActionExecution>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl ExecutionWait<crate::blocking::Blocking> {
+    /// Waits, blocking the calling thread, and returns the final execution.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let execution = client
+    ///     .actions()
+    ///     .wait_execution("act-block-ip", "exec-7781")
+    ///     .timeout(Duration::from_secs(60))
+    ///     .send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send(self) -> Result<ActionExecution> {
+        let wait = wait_for_execution(self.client, self.id, self.execution_id, self.settings);
+        self.mode.run(wait)?
+    }
+}
+
+/// The one implementation of [`Actions::wait_execution`], for both clients.
+async fn wait_for_execution(
+    client: Client,
+    id: ActionId,
+    execution_id: ExecutionId,
+    settings: WaitSettings<ActionExecution>,
+) -> Result<ActionExecution> {
+    let WaitSettings {
+        interval,
+        timeout,
+        mut on_progress,
+    } = settings;
+    let execution_status = || {
+        let get = GetExecution {
+            id: id.clone(),
+            execution_id: execution_id.clone(),
+        };
+        Request::new(client.clone(), Async, get).send()
+    };
+    let is_final = |execution: &ActionExecution| {
+        execution
+            .status
+            .as_ref()
+            .is_some_and(ExecutionStatus::is_final)
+    };
+    poll::within(
+        timeout,
+        poll::poll_until(interval, &mut on_progress, execution_status, is_final),
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -690,11 +955,33 @@ mod tests {
         let execution: ActionExecution =
             serde_json::from_str(r#"{"execution_id":"exec-1","id":"exec-1","status":"running"}"#)
                 .unwrap();
-        assert_eq!(execution.execution_id, "exec-1");
+        assert_eq!(execution.id, "exec-1");
         let execution: ActionExecution =
             serde_json::from_str(r#"{"id":"exec-2","status":"queued"}"#).unwrap();
-        assert_eq!(execution.execution_id, "exec-2");
+        assert_eq!(execution.id, "exec-2");
         let missing = serde_json::from_str::<ActionExecution>(r#"{"status":"queued"}"#);
         assert!(missing.unwrap_err().to_string().contains("`execution_id`"));
+    }
+
+    #[test]
+    fn an_execution_reads_either_end_time_and_may_lack_a_status() {
+        let execution: ActionExecution = serde_json::from_str(
+            r#"{"execution_id":"exec-1","finished_at":"2026-05-03T10:07:04Z","completed_at":"2026-05-03T10:07:05Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(execution.status, None);
+        assert_eq!(
+            execution.finished_at.unwrap().to_rfc3339(),
+            "2026-05-03T10:07:04+00:00"
+        );
+        let execution: ActionExecution = serde_json::from_str(
+            r#"{"execution_id":"exec-1","status":"failed","completed_at":"2026-05-03T10:07:05Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(execution.status, Some(ExecutionStatus::Failed));
+        assert_eq!(
+            execution.finished_at.unwrap().to_rfc3339(),
+            "2026-05-03T10:07:05+00:00"
+        );
     }
 }

@@ -68,7 +68,7 @@ pub struct Asset {
     pub domain: String,
     /// What kind of asset this is (the API's `type`).
     pub asset_type: AssetType,
-    /// Whether it is monitored.
+    /// Whether it is monitored (`None` when the answer leaves it out).
     pub status: Option<AssetStatus>,
     /// Whether ownership was verified.
     pub verified: bool,
@@ -257,7 +257,7 @@ impl NewAsset {
         }
     }
 
-    /// Adds labels.
+    /// Adds labels to the asset (keeping those added before).
     ///
     /// ```
     /// use s4e::assets::{AssetType, NewAsset};
@@ -293,22 +293,25 @@ pub struct BulkFailure {
 }
 
 /// `GET /assets`: one page of assets.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Assets::list`] and [`Assets::list_auto`] return.
 #[endpoint(GET, "/assets", paginated, response = Asset, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListAssets {
-    /// Only this type (the API's `type`).
+    /// Only assets of this type (the API's `type`).
     #[query(rename = "type")]
     pub asset_type: Option<AssetType>,
-    /// Only this status.
+    /// Only assets in this status.
     pub status: Option<AssetStatus>,
     /// Only assets with this tag.
     pub tag: Option<String>,
-    /// Free-text search.
+    /// Only assets matching this free-text search.
     pub search: Option<String>,
-    /// Sort key.
+    /// Sorts by this key.
     pub sort_by: Option<AssetSortBy>,
-    /// Sort direction (`desc` by default).
+    /// Sorts in this direction (`desc` by default).
     pub sort_order: Option<SortOrder>,
 }
 
@@ -331,7 +334,7 @@ pub struct CreateAsset {
     /// What kind of asset it is (the API's `type`).
     #[body(rename = "type")]
     pub asset_type: AssetType,
-    /// Labels.
+    /// Labels the asset (`.tags(["prod", "pci"])`).
     pub tags: Option<Vec<String>>,
 }
 
@@ -351,7 +354,7 @@ pub struct BulkCreateAssets {
 pub struct UpdateAsset {
     /// The asset to change.
     pub id: AssetId,
-    /// Replaces the tags.
+    /// Replaces the tags (`.tags(["prod"])`; an empty list clears them).
     pub tags: Option<Vec<String>>,
     /// Replaces the description.
     pub description: Option<String>,
@@ -392,7 +395,13 @@ impl<M: Clone> Assets<M> {
         Request::new(self.client.clone(), self.mode.clone(), endpoint)
     }
 
-    /// One page of assets, filtered by the setters (`asset_type` is the API's
+    /// One page of assets, narrowed by the filter setters of [`ListAssets`]
+    /// (one per field, the same on the returned request):
+    /// [`asset_type`](method@ListAssets::asset_type),
+    /// [`status`](method@ListAssets::status), [`tag`](method@ListAssets::tag),
+    /// [`search`](method@ListAssets::search),
+    /// [`sort_by`](method@ListAssets::sort_by) and
+    /// [`sort_order`](method@ListAssets::sort_order) (`asset_type` is the API's
     /// `type`).
     ///
     /// ```no_run
@@ -409,7 +418,12 @@ impl<M: Clone> Assets<M> {
     }
 
     /// Every asset matching the filters, as a lazy stream (an iterator on the
-    /// blocking client).
+    /// blocking client). The filter setters are those of [`ListAssets`], as on
+    /// [`list`](Assets::list): [`asset_type`](method@ListAssets::asset_type),
+    /// [`status`](method@ListAssets::status), [`tag`](method@ListAssets::tag),
+    /// [`search`](method@ListAssets::search),
+    /// [`sort_by`](method@ListAssets::sort_by) and
+    /// [`sort_order`](method@ListAssets::sort_order).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {

@@ -11,6 +11,7 @@ use crate::http::paginate::Paginator;
 use crate::http::request::{Async, Request};
 
 pub use crate::ids::{AssetId, FindingId, ScanId};
+use crate::resources::assets::AssetType;
 
 string_enum!(
     /// How severe a finding is.
@@ -86,17 +87,38 @@ impl ExportFormat {
 }
 
 /// The asset a finding was found on, as embedded in the finding.
+///
+/// Named as [`Asset`](crate::Asset) names the same fields:
+/// [`domain`](FindingAsset::domain) is the API's `name`,
+/// [`asset_type`](FindingAsset::asset_type) its `type`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(from = "FindingAssetWire")]
 #[non_exhaustive]
 pub struct FindingAsset {
     /// The asset's ID.
     pub id: AssetId,
-    /// The domain, IP, URL or CIDR (the API's `name`; some pages say `domain`
-    /// or `hostname`).
-    pub name: Option<String>,
-    /// `domain`, `ip`, `url` or `network`.
-    pub kind: Option<String>,
+    /// The domain, IP, URL or CIDR (`name` on the wire; some pages say
+    /// `domain` or `hostname`).
+    pub domain: Option<String>,
+    /// What kind of asset it is (`type` on the wire).
+    pub asset_type: Option<AssetType>,
+}
+
+impl FindingAsset {
+    /// The API's name for [`domain`](FindingAsset::domain).
+    ///
+    /// ```
+    /// let finding: s4e::Finding = serde_json::from_str(
+    ///     r#"{"id": "f-1", "severity": "low", "asset": {"id": "a-1", "name": "shop.example.com", "type": "domain"}}"#,
+    /// )?;
+    /// let asset = finding.asset.unwrap();
+    /// assert_eq!(asset.name(), Some("shop.example.com"));
+    /// assert_eq!(asset.asset_type, Some(s4e::AssetType::Domain));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.domain.as_deref()
+    }
 }
 
 // Alternate spellings are separate wire fields, not serde aliases: a page that
@@ -111,15 +133,15 @@ struct FindingAssetWire {
     #[serde(default)]
     hostname: Option<String>,
     #[serde(default, rename = "type")]
-    kind: Option<String>,
+    asset_type: Option<AssetType>,
 }
 
 impl From<FindingAssetWire> for FindingAsset {
     fn from(wire: FindingAssetWire) -> Self {
         FindingAsset {
             id: wire.id,
-            name: wire.name.or(wire.domain).or(wire.hostname),
-            kind: wire.kind,
+            domain: wire.name.or(wire.domain).or(wire.hostname),
+            asset_type: wire.asset_type,
         }
     }
 }
@@ -139,7 +161,7 @@ pub struct Finding {
     pub cvss: Option<f64>,
     /// The CVSS vector (detail view).
     pub cvss_vector: Option<String>,
-    /// The triage status.
+    /// The triage status (`None` when the answer leaves it out).
     pub status: Option<FindingStatus>,
     /// The asset it was found on.
     pub asset: Option<FindingAsset>,
@@ -239,7 +261,7 @@ mod tests {
         );
         let asset = f.asset.unwrap();
         assert_eq!(
-            (asset.id.as_str(), asset.name.as_deref()),
+            (asset.id.as_str(), asset.domain.as_deref()),
             ("7", Some("a.example"))
         );
         let f: Finding = serde_json::from_str(
@@ -251,31 +273,49 @@ mod tests {
 }
 
 /// `GET /findings`: one page of findings.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Findings::list`] and [`Findings::list_auto`]
+/// return.
 #[endpoint(GET, "/findings", paginated, response = Finding, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListFindings {
-    /// Only these severities (sent comma-joined: `critical,high`).
+    /// Only findings of these severities (sent comma-joined: `critical,high`).
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::Severity;
+    /// let request = client.findings().list().severity([Severity::Critical, Severity::High]);
+    /// # }
+    /// ```
     pub severity: Option<Vec<Severity>>,
-    /// Only this status.
+    /// Only findings in this triage status.
     pub status: Option<FindingStatus>,
     /// Only findings on this asset.
     pub asset_id: Option<AssetId>,
     /// Only findings of this scan.
     pub scan_id: Option<ScanId>,
-    /// Only CVSS at or above.
+    /// Only findings with a CVSS score at or above this.
     pub cvss_min: Option<f64>,
-    /// Only CVSS at or below.
+    /// Only findings with a CVSS score at or below this.
     pub cvss_max: Option<f64>,
-    /// Free-text search.
+    /// Only findings matching this free-text search.
     pub search: Option<String>,
-    /// Only found at or after.
+    /// Only findings found at or after this time.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::chrono::{Duration, Utc};
+    /// let last_week = client.findings().list().from(Utc::now() - Duration::days(7));
+    /// # }
+    /// ```
     pub from: Option<DateTime<Utc>>,
-    /// Only found at or before.
+    /// Only findings found at or before this time.
     pub to: Option<DateTime<Utc>>,
-    /// Sort key.
+    /// Sorts by this key.
     pub sort_by: Option<FindingSortBy>,
-    /// Sort direction (`desc` by default).
+    /// Sorts in this direction (`desc` by default).
     pub sort_order: Option<SortOrder>,
 }
 
@@ -302,9 +342,9 @@ impl GetFinding {
 pub struct UpdateFinding {
     /// The finding to change.
     pub id: FindingId,
-    /// The new status.
+    /// Moves the finding to this triage status.
     pub status: Option<FindingStatus>,
-    /// A note for the audit trail.
+    /// Adds a note to the audit trail.
     pub note: Option<String>,
 }
 
@@ -326,23 +366,23 @@ impl UpdateFinding {
 pub struct ExportFindings {
     /// CSV or JSON.
     pub format: ExportFormat,
-    /// Only these severities.
+    /// Only findings of these severities (`.severity([Severity::Critical])`).
     pub severity: Option<Vec<Severity>>,
-    /// Only this status.
+    /// Only findings in this triage status.
     pub status: Option<FindingStatus>,
     /// Only findings on this asset.
     pub asset_id: Option<AssetId>,
     /// Only findings of this scan.
     pub scan_id: Option<ScanId>,
-    /// Only CVSS at or above.
+    /// Only findings with a CVSS score at or above this.
     pub cvss_min: Option<f64>,
-    /// Only CVSS at or below.
+    /// Only findings with a CVSS score at or below this.
     pub cvss_max: Option<f64>,
-    /// Free-text search.
+    /// Only findings matching this free-text search.
     pub search: Option<String>,
-    /// Only found at or after.
+    /// Only findings found at or after this time.
     pub from: Option<DateTime<Utc>>,
-    /// Only found at or before.
+    /// Only findings found at or before this time.
     pub to: Option<DateTime<Utc>>,
     /// The media type asked for, matching `format`.
     #[header("Accept")]
@@ -381,7 +421,18 @@ impl<M: Clone> Findings<M> {
         Findings { client, mode }
     }
 
-    /// One page of findings, filtered by the setters.
+    /// One page of findings, narrowed by the filter setters of [`ListFindings`]
+    /// (one per field, the same on the returned request):
+    /// [`severity`](method@ListFindings::severity),
+    /// [`status`](method@ListFindings::status),
+    /// [`asset_id`](method@ListFindings::asset_id),
+    /// [`scan_id`](method@ListFindings::scan_id),
+    /// [`cvss_min`](method@ListFindings::cvss_min),
+    /// [`cvss_max`](method@ListFindings::cvss_max),
+    /// [`search`](method@ListFindings::search),
+    /// [`from`](method@ListFindings::from), [`to`](method@ListFindings::to),
+    /// [`sort_by`](method@ListFindings::sort_by) and
+    /// [`sort_order`](method@ListFindings::sort_order).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -406,8 +457,19 @@ impl<M: Clone> Findings<M> {
         )
     }
 
-    /// Every finding matching the filters, as a lazy stream (an iterator on
-    /// the blocking client).
+    /// Every finding matching the filters, as a lazy stream (an iterator on the
+    /// blocking client). The filter setters are those of [`ListFindings`], as
+    /// on [`list`](Findings::list):
+    /// [`severity`](method@ListFindings::severity),
+    /// [`status`](method@ListFindings::status),
+    /// [`asset_id`](method@ListFindings::asset_id),
+    /// [`scan_id`](method@ListFindings::scan_id),
+    /// [`cvss_min`](method@ListFindings::cvss_min),
+    /// [`cvss_max`](method@ListFindings::cvss_max),
+    /// [`search`](method@ListFindings::search),
+    /// [`from`](method@ListFindings::from), [`to`](method@ListFindings::to),
+    /// [`sort_by`](method@ListFindings::sort_by) and
+    /// [`sort_order`](method@ListFindings::sort_order).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {

@@ -28,9 +28,9 @@ identified_by!(
     Asset => id,
     Scan => id,
     Action => id,
-    ActionExecution => execution_id,
+    ActionExecution => id,
     Playbook => id,
-    PlaybookRun => run_id,
+    PlaybookRun => id,
     Webhook => id,
     Event => id,
 );

@@ -3,7 +3,10 @@
 //! A playbook is a named, versioned list of steps started by a trigger (an
 //! event such as `finding.new`). [`run`](Playbooks::run) starts it against one
 //! asset; the run finishes asynchronously, so
-//! [`wait_run`](Playbooks::wait_run) polls it until it completes or fails.
+//! [`wait_run`](Playbooks::wait_run) polls [`run_status`](Playbooks::run_status)
+//! until it completes or fails (as [`scans().wait`](crate::scans::Scans::wait)
+//! and [`actions().wait_execution`](crate::actions::Actions::wait_execution)
+//! do).
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -14,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::enums::string_enum;
 use crate::http::paginate::Paginator;
+use crate::http::poll::{self, OnProgress, WaitSettings};
 use crate::http::request::{Async, Request};
+use crate::resources::set_parameter;
 use crate::{Client, Result, endpoint};
 
 pub use crate::ids::{AssetId, PlaybookId, RunId};
@@ -114,7 +119,7 @@ impl PlaybookTrigger {
         }
     }
 
-    /// Sets the conditions.
+    /// Sets conditions on the event (free-form JSON, as the API defines them).
     ///
     /// ```
     /// use s4e::playbooks::PlaybookTrigger;
@@ -187,7 +192,7 @@ impl PlaybookStep {
         }
     }
 
-    /// Sets the name.
+    /// Sets the human-readable name.
     ///
     /// ```
     /// use s4e::playbooks::PlaybookStep;
@@ -270,21 +275,23 @@ pub struct Playbook {
 #[serde(try_from = "PlaybookRunWire")]
 #[non_exhaustive]
 pub struct PlaybookRun {
-    /// The run's ID (some answers call it `id`).
-    pub run_id: RunId,
+    /// The run's ID (`run_id` on the wire; some answers call it `id`).
+    pub id: RunId,
     /// The playbook that runs.
     pub playbook_id: Option<PlaybookId>,
     /// The asset it runs against, when the answer says.
     pub target_asset_id: Option<crate::AssetId>,
-    /// Where the run stands; see [`RunStatus::is_final`].
-    pub status: RunStatus,
+    /// Where the run stands (`None` when the answer leaves it out); see
+    /// [`RunStatus::is_final`].
+    pub status: Option<RunStatus>,
     /// Whether this is a rehearsal that changes nothing.
     pub dry_run: bool,
     /// Where each step stands.
     pub steps: Vec<StepRun>,
     /// When it started.
     pub started_at: Option<DateTime<Utc>>,
-    /// When it finished (`None` until then).
+    /// When it finished, whether completed or failed (`None` until then;
+    /// `finished_at` on the wire, also read from `completed_at`).
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -300,7 +307,8 @@ struct PlaybookRunWire {
     playbook_id: Option<PlaybookId>,
     #[serde(default)]
     target_asset_id: Option<crate::AssetId>,
-    status: RunStatus,
+    #[serde(default)]
+    status: Option<RunStatus>,
     #[serde(default, deserialize_with = "crate::de::null_as_default")]
     dry_run: bool,
     #[serde(default, deserialize_with = "crate::de::null_as_default")]
@@ -309,6 +317,9 @@ struct PlaybookRunWire {
     started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     finished_at: Option<DateTime<Utc>>,
+    /// The scans' spelling of the end time.
+    #[serde(default)]
+    completed_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<PlaybookRunWire> for PlaybookRun {
@@ -316,7 +327,7 @@ impl TryFrom<PlaybookRunWire> for PlaybookRun {
 
     fn try_from(wire: PlaybookRunWire) -> std::result::Result<Self, Self::Error> {
         Ok(PlaybookRun {
-            run_id: wire
+            id: wire
                 .run_id
                 .or(wire.id)
                 .ok_or("missing field `run_id` (or `id`)")?,
@@ -326,7 +337,7 @@ impl TryFrom<PlaybookRunWire> for PlaybookRun {
             dry_run: wire.dry_run,
             steps: wire.steps,
             started_at: wire.started_at,
-            finished_at: wire.finished_at,
+            finished_at: wire.finished_at.or(wire.completed_at),
         })
     }
 }
@@ -338,8 +349,9 @@ pub struct StepRun {
     /// The step's ID in the playbook.
     #[serde(deserialize_with = "crate::ids::string_or_number")]
     pub id: String,
-    /// Its status.
-    pub status: StepStatus,
+    /// Its status (`None` when the answer leaves it out).
+    #[serde(default)]
+    pub status: Option<StepStatus>,
 }
 
 /// A string or a number kept as its text, or nothing.
@@ -360,11 +372,15 @@ fn optional_text_or_empty<'de, D: serde::Deserializer<'de>>(
 }
 
 /// `GET /playbooks`: one page of playbooks.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Playbooks::list`] and [`Playbooks::list_auto`]
+/// return.
 #[endpoint(GET, "/playbooks", paginated, response = Playbook, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListPlaybooks {
-    /// Free-text search.
+    /// Only playbooks matching this free-text search.
     pub search: Option<String>,
     /// Only playbooks with this tag.
     pub tag: Option<String>,
@@ -392,13 +408,13 @@ pub struct CreatePlaybook {
     pub trigger: PlaybookTrigger,
     /// Its steps, in order.
     pub steps: Vec<PlaybookStep>,
-    /// A description.
+    /// A description of what the playbook does.
     pub description: Option<String>,
     /// What a failed step does (`abort` by the server's default).
     pub on_failure: Option<OnFailure>,
-    /// How long a run may take.
+    /// The longest a run may take, in minutes.
     pub timeout_minutes: Option<u32>,
-    /// Labels.
+    /// Labels the playbook (`.tags(["tls"])`).
     pub tags: Option<Vec<String>>,
 }
 
@@ -421,7 +437,7 @@ pub struct UpdatePlaybook {
     pub description: Option<String>,
     /// Sets what a failed step does.
     pub on_failure: Option<OnFailure>,
-    /// Sets how long a run may take.
+    /// Sets the longest a run may take, in minutes.
     pub timeout_minutes: Option<u32>,
     /// Replaces the tags.
     pub tags: Option<Vec<String>>,
@@ -445,10 +461,73 @@ pub struct RunPlaybook {
     pub id: PlaybookId,
     /// The asset it runs against.
     pub target_asset_id: AssetId,
-    /// Values for the playbook's parameters (a JSON object).
+    /// Sets every parameter value at once, a JSON object keyed by parameter name
+    /// (replacing those set before); `parameter(name, value)` sets one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let run = client
+    ///     .playbooks()
+    ///     .run("pb-tls-expiry", "a-1001")
+    ///     .parameters(serde_json::json!({ "notify": "#sec", "max_hosts": 5 }))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub parameters: Option<serde_json::Value>,
     /// Rehearses the run without changing anything (`false` by default).
     pub dry_run: Option<bool>,
+}
+
+impl RunPlaybook {
+    /// Sets one parameter value, keeping the others.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// let run = client.playbooks().run("pb-tls-expiry", "a-1001").endpoint().clone();
+    /// let run = run.parameter("notify", "#sec").parameter("max_hosts", 5);
+    /// let expected = serde_json::json!({ "notify": "#sec", "max_hosts": 5 });
+    /// assert_eq!(run.parameters, Some(expected));
+    /// // then send it with `client.execute(run)`
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn parameter(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        set_parameter(&mut self.parameters, name.into(), value.into());
+        self
+    }
+}
+
+impl<M> Request<RunPlaybook, M> {
+    /// Sets one parameter value, keeping those already set (with
+    /// `parameters` or earlier calls). A `parameters` value that is not an
+    /// object is replaced.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let run = client
+    ///     .playbooks()
+    ///     .run("pb-tls-expiry", "a-1001")
+    ///     .parameter("notify", "#sec")
+    ///     .parameter("max_hosts", 5)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn parameter(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        set_parameter(
+            &mut self.endpoint_mut().parameters,
+            name.into(),
+            value.into(),
+        );
+        self
+    }
 }
 
 /// `GET /playbooks/{id}/runs/{run_id}`: where a run stands.
@@ -479,7 +558,10 @@ impl<M: Clone> Playbooks<M> {
         Request::new(self.client.clone(), self.mode.clone(), endpoint)
     }
 
-    /// One page of playbooks, filtered by the setters.
+    /// One page of playbooks, narrowed by the filter setters of
+    /// [`ListPlaybooks`] (one per field, the same on the returned request):
+    /// [`search`](method@ListPlaybooks::search) and
+    /// [`tag`](method@ListPlaybooks::tag).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -494,7 +576,10 @@ impl<M: Clone> Playbooks<M> {
     }
 
     /// Every playbook matching the filters, as a lazy stream (an iterator on
-    /// the blocking client).
+    /// the blocking client). The filter setters are those of [`ListPlaybooks`],
+    /// as on [`list`](Playbooks::list):
+    /// [`search`](method@ListPlaybooks::search) and
+    /// [`tag`](method@ListPlaybooks::tag).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -604,20 +689,20 @@ impl<M: Clone> Playbooks<M> {
 
     /// Starts a run of a playbook against one asset. The run goes on after
     /// the answer; follow it with [`run_status`](Playbooks::run_status) or
-    /// [`wait_run`](Playbooks::wait_run).
+    /// [`wait_run`](Playbooks::wait_run). Also named
+    /// [`execute`](Playbooks::execute), as in the Python SDK.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let run = client
     ///     .playbooks()
     ///     .run("pb-tls-expiry", "a-1001")
-    ///     .parameters(serde_json::json!({ "notify": "#sec" }))
+    ///     .parameter("notify", "#sec")
     ///     .dry_run(true)
     ///     .await?;
-    /// println!("run {} is {}", run.run_id, run.status);
+    /// println!("run {} is {:?}", run.id, run.status);
     /// # Ok(()) }
     /// ```
-    #[doc(alias = "execute")]
     pub fn run(
         &self,
         id: impl Into<PlaybookId>,
@@ -631,13 +716,31 @@ impl<M: Clone> Playbooks<M> {
         })
     }
 
+    /// The same as [`run`](Playbooks::run), under the name the Python SDK
+    /// uses (`client.playbooks.execute(...)`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let run = client.playbooks().execute("pb-tls-expiry", "a-1001").dry_run(true).await?;
+    /// println!("run {} is {:?}", run.id, run.status);
+    /// # Ok(()) }
+    /// ```
+    pub fn execute(
+        &self,
+        id: impl Into<PlaybookId>,
+        target_asset_id: impl Into<AssetId>,
+    ) -> Request<RunPlaybook, M> {
+        self.run(id, target_asset_id)
+    }
+
     /// Where a run stands now.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let run = client.playbooks().run_status("pb-tls-expiry", "run-7").await?;
     /// for step in &run.steps {
-    ///     println!("{} {}", step.id, step.status);
+    ///     let status = step.status.as_ref().map_or("-", |s| s.as_str());
+    ///     println!("{} {status}", step.id);
     /// }
     /// # Ok(()) }
     /// ```
@@ -652,11 +755,16 @@ impl<M: Clone> Playbooks<M> {
         })
     }
 
-    /// Polls [`run_status`](Playbooks::run_status) until the run is
-    /// `completed` or `failed`, and returns it. Polls every 10 s unless
-    /// [`interval`](RunWait::interval) says otherwise, for at most
-    /// [`timeout`](RunWait::timeout) ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT),
-    /// 2 h, unless set).
+    /// Waits for a run to finish: polls [`run_status`](Playbooks::run_status)
+    /// every [`interval`](RunWait::interval) (10 s unless set) until the run
+    /// is `completed` or `failed`, and returns it.
+    /// [`on_progress`](RunWait::on_progress) sees every run polled.
+    ///
+    /// It waits at most [`timeout`](RunWait::timeout)
+    /// ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT), 2 h, unless
+    /// set). A failed run is returned, not an error: check its
+    /// [`status`](PlaybookRun::status). Errors of the polling calls (after
+    /// the client's usual retries) end the wait.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -665,11 +773,12 @@ impl<M: Clone> Playbooks<M> {
     /// let playbooks = client.playbooks();
     /// let run = playbooks.run("pb-tls-expiry", "a-1001").await?;
     /// let run = playbooks
-    ///     .wait_run("pb-tls-expiry", run.run_id)
+    ///     .wait_run("pb-tls-expiry", run.id)
     ///     .interval(Duration::from_secs(5))
     ///     .timeout(Duration::from_secs(600))
+    ///     .on_progress(|run| println!("{} steps", run.steps.len()))
     ///     .await?;
-    /// assert!(matches!(run.status, RunStatus::Completed | RunStatus::Failed));
+    /// assert!(matches!(run.status, Some(RunStatus::Completed | RunStatus::Failed)));
     /// # Ok(()) }
     /// ```
     pub fn wait_run(&self, id: impl Into<PlaybookId>, run_id: impl Into<RunId>) -> RunWait<M> {
@@ -678,32 +787,29 @@ impl<M: Clone> Playbooks<M> {
             mode: self.mode.clone(),
             id: id.into(),
             run_id: run_id.into(),
-            interval: RunWait::<M>::DEFAULT_INTERVAL,
-            timeout: None,
+            settings: WaitSettings::new(),
         }
     }
 }
 
 /// A wait for a playbook run to finish, from [`Playbooks::wait_run`];
 /// `.await` it (or `.send()` it on the blocking client).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
 pub struct RunWait<M = Async> {
     client: Client,
     // Only the blocking client reads it, to pick its runtime.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     mode: M,
     id: PlaybookId,
     run_id: RunId,
-    interval: Duration,
-    timeout: Option<Duration>,
+    settings: WaitSettings<PlaybookRun>,
 }
 
 impl<M> RunWait<M> {
     /// How long to sleep between two polls unless set: 10 s, as the API
     /// documentation polls.
-    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
+    pub const DEFAULT_INTERVAL: Duration = WaitSettings::<PlaybookRun>::DEFAULT_INTERVAL;
 
     /// Sleeps `interval` between two polls (default 10 s).
     ///
@@ -715,7 +821,7 @@ impl<M> RunWait<M> {
     /// # Ok(()) }
     /// ```
     pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
+        self.settings.interval = interval;
         self
     }
 
@@ -730,14 +836,37 @@ impl<M> RunWait<M> {
     /// use std::time::Duration;
     /// let wait = client.playbooks().wait_run("pb-tls-expiry", "run-7");
     /// match wait.timeout(Duration::from_secs(300)).await {
-    ///     Ok(run) => println!("run ended {}", run.status),
+    ///     Ok(run) => println!("run ended {:?}", run.status),
     ///     Err(s4e::Error::Timeout(_)) => println!("still running after 5 minutes"),
     ///     Err(err) => return Err(err),
     /// }
     /// # Ok(()) }
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.settings.timeout = Some(timeout);
+        self
+    }
+
+    /// Calls `callback` with every run polled, the final one included, so a
+    /// caller can show progress without a polling loop of its own. It runs
+    /// on the task that polls (the runtime thread on the blocking client):
+    /// keep it short.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// use s4e::playbooks::StepStatus;
+    /// let run = client
+    ///     .playbooks()
+    ///     .wait_run("pb-tls-expiry", "run-7")
+    ///     .on_progress(|run| {
+    ///         let done = run.steps.iter().filter(|s| s.status == Some(StepStatus::Completed));
+    ///         println!("{} of {} steps done", done.count(), run.steps.len());
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn on_progress(mut self, callback: impl FnMut(&PlaybookRun) + Send + 'static) -> Self {
+        self.settings.on_progress = OnProgress::new(callback);
         self
     }
 
@@ -772,18 +901,11 @@ impl RunWait<Async> {
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let run = client.playbooks().wait_run("pb-tls-expiry", "run-7").send().await?;
-    /// println!("{}", run.status);
+    /// println!("{:?}", run.status);
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<PlaybookRun> {
-        wait_for_run(
-            self.client,
-            self.id,
-            self.run_id,
-            self.interval,
-            self.timeout,
-        )
-        .await
+        wait_for_run(self.client, self.id, self.run_id, self.settings).await
     }
 }
 
@@ -811,13 +933,7 @@ impl RunWait<crate::blocking::Blocking> {
     /// # Ok(()) }
     /// ```
     pub fn send(self) -> Result<PlaybookRun> {
-        let wait = wait_for_run(
-            self.client,
-            self.id,
-            self.run_id,
-            self.interval,
-            self.timeout,
-        );
+        let wait = wait_for_run(self.client, self.id, self.run_id, self.settings);
         self.mode.run(wait)?
     }
 }
@@ -827,22 +943,25 @@ async fn wait_for_run(
     client: Client,
     id: PlaybookId,
     run_id: RunId,
-    interval: Duration,
-    timeout: Option<Duration>,
+    settings: WaitSettings<PlaybookRun>,
 ) -> Result<PlaybookRun> {
-    crate::http::poll::poll_until(interval, timeout, || async {
-        let run = Request::new(
-            client.clone(),
-            Async,
-            GetRun {
-                id: id.clone(),
-                run_id: run_id.clone(),
-            },
-        )
-        .send()
-        .await?;
-        Ok(run.status.is_final().then_some(run))
-    })
+    let WaitSettings {
+        interval,
+        timeout,
+        mut on_progress,
+    } = settings;
+    let run_status = || {
+        let get = GetRun {
+            id: id.clone(),
+            run_id: run_id.clone(),
+        };
+        Request::new(client.clone(), Async, get).send()
+    };
+    let is_final = |run: &PlaybookRun| run.status.as_ref().is_some_and(RunStatus::is_final);
+    poll::within(
+        timeout,
+        poll::poll_until(interval, &mut on_progress, run_status, is_final),
+    )
     .await
 }
 
@@ -900,10 +1019,23 @@ mod tests {
     fn a_run_takes_both_id_spellings_at_once() {
         let run: PlaybookRun =
             serde_json::from_str(r#"{"run_id":"run-1","id":"run-1","status":"running"}"#).unwrap();
-        assert_eq!(run.run_id, "run-1");
+        assert_eq!(run.id, "run-1");
         let run: PlaybookRun = serde_json::from_str(r#"{"id":7,"status":"pending"}"#).unwrap();
-        assert_eq!(run.run_id, "7");
+        assert_eq!(run.id, "7");
         let missing = serde_json::from_str::<PlaybookRun>(r#"{"status":"pending"}"#);
         assert!(missing.unwrap_err().to_string().contains("`run_id`"));
+    }
+
+    #[test]
+    fn a_run_reads_either_end_time_and_may_lack_statuses() {
+        let run: PlaybookRun = serde_json::from_str(
+            r#"{"run_id":"run-1","steps":[{"id":"s1"}],"completed_at":"2026-05-03T10:09:30Z"}"#,
+        )
+        .unwrap();
+        assert_eq!((run.status, run.steps[0].status.clone()), (None, None));
+        assert_eq!(
+            run.finished_at.unwrap().to_rfc3339(),
+            "2026-05-03T10:09:30+00:00"
+        );
     }
 }

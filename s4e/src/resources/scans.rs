@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::endpoint;
 use crate::enums::string_enum;
 use crate::http::paginate::Paginator;
+use crate::http::poll::{self, OnProgress, WaitSettings};
 use crate::http::request::{Async, Request};
 use crate::{Client, Result};
 
@@ -107,14 +108,15 @@ string_enum!(
 #[serde(try_from = "ScanWire")]
 #[non_exhaustive]
 pub struct Scan {
-    /// The scan's ID (some pages send `scan_id`).
+    /// The scan's ID (`id` on the wire; some pages send `scan_id`).
     pub id: ScanId,
     /// The asset scanned (not in the scan guide's create answer).
     pub asset_id: Option<AssetId>,
     /// What the scan looks for (not in the scan guide's create answer).
     pub scan_type: Option<ScanType>,
-    /// Where it stands.
-    pub status: ScanStatus,
+    /// Where it stands (`None` when the answer leaves it out); see
+    /// [`ScanStatus::is_final`].
+    pub status: Option<ScanStatus>,
     /// Its priority.
     pub priority: Option<ScanPriority>,
     /// Percent done, 0 to 100.
@@ -123,8 +125,9 @@ pub struct Scan {
     pub created_at: Option<DateTime<Utc>>,
     /// When it started (`None` while queued).
     pub started_at: Option<DateTime<Utc>>,
-    /// When it finished (`None` until then).
-    pub completed_at: Option<DateTime<Utc>>,
+    /// When it finished, whether completed, failed or cancelled (`None` until
+    /// then; `completed_at` on the wire, also read from `finished_at`).
+    pub finished_at: Option<DateTime<Utc>>,
     /// How many findings it produced.
     pub finding_count: Option<u32>,
     /// See [`Scan::estimated_duration`].
@@ -166,7 +169,8 @@ struct ScanWire {
     asset_id: Option<AssetId>,
     #[serde(default)]
     scan_type: Option<ScanType>,
-    status: ScanStatus,
+    #[serde(default)]
+    status: Option<ScanStatus>,
     #[serde(default)]
     priority: Option<ScanPriority>,
     #[serde(default, deserialize_with = "crate::de::opt_u32")]
@@ -177,6 +181,9 @@ struct ScanWire {
     started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     completed_at: Option<DateTime<Utc>>,
+    /// The executions' and runs' spelling of the end time.
+    #[serde(default)]
+    finished_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "crate::de::opt_u32")]
     finding_count: Option<u32>,
     #[serde(default, deserialize_with = "crate::de::opt_u64")]
@@ -208,22 +215,23 @@ impl TryFrom<ScanWire> for Scan {
             progress: wire.progress,
             created_at: wire.created_at,
             started_at: wire.started_at,
-            completed_at: wire.completed_at,
+            finished_at: wire.completed_at.or(wire.finished_at),
             finding_count: wire.finding_count,
             estimated_duration,
         })
     }
 }
 
-/// The progress of a running scan, as `status` reports it.
+/// The progress of a running scan, as [`Scans::status`] reports it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "ScanProgressWire")]
 #[non_exhaustive]
 pub struct ScanProgress {
-    /// The scan (some pages send `id`).
-    pub scan_id: ScanId,
-    /// Where it stands.
-    pub status: ScanStatus,
+    /// The scan's ID (`scan_id` on the wire; some pages send `id`).
+    pub id: ScanId,
+    /// Where it stands (`None` when the answer leaves it out); see
+    /// [`ScanStatus::is_final`].
+    pub status: Option<ScanStatus>,
     /// Percent done, 0 to 100.
     pub progress: Option<u32>,
     /// What it is doing now (`crawling`, `port_scan`, ...).
@@ -236,7 +244,8 @@ struct ScanProgressWire {
     scan_id: Option<ScanId>,
     #[serde(default)]
     id: Option<ScanId>,
-    status: ScanStatus,
+    #[serde(default)]
+    status: Option<ScanStatus>,
     #[serde(default, deserialize_with = "crate::de::opt_u32")]
     progress: Option<u32>,
     #[serde(default)]
@@ -248,7 +257,7 @@ impl TryFrom<ScanProgressWire> for ScanProgress {
 
     fn try_from(wire: ScanProgressWire) -> std::result::Result<Self, Self::Error> {
         Ok(ScanProgress {
-            scan_id: wire
+            id: wire
                 .scan_id
                 .or(wire.id)
                 .ok_or("missing field `scan_id` (or `id`)")?,
@@ -322,7 +331,7 @@ impl ScanOptions {
         ScanOptions::default()
     }
 
-    /// Sets `depth`.
+    /// Sets how deep the scan goes (`depth`).
     ///
     /// ```
     /// use s4e::scans::{ScanDepth, ScanOptions};
@@ -335,7 +344,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `include_subdomains`.
+    /// Sets whether subdomains are scanned too (`include_subdomains`).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -348,7 +357,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `categories`.
+    /// Sets which check categories run (`categories`: `xss`, `sqli`, ...).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -361,7 +370,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `follow_redirects`.
+    /// Sets whether the scan follows HTTP redirects (`follow_redirects`).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -374,7 +383,7 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `max_depth`.
+    /// Sets how many links deep the crawler goes (`max_depth`).
     ///
     /// ```
     /// use s4e::scans::ScanOptions;
@@ -387,8 +396,8 @@ impl ScanOptions {
         self
     }
 
-    /// Sets `timeout`; the API counts whole seconds, so a fraction of a
-    /// second rounds up.
+    /// Sets the longest the scan may run (`timeout`); the API counts whole
+    /// seconds, so a fraction of a second rounds up.
     ///
     /// ```
     /// use std::time::Duration;
@@ -418,6 +427,9 @@ impl ScanOptions {
 }
 
 /// `GET /scans`: one page of scans.
+///
+/// Every field is a filter with a setter of the same name, here and on the
+/// request and paginator that [`Scans::list`] and [`Scans::list_auto`] return.
 #[endpoint(GET, "/scans", paginated, response = Scan, crate = crate)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -428,9 +440,16 @@ pub struct ListScans {
     pub asset_id: Option<AssetId>,
     /// Only scans of this type.
     pub scan_type: Option<ScanType>,
-    /// Only scans created at or after.
+    /// Only scans created at or after this time.
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::chrono::{Duration, Utc};
+    /// let today = client.scans().list().from(Utc::now() - Duration::hours(24));
+    /// # }
+    /// ```
     pub from: Option<DateTime<Utc>>,
-    /// Only scans created at or before.
+    /// Only scans created at or before this time.
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -452,9 +471,19 @@ pub struct CreateScan {
     pub asset_id: AssetId,
     /// What to look for.
     pub scan_type: ScanType,
-    /// How to run it.
+    /// How to run it: depth, subdomains, categories and more, as [`ScanOptions`].
+    ///
+    /// ```
+    /// # fn demo(client: s4e::Client) {
+    /// use s4e::scans::{ScanDepth, ScanOptions, ScanType};
+    /// let create = client
+    ///     .scans()
+    ///     .create("a-1001", ScanType::Full)
+    ///     .options(ScanOptions::new().depth(ScanDepth::Deep).include_subdomains(true));
+    /// # }
+    /// ```
     pub options: Option<ScanOptions>,
-    /// How soon to run it.
+    /// How soon to run it compared with other scans (`normal` by default).
     pub priority: Option<ScanPriority>,
     /// A URL the server calls when the scan finishes.
     pub callback_url: Option<String>,
@@ -496,7 +525,12 @@ impl<M: Clone> Scans<M> {
         Request::new(self.client.clone(), self.mode.clone(), endpoint)
     }
 
-    /// One page of scans, filtered by the setters.
+    /// One page of scans, narrowed by the filter setters of [`ListScans`] (one
+    /// per field, the same on the returned request):
+    /// [`status`](method@ListScans::status),
+    /// [`asset_id`](method@ListScans::asset_id),
+    /// [`scan_type`](method@ListScans::scan_type),
+    /// [`from`](method@ListScans::from) and [`to`](method@ListScans::to).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -512,7 +546,11 @@ impl<M: Clone> Scans<M> {
     }
 
     /// Every scan matching the filters, as a lazy stream (an iterator on the
-    /// blocking client).
+    /// blocking client). The filter setters are those of [`ListScans`], as on
+    /// [`list`](Scans::list): [`status`](method@ListScans::status),
+    /// [`asset_id`](method@ListScans::asset_id),
+    /// [`scan_type`](method@ListScans::scan_type),
+    /// [`from`](method@ListScans::from) and [`to`](method@ListScans::to).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -536,7 +574,9 @@ impl<M: Clone> Scans<M> {
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let scan = client.scans().get("sc-44021").await?;
-    /// println!("{} {:?}", scan.status, scan.finding_count);
+    /// if let (Some(status), Some(findings)) = (&scan.status, scan.finding_count) {
+    ///     println!("{status}: {findings} findings");
+    /// }
     /// # Ok(()) }
     /// ```
     pub fn get(&self, id: impl Into<ScanId>) -> Request<GetScan, M> {
@@ -576,7 +616,10 @@ impl<M: Clone> Scans<M> {
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let progress = client.scans().status("sc-44021").await?;
-    /// println!("{} {:?}% {:?}", progress.status, progress.progress, progress.current_phase);
+    /// if let (Some(status), Some(percent)) = (&progress.status, progress.progress) {
+    ///     let phase = progress.current_phase.as_deref().unwrap_or("-");
+    ///     println!("{status} {percent}% {phase}");
+    /// }
     /// # Ok(()) }
     /// ```
     pub fn status(&self, id: impl Into<ScanId>) -> Request<GetScanStatus, M> {
@@ -598,6 +641,7 @@ impl<M: Clone> Scans<M> {
     /// Waits for a scan to finish: polls [`status`](Scans::status) every
     /// [`interval`](ScanWait::interval) (10 s unless set) until the scan is
     /// `completed`, `failed` or `cancelled`, then returns the final [`Scan`].
+    /// [`on_progress`](ScanWait::on_progress) sees every status polled.
     ///
     /// It waits at most [`timeout`](ScanWait::timeout)
     /// ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT), 2 h, unless
@@ -615,9 +659,10 @@ impl<M: Clone> Scans<M> {
     ///     .wait(&scan.id)
     ///     .interval(Duration::from_secs(5))
     ///     .timeout(Duration::from_secs(30 * 60))
+    ///     .on_progress(|p| println!("{}%", p.progress.unwrap_or(0)))
     ///     .await?;
-    /// if scan.status == ScanStatus::Completed {
-    ///     println!("{:?} findings", scan.finding_count);
+    /// if scan.status == Some(ScanStatus::Completed) {
+    ///     println!("{} findings", scan.finding_count.unwrap_or(0));
     /// }
     /// # Ok(()) }
     /// ```
@@ -626,29 +671,28 @@ impl<M: Clone> Scans<M> {
             client: self.client.clone(),
             mode: self.mode.clone(),
             id: id.into(),
-            interval: ScanWait::<M>::DEFAULT_INTERVAL,
-            timeout: None,
+            settings: WaitSettings::new(),
         }
     }
 }
 
 /// A wait for a scan to finish, from [`Scans::wait`]; `.await` it (or
 /// `.send()` it on the blocking client).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
 pub struct ScanWait<M = Async> {
     client: Client,
+    // Only the blocking client reads it, to pick its runtime.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     mode: M,
     id: ScanId,
-    interval: Duration,
-    timeout: Option<Duration>,
+    settings: WaitSettings<ScanProgress>,
 }
 
 impl<M> ScanWait<M> {
     /// How long to sleep between two status checks unless set: 10 s, as the
     /// API documentation polls.
-    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
+    pub const DEFAULT_INTERVAL: Duration = WaitSettings::<ScanProgress>::DEFAULT_INTERVAL;
 
     /// Sleeps `interval` between two status checks (default 10 s).
     ///
@@ -659,7 +703,7 @@ impl<M> ScanWait<M> {
     /// # Ok(()) }
     /// ```
     pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
+        self.settings.interval = interval;
         self
     }
 
@@ -674,14 +718,36 @@ impl<M> ScanWait<M> {
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// use std::time::Duration;
     /// match client.scans().wait("sc-44021").timeout(Duration::from_secs(600)).await {
-    ///     Ok(scan) => println!("scan ended {}", scan.status),
+    ///     Ok(scan) => println!("scan ended {:?}", scan.status),
     ///     Err(s4e::Error::Timeout(_)) => println!("still running after 10 minutes"),
     ///     Err(err) => return Err(err),
     /// }
     /// # Ok(()) }
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.settings.timeout = Some(timeout);
+        self
+    }
+
+    /// Calls `callback` with every status polled, the final one included, so
+    /// a caller can show progress without a polling loop of its own. It runs
+    /// on the task that polls (the runtime thread on the blocking client):
+    /// keep it short.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let scan = client
+    ///     .scans()
+    ///     .wait("sc-44021")
+    ///     .on_progress(|progress| {
+    ///         let phase = progress.current_phase.as_deref().unwrap_or("-");
+    ///         println!("{:>3}% {phase}", progress.progress.unwrap_or(0));
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn on_progress(mut self, callback: impl FnMut(&ScanProgress) + Send + 'static) -> Self {
+        self.settings.on_progress = OnProgress::new(callback);
         self
     }
 
@@ -704,11 +770,11 @@ impl ScanWait<Async> {
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// let scan = client.scans().wait("sc-44021").send().await?;
-    /// println!("{:?} findings", scan.finding_count);
+    /// println!("{} findings", scan.finding_count.unwrap_or(0));
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<Scan> {
-        wait_for_scan(self.client, self.id, self.interval, self.timeout).await
+        wait_for_scan(self.client, self.id, self.settings).await
     }
 }
 
@@ -732,7 +798,7 @@ impl ScanWait<crate::blocking::Blocking> {
     /// # Ok(()) }
     /// ```
     pub fn send(self) -> Result<Scan> {
-        let wait = wait_for_scan(self.client, self.id, self.interval, self.timeout);
+        let wait = wait_for_scan(self.client, self.id, self.settings);
         self.mode.run(wait)?
     }
 }
@@ -741,20 +807,23 @@ impl ScanWait<crate::blocking::Blocking> {
 async fn wait_for_scan(
     client: Client,
     id: ScanId,
-    interval: Duration,
-    timeout: Option<Duration>,
+    settings: WaitSettings<ScanProgress>,
 ) -> Result<Scan> {
-    crate::http::poll::poll_until(interval, timeout, || async {
-        let progress = Request::new(client.clone(), Async, GetScanStatus { id: id.clone() })
-            .send()
-            .await?;
-        if !progress.status.is_final() {
-            return Ok(None);
-        }
+    let WaitSettings {
+        interval,
+        timeout,
+        mut on_progress,
+    } = settings;
+    poll::within(timeout, async {
+        let status =
+            || Request::new(client.clone(), Async, GetScanStatus { id: id.clone() }).send();
+        poll::poll_until(interval, &mut on_progress, status, |progress| {
+            progress.status.as_ref().is_some_and(ScanStatus::is_final)
+        })
+        .await?;
         Request::new(client.clone(), Async, GetScan { id: id.clone() })
             .send()
             .await
-            .map(Some)
     })
     .await
 }
@@ -781,6 +850,34 @@ mod tests {
         assert!(missing.unwrap_err().to_string().contains("`id`"));
         let progress: ScanProgress =
             serde_json::from_str(r#"{"id":"sc-3","scan_id":"sc-3","status":"running"}"#).unwrap();
-        assert_eq!(progress.scan_id, "sc-3");
+        assert_eq!(progress.id, "sc-3");
+    }
+
+    #[test]
+    fn the_end_time_is_finished_at_whichever_way_it_is_spelled() {
+        let scan: Scan =
+            serde_json::from_str(r#"{"id":"sc-1","completed_at":"2026-05-03T10:09:30Z"}"#).unwrap();
+        assert_eq!(
+            scan.finished_at.unwrap().to_rfc3339(),
+            "2026-05-03T10:09:30+00:00"
+        );
+        assert_eq!(scan.status, None);
+        let scan: Scan =
+            serde_json::from_str(r#"{"id":"sc-1","finished_at":"2026-05-03T10:09:31Z"}"#).unwrap();
+        assert_eq!(
+            scan.finished_at.unwrap().to_rfc3339(),
+            "2026-05-03T10:09:31+00:00"
+        );
+        // Both at once: the scans' own spelling wins.
+        let scan: Scan = serde_json::from_str(
+            r#"{"id":"sc-1","completed_at":"2026-05-03T10:09:30Z","finished_at":"2026-05-03T10:09:31Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            scan.finished_at.unwrap().to_rfc3339(),
+            "2026-05-03T10:09:30+00:00"
+        );
+        let progress: ScanProgress = serde_json::from_str(r#"{"scan_id":"sc-1"}"#).unwrap();
+        assert_eq!((progress.id.as_str(), progress.status), ("sc-1", None));
     }
 }

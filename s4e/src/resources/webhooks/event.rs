@@ -25,9 +25,10 @@ pub struct Event {
     /// to drop duplicates. `None` for a delivery that carries none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<EventId>,
-    /// What happened (the API's `event`).
+    /// What happened (`event` on the wire), typed as [`EventType`] like
+    /// `asset_type`, `action_type` and `scan_type` elsewhere.
     #[serde(rename = "event")]
-    pub kind: EventType,
+    pub event_type: EventType,
     /// When it happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<DateTime<Utc>>,
@@ -59,7 +60,7 @@ pub enum EventData {
 }
 
 impl Event {
-    /// The data decoded according to [`kind`](Event::kind): a
+    /// The data decoded according to [`event_type`](Event::event_type): a
     /// [`Finding`] for `finding.*`, a [`Scan`] for `scan.*`, and so on;
     /// [`EventData::Other`] for an event name this SDK does not know.
     ///
@@ -76,7 +77,7 @@ impl Event {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn payload(&self) -> Result<EventData, serde_json::Error> {
-        Ok(match self.kind {
+        Ok(match self.event_type {
             EventType::ScanCreated | EventType::ScanCompleted | EventType::ScanFailed => {
                 EventData::Scan(self.decode()?)
             }

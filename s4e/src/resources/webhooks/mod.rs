@@ -14,11 +14,11 @@
 //! # let header = webhooks::sign(body, secret, now);
 //! // `body`: the raw request body; `header`: its `S4E-Signature` header.
 //! let event = webhooks::verify(body, &header, secret)?;
-//! assert_eq!(event.kind, EventType::FindingNew);
+//! assert_eq!(event.event_type, EventType::FindingNew);
 //! match event.payload() {
 //!     Ok(EventData::Finding(finding)) => println!("new finding {}", finding.id),
-//!     Ok(_) => println!("{} {}", event.kind, event.data),
-//!     Err(e) => eprintln!("unexpected data for {}: {e}", event.kind),
+//!     Ok(_) => println!("{} {}", event.event_type, event.data),
+//!     Err(e) => eprintln!("unexpected data for {}: {e}", event.event_type),
 //! }
 //! # Ok::<(), webhooks::SignatureError>(())
 //! ```

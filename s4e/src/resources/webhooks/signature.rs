@@ -92,7 +92,7 @@ pub enum SignatureError {
 /// # let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
 /// # let signature_header = webhooks::sign(payload, "whsec_test", now);
 /// let event = webhooks::verify(payload, &signature_header, "whsec_test")?;
-/// assert_eq!(event.kind, EventType::ScanFailed);
+/// assert_eq!(event.event_type, EventType::ScanFailed);
 ///
 /// let tampered = br#"{"id":"evt-1","event":"scan.completed","data":{}}"#;
 /// let err = webhooks::verify(tampered, &signature_header, "whsec_test").unwrap_err();
