@@ -196,7 +196,6 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// use s4e::findings::ListFindings;
     /// let all: Vec<s4e::Finding> = client.paginate(ListFindings::default()).try_collect().await?;
     /// # Ok(()) }
