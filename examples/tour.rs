@@ -13,7 +13,6 @@
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use s4e::assets::{AssetType, NewAsset};
 use s4e::{ExportFormat, FindingStatus, ScanType, Severity};
 

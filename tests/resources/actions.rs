@@ -2,7 +2,6 @@
 //! operation on the async and the blocking client, and the tolerant decoding
 //! of actions and executions.
 
-use futures_util::TryStreamExt;
 use s4e::actions::{
     Action, ActionExecution, ActionParameter, ActionType, ExecutionStatus, Executor, ParameterType,
     ValidationReport,

@@ -33,7 +33,8 @@ pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 /// Every item of a paginated list, fetched page by page as it is consumed.
 ///
 /// Takes the same filter setters as the list call. It is a
-/// [`Stream`] of `Result<Item>` on the async client and an [`Iterator`] on the
+/// [`Stream`](https://docs.rs/futures-core/0.3/futures_core/stream/trait.Stream.html)
+/// of `Result<Item>` on the async client and an [`Iterator`] on the
 /// blocking one. It fetches lazily (taking 5 items fetches one page) and stops
 /// after the last page, on an empty page, at [`max_items`](Paginator::max_items),
 /// or after an error, which it yields as its last item.
@@ -417,7 +418,7 @@ where
     E::Item: Send + 'static,
 {
     /// The next item, `Ok(None)` after the last one; the same as
-    /// [`TryStreamExt::try_next`](futures_util::TryStreamExt::try_next),
+    /// [`TryStreamExt::try_next`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_next),
     /// without importing it.
     ///
     /// ```no_run
@@ -434,7 +435,7 @@ where
 
     /// Every item, in order, into any collection (a `Vec`, a `HashMap` of
     /// pairs, ...); the first error ends the walk and is returned. The same
-    /// as [`TryStreamExt::try_collect`](futures_util::TryStreamExt::try_collect),
+    /// as [`TryStreamExt::try_collect`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_collect),
     /// without importing it.
     ///
     /// ```no_run
@@ -496,7 +497,7 @@ where
     E: Paginated,
 {
     /// The next page, `Ok(None)` after the last one; the same as
-    /// [`TryStreamExt::try_next`](futures_util::TryStreamExt::try_next),
+    /// [`TryStreamExt::try_next`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_next),
     /// without importing it.
     ///
     /// ```no_run
@@ -513,7 +514,7 @@ where
 
     /// Every page, in order, into any collection; the first error ends the
     /// walk and is returned. The same as
-    /// [`TryStreamExt::try_collect`](futures_util::TryStreamExt::try_collect),
+    /// [`TryStreamExt::try_collect`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_collect),
     /// without importing it.
     ///
     /// ```no_run
