@@ -370,11 +370,11 @@ pub struct ClientBuilder(crate::ClientBuilder);
 /// Each setter forwards to the async builder's setter of the same name, so a
 /// setting exists once; the docs point there and show the blocking call.
 macro_rules! forward_setters {
-    ($($name:ident($($arg:ident: $ty:ty),*) => $example:literal;)*) => {
+    ($($name:ident($($arg:ident: $ty:ty),*) => $summary:literal, $example:literal;)*) => {
         impl ClientBuilder {
             $(
                 #[doc = concat!(
-                    "Same as [`s4e::ClientBuilder::", stringify!($name),
+                    $summary, " See [`s4e::ClientBuilder::", stringify!($name),
                     "`](crate::ClientBuilder::", stringify!($name), ").\n\n",
                     "```no_run\n",
                     "let client = s4e::blocking::Client::builder(\"sk_live_...\")\n",
@@ -388,22 +388,38 @@ macro_rules! forward_setters {
                 }
             )*
         }
+
+        /// The setters forwarded, for the test that the README lists them.
+        #[cfg(test)]
+        const FORWARDED: &[&str] = &[$(stringify!($name)),*];
     };
 }
 
 forward_setters! {
-    base_url(url: impl Into<String>) => "base_url(\"https://s4e.corp.example/api/v1\")";
-    timeout(timeout: std::time::Duration) => "timeout(std::time::Duration::from_secs(10))";
-    deadline(deadline: std::time::Duration) => "deadline(std::time::Duration::from_secs(120))";
-    retries(retries: u32) => "retries(0)";
-    proxy(url: impl Into<String>) => "proxy(\"http://proxy.corp.example:3128\")";
-    auth_scheme(scheme: AuthScheme) => "auth_scheme(s4e::AuthScheme::ApiKeyHeader)";
-    user_agent(suffix: impl Into<String>) => "user_agent(\"inventory-sync/2.1\")";
-    ca_certificate(pem: impl AsRef<[u8]>) => "ca_certificate(std::fs::read(\"/etc/ssl/corp-root-ca.pem\")?)";
-    backoff(initial: std::time::Duration, max: std::time::Duration) => "backoff(std::time::Duration::from_millis(200), std::time::Duration::from_secs(5))";
-    max_retry_wait(ceiling: std::time::Duration) => "max_retry_wait(std::time::Duration::from_secs(10))";
-    max_response_size(bytes: u64) => "max_response_size(8 * 1024 * 1024)";
-    allow_http(allow: bool) => "allow_http(true)";
+    base_url(url: impl Into<String>) => "The API root; default `https://api.s4e.io/v1`.",
+        "base_url(\"https://s4e.corp.example/api/v1\")";
+    timeout(timeout: std::time::Duration) => "How long one attempt may take, headers and body; default 30 s.",
+        "timeout(std::time::Duration::from_secs(10))";
+    deadline(deadline: std::time::Duration) => "How long one call may take over all its attempts; default 5 min (downloads 1 h).",
+        "deadline(std::time::Duration::from_secs(120))";
+    retries(retries: u32) => "How many times a failed call is retried when that is safe; default 3.",
+        "retries(0)";
+    proxy(url: impl Into<String>) => "Sends every request through this HTTP(S) proxy; default none.",
+        "proxy(\"http://proxy.corp.example:3128\")";
+    auth_scheme(scheme: AuthScheme) => "`Authorization: Bearer` (default) or `X-API-Key`.",
+        "auth_scheme(s4e::AuthScheme::ApiKeyHeader)";
+    user_agent(suffix: impl Into<String>) => "Text appended to the `User-Agent`.",
+        "user_agent(\"inventory-sync/2.1\")";
+    ca_certificate(pem: impl AsRef<[u8]>) => "Trusts this PEM certificate in addition to the system roots.",
+        "ca_certificate(std::fs::read(\"/etc/ssl/corp-root-ca.pem\")?)";
+    backoff(initial: std::time::Duration, max: std::time::Duration) => "Backoff between retries, from `initial` doubling up to `max`; defaults 500 ms and 30 s.",
+        "backoff(std::time::Duration::from_millis(200), std::time::Duration::from_secs(5))";
+    max_retry_wait(ceiling: std::time::Duration) => "The longest wait accepted before a retry, `Retry-After` included; default 60 s.",
+        "max_retry_wait(std::time::Duration::from_secs(10))";
+    max_response_size(bytes: u64) => "The largest JSON answer read into memory; default 64 MiB.",
+        "max_response_size(8 * 1024 * 1024)";
+    allow_http(allow: bool) => "Allows plain `http://` to a host that is not loopback; default off.",
+        "allow_http(true)";
 }
 
 impl ClientBuilder {
@@ -566,6 +582,23 @@ mod tests {
         drop(blocking);
         // The drop joined the thread, so the runtime and its tasks are gone.
         assert_eq!(Arc::strong_count(&marker), 1);
+    }
+
+    /// Every builder setting is a row of the README's Configuration table.
+    #[test]
+    fn the_readme_configuration_table_lists_every_setter() {
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("\n## Configuration\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the README has a Configuration section");
+        for setter in FORWARDED {
+            assert!(
+                table.contains(&format!("| `.{setter}(")),
+                "the README's Configuration table has no row for `.{setter}(..)`"
+            );
+        }
     }
 
     #[test]
