@@ -8,7 +8,6 @@
 //! cargo run --example list_assets
 //! ```
 
-use futures_util::TryStreamExt;
 use s4e::AssetType;
 
 mod support;

@@ -7,7 +7,6 @@
 //! cargo run --example list_findings
 //! ```
 
-use futures_util::TryStreamExt;
 use s4e::{FindingStatus, Severity};
 
 mod support;

@@ -18,7 +18,6 @@ use std::fmt::Display;
 use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use s4e::assets::{AssetType, NewAsset};
 use s4e::playbooks::StepStatus;

@@ -26,7 +26,7 @@ use crate::endpoint::{Download, Endpoint, Paginated};
 use crate::http::paginate::{BoxStream, Pages, Paginator};
 use crate::http::request::{Async, Request};
 use crate::resources::findings::Findings;
-use crate::{ApiKey, ClientBuilder, Error, Page, Result};
+use crate::{ApiKey, AuthScheme, Error, Page, Result};
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -205,15 +205,16 @@ impl Client {
         Client::from_async(crate::Client::from_env()?)
     }
 
-    /// Starts configuring a client; finish with
-    /// [`build_blocking`](ClientBuilder::build_blocking).
+    /// Starts configuring a client: the same settings as
+    /// [`s4e::Client::builder`](crate::Client::builder), and
+    /// [`build`](ClientBuilder::build) returns a blocking client.
     ///
     /// ```no_run
-    /// let client = s4e::blocking::Client::builder("sk_live_...").retries(1).build_blocking()?;
+    /// let client = s4e::blocking::Client::builder("sk_live_...").retries(1).build()?;
     /// # Ok::<(), s4e::Error>(())
     /// ```
     pub fn builder(api_key: impl Into<ApiKey>) -> ClientBuilder {
-        crate::Client::builder(api_key)
+        ClientBuilder(crate::Client::builder(api_key))
     }
 
     /// Wraps an async client (sharing its connection pool) and starts the
@@ -229,6 +230,19 @@ impl Client {
             inner: client,
             mode: Blocking::start()?,
         })
+    }
+
+    /// The API root this client talks to.
+    ///
+    /// ```
+    /// let client = s4e::blocking::Client::builder("sk_test")
+    ///     .base_url("https://s4e.corp.example/api/v1/")
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "https://s4e.corp.example/api/v1");
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url()
     }
 
     /// The async client underneath.
@@ -334,7 +348,116 @@ impl Client {
     }
 }
 
+/// Configures and builds a [blocking `Client`](Client): every setting of the
+/// async [`s4e::ClientBuilder`](crate::ClientBuilder), which it wraps, with
+/// the same defaults and checks.
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// let client = s4e::blocking::Client::builder("sk_live_...")
+///     .base_url("https://s4e.corp.example/api/v1")
+///     .timeout(Duration::from_secs(10))
+///     .retries(5)
+///     .build()?;
+/// let page = client.findings().list().send()?;
+/// # Ok::<(), s4e::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct ClientBuilder(crate::ClientBuilder);
+
+/// Each setter forwards to the async builder's setter of the same name, so a
+/// setting exists once; the docs point there and show the blocking call.
+macro_rules! forward_setters {
+    ($($name:ident($($arg:ident: $ty:ty),*) => $summary:literal, $example:literal;)*) => {
+        impl ClientBuilder {
+            $(
+                #[doc = concat!(
+                    $summary, " See [`s4e::ClientBuilder::", stringify!($name),
+                    "`](crate::ClientBuilder::", stringify!($name), ").\n\n",
+                    "```no_run\n",
+                    "let client = s4e::blocking::Client::builder(\"sk_live_...\")\n",
+                    "    .", $example, "\n",
+                    "    .build()?;\n",
+                    "# Ok::<(), s4e::Error>(())\n",
+                    "```"
+                )]
+                pub fn $name(self, $($arg: $ty),*) -> Self {
+                    ClientBuilder(self.0.$name($($arg),*))
+                }
+            )*
+        }
+
+        /// The setters forwarded, for the test that the README lists them.
+        #[cfg(test)]
+        const FORWARDED: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+forward_setters! {
+    base_url(url: impl Into<String>) => "The API root; default `https://api.s4e.io/v1`.",
+        "base_url(\"https://s4e.corp.example/api/v1\")";
+    timeout(timeout: std::time::Duration) => "How long one attempt may take, headers and body; default 30 s.",
+        "timeout(std::time::Duration::from_secs(10))";
+    deadline(deadline: std::time::Duration) => "How long one call may take over all its attempts; default 5 min (downloads 1 h).",
+        "deadline(std::time::Duration::from_secs(120))";
+    retries(retries: u32) => "How many times a failed call is retried when that is safe; default 3.",
+        "retries(0)";
+    proxy(url: impl Into<String>) => "Sends every request through this HTTP(S) proxy; default none.",
+        "proxy(\"http://proxy.corp.example:3128\")";
+    auth_scheme(scheme: AuthScheme) => "`Authorization: Bearer` (default) or `X-API-Key`.",
+        "auth_scheme(s4e::AuthScheme::ApiKeyHeader)";
+    user_agent(suffix: impl Into<String>) => "Text appended to the `User-Agent`.",
+        "user_agent(\"inventory-sync/2.1\")";
+    ca_certificate(pem: impl AsRef<[u8]>) => "Trusts this PEM certificate in addition to the system roots.",
+        "ca_certificate(std::fs::read(\"/etc/ssl/corp-root-ca.pem\")?)";
+    backoff(initial: std::time::Duration, max: std::time::Duration) => "Backoff between retries, from `initial` doubling up to `max`; defaults 500 ms and 30 s.",
+        "backoff(std::time::Duration::from_millis(200), std::time::Duration::from_secs(5))";
+    max_retry_wait(ceiling: std::time::Duration) => "The longest wait accepted before a retry, `Retry-After` included; default 60 s.",
+        "max_retry_wait(std::time::Duration::from_secs(10))";
+    max_response_size(bytes: u64) => "The largest JSON answer read into memory; default 64 MiB.",
+        "max_response_size(8 * 1024 * 1024)";
+    allow_http(allow: bool) => "Allows plain `http://` to a host that is not loopback; default off.",
+        "allow_http(true)";
+}
+
 impl ClientBuilder {
+    /// Settings from the `S4E_*` environment variables, as
+    /// [`s4e::ClientBuilder::from_env`](crate::ClientBuilder::from_env).
+    ///
+    /// ```no_run
+    /// let client = s4e::blocking::ClientBuilder::from_env()?.retries(1).build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self> {
+        crate::ClientBuilder::from_env().map(ClientBuilder)
+    }
+
+    /// Checks every setting, as [`s4e::ClientBuilder::build`](crate::ClientBuilder::build)
+    /// does, builds the async client and starts the runtime thread.
+    ///
+    /// ```
+    /// let client = s4e::blocking::Client::builder("sk_live_...").build()?;
+    /// assert_eq!(client.base_url(), s4e::DEFAULT_BASE_URL);
+    ///
+    /// let err = s4e::blocking::Client::builder("sk_live_...").base_url("ftp://example.com").build();
+    /// assert!(matches!(err, Err(s4e::Error::Config(_))));
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn build(self) -> Result<Client> {
+        self.0.build_blocking()
+    }
+}
+
+impl From<crate::ClientBuilder> for ClientBuilder {
+    /// Continues an async builder's configuration for a blocking client.
+    fn from(builder: crate::ClientBuilder) -> Self {
+        ClientBuilder(builder)
+    }
+}
+
+impl crate::ClientBuilder {
     /// Builds a [blocking client](Client).
     ///
     /// ```no_run
@@ -459,6 +582,23 @@ mod tests {
         drop(blocking);
         // The drop joined the thread, so the runtime and its tasks are gone.
         assert_eq!(Arc::strong_count(&marker), 1);
+    }
+
+    /// Every builder setting is a row of the README's Configuration table.
+    #[test]
+    fn the_readme_configuration_table_lists_every_setter() {
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("\n## Configuration\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the README has a Configuration section");
+        for setter in FORWARDED {
+            assert!(
+                table.contains(&format!("| `.{setter}(")),
+                "the README's Configuration table has no row for `.{setter}(..)`"
+            );
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::{ApiKey, Result};
 /// Cheap to clone (an `Arc`); clones share one connection pool. Every call
 /// starts from a resource handle ([`findings`](Client::findings), ...) or from
 /// [`execute`](Client::execute) / [`paginate`](Client::paginate) for endpoints
-/// declared with [`#[endpoint]`](crate::endpoint).
+/// declared with [`#[endpoint]`](macro@crate::endpoint).
 ///
 /// ```no_run
 /// # async fn demo() -> s4e::Result<()> {
@@ -196,7 +196,6 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// use s4e::findings::ListFindings;
     /// let all: Vec<s4e::Finding> = client.paginate(ListFindings::default()).try_collect().await?;
     /// # Ok(()) }

@@ -44,7 +44,10 @@ pub enum AuthScheme {
     ApiKeyHeader,
 }
 
-/// Configures and builds a [`Client`].
+/// Configures and builds a [`Client`]. The blocking client has the same
+/// setters on `s4e::blocking::ClientBuilder` (from
+/// `s4e::blocking::Client::builder`), which wraps this one; or finish this
+/// one with `build_blocking()`.
 ///
 /// ```no_run
 /// use std::time::Duration;

@@ -122,7 +122,6 @@ pub enum Error {
 ///
 /// ```no_run
 /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-/// use futures_util::TryStreamExt;
 /// use s4e::{Error, PaginationError};
 /// match client.findings().list_auto().try_collect::<Vec<_>>().await {
 ///     Ok(all) => println!("{} findings", all.len()),
@@ -270,6 +269,22 @@ impl Error {
             Error::Decode(d) => d.request_id.as_deref(),
             other => other.api_error().and_then(ApiError::request_id),
         }
+    }
+
+    /// The fields the server rejected (the `details` of a 422); empty for
+    /// every other error, so it can be called on any.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) {
+    /// if let Err(err) = client.assets().create("", s4e::AssetType::Domain).await {
+    ///     for problem in err.details() {
+    ///         eprintln!("{}: {}", problem.field, problem.message);
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn details(&self) -> &[FieldError] {
+        self.api_error().map_or(&[], ApiError::details)
     }
 
     /// How long the server asked to wait (429 `Retry-After` or `retry_after`).
@@ -485,8 +500,15 @@ impl std::fmt::Display for ApiError {
         if let Some(code) = &self.0.code {
             write!(f, " {code}")?;
         }
-        write!(f, ": {}", self.0.message)?;
+        let message = &self.0.message;
+        write!(f, ": {message}")?;
         for detail in &self.0.details {
+            // A message that already names the field and its problem (the
+            // API's usual `name: must not be empty` for one field) is not
+            // repeated.
+            if message.contains(&detail.field) && message.contains(&detail.message) {
+                continue;
+            }
             write!(f, "; {}: {}", detail.field, detail.message)?;
         }
         if let Some(id) = &self.0.request_id {
@@ -564,6 +586,122 @@ mod tests {
         assert!(!Error::from_api(api(422)).is_retryable());
         assert!(Error::Timeout(Duration::from_secs(1)).is_retryable());
         assert_eq!(e.to_string(), "API error: HTTP 503 x: m (request id req-1)");
+    }
+
+    fn validation(message: &str, details: &[(&str, &str)]) -> Error {
+        Error::from_api(ApiError::new(ApiErrorInner {
+            status: 422,
+            code: Some("validation_failed".into()),
+            message: message.into(),
+            details: details
+                .iter()
+                .map(|(field, message)| FieldError {
+                    field: (*field).into(),
+                    message: (*message).into(),
+                })
+                .collect(),
+            request_id: None,
+            retry_after: None,
+            raw_body: None,
+        }))
+    }
+
+    #[test]
+    fn a_validation_message_does_not_repeat_its_detail() {
+        let one = validation("name: must not be empty", &[("name", "must not be empty")]);
+        assert_eq!(
+            one.to_string(),
+            "validation failed: HTTP 422 validation_failed: name: must not be empty"
+        );
+        assert_eq!(one.details().len(), 1);
+        let two = validation(
+            "2 fields are invalid",
+            &[("name", "must not be empty"), ("type", "unknown value `x`")],
+        );
+        assert_eq!(
+            two.to_string(),
+            "validation failed: HTTP 422 validation_failed: 2 fields are invalid; name: must not be empty; type: unknown value `x`"
+        );
+        // A message that names the field but not this problem keeps it.
+        let other = validation("name is wrong", &[("name", "too long")]);
+        assert!(other.to_string().ends_with("name is wrong; name: too long"));
+    }
+
+    #[test]
+    fn details_is_empty_where_there_are_none() {
+        assert!(Error::Timeout(Duration::from_secs(1)).details().is_empty());
+        assert!(Error::from_api(api(404)).details().is_empty());
+        assert!(Error::config("x").details().is_empty());
+    }
+
+    /// The README's error table has one row per variant: the match makes a
+    /// new variant a compile error here until it is added to the list.
+    #[test]
+    fn the_readme_error_table_lists_every_variant() {
+        fn name(e: &Error) -> &'static str {
+            match e {
+                Error::Config(_) => "Config",
+                Error::InvalidRequest(_) => "InvalidRequest",
+                Error::Connect { .. } => "Connect",
+                Error::Transport { .. } => "Transport",
+                Error::Timeout(_) => "Timeout",
+                Error::ResponseTooLarge { .. } => "ResponseTooLarge",
+                Error::Redirect { .. } => "Redirect",
+                Error::Decode(_) => "Decode",
+                Error::Io(_) => "Io",
+                Error::Auth(_) => "Auth",
+                Error::NotFound(_) => "NotFound",
+                Error::Validation(_) => "Validation",
+                Error::RateLimit(_) => "RateLimit",
+                Error::Api(_) => "Api",
+                Error::Pagination(_) => "Pagination",
+            }
+        }
+        let every = [
+            Error::config("x"),
+            Error::invalid_request("x"),
+            Error::Connect {
+                message: "x".into(),
+                source: "x".into(),
+            },
+            Error::Transport {
+                message: "x".into(),
+                source: None,
+            },
+            Error::Timeout(Duration::from_secs(1)),
+            Error::ResponseTooLarge { limit: 1 },
+            Error::Redirect {
+                status: 302,
+                location: None,
+                reason: RedirectReason::Write,
+            },
+            Error::Decode(Box::new(DecodeError {
+                path: ".".into(),
+                message: "x".into(),
+                status: 200,
+                request_id: None,
+                body_excerpt: String::new(),
+            })),
+            Error::Io(std::io::Error::other("x")),
+            Error::Auth(api(401)),
+            Error::NotFound(api(404)),
+            Error::Validation(api(422)),
+            Error::RateLimit(api(429)),
+            Error::Api(api(500)),
+            Error::Pagination(PaginationError::NoProgress { page: 2 }),
+        ];
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("## Errors")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the README has an Errors section");
+        for error in &every {
+            let row = format!("\n| `{}` |", name(error));
+            assert!(table.contains(&row), "README error table lacks {row:?}");
+        }
+        let rows = table.lines().filter(|l| l.starts_with("| `")).count();
+        assert_eq!(rows, every.len(), "one row per variant");
     }
 
     #[test]

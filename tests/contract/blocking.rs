@@ -220,7 +220,7 @@ fn a_blocking_export_that_trickles_stalls() {
     let client = s4e::blocking::Client::builder(KEY)
         .base_url(&server.base_url)
         .timeout(timeout)
-        .build_blocking()
+        .build()
         .unwrap();
     let started = Instant::now();
     let mut out = Vec::new();
@@ -245,7 +245,7 @@ fn a_blocking_export_ends_at_its_deadline() {
     });
     let client = s4e::blocking::Client::builder(KEY)
         .base_url(&server.base_url)
-        .build_blocking()
+        .build()
         .unwrap();
     let deadline = Duration::from_millis(500);
     let started = Instant::now();
@@ -469,4 +469,80 @@ async fn inside_an_async_runtime_calls_are_refused_without_panicking() {
     // Dropping the client (joining its thread) must not block this runtime
     // for long or panic.
     drop(client);
+}
+
+#[test]
+fn the_blocking_builder_takes_every_setting_and_builds_a_blocking_client() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/f-1"))
+            .and(header("x-api-key", KEY))
+            .and(header(
+                "user-agent",
+                format!("{USER_AGENT} sync-job/1").as_str(),
+            ))
+            .respond_with(support::sequence([
+                support::error_body(503, "unavailable", "try again"),
+                support::finding_response("f-1"),
+            ]))
+            .expect(2),
+    );
+    let base_url = format!("{}/v1/", h.server().uri());
+    // The type is the point: `build()` gives the blocking client.
+    let client: s4e::blocking::Client = s4e::blocking::Client::builder(KEY)
+        .base_url(base_url.as_str())
+        .auth_scheme(s4e::AuthScheme::ApiKeyHeader)
+        .user_agent("sync-job/1")
+        .timeout(Duration::from_secs(5))
+        .deadline(Duration::from_secs(10))
+        .retries(1)
+        .backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .max_retry_wait(Duration::from_secs(1))
+        .max_response_size(1024 * 1024)
+        .allow_http(false)
+        .build()
+        .expect("the blocking builder builds");
+    assert_eq!(client.base_url(), base_url.trim_end_matches('/'));
+    let finding = client.findings().get("f-1").send().expect("retried once");
+    assert_eq!(finding.id.to_string(), "f-1");
+
+    // The same checks as the async builder, with the same messages.
+    for (builder, setting) in [
+        (
+            s4e::blocking::Client::builder(KEY).timeout(Duration::ZERO),
+            "timeout",
+        ),
+        (
+            s4e::blocking::Client::builder(KEY).deadline(Duration::ZERO),
+            "deadline",
+        ),
+        (s4e::blocking::Client::builder(KEY).proxy("::nope"), "proxy"),
+        (
+            s4e::blocking::Client::builder(KEY).ca_certificate("junk"),
+            "ca_certificate",
+        ),
+        (
+            s4e::blocking::Client::builder(KEY).base_url("http://s4e.corp.example/v1"),
+            "allow_http",
+        ),
+    ] {
+        match builder.build() {
+            Err(Error::Config(message)) => assert!(message.contains(setting), "{message}"),
+            other => panic!("{setting}: expected a config error, got {other:?}"),
+        }
+    }
+    let lab = s4e::blocking::Client::builder(KEY)
+        .base_url("http://s4e.lab.internal/v1")
+        .allow_http(true)
+        .build()
+        .expect("allow_http(true) reaches the async builder");
+    assert_eq!(lab.base_url(), "http://s4e.lab.internal/v1");
+    // An async builder continues as a blocking one.
+    let from_async: s4e::blocking::ClientBuilder = s4e::Client::builder(KEY).retries(0).into();
+    assert!(format!("{from_async:?}").contains("retries: 0"));
+    assert!(
+        !format!("{from_async:?}").contains(KEY),
+        "the key stays secret"
+    );
 }

@@ -103,6 +103,41 @@ async fn validation_with_field_details() {
     );
     let text = err.to_string();
     assert!(text.contains("scan_type: unknown value `fulll`"), "{text}");
+    // The same details from the error itself, whatever the variant.
+    assert_eq!(err.details(), api.details());
+}
+
+#[tokio::test]
+async fn a_validation_message_that_names_its_field_is_not_repeated() {
+    // The sandbox's (and the API's) shape for one bad field.
+    let err = get_answered_by(ResponseTemplate::new(422).set_body_json(json!({
+        "error": {
+            "code": "validation_failed",
+            "message": "name: must not be empty",
+            "details": [{ "field": "name", "message": "must not be empty" }]
+        }
+    })))
+    .await;
+    assert_eq!(
+        err.to_string(),
+        "validation failed: HTTP 422 validation_failed: name: must not be empty"
+    );
+    assert_eq!(err.details().len(), 1);
+    assert_eq!(err.details()[0].field, "name");
+}
+
+#[tokio::test]
+async fn details_is_empty_on_every_other_error() {
+    let err = get_answered_by(support::error_body(404, "not_found", "no such finding")).await;
+    assert!(err.details().is_empty());
+    let err = support::client_no_retry(&support::start().await)
+        .findings()
+        .list()
+        .per_page(500)
+        .await
+        .expect_err("per_page 500 is refused before sending");
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(err.details().is_empty());
 }
 
 #[tokio::test]

@@ -199,7 +199,7 @@ async fn taking_a_few_items_fetches_one_page() {
 }
 
 #[tokio::test]
-async fn start_page_skips_the_pages_before() {
+async fn page_starts_the_walk_there() {
     let server = support::start().await;
     mount_page(&server, 3, page_response(&ids(5, 6), meta(3, 6, Some(3)))).await;
 
@@ -207,7 +207,7 @@ async fn start_page_skips_the_pages_before() {
         .findings()
         .list_auto()
         .per_page(2)
-        .start_page(3)
+        .page(3)
         .try_collect()
         .await
         .expect("the last page loads");
@@ -551,10 +551,144 @@ async fn the_last_possible_page_number_ends_the_walk_without_overflow() {
         .findings()
         .list_auto()
         .per_page(2)
-        .start_page(last)
+        .page(last)
         .concurrency(8)
         .try_collect()
         .await
         .expect("the page loads");
     assert_eq!(id_list(&all), ids(1, 2));
+}
+
+/// A server with [`three_full_pages`], each expected once, and its client.
+async fn three_pages() -> (MockServer, s4e::Client) {
+    let server = support::start().await;
+    three_full_pages(&server).await;
+    let client = support::client(&server);
+    (server, client)
+}
+
+/// Pages 1 and 2 of three; page 3 is not mounted, so asking for it fails
+/// (the catch-all answers 500).
+async fn two_of_three_pages() -> (MockServer, s4e::Client) {
+    let server = support::start().await;
+    mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 6, Some(3)))).await;
+    mount_page(&server, 2, page_response(&ids(3, 4), meta(2, 6, Some(3)))).await;
+    let client = support::client(&server);
+    (server, client)
+}
+
+/// `try_next` and `try_collect` are inherent: no `futures_util` import here.
+mod without_futures_util {
+    use s4e::{Finding, Page};
+
+    use super::{id_list, three_pages};
+    use crate::support::ids;
+
+    #[tokio::test]
+    async fn items_and_pages_need_no_trait_import() {
+        let (_server, client) = three_pages().await;
+        let mut walk = client.findings().list_auto().per_page(2);
+        let mut seen = Vec::new();
+        while let Some(finding) = walk.try_next().await.expect("every page loads") {
+            seen.push(finding);
+        }
+        assert_eq!(id_list(&seen), ids(1, 6));
+        assert!(walk.try_next().await.expect("ended").is_none());
+
+        let (_server, client) = three_pages().await;
+        // Any collection that is `Default + Extend`, like `TryStreamExt::try_collect`.
+        let mut deque: std::collections::VecDeque<Finding> = client
+            .findings()
+            .list_auto()
+            .per_page(2)
+            .try_collect()
+            .await
+            .expect("every page loads");
+        assert_eq!(id_list(deque.make_contiguous()), ids(1, 6));
+
+        let (_server, client) = three_pages().await;
+        let mut pages = client.findings().list_auto().per_page(2).pages();
+        let first = pages.try_next().await.expect("page 1").expect("a page");
+        assert_eq!(first.current_page, 1);
+        let rest: Vec<Page<Finding>> = pages.try_collect().await.expect("pages 2 and 3");
+        let numbers: Vec<u32> = rest.iter().map(|p| p.current_page).collect();
+        assert_eq!(numbers, [2, 3]);
+    }
+}
+
+#[tokio::test]
+async fn with_try_stream_ext_imported_the_same_calls_give_the_same_items() {
+    let (_server, client) = three_pages().await;
+    // `TryStreamExt` is imported in this file: method syntax picks the
+    // inherent methods, and the trait's own still work on the stream.
+    let by_method: Vec<Finding> = client
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .try_collect()
+        .await
+        .expect("every page loads");
+
+    let (_server, client) = three_pages().await;
+    let by_trait: Vec<Finding> =
+        TryStreamExt::try_collect(client.findings().list_auto().per_page(2))
+            .await
+            .expect("every page loads");
+
+    let (_server, client) = three_pages().await;
+    let mut walk = client.findings().list_auto().per_page(2);
+    let mut by_trait_next = Vec::new();
+    while let Some(finding) = TryStreamExt::try_next(&mut walk).await.expect("loads") {
+        by_trait_next.push(finding);
+    }
+    assert_eq!(id_list(&by_method), ids(1, 6));
+    assert_eq!(id_list(&by_trait), ids(1, 6));
+    assert_eq!(id_list(&by_trait_next), ids(1, 6));
+}
+
+#[tokio::test]
+async fn max_items_cuts_the_last_page_and_fetches_none_beyond() {
+    let (_server, client) = two_of_three_pages().await;
+
+    let pages: Vec<s4e::Page<Finding>> = client
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .max_items(3)
+        .pages()
+        .try_collect()
+        .await
+        .expect("two pages load");
+    let sizes: Vec<usize> = pages.iter().map(|p| p.items.len()).collect();
+    assert_eq!(sizes, [2, 1], "the last page is cut to the cap");
+    assert_eq!(id_list(&pages[1].items), ids(3, 3));
+
+    let (_server, client) = two_of_three_pages().await;
+    let items: Vec<Finding> = client
+        .findings()
+        .list_auto()
+        .per_page(2)
+        .max_items(3)
+        .concurrency(4)
+        .try_collect()
+        .await
+        .expect("two pages load");
+    assert_eq!(id_list(&items), ids(1, 3));
+}
+
+#[tokio::test]
+async fn page_zero_is_refused_before_sending() {
+    let server = support::start().await;
+    let err = support::client(&server)
+        .findings()
+        .list_auto()
+        .page(0)
+        .try_collect::<Vec<Finding>>()
+        .await
+        .expect_err("page 0 is not a page");
+    assert!(
+        matches!(err, Error::InvalidRequest(ref m) if m.contains("1-based")),
+        "{err:?}"
+    );
+    assert!(support::received(&server).await.is_empty());
 }

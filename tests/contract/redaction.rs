@@ -206,3 +206,36 @@ fn logs_never_show_the_key_but_do_show_the_request_span() {
         );
     }
 }
+
+/// The README's Logging section names the fields as the SDK records them:
+/// every field it lists appears as `name=` in a captured log of a
+/// successful, a retried and a failing call.
+#[test]
+fn the_readme_logging_section_names_the_recorded_fields() {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("\n## Logging\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has a Logging section");
+    let listed = section
+        .split("with the fields")
+        .nth(1)
+        .and_then(|rest| rest.split("The key").next())
+        .expect("the Logging section lists the span's fields");
+    let fields: Vec<&str> = listed
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .collect();
+    assert!(fields.len() >= 9, "{fields:?}");
+    let logs = logged_calls();
+    assert!(logs.contains("s4e.request"), "{logs}");
+    for field in fields {
+        assert!(
+            logs.contains(&format!("{field}=")),
+            "the README lists `{field}`, the log has no such field:\n{logs}"
+        );
+    }
+}

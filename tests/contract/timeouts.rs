@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use s4e::Error;
 use serde_json::json;
 use wiremock::matchers::{method, path};

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
 use s4e::Error;
 use s4e::actions::{ActionParameter, ActionType, ExecutionStatus, Executor, ParameterType};
 use serde_json::json;

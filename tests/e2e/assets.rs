@@ -1,7 +1,6 @@
 //! Assets with the async client: every operation, and filters that agree with
 //! what was created.
 
-use futures_util::TryStreamExt;
 use s4e::Error;
 use s4e::assets::{AssetSortBy, AssetStatus, AssetType, NewAsset, SortOrder};
 

@@ -8,7 +8,6 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use s4e::{AssetType, FindingStatus};
 use s4e_sandbox::{Fault, Sandbox};
 

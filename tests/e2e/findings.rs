@@ -1,7 +1,6 @@
 //! Findings with the async client: get, update, filters checked against the
 //! unfiltered list, and the CSV and JSON exports.
 
-use futures_util::TryStreamExt;
 use s4e::findings::FindingSortBy;
 use s4e::{Error, ExportFormat, Finding, FindingStatus, Severity, SortOrder};
 

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::StreamExt;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)

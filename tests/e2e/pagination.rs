@@ -118,7 +118,7 @@ async fn auto_pagination_stops_where_asked() -> TestResult {
         .findings()
         .list_auto()
         .per_page(10)
-        .start_page(3)
+        .page(3)
         .max_items(10)
         .try_collect()
         .await?;

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
 use s4e::Error;
 use s4e::playbooks::{EventType, OnFailure, PlaybookStep, PlaybookTrigger, RunStatus, StepStatus};
 use serde_json::json;

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
 use s4e::scans::{ScanOptions, ScanPriority, ScanStatus, ScanType};
 use s4e::{AssetType, Error, FindingStatus};
 

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use futures_util::TryStreamExt;
 use s4e::webhooks::{self, EventData, EventType, SignatureError};
 use s4e::{Error, FindingStatus};
 

@@ -5,8 +5,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use futures_util::TryStreamExt;
 use s4e::actions::{
     Action, ActionExecution, ActionParameter, ActionType, ExecutionStatus, Executor, ParameterType,
     ValidationReport,

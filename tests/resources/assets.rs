@@ -2,7 +2,6 @@
 //! operation on the async and the blocking client, and the tolerant decoding
 //! of assets from fixtures.
 
-use futures_util::TryStreamExt;
 use s4e::assets::{AssetSortBy, AssetStatus, AssetType, NewAsset};
 use s4e::{Asset, SortOrder};
 use serde_json::json;

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use s4e::Error;
 use s4e::playbooks::{
     OnFailure, Playbook, PlaybookRun, PlaybookStep, PlaybookTrigger, RunStatus, StepStatus,

@@ -5,7 +5,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use s4e::scans::{Scan, ScanDepth, ScanOptions, ScanPriority, ScanProgress, ScanStatus, ScanType};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use futures_util::TryStreamExt;
 use s4e::webhooks::{
     self, DEFAULT_TOLERANCE, EventData, EventType, SIGNATURE_HEADER, SignatureError, TestDelivery,
     Webhook,

@@ -33,14 +33,14 @@ pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 /// Every item of a paginated list, fetched page by page as it is consumed.
 ///
 /// Takes the same filter setters as the list call. It is a
-/// [`Stream`] of `Result<Item>` on the async client and an [`Iterator`] on the
+/// [`Stream`](https://docs.rs/futures-core/0.3/futures_core/stream/trait.Stream.html)
+/// of `Result<Item>` on the async client and an [`Iterator`] on the
 /// blocking one. It fetches lazily (taking 5 items fetches one page) and stops
 /// after the last page, on an empty page, at [`max_items`](Paginator::max_items),
 /// or after an error, which it yields as its last item.
 ///
 /// ```no_run
 /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-/// use futures_util::TryStreamExt;
 /// let mut findings = client
 ///     .findings()
 ///     .list_auto()
@@ -103,7 +103,6 @@ pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 ///
 /// ```no_run
 /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-/// use futures_util::TryStreamExt;
 /// use s4e::SortOrder;
 /// use s4e::findings::FindingSortBy;
 /// let started = s4e::chrono::Utc::now();
@@ -125,7 +124,7 @@ pub struct Paginator<E: Paginated, M = Async> {
     pub(crate) endpoint: E,
     pub(crate) options: CallOptions,
     pub(crate) per_page: Option<u32>,
-    pub(crate) start_page: Option<u32>,
+    pub(crate) page: Option<u32>,
     pub(crate) max_items: Option<usize>,
     pub(crate) max_pages: u32,
     pub(crate) concurrency: usize,
@@ -145,7 +144,7 @@ impl<E: Paginated + std::fmt::Debug, M> std::fmt::Debug for Paginator<E, M> {
             .field("endpoint", &self.endpoint)
             .field("options", &self.options)
             .field("per_page", &self.per_page)
-            .field("start_page", &self.start_page)
+            .field("page", &self.page)
             .field("max_items", &self.max_items)
             .field("max_pages", &self.max_pages)
             .field("concurrency", &self.concurrency)
@@ -165,7 +164,7 @@ impl<E: Paginated, M> Paginator<E, M> {
             endpoint,
             options: CallOptions::default(),
             per_page: None,
-            start_page: None,
+            page: None,
             max_items: None,
             max_pages: DEFAULT_MAX_PAGES,
             concurrency: 1,
@@ -193,25 +192,31 @@ impl<E: Paginated, M> Paginator<E, M> {
         self
     }
 
-    /// Starts at this page instead of page 1.
+    /// The first page the walk fetches (1-based), instead of page 1: the
+    /// same name and numbering as [`Request::page`](crate::Request::page) on
+    /// a `list()` call, where it is the one page fetched. 0 is refused with
+    /// [`Error::InvalidRequest`] at the first poll.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// // Resume a walk that stopped after page 4.
-    /// let rest = client.findings().list_auto().per_page(50).start_page(5);
+    /// let rest = client.findings().list_auto().per_page(50).page(5);
     /// # Ok(()) }
     /// ```
-    pub fn start_page(mut self, page: u32) -> Self {
+    pub fn page(mut self, page: u32) -> Self {
         self.touch();
-        self.start_page = Some(page);
+        self.page = Some(page);
         self
     }
 
-    /// Stops after this many items (no page beyond is fetched).
+    /// Stops after this many items: no page beyond is fetched, and the
+    /// last page is cut so that exactly `max_items` items come out (fewer
+    /// when the list is shorter). With [`pages`](Self::pages) the pages are
+    /// cut the same way: `.max_items(25).pages()` at 10 a page yields pages
+    /// of 10, 10 and 5 items.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// let ten: Vec<s4e::Finding> = client.findings().list_auto().max_items(10).try_collect().await?;
     /// assert!(ten.len() <= 10);
     /// # Ok(()) }
@@ -248,7 +253,6 @@ impl<E: Paginated, M> Paginator<E, M> {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// let all: Vec<s4e::Finding> = client
     ///     .findings()
     ///     .list_auto()
@@ -328,14 +332,14 @@ impl<E: Paginated, M> Paginator<E, M> {
     /// Yields whole pages instead of items.
     ///
     /// The pages go through the same checks as the items and end the same
-    /// way, and `max_items` counts the items the item stream would yield. Each
+    /// way. [`max_items`](Self::max_items) counts the items the item stream
+    /// would yield and cuts the last page after the last one allowed. Each
     /// page holds its items as the server sent them: when the list changed
     /// during the walk, an item may be on two pages (the item stream yields
     /// it once).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// let mut pages = client.findings().list_auto().per_page(100).pages();
     /// while let Some(page) = pages.try_next().await? {
     ///     println!("page {} of {:?}", page.current_page, page.last_page);
@@ -405,6 +409,57 @@ where
     }
 }
 
+/// `try_next` and `try_collect` without importing `futures_util`. Inherent
+/// methods win over trait methods of the same name, so code that imports
+/// `futures_util::TryStreamExt` calls these, which do the same thing.
+impl<E> Paginator<E, Async>
+where
+    E: Paginated + 'static,
+    E::Item: Send + 'static,
+{
+    /// The next item, `Ok(None)` after the last one; the same as
+    /// [`TryStreamExt::try_next`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_next),
+    /// without importing it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let mut findings = client.findings().list_auto();
+    /// while let Some(finding) = findings.try_next().await? {
+    ///     println!("{}", finding.title);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn try_next(&mut self) -> Result<Option<E::Item>> {
+        StreamExt::next(self).await.transpose()
+    }
+
+    /// Every item, in order, into any collection (a `Vec`, a `HashMap` of
+    /// pairs, ...); the first error ends the walk and is returned. The same
+    /// as [`TryStreamExt::try_collect`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_collect),
+    /// without importing it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let critical: Vec<s4e::Finding> = client
+    ///     .findings()
+    ///     .list_auto()
+    ///     .severity([s4e::Severity::Critical])
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn try_collect<C>(mut self) -> Result<C>
+    where
+        C: Default + Extend<E::Item>,
+    {
+        let mut collection = C::default();
+        while let Some(item) = self.try_next().await? {
+            collection.extend(Some(item));
+        }
+        Ok(collection)
+    }
+}
+
 /// Whole pages of a paginated list; see [`Paginator::pages`].
 #[must_use = "a page stream does nothing until it is polled"]
 pub struct Pages<E: Paginated, M = Async> {
@@ -432,6 +487,51 @@ where
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.pages.as_mut().poll_next(cx)
+    }
+}
+
+/// `try_next` and `try_collect` without importing `futures_util`, as on
+/// [`Paginator`].
+impl<E> Pages<E, Async>
+where
+    E: Paginated,
+{
+    /// The next page, `Ok(None)` after the last one; the same as
+    /// [`TryStreamExt::try_next`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_next),
+    /// without importing it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let mut pages = client.findings().list_auto().per_page(100).pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("page {}: {} findings", page.current_page, page.items.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn try_next(&mut self) -> Result<Option<Page<E::Item>>> {
+        StreamExt::next(self).await.transpose()
+    }
+
+    /// Every page, in order, into any collection; the first error ends the
+    /// walk and is returned. The same as
+    /// [`TryStreamExt::try_collect`](https://docs.rs/futures-util/0.3/futures_util/stream/trait.TryStreamExt.html#method.try_collect),
+    /// without importing it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let pages: Vec<s4e::Page<s4e::Finding>> =
+    ///     client.findings().list_auto().max_items(250).pages().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn try_collect<C>(mut self) -> Result<C>
+    where
+        C: Default + Extend<Page<E::Item>>,
+    {
+        let mut collection = C::default();
+        while let Some(page) = self.try_next().await? {
+            collection.extend(Some(page));
+        }
+        Ok(collection)
     }
 }
 
@@ -528,17 +628,28 @@ impl<E: Paginated> Walk<E> {
         // Before repeats are taken out: a page made short by them is not the
         // end of the list.
         let next = page.next_page();
-        let fresh = if self.dedup {
-            page.items
-                .retain(|item| self.seen.insert(|state| E::item_identity(item, state)));
-            page.items.len()
+        // `max_items` cuts the page after the last item it still allows.
+        let wanted = self.items_left.unwrap_or(usize::MAX);
+        let seen = &mut self.seen;
+        let mut fresh = 0;
+        if self.dedup {
+            page.items.retain(|item| {
+                let keep = fresh < wanted && seen.insert(|state| E::item_identity(item, state));
+                fresh += usize::from(keep);
+                keep
+            });
         } else {
-            let seen = &mut self.seen;
-            page.items
-                .iter()
-                .filter(|item| seen.insert(|state| E::item_identity(item, state)))
-                .count()
-        };
+            // The page keeps repeated items; only new ones count.
+            let mut cut = page.items.len();
+            for (index, item) in page.items.iter().enumerate() {
+                if fresh == wanted {
+                    cut = index;
+                    break;
+                }
+                fresh += usize::from(seen.insert(|state| E::item_identity(item, state)));
+            }
+            page.items.truncate(cut);
+        }
         if fresh == 0 && self.seen.identified {
             return Err(Error::Pagination(PaginationError::NoProgress {
                 page: requested,
@@ -736,7 +847,7 @@ where
     }
 }
 
-/// The pages from `start_page` on, checked in order (see [`Paginator`]),
+/// The pages from `page` on, checked in order (see [`Paginator`]),
 /// ending after the last page, an empty page, the item cap, or the first
 /// error. The endpoint is rendered once; each page only adds its number.
 ///
@@ -770,7 +881,7 @@ where
     if max_items == Some(0) {
         return stream::empty().boxed();
     }
-    let start = paginator.start_page.unwrap_or(1);
+    let start = paginator.page.unwrap_or(1);
     let driver = Driver::<E> {
         source: Arc::new(PageSource {
             client: paginator.client.clone(),
@@ -919,6 +1030,31 @@ mod tests {
         let (page, then) = walk.accept(findings(&["f-2", "f-3"], 2, None)).unwrap();
         assert_eq!(ids(&page), ["f-2", "f-3"]);
         // `max_items` counts what the item stream yields: 3 so far.
+        assert!(matches!(then, Then::End));
+    }
+
+    #[test]
+    fn max_items_cuts_the_last_page() {
+        // Items: the page keeps the new items up to the cap.
+        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, Some(3), true);
+        walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
+        let (page, then) = walk.accept(findings(&["f-3", "f-4"], 2, None)).unwrap();
+        assert_eq!(ids(&page), ["f-3"]);
+        assert!(matches!(then, Then::End));
+
+        // Pages: a repeated item stays on its page but does not count.
+        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, Some(3), false);
+        walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
+        let (page, then) = walk
+            .accept(findings(&["f-2", "f-3", "f-4"], 2, None))
+            .unwrap();
+        assert_eq!(ids(&page), ["f-2", "f-3"]);
+        assert!(matches!(then, Then::End));
+
+        // Without identity every item counts.
+        let mut walk = Walk::<ListNumbers>::new(1, 100, Some(1), false);
+        let (page, then) = walk.accept(numbers(1)).unwrap();
+        assert_eq!(page.items, [7]);
         assert!(matches!(then, Then::End));
     }
 

@@ -182,7 +182,10 @@ impl<E, M> Request<E, M> {
 }
 
 impl<E: Paginated, M> Request<E, M> {
-    /// Which page to fetch (1-based). Default 1.
+    /// Which page to fetch (1-based). Default 1. On `list_auto()` the same
+    /// setter, [`Paginator::page`](crate::Paginator::page), is the page the
+    /// walk starts from. 0 is refused with [`Error::InvalidRequest`] before
+    /// anything is sent.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
