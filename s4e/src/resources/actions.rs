@@ -560,7 +560,6 @@ impl<M: Clone> Actions<M> {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// use s4e::actions::Action;
     /// let all: Vec<Action> = client.actions().list_auto().per_page(100).try_collect().await?;
     /// # Ok(()) }

@@ -427,7 +427,6 @@ impl<M: Clone> Assets<M> {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// let all: Vec<s4e::Asset> = client.assets().list_auto().per_page(100).try_collect().await?;
     /// # Ok(()) }
     /// ```

@@ -473,7 +473,6 @@ impl<M: Clone> Findings<M> {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// let open: Vec<s4e::Finding> = client
     ///     .findings()
     ///     .list_auto()

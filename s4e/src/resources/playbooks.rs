@@ -583,7 +583,6 @@ impl<M: Clone> Playbooks<M> {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// use s4e::playbooks::Playbook;
     /// let all: Vec<Playbook> = client.playbooks().list_auto().per_page(100).try_collect().await?;
     /// # Ok(()) }

@@ -554,7 +554,6 @@ impl<M: Clone> Scans<M> {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// use s4e::scans::{Scan, ScanStatus};
     /// let failed: Vec<Scan> = client
     ///     .scans()

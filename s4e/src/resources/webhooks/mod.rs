@@ -293,7 +293,6 @@ impl<M: Clone> Webhooks<M> {
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use futures_util::TryStreamExt;
     /// use s4e::webhooks::Webhook;
     /// let all: Vec<Webhook> = client.webhooks().list_auto().try_collect().await?;
     /// # Ok(()) }
