@@ -4,8 +4,8 @@
 use proc_macro2::Span;
 use syn::{Error, Result};
 
-use crate::ast::{Field, Input, Role, Shape};
-use crate::attr::{Args, Method, RoleKind, Segment};
+use crate::ast::{Field, Input, Role, Shape, generic_arg};
+use crate::attr::{self, Args, Method, RoleKind, Segment};
 
 #[derive(Default)]
 struct Errors(Option<Error>);
@@ -112,6 +112,21 @@ fn check_args(args: &Args, input: &Input<'_>, errors: &mut Errors) {
             );
         }
     }
+    if let (Some(_), Some(response)) = (args.paginated, &args.response) {
+        let list = ["Vec", "Page"]
+            .into_iter()
+            .find_map(|wrapper| Some((wrapper, generic_arg(response, wrapper)?)));
+        if let Some((wrapper, item)) = list {
+            errors.spanned(
+                response,
+                format!(
+                    "on a `paginated` endpoint `response` is the type of one item, not a \
+                     `{wrapper}` of them (the page is built for you); write `response = {}`",
+                    type_text(item)
+                ),
+            );
+        }
+    }
     if let (Some(_), Some(download)) = (args.paginated, args.download) {
         errors.at(
             download,
@@ -129,26 +144,43 @@ fn check_args(args: &Args, input: &Input<'_>, errors: &mut Errors) {
 }
 
 fn check_shape(input: &Input<'_>, errors: &mut Errors) {
+    let ident = input.ident();
     match input.shape {
         Shape::Named | Shape::Unit => {}
         Shape::Tuple(span) => errors.at(
             span,
-            "endpoint structs need named fields, since each field is sent under its name; \
-             write `struct Name { field: Type }`",
+            format!(
+                "endpoint struct `{ident}` needs named fields, since each field is sent under \
+                 its name; write `struct {ident} {{ field: Type }}`"
+            ),
         ),
         Shape::Enum(span) => errors.at(
             span,
-            "`#[endpoint]` applies to structs, not enums; declare one struct per endpoint",
+            format!(
+                "`#[endpoint]` applies to structs, and `{ident}` is an enum; declare one struct \
+                 per endpoint"
+            ),
         ),
         Shape::Union(span) => errors.at(
             span,
-            "`#[endpoint]` applies to structs, not unions; declare the endpoint as a struct",
+            format!(
+                "`#[endpoint]` applies to structs, and `{ident}` is a union; declare it as \
+                 `struct {ident}`"
+            ),
         ),
     }
     if input.is_generic() {
+        let generics = &input.original.generics;
         errors.spanned(
-            &input.original.generics,
-            "endpoint structs cannot be generic; remove the generic parameters and use concrete types",
+            generics,
+            format!(
+                "endpoint struct `{ident}` cannot be generic; remove `{}` and use concrete types",
+                quote::ToTokens::to_token_stream(generics)
+                    .to_string()
+                    .replace("< ", "<")
+                    .replace(" >", ">")
+                    .replace(" ,", ",")
+            ),
         );
     }
 }
@@ -207,6 +239,16 @@ fn check_role(args: &Args, field: &Field<'_>, errors: &mut Errors) {
     let method = args.method.as_str();
     let name = &field.name;
     if field.in_path {
+        if let Some(inner) = generic_arg(field.ty, "Option") {
+            errors.spanned(
+                field.ty,
+                format!(
+                    "field `{name}` fills the path placeholder `{{{name}}}`, which always needs \
+                     a value, so it cannot be an `Option`; change its type to `{}`",
+                    type_text(inner)
+                ),
+            );
+        }
         for role in &field.roles {
             errors.at(
                 role.span,
@@ -252,11 +294,17 @@ fn check_placeholders(args: &Args, input: &Input<'_>, errors: &mut Errors) {
     for segment in segments {
         if let Segment::Param(name) = segment {
             if !input.fields.iter().any(|field| field.name == *name) {
+                let free: Vec<&str> = input
+                    .fields
+                    .iter()
+                    .filter(|field| !field.in_path)
+                    .map(|field| field.name.as_str())
+                    .collect();
+                let fix = attr::suggestion(name, &free)
+                    .unwrap_or_else(|| format!("add a field `{name}`"));
                 errors.at(
                     args.path.span(),
-                    format!(
-                        "path placeholder `{{{name}}}` has no matching field; add a field `{name}`"
-                    ),
+                    format!("path placeholder `{{{name}}}` has no matching field; {fix}"),
                 );
             }
         }
@@ -299,6 +347,23 @@ fn check_names(args: &Args, input: &Input<'_>, errors: &mut Errors) {
             ),
         );
     }
+}
+
+/// A type as the user would write it: `Vec<s4e::Finding>`, not
+/// `Vec < s4e :: Finding >`.
+fn type_text(ty: &syn::Type) -> String {
+    let mut text = quote::ToTokens::to_token_stream(ty).to_string();
+    for (spaced, tight) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+    ] {
+        text = text.replace(spaced, tight);
+    }
+    text
 }
 
 /// An HTTP header name is a `token` (RFC 9110 §5.6.2).

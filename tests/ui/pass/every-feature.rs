@@ -1,5 +1,5 @@
-//! A user crate declaring endpoints with every feature of `#[endpoint]`, and
-//! checking what the generated code sends and decodes.
+//! Endpoints declared with every feature of `#[endpoint]`, as a user crate
+//! would, and what the generated code sends and decodes.
 
 use s4e::{BodyBuilder, Endpoint, HeaderBuilder, Method, PathBuilder, QueryBuilder, RawResponse};
 use serde::{Deserialize, Serialize};
@@ -118,7 +118,8 @@ fn response(body: &str) -> RawResponse<'_> {
 fn is_paginated<E: s4e::Paginated<Item = Finding>>() {}
 fn is_download<E: s4e::Download>() {}
 
-fn main() {
+#[test]
+fn generated_code_sends_and_decodes() {
     let get = GetFinding { id: "f/1".into() };
     assert_eq!(path(&get), "/findings/f%2F1");
     assert_eq!(query(&get), "");
