@@ -561,6 +561,13 @@ fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
                         return Err(unknown_role_arg(input, lookahead, "query", &["rename"]));
                     }
                     if !input.is_empty() {
+                        if !input.peek(Token![,]) {
+                            return Err(unexpected(
+                                input,
+                                "expected `,`",
+                                "separate the arguments with commas",
+                            ));
+                        }
                         input.parse::<Token![,]>()?;
                     }
                 }
@@ -592,6 +599,13 @@ fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
                         ));
                     }
                     if !input.is_empty() {
+                        if !input.peek(Token![,]) {
+                            return Err(unexpected(
+                                input,
+                                "expected `,`",
+                                "separate the arguments with commas",
+                            ));
+                        }
                         input.parse::<Token![,]>()?;
                     }
                 }
@@ -602,15 +616,19 @@ fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
         (Meta::List(list), RoleKind::Header) => {
             let name = list.parse_args_with(|input: ParseStream<'_>| {
                 if !input.peek(LitStr) {
-                    return Err(input.error(
-                        "expected the header name as a string; write `#[header(\"X-Name\")]`",
+                    return Err(unexpected(
+                        input,
+                        "expected the header name as a string",
+                        "write `#[header(\"X-Name\")]`",
                     ));
                 }
                 let name: LitStr = input.parse()?;
                 if !input.is_empty() {
-                    return Err(
-                        input.error("`#[header(...)]` takes only the header name; remove this")
-                    );
+                    return Err(unexpected(
+                        input,
+                        "`#[header(...)]` takes only the header name",
+                        "remove what follows it",
+                    ));
                 }
                 Ok(name)
             })?;
@@ -640,7 +658,22 @@ fn parse_role(attr: &Attribute, kind: RoleKind) -> Result<RoleAttr> {
 
 fn parse_rename(input: ParseStream<'_>, slot: &mut Option<LitStr>) -> Result<()> {
     let key: kw::rename = input.parse()?;
+    if !input.peek(Token![=]) {
+        return Err(Error::new(
+            key.span,
+            "`rename` needs the name to send; write `rename = \"type\"`",
+        ));
+    }
     input.parse::<Token![=]>()?;
+    if !input.peek(LitStr) {
+        let word = input.fork().call(Ident::parse_any);
+        let word = word.as_ref().map_or("type".to_owned(), ToString::to_string);
+        return Err(unexpected(
+            input,
+            "`rename` takes a string",
+            &format!("write `rename = \"{word}\"`"),
+        ));
+    }
     let name: LitStr = input.parse()?;
     if slot.is_some() {
         return Err(Error::new(key.span, "duplicate `rename`; remove this one"));
@@ -655,19 +688,25 @@ fn unknown_role_arg(
     attr: &str,
     known: &[&str],
 ) -> Error {
-    let Ok(ident) = input.fork().parse::<Ident>() else {
-        return lookahead.error();
+    let expected: Vec<String> = known
+        .iter()
+        .map(|&arg| match arg {
+            "rename" => "`rename = \"...\"`".to_owned(),
+            arg => format!("`{arg}`"),
+        })
+        .collect();
+    let expected = format!("use {}", expected.join(" or "));
+    drop(lookahead);
+    let Ok(ident) = input.fork().call(Ident::parse_any) else {
+        return match input.cursor().token_tree() {
+            Some((token, _)) => Error::new(
+                token.span(),
+                format!("unexpected `{token}` in `#[{attr}(...)]`; {expected}"),
+            ),
+            None => input.error(expected),
+        };
     };
-    let fix = suggestion(&ident.to_string(), known).unwrap_or_else(|| {
-        let expected: Vec<String> = known
-            .iter()
-            .map(|&arg| match arg {
-                "rename" => "`rename = \"...\"`".to_owned(),
-                arg => format!("`{arg}`"),
-            })
-            .collect();
-        format!("expected {}", expected.join(" or "))
-    });
+    let fix = suggestion(&ident.to_string(), known).unwrap_or(expected);
     Error::new(
         ident.span(),
         format!("unknown argument `{ident}` in `#[{attr}(...)]`; {fix}"),
@@ -858,6 +897,55 @@ mod tests {
                 "unexpected `\"x\"` in `#[endpoint(...)]`; use `paginated`, `idempotent`, `download` or `response = Type`",
                 "unknown option `timeout` in `#[endpoint(...)]`; use `paginated`, `idempotent`, `download` or `response = Type`",
             ]
+        );
+    }
+
+    #[test]
+    fn malformed_role_attributes_name_the_token() {
+        let message = |text: &str| {
+            let field: syn::Field =
+                syn::parse::Parser::parse_str(syn::Field::parse_named, &format!("{text} x: u8"))
+                    .unwrap();
+            let mut errors = Vec::new();
+            let roles = roles(&field.attrs, &mut errors);
+            assert!(roles.is_empty(), "{text}");
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            message("#[header(X)]"),
+            "expected the header name as a string, found `X`; write `#[header(\"X-Name\")]`"
+        );
+        assert_eq!(
+            message("#[header(\"X\", \"Y\")]"),
+            "`#[header(...)]` takes only the header name, found `,`; remove what follows it"
+        );
+        assert_eq!(
+            message("#[query(rename = type)]"),
+            "`rename` takes a string, found `type`; write `rename = \"type\"`"
+        );
+        assert_eq!(
+            message("#[query(rename = 1)]"),
+            "`rename` takes a string, found `1`; write `rename = \"type\"`"
+        );
+        assert_eq!(
+            message("#[body(rename)]"),
+            "`rename` needs the name to send; write `rename = \"type\"`"
+        );
+        assert_eq!(
+            message("#[body(42)]"),
+            "unexpected `42` in `#[body(...)]`; use `rename = \"...\"` or `flatten`"
+        );
+        assert_eq!(
+            message("#[body(flatten rename = \"x\")]"),
+            "expected `,`, found `rename`; separate the arguments with commas"
+        );
+        assert_eq!(
+            message("#[query(skip)]"),
+            "unknown argument `skip` in `#[query(...)]`; use `rename = \"...\"`"
         );
     }
 

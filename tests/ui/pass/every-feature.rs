@@ -125,7 +125,7 @@ fn generated_code_sends_and_decodes() {
     assert_eq!(query(&get), "");
     assert_eq!(<GetFinding as Endpoint>::METHOD, Method::Get);
     assert_eq!(<GetFinding as Endpoint>::PATH, "/findings/{id}");
-    assert!(!GetFinding::IDEMPOTENT && !GetFinding::HAS_BODY && !GetFinding::PAGINATED);
+    const { assert!(!GetFinding::IDEMPOTENT && !GetFinding::HAS_BODY && !GetFinding::PAGINATED) };
     let finding: Finding = GetFinding::decode(response(r#"{"data":{"id":"f1"}}"#)).unwrap();
     assert_eq!(finding, Finding { id: "f1".into() });
 
@@ -137,7 +137,7 @@ fn generated_code_sends_and_decodes() {
     assert_eq!(path(&list), "/findings");
     assert_eq!(query(&list), "severity=critical,high&status=open&type=cve");
     assert_eq!(headers(&list), [("X-Trace", "t-1".to_owned())]);
-    assert!(ListFindings::PAGINATED && !ListFindings::HAS_BODY);
+    const { assert!(ListFindings::PAGINATED && !ListFindings::HAS_BODY) };
     is_paginated::<ListFindings>();
     let page: s4e::Page<Finding> = ListFindings::decode(response(r#"[{"id":"a"}]"#)).unwrap();
     assert_eq!(page.len(), 1);
@@ -152,7 +152,7 @@ fn generated_code_sends_and_decodes() {
     assert_eq!(path(&update), "/findings/f1");
     assert_eq!(query(&update), "notify=true");
     assert_eq!(body(&update), r#"{"comment":"seen"}"#);
-    assert!(UpdateFinding::IDEMPOTENT && UpdateFinding::HAS_BODY);
+    const { assert!(UpdateFinding::IDEMPOTENT && UpdateFinding::HAS_BODY) };
     assert_eq!(UpdateFinding::METHOD, Method::Patch);
 
     let export = ExportFindings {
@@ -163,7 +163,7 @@ fn generated_code_sends_and_decodes() {
     .extra(serde_json::json!({"severity": "high"}));
     assert_eq!(body(&export), r#"{"format":"csv","severity":"high"}"#);
     assert!(headers(&export).is_empty());
-    assert!(ExportFindings::IDEMPOTENT && ExportFindings::HAS_BODY);
+    const { assert!(ExportFindings::IDEMPOTENT && ExportFindings::HAS_BODY) };
     is_download::<ExportFindings>();
     let bytes: Vec<u8> = ExportFindings::decode(response("id,title\n")).unwrap();
     assert_eq!(bytes, b"id,title\n");
@@ -188,5 +188,5 @@ fn generated_code_sends_and_decodes() {
     assert_eq!(hooks.len(), 1);
 
     assert_eq!(path(&StopScans {}), "/scans/stop-all");
-    assert!(!StopScans::HAS_BODY && !StopScans::IDEMPOTENT);
+    const { assert!(!StopScans::HAS_BODY && !StopScans::IDEMPOTENT) };
 }
