@@ -2,11 +2,11 @@
 // (`#[query]`, `#[body]`, `#[header]`). Syntax only: whether a combination
 // makes sense is valid.rs's business.
 //
-// Hidden option: `crate = path` names where the runtime lives, so generated
-// code says `<path>::__private::...` instead of `::s4e::__private::...`. The
-// s4e crate writes `crate = crate` for its own endpoints; that exact path also
-// turns on "SDK mode" (setters on `crate::Request` and `crate::Paginator`).
-// Not documented publicly and not offered in "expected one of" messages.
+// `crate = path` names where the runtime lives, so generated code says
+// `<path>::__private::...` instead of `::s4e::__private::...`. The s4e crate
+// writes `crate = crate` for its own endpoints; that exact path also turns on
+// "SDK mode" (setters on `crate::Request` and `crate::Paginator`). Rarely
+// needed, so not offered in the "use ..." list of unknown-option errors.
 
 use proc_macro2::{Span, TokenTree};
 use syn::ext::IdentExt as _;

@@ -170,6 +170,7 @@ use proc_macro::TokenStream;
 /// | `paginated` | A `GET` list: the output is a [`Page<Type>`][Page] and the struct also implements [`Paginated`], so [`Client::paginate`] can walk every page. `response` is then the type of **one item**, not `Vec<Item>`. The paginator sets `page` and `per_page`, so the struct has no fields of those names. If the item implements [`Identified`], items already seen on an earlier page are skipped. |
 /// | `idempotent` | A `POST` or `PATCH` that is safe to repeat, so the client retries it on a transient failure as it does `GET`, `PUT` and `DELETE` (which need no `idempotent`, and do not take it). Without it such a write is not retried, unless the call sets `.idempotency_key(..)`. |
 /// | `download` | The answer is a file, not JSON: the output is the raw bytes (`Vec<u8>`), and [`Request::write_to`] streams them to a writer. The struct also implements [`Download`]. Not with `response` or `paginated`. |
+/// | `crate = path` | Where the `s4e` crate is, for a crate that reaches it under another name (a renamed dependency, or a re-export: `crate = ::my_sdk::s4e`). The default is `::s4e`. |
 ///
 /// # Fields
 ///
