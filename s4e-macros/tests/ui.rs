@@ -34,3 +34,37 @@ fn compile_fail() {
         cases.compile_fail(format!("tests/ui/{category}/*.rs"));
     }
 }
+
+/// The messages the README quotes are the ones the UI suite expects.
+#[test]
+fn readme_quotes_real_messages() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(manifest.join("../README.md")).expect("README.md");
+    let section = readme
+        .split("\n## ")
+        .find(|section| section.starts_with("Your own endpoints"))
+        .expect("README section \"Your own endpoints\"");
+    let quoted: Vec<&str> = section
+        .lines()
+        .filter(|line| line.starts_with("error: "))
+        .collect();
+    assert!(quoted.len() >= 4, "{quoted:?}");
+    let mut expected = String::new();
+    let mut dirs = vec![manifest.join("tests/ui")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable tests/ui") {
+            let path = entry.expect("readable entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "stderr") {
+                expected.push_str(&std::fs::read_to_string(&path).expect("readable .stderr"));
+            }
+        }
+    }
+    for line in quoted {
+        assert!(
+            expected.lines().any(|expected| expected == line),
+            "the README quotes a message no UI case expects: {line}"
+        );
+    }
+}
