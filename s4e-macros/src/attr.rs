@@ -140,13 +140,21 @@ impl Parse for Args {
             krate: None,
             errors: Vec::new(),
         };
+        let skip_to_comma = |input: ParseStream<'_>| -> Result<()> {
+            while !input.is_empty() && !input.peek(Token![,]) {
+                input.parse::<TokenTree>()?;
+            }
+            Ok(())
+        };
         while !input.is_empty() {
             if !input.peek(Token![,]) {
-                return Err(unexpected(
+                args.errors.push(unexpected(
                     input,
                     "expected `,`",
                     "separate the options with commas",
                 ));
+                skip_to_comma(input)?;
+                continue;
             }
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -154,9 +162,7 @@ impl Parse for Args {
             }
             if let Err(error) = args.parse_option(input) {
                 args.errors.push(error);
-                while !input.is_empty() && !input.peek(Token![,]) {
-                    input.parse::<TokenTree>()?;
-                }
+                skip_to_comma(input)?;
             }
         }
         Ok(args)
@@ -238,12 +244,15 @@ impl Args {
         let lookahead = input.lookahead1();
         if lookahead.peek(kw::paginated) {
             let key: kw::paginated = input.parse()?;
+            flag(input, key.span, "paginated")?;
             set(&mut self.paginated, key.span, key.span, "paginated")
         } else if lookahead.peek(kw::idempotent) {
             let key: kw::idempotent = input.parse()?;
+            flag(input, key.span, "idempotent")?;
             set(&mut self.idempotent, key.span, key.span, "idempotent")
         } else if lookahead.peek(kw::download) {
             let key: kw::download = input.parse()?;
+            flag(input, key.span, "download")?;
             set(&mut self.download, key.span, key.span, "download")
         } else if lookahead.peek(kw::response) {
             let key: kw::response = input.parse()?;
@@ -291,6 +300,17 @@ impl Args {
 
 const OPTIONS: [&str; 4] = ["paginated", "idempotent", "download", "response"];
 const EXPECTED: &str = "use `paginated`, `idempotent`, `download` or `response = Type`";
+
+/// `paginated = true` and the like: the flag alone says it.
+fn flag(input: ParseStream<'_>, span: Span, name: &str) -> Result<()> {
+    if input.peek(Token![=]) {
+        return Err(Error::new(
+            span,
+            format!("`{name}` takes no value; write just `{name}`"),
+        ));
+    }
+    Ok(())
+}
 
 fn set<T>(slot: &mut Option<T>, value: T, span: Span, name: &str) -> Result<()> {
     if slot.is_some() {
@@ -880,9 +900,20 @@ mod tests {
             message("GET, findings"),
             "expected the path as a string, found `findings`; write `\"/findings\"`"
         );
+        let errors = |args: &str| -> Vec<String> {
+            let args: Args = syn::parse_str(args).unwrap();
+            args.errors.iter().map(ToString::to_string).collect()
+        };
         assert_eq!(
-            message("GET, \"/x\" paginated"),
-            "expected `,`, found `paginated`; separate the options with commas"
+            errors("GET, \"/x\" paginated, response = u8"),
+            ["expected `,`, found `paginated`; separate the options with commas"]
+        );
+        assert_eq!(
+            errors("GET, \"/x\", idempotent = true, pagniated"),
+            [
+                "`idempotent` takes no value; write just `idempotent`",
+                "unknown option `pagniated` in `#[endpoint(...)]`; did you mean `paginated`?",
+            ]
         );
         let args: Args =
             syn::parse_str("GET, \"/x\", 42, response, \"idempotent\", \"x\", timeout = 3")
