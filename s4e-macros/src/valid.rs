@@ -122,7 +122,7 @@ fn check_args(args: &Args, input: &Input<'_>, errors: &mut Errors) {
                 format!(
                     "on a `paginated` endpoint `response` is the type of one item, not a \
                      `{wrapper}` of them (the page is built for you); write `response = {}`",
-                    type_text(item)
+                    code_text(item)
                 ),
             );
         }
@@ -175,11 +175,7 @@ fn check_shape(input: &Input<'_>, errors: &mut Errors) {
             generics,
             format!(
                 "endpoint struct `{ident}` cannot be generic; remove `{}` and use concrete types",
-                quote::ToTokens::to_token_stream(generics)
-                    .to_string()
-                    .replace("< ", "<")
-                    .replace(" >", ">")
-                    .replace(" ,", ",")
+                code_text(generics)
             ),
         );
     }
@@ -245,7 +241,7 @@ fn check_role(args: &Args, field: &Field<'_>, errors: &mut Errors) {
                 format!(
                     "field `{name}` fills the path placeholder `{{{name}}}`, which always needs \
                      a value, so it cannot be an `Option`; change its type to `{}`",
-                    type_text(inner)
+                    code_text(inner)
                 ),
             );
         }
@@ -349,10 +345,14 @@ fn check_names(args: &Args, input: &Input<'_>, errors: &mut Errors) {
     }
 }
 
-/// A type as the user would write it: `Vec<s4e::Finding>`, not
+/// Code as the user would write it: `Vec<s4e::Finding>`, not
 /// `Vec < s4e :: Finding >`.
-fn type_text(ty: &syn::Type) -> String {
-    let mut text = quote::ToTokens::to_token_stream(ty).to_string();
+fn code_text(tokens: impl quote::ToTokens) -> String {
+    // A `::` that starts a path after a comma keeps the comma's space.
+    let mut text = tokens
+        .to_token_stream()
+        .to_string()
+        .replace(", ::", ",\0::");
     for (spaced, tight) in [
         (" :: ", "::"),
         (":: ", "::"),
@@ -360,10 +360,11 @@ fn type_text(ty: &syn::Type) -> String {
         ("< ", "<"),
         (" >", ">"),
         (" ,", ","),
+        (" : ", ": "),
     ] {
         text = text.replace(spaced, tight);
     }
-    text
+    text.replace('\0', " ")
 }
 
 /// An HTTP header name is a `token` (RFC 9110 §5.6.2).
@@ -376,7 +377,18 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_header_name;
+    use super::{code_text, is_header_name};
+
+    #[test]
+    fn code_text_reads_as_written() {
+        let ty: syn::Type = syn::parse_str("Vec<s4e::Page<(u8, ::std::string::String)>>").unwrap();
+        assert_eq!(
+            code_text(&ty),
+            "Vec<s4e::Page<(u8, ::std::string::String)>>"
+        );
+        let generics: syn::Generics = syn::parse_str("<Id, T: Clone>").unwrap();
+        assert_eq!(code_text(&generics), "<Id, T: Clone>");
+    }
 
     #[test]
     fn header_names_are_http_tokens() {
