@@ -4,7 +4,10 @@
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt as _;
 use syn::parse::ParseStream;
-use syn::{Attribute, Data, DeriveInput, Error, Fields, Ident, Token, Type, Visibility};
+use syn::{
+    Attribute, Data, DeriveInput, Error, Fields, GenericArgument, Ident, PathArguments, Token,
+    Type, Visibility,
+};
 
 use crate::attr::{self, Args, Method, RoleAttr, RoleKind, Segment};
 
@@ -165,9 +168,14 @@ pub(crate) fn parse_item(item: TokenStream) -> syn::Result<DeriveInput> {
         if input.peek(Token![struct]) || input.peek(Token![enum]) || input.peek(Token![union]) {
             input.parse::<TokenStream>().map(drop)
         } else {
-            Err(input.error(
-                "`#[endpoint]` applies to structs; declare the endpoint as `struct Name { ... }`",
-            ))
+            let found = match input.cursor().token_tree() {
+                Some((token, _)) => format!(", not `{token}` items"),
+                None => String::new(),
+            };
+            Err(input.error(format!(
+                "`#[endpoint]` applies to structs{found}; declare the endpoint as \
+                 `struct Name {{ ... }}`"
+            )))
         }
     };
     syn::parse::Parser::parse2(is_data, item.clone())?;
@@ -184,5 +192,30 @@ pub(crate) fn all_fields(node: &DeriveInput) -> Vec<&syn::Field> {
             .flat_map(|variant| variant.fields.iter())
             .collect(),
         Data::Union(data) => data.fields.named.iter().collect(),
+    }
+}
+
+/// `T` in `Option<T>` (or `Vec<T>`), judged by the last path segment.
+pub(crate) fn generic_arg<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
+    let ty = match ty {
+        Type::Group(group) => &*group.elem,
+        ty => ty,
+    };
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segment = path.path.segments.last()?;
+    if segment.ident != wrapper {
+        return None;
+    }
+    let PathArguments::AngleBracketed(generics) = &segment.arguments else {
+        return None;
+    };
+    match generics.args.first() {
+        Some(GenericArgument::Type(arg)) if generics.args.len() == 1 => Some(arg),
+        _ => None,
     }
 }

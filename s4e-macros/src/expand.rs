@@ -4,9 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Attribute, Data, DeriveInput, GenericArgument, LitStr, PathArguments, Type};
+use syn::{Attribute, Data, DeriveInput, LitStr, Type};
 
-use crate::ast::{self, Field, Input, Role};
+use crate::ast::{self, Field, Input, Role, generic_arg};
 use crate::attr::{self, Args, Segment};
 use crate::{fallback, valid};
 
@@ -234,7 +234,11 @@ pub(crate) fn private_path(args: &Args) -> TokenStream {
 /// The user's item without our field attributes, which rustc would not know.
 pub(crate) fn stripped(node: &DeriveInput) -> DeriveInput {
     let mut node = node.clone();
-    let keep = |attrs: &mut Vec<Attribute>| attrs.retain(|attr| attr::role_kind(attr).is_none());
+    // A misspelt role attribute was reported already; rustc's "cannot find
+    // attribute" would only repeat it.
+    let keep = |attrs: &mut Vec<Attribute>| {
+        attrs.retain(|attr| attr::role_kind(attr).is_none() && attr::misspelt_role(attr).is_none());
+    };
     match &mut node.data {
         Data::Struct(data) => data.fields.iter_mut().for_each(|f| keep(&mut f.attrs)),
         Data::Enum(data) => data
@@ -351,30 +355,5 @@ fn setter(
             #target #member = ::core::option::Option::Some(#value);
             self
         }
-    }
-}
-
-/// `T` in `Option<T>` (or `Vec<T>`), judged by the last path segment.
-fn generic_arg<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
-    let ty = match ty {
-        Type::Group(group) => &*group.elem,
-        ty => ty,
-    };
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    if path.qself.is_some() {
-        return None;
-    }
-    let segment = path.path.segments.last()?;
-    if segment.ident != wrapper {
-        return None;
-    }
-    let PathArguments::AngleBracketed(generics) = &segment.arguments else {
-        return None;
-    };
-    match generics.args.first() {
-        Some(GenericArgument::Type(arg)) if generics.args.len() == 1 => Some(arg),
-        _ => None,
     }
 }

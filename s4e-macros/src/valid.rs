@@ -4,8 +4,8 @@
 use proc_macro2::Span;
 use syn::{Error, Result};
 
-use crate::ast::{Field, Input, Role, Shape};
-use crate::attr::{Args, Method, RoleKind, Segment};
+use crate::ast::{Field, Input, Role, Shape, generic_arg};
+use crate::attr::{self, Args, Method, RoleKind, Segment};
 
 #[derive(Default)]
 struct Errors(Option<Error>);
@@ -112,6 +112,21 @@ fn check_args(args: &Args, input: &Input<'_>, errors: &mut Errors) {
             );
         }
     }
+    if let (Some(_), Some(response)) = (args.paginated, &args.response) {
+        let list = ["Vec", "Page"]
+            .into_iter()
+            .find_map(|wrapper| Some((wrapper, generic_arg(response, wrapper)?)));
+        if let Some((wrapper, item)) = list {
+            errors.spanned(
+                response,
+                format!(
+                    "on a `paginated` endpoint `response` is the type of one item, not a \
+                     `{wrapper}` of them (the page is built for you); write `response = {}`",
+                    code_text(item)
+                ),
+            );
+        }
+    }
     if let (Some(_), Some(download)) = (args.paginated, args.download) {
         errors.at(
             download,
@@ -129,26 +144,39 @@ fn check_args(args: &Args, input: &Input<'_>, errors: &mut Errors) {
 }
 
 fn check_shape(input: &Input<'_>, errors: &mut Errors) {
+    let ident = input.ident();
     match input.shape {
         Shape::Named | Shape::Unit => {}
         Shape::Tuple(span) => errors.at(
             span,
-            "endpoint structs need named fields, since each field is sent under its name; \
-             write `struct Name { field: Type }`",
+            format!(
+                "endpoint struct `{ident}` needs named fields, since each field is sent under \
+                 its name; write `struct {ident} {{ field: Type }}`"
+            ),
         ),
         Shape::Enum(span) => errors.at(
             span,
-            "`#[endpoint]` applies to structs, not enums; declare one struct per endpoint",
+            format!(
+                "`#[endpoint]` applies to structs, and `{ident}` is an enum; declare one struct \
+                 per endpoint"
+            ),
         ),
         Shape::Union(span) => errors.at(
             span,
-            "`#[endpoint]` applies to structs, not unions; declare the endpoint as a struct",
+            format!(
+                "`#[endpoint]` applies to structs, and `{ident}` is a union; declare it as \
+                 `struct {ident}`"
+            ),
         ),
     }
     if input.is_generic() {
+        let generics = &input.original.generics;
         errors.spanned(
-            &input.original.generics,
-            "endpoint structs cannot be generic; remove the generic parameters and use concrete types",
+            generics,
+            format!(
+                "endpoint struct `{ident}` cannot be generic; remove `{}` and use concrete types",
+                code_text(generics)
+            ),
         );
     }
 }
@@ -207,6 +235,16 @@ fn check_role(args: &Args, field: &Field<'_>, errors: &mut Errors) {
     let method = args.method.as_str();
     let name = &field.name;
     if field.in_path {
+        if let Some(inner) = generic_arg(field.ty, "Option") {
+            errors.spanned(
+                field.ty,
+                format!(
+                    "field `{name}` fills the path placeholder `{{{name}}}`, which always needs \
+                     a value, so it cannot be an `Option`; change its type to `{}`",
+                    code_text(inner)
+                ),
+            );
+        }
         for role in &field.roles {
             errors.at(
                 role.span,
@@ -252,11 +290,17 @@ fn check_placeholders(args: &Args, input: &Input<'_>, errors: &mut Errors) {
     for segment in segments {
         if let Segment::Param(name) = segment {
             if !input.fields.iter().any(|field| field.name == *name) {
+                let free: Vec<&str> = input
+                    .fields
+                    .iter()
+                    .filter(|field| !field.in_path)
+                    .map(|field| field.name.as_str())
+                    .collect();
+                let fix = attr::suggestion(name, &free)
+                    .unwrap_or_else(|| format!("add a field `{name}`"));
                 errors.at(
                     args.path.span(),
-                    format!(
-                        "path placeholder `{{{name}}}` has no matching field; add a field `{name}`"
-                    ),
+                    format!("path placeholder `{{{name}}}` has no matching field; {fix}"),
                 );
             }
         }
@@ -301,6 +345,28 @@ fn check_names(args: &Args, input: &Input<'_>, errors: &mut Errors) {
     }
 }
 
+/// Code as the user would write it: `Vec<s4e::Finding>`, not
+/// `Vec < s4e :: Finding >`.
+fn code_text(tokens: impl quote::ToTokens) -> String {
+    // A `::` that starts a path after a comma keeps the comma's space.
+    let mut text = tokens
+        .to_token_stream()
+        .to_string()
+        .replace(", ::", ",\0::");
+    for (spaced, tight) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        (" : ", ": "),
+    ] {
+        text = text.replace(spaced, tight);
+    }
+    text.replace('\0', " ")
+}
+
 /// An HTTP header name is a `token` (RFC 9110 §5.6.2).
 pub(crate) fn is_header_name(name: &str) -> bool {
     !name.is_empty()
@@ -311,7 +377,18 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_header_name;
+    use super::{code_text, is_header_name};
+
+    #[test]
+    fn code_text_reads_as_written() {
+        let ty: syn::Type = syn::parse_str("Vec<s4e::Page<(u8, ::std::string::String)>>").unwrap();
+        assert_eq!(
+            code_text(&ty),
+            "Vec<s4e::Page<(u8, ::std::string::String)>>"
+        );
+        let generics: syn::Generics = syn::parse_str("<Id, T: Clone>").unwrap();
+        assert_eq!(code_text(&generics), "<Id, T: Clone>");
+    }
 
     #[test]
     fn header_names_are_http_tokens() {

@@ -58,21 +58,9 @@ pub use scans::{Scan, ScanOptions, ScanStatus, ScanType};
 pub use secret::ApiKey;
 pub use webhooks::{Event, EventType, Webhook};
 
-/// Declares an API operation as an annotated struct.
-///
-/// ```
-/// use s4e::endpoint;
-/// # #[derive(serde::Deserialize)] pub struct Finding {}
-///
-/// /// `GET /findings/{id}`
-/// #[endpoint(GET, "/findings/{id}", response = Finding)]
-/// pub struct GetFinding {
-///     /// The finding to read.
-///     pub id: String,
-/// }
-/// ```
-///
-/// See the README section "Your own endpoints" for every option.
+// No doc comment here: rustdoc shows the attribute's own complete docs (every
+// option, every field attribute, an example), and would put a comment written
+// here in front of them.
 pub use s4e_macros::endpoint;
 
 #[allow(dead_code)]

@@ -1,1 +1,1 @@
-//! Integration, contract and UI tests of the s4e workspace live beside this file.
+//! Integration, contract and end-to-end tests of the s4e workspace live beside this file.

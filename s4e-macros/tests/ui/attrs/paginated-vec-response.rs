@@ -1,0 +1,9 @@
+use s4e::endpoint;
+
+#[endpoint(GET, "/findings", paginated, response = Vec<Finding>)]
+pub struct ListFindings {}
+
+#[derive(serde::Deserialize)]
+pub struct Finding {}
+
+fn main() {}

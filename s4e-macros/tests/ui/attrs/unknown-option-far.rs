@@ -1,0 +1,6 @@
+use s4e::endpoint;
+
+#[endpoint(GET, "/findings", timeout = 30)]
+pub struct ListFindings {}
+
+fn main() {}
