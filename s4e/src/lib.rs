@@ -1,10 +1,13 @@
-#![doc = include_str!("../../README.md")]
+// The workspace's README.md, wherever build.rs found it (in the repository or
+// in the published package).
+#![doc = include_str!(env!("S4E_README"))]
 //!
 //! # Crate features
 //!
 //! - `blocking` (default): [`blocking::Client`], the same API without async,
 //!   running the async client on its own runtime thread.
 #![deny(missing_docs)]
+// docs.rs (nightly, `--cfg docsrs`) marks each item that needs a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
@@ -22,6 +25,7 @@ mod secret;
 pub use resources::{actions, assets, findings, playbooks, scans, webhooks};
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 
 #[cfg(test)]
