@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
 use s4e::actions::{
     Action, ActionExecution, ActionParameter, ActionType, ExecutionStatus, Executor, ParameterType,
     ValidationReport,
