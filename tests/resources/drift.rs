@@ -38,7 +38,51 @@ const PAGINATION_QUERY: [&str; 2] = ["page", "per_page"];
 /// field) although the file marks them optional: `(method, path, location,
 /// name, reason)`. Sending an optional value always is within the contract;
 /// each entry says why the SDK does it.
-const REQUIRED_BY_THE_SDK_ONLY: &[(&str, &str, &str, &str, &str)] = &[];
+const REQUIRED_BY_THE_SDK_ONLY: &[(&str, &str, &str, &str, &str)] = &[
+    ("POST", "/playbooks", "`steps[]` property", "id", STEP_ID),
+    (
+        "PATCH",
+        "/playbooks/{id}",
+        "`steps[]` property",
+        "id",
+        STEP_ID,
+    ),
+    (
+        "POST",
+        "/playbooks",
+        "`steps[]` property",
+        "type",
+        STEP_TYPE,
+    ),
+    (
+        "PATCH",
+        "/playbooks/{id}",
+        "`steps[]` property",
+        "type",
+        STEP_TYPE,
+    ),
+    (
+        "POST",
+        "/actions",
+        "`parameters[]` property",
+        "required",
+        PARAMETER_REQUIRED,
+    ),
+    (
+        "PATCH",
+        "/actions/{id}",
+        "`parameters[]` property",
+        "required",
+        PARAMETER_REQUIRED,
+    ),
+];
+
+const STEP_ID: &str = "runs report their steps by `id` (`PlaybookRun.steps[].id`), so \
+    `PlaybookStep::new` asks for one and every step sent can be told apart";
+const STEP_TYPE: &str = "a step without a `type` says nothing about what to run; \
+    `PlaybookStep::new` asks for it";
+const PARAMETER_REQUIRED: &str = "a plain `bool` whose default, `false`, is the server's \
+    default: sending it always states the same thing explicitly";
 
 /// What one operation declares (or one SDK endpoint sends): name -> required,
 /// per location, and whether there is a JSON body.
@@ -449,4 +493,150 @@ fn a_renamed_or_dropped_parameter_on_either_side_is_reported() {
     let failures = check("POST", "/assets", create, &loosened);
     assert_eq!(failures.len(), 2, "{failures:?}");
     assert!(failures[0].contains("`name`") || failures[1].contains("`name`"));
+}
+
+/// A nested object the SDK sends inside a body, as its serde model writes it.
+struct Nested {
+    method: &'static str,
+    path: &'static str,
+    /// The body property holding it; `[]` for the items of an array.
+    property: &'static str,
+    /// Every field set (no unmodelled extras): the names the SDK can send.
+    full: Value,
+    /// Built with only what the constructor asks for: what it always sends.
+    minimal: Value,
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("a request model serializes")
+}
+
+/// The nested request models, each fully set and minimal. Built in Rust
+/// (not decoded from the file's names) so that a renamed serde field shows.
+fn nested_models() -> Vec<Nested> {
+    use s4e::AssetType;
+    use s4e::actions::{ActionParameter, ParameterType};
+    use s4e::assets::NewAsset;
+    use s4e::playbooks::{PlaybookStep, PlaybookTrigger};
+    use s4e::scans::{ScanDepth, ScanOptions};
+
+    let mut options = ScanOptions::new();
+    options.depth = Some(ScanDepth::Deep);
+    options.include_subdomains = Some(true);
+    options.categories = Some(vec!["xss".into()]);
+    options.follow_redirects = Some(true);
+    options.max_depth = Some(3);
+    options.timeout = Some(60);
+    let asset = NewAsset::new("a.example.com", AssetType::Domain);
+    let trigger = PlaybookTrigger::new("finding.new");
+    let mut step = PlaybookStep::new("s1", "action");
+    let minimal_step = json(&step);
+    step.name = Some("Notify".into());
+    step.action_ref = Some("a-1".into());
+    let parameter = ActionParameter::new("channel", ParameterType::String);
+
+    let mut models = vec![
+        Nested {
+            method: "POST",
+            path: "/scans",
+            property: "options",
+            full: json(&options),
+            minimal: json(&ScanOptions::new()),
+        },
+        Nested {
+            method: "POST",
+            path: "/assets/bulk",
+            property: "assets[]",
+            full: json(&asset.clone().tags(["lab"])),
+            minimal: json(&asset),
+        },
+    ];
+    for (method, path) in [("POST", "/playbooks"), ("PATCH", "/playbooks/{id}")] {
+        models.push(Nested {
+            method,
+            path,
+            property: "trigger",
+            full: json(
+                &trigger
+                    .clone()
+                    .conditions(serde_json::json!({"severity": "high"})),
+            ),
+            minimal: json(&trigger),
+        });
+        models.push(Nested {
+            method,
+            path,
+            property: "steps[]",
+            full: json(&step),
+            minimal: minimal_step.clone(),
+        });
+    }
+    for (method, path) in [("POST", "/actions"), ("PATCH", "/actions/{id}")] {
+        models.push(Nested {
+            method,
+            path,
+            property: "parameters[]",
+            full: json(&parameter.clone().default_value(serde_json::json!("#soc"))),
+            minimal: json(&parameter),
+        });
+    }
+    models
+}
+
+/// The schema of `property` (`name` or `name[]`) in the operation's body.
+fn nested_schema<'a>(operation: &'a Value, property: &str, root: &'a Value) -> &'a Value {
+    let body = resolve(&operation["requestBody"], root);
+    let mut schema = resolve(&body["content"]["application/json"]["schema"], root);
+    let (name, items) = match property.strip_suffix("[]") {
+        Some(name) => (name, true),
+        None => (property, false),
+    };
+    // `allOf` parts: the first that names the property.
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        schema = parts
+            .iter()
+            .map(|part| resolve(part, root))
+            .find(|part| part["properties"].get(name).is_some())
+            .expect("the property is in one allOf part");
+    }
+    let mut schema = resolve(&schema["properties"][name], root);
+    if items {
+        schema = resolve(&schema["items"], root);
+    }
+    schema
+}
+
+#[test]
+fn nested_body_objects_have_the_names_of_the_file() {
+    let root = spec();
+    let operations = spec_operations(&root);
+    let mut failures = Vec::new();
+    for model in nested_models() {
+        let operation = &operations[&(model.method.to_owned(), model.path.to_owned())];
+        let schema = nested_schema(operation, model.property, &root);
+        let spec = properties(schema, &root).expect("a nested object with properties");
+        let keys = |value: &Value| -> BTreeMap<String, bool> {
+            value
+                .as_object()
+                .expect("an object")
+                .keys()
+                .map(|k| (k.clone(), false))
+                .collect()
+        };
+        // Name -> always sent (in the minimal instance).
+        let mut sdk = keys(&model.full);
+        for name in keys(&model.minimal).into_keys() {
+            sdk.insert(name, true);
+        }
+        let location = format!("`{}` property", model.property);
+        names(
+            &mut failures,
+            model.method,
+            model.path,
+            &location,
+            &spec,
+            &sdk,
+        );
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
