@@ -640,3 +640,45 @@ fn nested_body_objects_have_the_names_of_the_file() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+#[test]
+fn every_required_by_the_sdk_only_rule_is_still_needed() {
+    // A rule that no longer matches a difference (the file now requires the
+    // property, or the SDK made it optional or renamed it) must go.
+    let root = spec();
+    let operations = spec_operations(&root);
+    let sdk = sdk_operations();
+    let models = nested_models();
+    for &(method, path, location, name, reason) in REQUIRED_BY_THE_SDK_ONLY {
+        assert!(!reason.is_empty());
+        let operation = &operations[&(method.to_owned(), path.to_owned())];
+        let (spec_required, sdk_required) = match models.iter().find(|m| {
+            (m.method, m.path) == (method, path) && location == format!("`{}` property", m.property)
+        }) {
+            Some(model) => {
+                let schema = nested_schema(operation, model.property, &root);
+                let spec = properties(schema, &root).expect("properties");
+                (
+                    spec.get(name).copied(),
+                    model.minimal.get(name).map(|_| true),
+                )
+            }
+            None => {
+                let endpoint = find(&sdk, method, path)[0];
+                let spec = spec_shape(operation, &root);
+                let ours = sdk_shape(endpoint.fields, endpoint.paginated, endpoint.has_body);
+                let pick = |shape: &Shape| match location {
+                    "query parameter" => shape.query.get(name).copied(),
+                    "body property" => shape.body.as_ref().and_then(|(_, b)| b.get(name).copied()),
+                    other => panic!("a rule for an unknown location: {other}"),
+                };
+                (pick(&spec), pick(&ours))
+            }
+        };
+        assert_eq!(
+            (spec_required, sdk_required),
+            (Some(false), Some(true)),
+            "the rule for {method} {path} {location} `{name}` no longer applies"
+        );
+    }
+}
