@@ -7,7 +7,7 @@
 //! The SDK side comes from `Endpoint::FIELDS`, which `#[endpoint]` generates
 //! from the fields (wire name after `rename`, location, required = not an
 //! `Option`). The list of endpoints is `spec::sdk_operations`; the test
-//! checks it against the `#[endpoint(...)]` attributes in the sources, so an
+//! checks it against the `#[endpoint(...)]` attributes in `s4e/src/resources`, so an
 //! endpoint cannot be left out of the list either.
 //!
 //! Where the two differ on purpose, the rule is written below with its reason.
