@@ -16,6 +16,13 @@ impl ::s4e::__private::Endpoint for GetFinding {
     type Output = Finding;
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Get;
     const PATH: &'static str = "/findings/{id}";
+    const FIELDS: &'static [::s4e::__private::FieldSpec] = &[
+        ::s4e::__private::FieldSpec {
+            name: "id",
+            location: ::s4e::__private::FieldLocation::Path,
+            required: true,
+        },
+    ];
     fn write_path(
         &self,
         path: &mut ::s4e::__private::PathBuilder,

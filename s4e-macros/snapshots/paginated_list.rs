@@ -26,6 +26,28 @@ impl ::s4e::__private::Endpoint for ListFindings {
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Get;
     const PATH: &'static str = "/findings";
     const PAGINATED: bool = true;
+    const FIELDS: &'static [::s4e::__private::FieldSpec] = &[
+        ::s4e::__private::FieldSpec {
+            name: "severity",
+            location: ::s4e::__private::FieldLocation::Query,
+            required: false,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "status",
+            location: ::s4e::__private::FieldLocation::Query,
+            required: false,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "type",
+            location: ::s4e::__private::FieldLocation::Query,
+            required: false,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "ref",
+            location: ::s4e::__private::FieldLocation::Query,
+            required: false,
+        },
+    ];
     fn write_path(
         &self,
         path: &mut ::s4e::__private::PathBuilder,

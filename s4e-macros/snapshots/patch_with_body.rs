@@ -23,6 +23,33 @@ impl ::s4e::__private::Endpoint for UpdateFinding {
     const METHOD: ::s4e::__private::Method = ::s4e::__private::Method::Patch;
     const PATH: &'static str = "/assets/{asset_id}/findings/{id}";
     const HAS_BODY: bool = true;
+    const FIELDS: &'static [::s4e::__private::FieldSpec] = &[
+        ::s4e::__private::FieldSpec {
+            name: "asset_id",
+            location: ::s4e::__private::FieldLocation::Path,
+            required: true,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "id",
+            location: ::s4e::__private::FieldLocation::Path,
+            required: true,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "status",
+            location: ::s4e::__private::FieldLocation::Body,
+            required: false,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "comment",
+            location: ::s4e::__private::FieldLocation::Body,
+            required: false,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "notify",
+            location: ::s4e::__private::FieldLocation::Query,
+            required: true,
+        },
+    ];
     fn write_path(
         &self,
         path: &mut ::s4e::__private::PathBuilder,

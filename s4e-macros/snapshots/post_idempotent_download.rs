@@ -20,6 +20,23 @@ impl ::s4e::__private::Endpoint for ExportFindings {
     const PATH: &'static str = "/findings/export";
     const IDEMPOTENT: bool = true;
     const HAS_BODY: bool = true;
+    const FIELDS: &'static [::s4e::__private::FieldSpec] = &[
+        ::s4e::__private::FieldSpec {
+            name: "format",
+            location: ::s4e::__private::FieldLocation::Body,
+            required: true,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "X-Trace",
+            location: ::s4e::__private::FieldLocation::Header,
+            required: false,
+        },
+        ::s4e::__private::FieldSpec {
+            name: "extra",
+            location: ::s4e::__private::FieldLocation::Flatten,
+            required: false,
+        },
+    ];
     fn write_path(
         &self,
         path: &mut ::s4e::__private::PathBuilder,

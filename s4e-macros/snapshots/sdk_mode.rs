@@ -17,6 +17,18 @@ impl crate::__private::Endpoint for ListAssets {
     const METHOD: crate::__private::Method = crate::__private::Method::Get;
     const PATH: &'static str = "/assets";
     const PAGINATED: bool = true;
+    const FIELDS: &'static [crate::__private::FieldSpec] = &[
+        crate::__private::FieldSpec {
+            name: "search",
+            location: crate::__private::FieldLocation::Query,
+            required: false,
+        },
+        crate::__private::FieldSpec {
+            name: "tags",
+            location: crate::__private::FieldLocation::Query,
+            required: false,
+        },
+    ];
     fn write_path(
         &self,
         path: &mut crate::__private::PathBuilder,

@@ -54,9 +54,12 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
     let mut query = Vec::new();
     let mut body = Vec::new();
     let mut headers = Vec::new();
+    let mut specs = Vec::new();
     for field in &input.fields {
         let (check, value) = (assert_field(field, &private), value_ref(field));
-        match field.role(args.method) {
+        let role = field.role(args.method);
+        specs.push(field_spec(field, &role, &private));
+        match role {
             Role::Path => {}
             Role::Query(name) => query.push(quote!(#check query.param(#name, #value)?;)),
             Role::Body(name) => body.push(quote!(#check body.field(#name, #value)?;)),
@@ -67,6 +70,13 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
             Role::Header(name) => headers.push(quote!(#check headers.header(#name, #value)?;)),
         }
     }
+    // Only what a contract check needs; the default (`&[]`) stays for an
+    // endpoint without fields.
+    let fields = (!specs.is_empty()).then(|| {
+        quote! {
+            const FIELDS: &'static [#private::FieldSpec] = &[#(#specs),*];
+        }
+    });
     let ok = quote!(::core::result::Result::Ok(()));
     let has_body = (!body.is_empty()).then(|| {
         quote!(
@@ -151,6 +161,7 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
             #idempotent
             #has_body
             #paginated
+            #fields
             fn write_path(&self, path: &mut #private::PathBuilder) -> #private::Result<()> {
                 #(#path_steps)*
                 #ok
@@ -164,6 +175,26 @@ fn expand(input: &Input<'_>, args: &Args, segments: &[Segment]) -> TokenStream {
         }
         #marker
         #setters
+    }
+}
+
+/// `FieldSpec { name, location, required }` of one field: its wire name, where
+/// it goes, and whether it is sent on every request (not an `Option`).
+fn field_spec(field: &Field<'_>, role: &Role, private: &TokenStream) -> TokenStream {
+    let (name, location) = match role {
+        Role::Path => (field.name.as_str(), quote!(Path)),
+        Role::Query(name) => (name.as_str(), quote!(Query)),
+        Role::Body(name) => (name.as_str(), quote!(Body)),
+        Role::Flatten => (field.name.as_str(), quote!(Flatten)),
+        Role::Header(name) => (name.as_str(), quote!(Header)),
+    };
+    let required = generic_arg(field.ty, "Option").is_none();
+    quote! {
+        #private::FieldSpec {
+            name: #name,
+            location: #private::FieldLocation::#location,
+            required: #required,
+        }
     }
 }
 

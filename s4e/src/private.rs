@@ -9,6 +9,36 @@ pub use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilde
 pub use crate::page::Page;
 pub use crate::{Error, Result};
 
+/// One field of an endpoint as it goes on the wire, for
+/// [`Endpoint::FIELDS`]: the test that holds the SDK to the OpenAPI file
+/// compares these with the operation's parameters and body properties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The wire name: the path placeholder, the query parameter or body
+    /// property name after `rename`, the header name; for a flattened body
+    /// field, the Rust field name.
+    pub name: &'static str,
+    /// Where the value goes.
+    pub location: FieldLocation,
+    /// Whether every request carries it (the field is not an `Option`).
+    pub required: bool,
+}
+
+/// Where a [`FieldSpec`] goes in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldLocation {
+    /// A placeholder of the path template.
+    Path,
+    /// A query parameter.
+    Query,
+    /// A property of the JSON object body.
+    Body,
+    /// An object whose properties are merged into the body (`#[body(flatten)]`).
+    Flatten,
+    /// A request header.
+    Header,
+}
+
 /// Asserts at compile time that `T` can be decoded from a response body.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an endpoint response because it does not implement `serde::Deserialize`",

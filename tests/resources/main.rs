@@ -6,6 +6,7 @@ mod support;
 
 mod actions;
 mod assets;
+mod drift;
 mod models;
 mod playbooks;
 mod scans;

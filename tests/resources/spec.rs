@@ -10,8 +10,9 @@
 //! * **full**: every property with a value, unbounded integers beyond `u64`.
 //!
 //! A new operation in the file without a matching endpoint fails the test.
+//! The loader and the list of SDK endpoints are shared with `drift.rs`.
 
-use s4e::__private::Endpoint;
+use s4e::__private::{Endpoint, FieldSpec};
 use s4e::{Finding, RawResponse};
 use serde_json::{Map, Value, json};
 use yaml_rust2::{Yaml, YamlLoader};
@@ -25,7 +26,8 @@ enum Shape {
 
 const SHAPES: [Shape; 3] = [Shape::Minimal, Shape::AllNull, Shape::Full];
 
-fn spec() -> Value {
+/// The repo's OpenAPI file, as JSON.
+pub(crate) fn spec() -> Value {
     let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/s4e-v1.yaml"));
     let docs = YamlLoader::load_from_str(text).expect("the OpenAPI file is YAML");
     to_json(&docs[0])
@@ -56,7 +58,7 @@ fn to_json(yaml: &Yaml) -> Value {
 }
 
 /// Follows `$ref` (to `#/components/...`) until a schema has none.
-fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => {
             let pointer = reference.strip_prefix('#').expect("a local $ref");
@@ -155,9 +157,15 @@ fn string(schema: &Value, shape: Shape) -> String {
     }
 }
 
-struct Operation {
-    method: &'static str,
-    path: &'static str,
+/// One SDK endpoint, as its `Endpoint` impl declares it.
+pub(crate) struct Operation {
+    /// The endpoint type's name, for messages.
+    pub(crate) name: &'static str,
+    pub(crate) method: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) paginated: bool,
+    pub(crate) has_body: bool,
+    pub(crate) fields: &'static [FieldSpec],
     decode: fn(&[u8]) -> s4e::Result<()>,
 }
 
@@ -173,6 +181,10 @@ fn raw(body: &[u8]) -> RawResponse<'_> {
 macro_rules! operations {
     ($($endpoint:ty),+ $(,)?) => {
         vec![$(Operation {
+            name: stringify!($endpoint),
+            paginated: <$endpoint as Endpoint>::PAGINATED,
+            has_body: <$endpoint as Endpoint>::HAS_BODY,
+            fields: <$endpoint as Endpoint>::FIELDS,
             method: <$endpoint as Endpoint>::METHOD.as_str(),
             path: <$endpoint as Endpoint>::PATH,
             decode: |body| <$endpoint as Endpoint>::decode(raw(body)).map(drop),
@@ -180,8 +192,9 @@ macro_rules! operations {
     };
 }
 
-/// Every endpoint the SDK declares.
-fn sdk_operations() -> Vec<Operation> {
+/// Every endpoint the SDK declares (`drift.rs` checks that the list is
+/// complete against the sources).
+pub(crate) fn sdk_operations() -> Vec<Operation> {
     use s4e::actions::*;
     use s4e::assets::*;
     use s4e::findings::*;
