@@ -151,7 +151,8 @@ impl Controls {
         lock(&self.shared.log).clear();
     }
 
-    /// Every webhook delivery attempted so far, oldest first.
+    /// Every webhook delivery so far, oldest first, including those not
+    /// attempted because their URL is not a loopback `http://` URL.
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         lock(&self.shared.deliveries).clone()
     }
@@ -411,11 +412,14 @@ pub struct DeliveryRecord {
     pub webhook_id: Option<String>,
     /// Where it was sent.
     pub url: String,
+    /// The sandbox made the POST. `false` for a URL it does not call (not an
+    /// `http://` loopback URL); `error` then says why.
+    pub attempted: bool,
     /// The receiver answered 2xx.
     pub delivered: bool,
     /// The receiver's status, if it answered.
     pub status_code: Option<u16>,
-    /// Why it failed, when it got no answer.
+    /// Why it failed when it got no answer, or why it was not attempted.
     pub error: Option<String>,
     /// When it was sent (wall-clock time).
     pub timestamp: DateTime<Utc>,

@@ -625,7 +625,7 @@ async fn playbooks_crud_and_a_run() {
     let created = api
         .post(
             "/playbooks",
-            json!({"name": "Contain host", "steps": [{"name": "isolate", "action_ref": "act-isolate-host"}, {"id": "tell", "type": "approval"}], "tags": ["ir"]}),
+            json!({"name": "Contain host", "version": "1.0", "trigger": {"event": "finding.new", "conditions": {"severity": "critical"}}, "steps": [{"name": "isolate", "action_ref": "act-isolate-host"}, {"id": "tell", "type": "approval"}], "tags": ["ir"]}),
         )
         .await;
     assert_eq!(created.status, 201);
@@ -636,16 +636,19 @@ async fn playbooks_crud_and_a_run() {
     );
     assert_eq!(pb["steps"][0]["id"], "step-1");
     assert_eq!(
-        api.post("/playbooks", json!({"name": "x", "steps": []}))
-            .await
-            .detail_fields(),
+        api.post(
+            "/playbooks",
+            json!({"name": "x", "version": "1", "trigger": {"event": "manual"}, "steps": []})
+        )
+        .await
+        .detail_fields(),
         ["steps"]
     );
     assert_eq!(api.get("/playbooks?tag=ir").await.json["meta"]["total"], 1);
     let patched = api
         .patch(
             "/playbooks/pb-contain-host",
-            json!({"on_failure": "continue", "version": 2}),
+            json!({"on_failure": "continue", "version": "2"}),
         )
         .await;
     assert_eq!(
@@ -692,7 +695,7 @@ async fn webhooks_crud_never_shows_the_secret() {
     let r = api
         .post(
             "/webhooks",
-            json!({"url": "https://example.com/hook", "events": ["scan.completed"]}),
+            json!({"name": "plain", "url": "http://example.com/hook", "events": ["scan.completed"]}),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -700,11 +703,11 @@ async fn webhooks_crud_never_shows_the_secret() {
     assert_eq!(
         api.post(
             "/webhooks",
-            json!({"url": "http://127.0.0.1:1/h", "events": ["scan.done"]})
+            json!({"name": "typo", "url": "http://127.0.0.1:1/h", "events": ["scan.done", "*"]})
         )
         .await
         .detail_fields(),
-        ["events[0]"]
+        ["events[0]", "events[1]"]
     );
     let created = api
         .post("/webhooks", json!({"name": "mine", "url": "http://127.0.0.1:1/h", "events": ["scan.completed"], "secret": "whsec_x"}))
@@ -834,7 +837,7 @@ async fn filters_and_sorting_agree_with_the_data() {
             .iter()
             .all(|f| f["title"].as_str().unwrap().contains("HSTS"))
     );
-    let r = api.get("/findings?from=2030-01-01").await;
+    let r = api.get("/findings?from=2030-01-01T00:00:00Z").await;
     assert_eq!(r.json["meta"]["total"], 0);
 
     let ips = api.get("/assets?type=ip&per_page=100").await;
@@ -1087,7 +1090,7 @@ async fn export_streams_csv_and_json() {
     let json_export = api
         .post(
             "/findings/export",
-            json!({"format": "json", "severity": "critical,high"}),
+            json!({"format": "json", "severity": ["critical", "high"]}),
         )
         .await;
     assert_eq!(json_export.header("content-type"), "application/json");
@@ -1399,7 +1402,7 @@ async fn signed_deliveries_reach_a_local_listener() {
     let (url, mut rx) = receiver().await;
     let secret = "whsec_test_secret";
     let hook = api
-        .post("/webhooks", json!({"url": url, "events": ["asset.created", "scan.completed", "finding.new"], "secret": secret, "headers": {"X-Team": "blue"}}))
+        .post("/webhooks", json!({"name": "local", "url": url, "events": ["asset.created", "scan.completed", "finding.new"], "secret": secret, "headers": {"X-Team": "blue"}}))
         .await;
     let hook_id = hook.data()["id"].as_str().unwrap().to_string();
 
@@ -1473,7 +1476,7 @@ async fn signed_deliveries_reach_a_local_listener() {
     let dead = api
         .post(
             "/webhooks",
-            json!({"url": "http://127.0.0.1:9/nothing", "events": ["*"]}),
+            json!({"name": "dead", "url": "http://127.0.0.1:9/nothing", "events": ["webhook.test"]}),
         )
         .await;
     let test = api
@@ -1491,12 +1494,12 @@ async fn unsigned_without_a_secret_and_none_when_inactive() {
     let (url, mut rx) = receiver().await;
     api.post(
         "/webhooks",
-        json!({"url": url.clone(), "events": ["asset.verified"]}),
+        json!({"name": "unsigned", "url": url.clone(), "events": ["asset.verified"]}),
     )
     .await;
     api.post(
         "/webhooks",
-        json!({"url": url, "events": ["*"], "active": false}),
+        json!({"name": "inactive", "url": url, "events": ["asset.created", "asset.verified"], "active": false}),
     )
     .await;
     let verified = api.get("/assets?status=active&per_page=1").await.data()[0]["id"]
@@ -1585,4 +1588,298 @@ fn binary_prints_its_url_and_stops_on_ctrl_c() {
     assert!(exit.success(), "{exit:?}");
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
     assert_eq!(rest.last().map(String::as_str), Some("Stopped."));
+}
+
+// ---- the contract (spec/s4e-v1.yaml) ----
+
+/// The values of a string enum schema of the spec, read from the file so the
+/// check follows the contract rather than a copy of it.
+fn spec_enum(schema: &str) -> Vec<String> {
+    let spec = include_str!("../../spec/s4e-v1.yaml");
+    let start = spec
+        .find(&format!("\n    {schema}:\n"))
+        .unwrap_or_else(|| panic!("{schema} in the spec"));
+    spec[start..]
+        .lines()
+        .skip_while(|l| l.trim() != "enum:")
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.trim_start()[2..].trim().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn seed_data_fits_the_contract() {
+    let api = Api::new().await;
+    let events = spec_enum("WebhookEvent");
+    assert!(events.contains(&"scan.completed".to_string()), "{events:?}");
+    let hooks = api.get("/webhooks?per_page=100").await;
+    for hook in hooks.data().as_array().unwrap() {
+        let subscribed = hook["events"].as_array().unwrap();
+        assert!(!subscribed.is_empty(), "{hook}");
+        for e in subscribed {
+            assert!(events.iter().any(|x| x == e.as_str().unwrap()), "{hook}");
+        }
+    }
+    let playbooks = api.get("/playbooks?per_page=100").await;
+    let playbooks = playbooks.data().as_array().unwrap();
+    assert!(!playbooks.is_empty());
+    for pb in playbooks {
+        let trigger = &pb["trigger"];
+        assert!(
+            trigger["event"].as_str().is_some_and(|e| !e.is_empty()),
+            "{pb}"
+        );
+        assert!(trigger["conditions"].is_object(), "{pb}");
+        let id = pb["id"].as_str().unwrap();
+        let full = api.get(&format!("/playbooks/{id}")).await;
+        assert!(full.data()["trigger"]["conditions"].is_object());
+        assert!(!full.data()["steps"].as_array().unwrap().is_empty());
+    }
+    let critical = api.get("/playbooks/pb-critical-finding").await;
+    assert_eq!(
+        critical.data()["trigger"],
+        json!({"event": "finding.new", "conditions": {"severity": "critical"}})
+    );
+    for action in api
+        .get("/actions?per_page=100")
+        .await
+        .data()
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            action["conditions"].is_null() || action["conditions"].is_object(),
+            "{action}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn posts_without_their_required_body_are_422() {
+    let api = Api::new().await;
+    for path in [
+        "/assets",
+        "/assets/bulk",
+        "/scans",
+        "/findings/export",
+        "/actions",
+        "/actions/validate",
+        "/actions/act-notify-slack/trigger",
+        "/playbooks",
+        "/playbooks/pb-tls-expiry/run",
+        "/webhooks",
+    ] {
+        let r = api.send(api.request(Method::POST, path)).await;
+        assert_eq!(
+            (r.status.as_u16(), r.detail_fields()),
+            (422, vec!["body".to_string()]),
+            "POST {path}"
+        );
+        assert_eq!(r.json["error"]["code"], "validation_failed");
+    }
+    let r = api
+        .send(api.request(Method::PATCH, "/assets/a-1001").body(" "))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (422, vec!["body".to_string()])
+    );
+    // `{}` is a body: the trigger of an action without required parameters runs.
+    let ok = api
+        .post("/actions/act-notify-slack/trigger", json!({}))
+        .await;
+    assert_ne!(ok.detail_fields(), ["body"]);
+}
+
+#[tokio::test]
+async fn query_values_outside_the_contract_are_422() {
+    let api = Api::new().await;
+    for (path, field) in [
+        ("/assets?page=2147483648", "page"),
+        ("/findings?page=", "page"),
+        ("/findings?per_page=", "per_page"),
+        ("/scans?from=yesterday", "from"),
+        ("/scans?to=2026-05-03", "to"),
+        ("/findings?from=", "from"),
+        ("/findings?to=2026-13-01T00:00:00Z", "to"),
+        ("/findings?status=", "status"),
+    ] {
+        let r = api.get(path).await;
+        assert_eq!(
+            (r.status.as_u16(), r.detail_fields()),
+            (422, vec![field.to_string()]),
+            "GET {path}"
+        );
+    }
+    let last = api.get("/assets?page=2147483647").await;
+    assert_eq!((last.status.as_u16(), last.data()), (200, &json!([])));
+    let r = api
+        .get("/scans?from=2026-04-01T00:00:00Z&to=2026-05-01T09:00:00%2B00:00")
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn bodies_with_wrong_types_are_422_with_field_details() {
+    let api = Api::new().await;
+    let cases = [
+        (
+            "/assets",
+            json!({"name": "x.example.org", "type": "domain", "tags": "prod"}),
+            vec!["tags"],
+        ),
+        (
+            "/assets",
+            json!({"name": "x.example.org", "type": "domain", "tags": ["ok", ""]}),
+            vec!["tags[1]"],
+        ),
+        (
+            "/actions/act-notify-slack/trigger",
+            json!({"sandbox": "yes", "target": 5, "parameters": {"message": "hi"}}),
+            vec!["sandbox", "target"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "conditions": [{"severity": "high"}]}),
+            vec!["conditions"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "parameters": [{"name": "", "type": "string"}]}),
+            vec!["parameters[0].name"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "version": "1", "trigger": {"event": "finding.new", "conditions": []}, "steps": [{"id": "s"}]}),
+            vec!["trigger.conditions"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "version": 1, "trigger": {}, "steps": [{"id": "s"}], "tags": [""]}),
+            vec!["version", "trigger.event", "tags[0]"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "steps": [{"id": "s"}]}),
+            vec!["version", "trigger"],
+        ),
+        (
+            "/findings/export",
+            json!({"format": "csv", "from": "2026-05-03"}),
+            vec!["from"],
+        ),
+        (
+            "/findings/export",
+            json!({"format": "csv", "to": 17, "severity": "critical"}),
+            vec!["severity", "to"],
+        ),
+        (
+            "/scans",
+            json!({"asset_id": "a-1001", "scan_type": "quick", "options": {"timeout": 0}}),
+            vec!["options.timeout"],
+        ),
+        (
+            "/scans",
+            json!({"asset_id": "a-1001", "scan_type": "quick", "options": {"timeout": 86_401}}),
+            vec!["options.timeout"],
+        ),
+        (
+            "/webhooks",
+            json!({"url": "https://soc.example.net/h", "events": ["scan.completed"]}),
+            vec!["name"],
+        ),
+        (
+            "/webhooks",
+            json!({"name": "w", "url": "https://soc.example.net/h", "events": []}),
+            vec!["events"],
+        ),
+    ];
+    for (path, body, fields) in cases {
+        let r = api.post(path, body.clone()).await;
+        assert_eq!(r.status, 422, "POST {path} {body}: {}", r.text);
+        let mut got = r.detail_fields();
+        got.sort();
+        let mut want: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "POST {path} {body}");
+    }
+    // The boundaries themselves are accepted.
+    for timeout in [1, 86_400] {
+        let r = api
+            .post(
+                "/scans",
+                json!({"asset_id": "a-1001", "scan_type": "quick", "options": {"timeout": timeout}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn https_webhooks_anywhere_are_stored_and_never_called() {
+    let api = Api::new().await;
+    let created = api
+        .post(
+            "/webhooks",
+            json!({"name": "prod receiver", "url": "https://soc.example.net/hooks/s4e", "events": ["asset.created"], "secret": "whsec_prod"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.data()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.get(&format!("/webhooks/{id}")).await.data()["url"],
+        "https://soc.example.net/hooks/s4e"
+    );
+    let test = api.post(&format!("/webhooks/{id}/test"), json!({})).await;
+    assert_eq!(
+        test.data(),
+        &json!({"delivered": false, "status_code": null})
+    );
+    // An event it subscribes to is recorded as not attempted, with the reason.
+    let asset = api
+        .post(
+            "/assets",
+            json!({"name": "new.example.org", "type": "domain"}),
+        )
+        .await;
+    assert_eq!(asset.status, 201, "{}", asset.text);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let records = loop {
+        let records: Vec<_> = api
+            .sandbox
+            .controls()
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.webhook_id.as_deref() == Some(id.as_str()))
+            .collect();
+        if records.len() == 2 || Instant::now() > deadline {
+            break records;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(records.len(), 2, "{records:?}");
+    let created_event = records.iter().find(|d| d.event == "asset.created").unwrap();
+    for d in &records {
+        assert!(
+            !d.attempted && !d.delivered && d.status_code.is_none(),
+            "{d:?}"
+        );
+        assert!(
+            d.error.as_deref().unwrap().contains("not attempted"),
+            "{d:?}"
+        );
+    }
+    assert_eq!(created_event.url, "https://soc.example.net/hooks/s4e");
+    // Plain http stays loopback-only, on update too.
+    let r = api
+        .patch(
+            &format!("/webhooks/{id}"),
+            json!({"url": "http://soc.example.net/h"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (422, vec!["url".to_string()])
+    );
 }

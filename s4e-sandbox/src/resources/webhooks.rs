@@ -1,5 +1,6 @@
-//! `/webhooks` (API.md §4.6). The sandbox delivers only to loopback URLs, so
-//! any other URL is refused at create and update with a 422.
+//! `/webhooks` (API.md §4.6). Any `https://` URL or an `http://` loopback URL
+//! is accepted and stored, as production does; the sandbox delivers only to
+//! loopback URLs and records every other delivery as not attempted.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
@@ -17,7 +18,8 @@ use crate::api::query::Query;
 use crate::delivery::{self, Delivery};
 use crate::state::{Db, Event, Shared, ts};
 
-/// The event names of API.md §4.6, plus `webhook.test`; `*` subscribes to all.
+/// The event names of API.md §4.6, plus `webhook.test` (the contract has no
+/// wildcard).
 pub(crate) const EVENTS: &[&str] = &[
     "scan.created",
     "scan.completed",
@@ -51,7 +53,7 @@ pub(crate) struct Webhook {
 
 impl Webhook {
     pub(crate) fn subscribes(&self, event: &str) -> bool {
-        self.events.iter().any(|e| e == event || e == "*")
+        self.events.iter().any(|e| e == event)
     }
 
     pub(crate) fn view(&self) -> Value {
@@ -94,6 +96,21 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
     })
 }
 
+/// Whether the contract lets a webhook have `url`: `https://` to any host, or
+/// `http://` to a loopback host. Err is the field message.
+pub(crate) fn accepted_url(url: &str) -> Result<(), String> {
+    if url_host(url).is_none() {
+        return Err(format!("`{url}` is not an http or https URL"));
+    }
+    if url.starts_with("https://") || is_loopback_url(url) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{url}` must be https://, or http:// to a loopback host (127.0.0.0/8, ::1, localhost)"
+        ))
+    }
+}
+
 struct Fields {
     name: Option<String>,
     url: Option<String>,
@@ -110,14 +127,17 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
         check.opt_string(obj, "url")
     };
     if let Some(u) = &url {
-        if url_host(u).is_none() {
-            check.fail("url", format!("`{u}` is not an http or https URL"));
-        } else if !is_loopback_url(u) {
-            check.fail(
-                "url",
-                format!("the sandbox delivers only to loopback URLs (127.0.0.0/8, ::1, localhost), not `{u}`"),
-            );
+        if let Err(why) = accepted_url(u) {
+            check.fail("url", why);
         }
+    }
+    let name = if create {
+        check.req_string(obj, "name")
+    } else {
+        check.opt_string(obj, "name")
+    };
+    if !create && name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        check.fail("name", "must not be empty");
     }
     let events = if create {
         if obj.get("events").is_none_or(Value::is_null) {
@@ -134,7 +154,7 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
             check.fail("events", "must name at least one event");
         }
         for (i, e) in events.iter().enumerate() {
-            if e != "*" && !EVENTS.contains(&e.as_str()) {
+            if !EVENTS.contains(&e.as_str()) {
                 check.fail(
                     &format!("events[{i}]"),
                     format!("unknown event `{e}`; expected one of {}", EVENTS.join(", ")),
@@ -151,7 +171,7 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
         }
     }
     Fields {
-        name: check.opt_string(obj, "name"),
+        name,
         url,
         events,
         secret: check.opt_string(obj, "secret").filter(|s| !s.is_empty()),
@@ -196,7 +216,11 @@ pub(crate) async fn create(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiRes
     db.next.webhook += 1;
     let id = format!("wh-{:03}", db.next.webhook);
     let hook = Webhook {
-        name: f.name.unwrap_or_else(|| format!("webhook {id}")),
+        name: f
+            .name
+            .unwrap_or_else(|| format!("webhook {id}"))
+            .trim()
+            .to_string(),
         id,
         url,
         events,
@@ -228,7 +252,7 @@ pub(crate) async fn update(
         .find(|w| w.id == id)
         .ok_or_else(|| ApiError::not_found("webhook", &id))?;
     if let Some(v) = f.name {
-        w.name = v;
+        w.name = v.trim().to_string();
     }
     if let Some(v) = f.url {
         w.url = v;
@@ -284,6 +308,27 @@ pub(crate) async fn test(State(sh): State<Arc<Shared>>, Path(id): Path<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_to_loopback() {
+        for ok in [
+            "https://soc.example.net/hooks/s4e",
+            "https://203.0.113.9:8443/h",
+            "http://127.0.0.1:8080/hook",
+            "http://[::1]/h",
+        ] {
+            assert!(accepted_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com/hook",
+            "http://10.0.0.1/",
+            "ftp://127.0.0.1/",
+            "https:///nohost",
+            "soc.example.net",
+        ] {
+            assert!(accepted_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn only_loopback_urls() {
