@@ -511,7 +511,7 @@ async fn bulk_create_reports_each_failure() {
                 {"name": "b1.example.com", "type": "domain"},
                 {"name": "999.1.1.1", "type": "ip"},
                 {"name": "192.0.2.0/24", "type": "network"},
-                {"type": "url"}
+                {"name": "shop.example.org", "type": "network"}
             ]}),
         )
         .await;
@@ -520,7 +520,32 @@ async fn bulk_create_reports_each_failure() {
     let failed = r.data()["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 2);
     assert_eq!(failed[0]["name"], "999.1.1.1");
-    assert!(failed[1]["error"].as_str().unwrap().contains("name"));
+    assert_eq!(failed[1]["name"], "shop.example.org");
+    assert!(failed[1]["error"].as_str().unwrap().starts_with("name: "));
+    // A body that breaks the schema is refused as a whole: nothing is created.
+    let before = api.get("/assets").await.json["meta"]["total"].clone();
+    let r = api
+        .post(
+            "/assets/bulk",
+            json!({"assets": [
+                {"name": "b2.example.com", "type": "domain"},
+                {"type": "url", "tags": [""]},
+                "b3.example.com"
+            ]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (
+            422,
+            vec![
+                "assets[1].name".to_string(),
+                "assets[1].tags[0]".to_string(),
+                "assets[2]".to_string()
+            ]
+        )
+    );
+    assert_eq!(api.get("/assets").await.json["meta"]["total"], before);
     assert_eq!(
         api.post("/assets/bulk", json!({"assets": []})).await.status,
         422

@@ -65,12 +65,14 @@ impl Check {
         out
     }
 
-    /// Absent and `null` are both "not given".
+    /// The value of `name` if sent. `null` counts as sent: no request field of
+    /// the contract is nullable, so a `null` fails the type check like any
+    /// other wrong type.
     fn present<'a>(obj: &'a Object, name: &str) -> Option<&'a Value> {
-        obj.get(name).filter(|v| !v.is_null())
+        obj.get(name)
     }
 
-    /// Whether `name` is absent or `null`.
+    /// Whether `name` was not sent.
     pub(crate) fn absent(obj: &Object, name: &str) -> bool {
         Self::present(obj, name).is_none()
     }
@@ -347,6 +349,18 @@ mod tests {
             c.opt_enum_list::<Severity>(&obj(bad.clone()), "s");
             assert_eq!(fields(c), ["s"], "{bad}");
         }
+    }
+
+    #[test]
+    fn null_is_a_wrong_type() {
+        let body = obj(json!({"a": null, "b": null, "c": null, "d": null}));
+        let mut c = Check::default();
+        assert_eq!(c.opt_string(&body, "a"), None);
+        assert_eq!(c.opt_bool(&body, "b"), None);
+        assert_eq!(c.req_string(&body, "c"), None);
+        assert_eq!(c.opt_strings(&body, "d"), None);
+        assert_eq!(c.opt_string(&body, "absent"), None);
+        assert_eq!(fields(c), ["a", "b", "c", "d"]);
     }
 
     #[test]
