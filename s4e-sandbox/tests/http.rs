@@ -13,7 +13,7 @@ use hyper::{HeaderMap, Method, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use s4e_sandbox::{Fault, Sandbox};
+use s4e_sandbox::{Fault, KeyKind, LimitedEndpoint, RequestRecord, Sandbox};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::mpsc;
@@ -1329,7 +1329,8 @@ async fn admin_routes_mirror_the_controls() {
         .await;
     assert_eq!(
         r.data(),
-        &json!({"latency_ms": 5, "rate_limit": 50, "scan_speed": 2.0})
+        &json!({"latency_ms": 5, "rate_limit": 50, "scan_speed": 2.0,
+                "endpoint_limits": {"scan_create": null, "findings_export": null}})
     );
     assert_eq!(api.sandbox.controls().rate_limit(), Some(50));
     let r = api
@@ -1907,4 +1908,144 @@ async fn https_webhooks_anywhere_are_stored_and_never_called() {
         (r.status.as_u16(), r.detail_fields()),
         (422, vec!["url".to_string()])
     );
+}
+
+// ---- per-endpoint rate limits and the request log ----
+
+#[tokio::test]
+async fn endpoint_limits_answer_429_on_their_endpoint_only() {
+    let api = Api::new().await;
+    let c = api.sandbox.controls();
+    assert_eq!(c.endpoint_limit(LimitedEndpoint::ScanCreate), None);
+    c.set_endpoint_limit(LimitedEndpoint::ScanCreate, Some(2));
+    let scan = json!({"asset_id": "a-1001", "scan_type": "quick"});
+    let first = api.post("/scans", scan.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(first.header("x-ratelimit-limit"), "2");
+    assert_eq!(first.header("x-ratelimit-remaining"), "1");
+    assert_eq!(api.post("/scans", scan.clone()).await.status, 201);
+    let limited = api.post("/scans", scan.clone()).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.json["error"]["code"], "rate_limited");
+    let retry: u64 = limited.header("retry-after").parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    // Other endpoints, and the same path with another method, are not limited.
+    assert_eq!(api.get("/scans").await.status, 200);
+    let export = json!({"format": "json"});
+    assert_eq!(
+        api.post("/findings/export", export.clone()).await.status,
+        200
+    );
+    // The read-only key has its own bucket (and may not create scans at all).
+    let ro = api
+        .send(
+            api.http
+                .post(api.url("/scans"))
+                .bearer_auth(api.sandbox.read_only_key())
+                .body(scan.to_string()),
+        )
+        .await;
+    assert_eq!(ro.status, 403);
+
+    // Through the admin routes: the documented limits, then lifting one.
+    let admin = |m: Method, p: &str| api.http.request(m, api.url(&format!("/__sandbox{p}")));
+    let r = api
+        .send(admin(Method::PATCH, "/settings").body(r#"{"documented_limits": true}"#))
+        .await;
+    assert_eq!(r.data()["rate_limit"], 100);
+    assert_eq!(
+        r.data()["endpoint_limits"],
+        json!({"scan_create": 10, "findings_export": 5})
+    );
+    let statuses: Vec<u16> = {
+        let mut out = Vec::new();
+        for _ in 0..6 {
+            out.push(
+                api.post("/findings/export", export.clone())
+                    .await
+                    .status
+                    .as_u16(),
+            );
+        }
+        out
+    };
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429]);
+    let r = api
+        .send(
+            admin(Method::PATCH, "/settings")
+                .body(r#"{"endpoint_limits": {"findings_export": null, "scan_create": 1}}"#),
+        )
+        .await;
+    assert_eq!(
+        r.data()["endpoint_limits"],
+        json!({"scan_create": 1, "findings_export": null})
+    );
+    assert_eq!(api.post("/findings/export", export).await.status, 200);
+    assert_eq!(api.post("/scans", scan.clone()).await.status, 201);
+    assert_eq!(api.post("/scans", scan).await.status, 429);
+    let r = api
+        .send(admin(Method::PATCH, "/settings").body(r#"{"endpoint_limits": {"scans": 1}}"#))
+        .await;
+    assert_eq!(r.detail_fields(), ["endpoint_limits.scans"]);
+}
+
+#[tokio::test]
+async fn the_request_log_keeps_bodies_and_the_kind_of_key() {
+    let api = Api::new().await;
+    let c = api.sandbox.controls();
+    let body = json!({"name": "logged.example.com", "type": "domain", "tags": ["x"]}).to_string();
+    let r = api
+        .send(
+            api.http
+                .post(api.url("/assets"))
+                .header("X-API-Key", api.sandbox.api_key())
+                .header("Content-Type", "application/json")
+                .body(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    api.get("/assets").await;
+    api.send(api.http.get(api.url("/assets"))).await;
+    let big = format!(
+        r#"{{"name": "big.example.com", "type": "domain", "description": "{}"}}"#,
+        "d".repeat(20_000)
+    );
+    api.send(
+        api.request(Method::POST, "/assets")
+            .header("Content-Type", "application/json")
+            .body(big.clone()),
+    )
+    .await;
+
+    let log = c.requests();
+    assert_eq!(log.len(), 4);
+    assert_eq!(
+        (
+            log[0].key_kind,
+            log[0].body.as_deref(),
+            log[0].body_size,
+            log[0].body_truncated
+        ),
+        (
+            Some(KeyKind::XApiKey),
+            Some(body.as_str()),
+            body.len(),
+            false
+        )
+    );
+    assert_eq!(
+        (log[1].key_kind, log[1].body.as_deref()),
+        (Some(KeyKind::Bearer), None)
+    );
+    assert_eq!((log[2].key_kind, log[2].status), (None, Some(401)));
+    let kept = log[3].body.as_deref().unwrap();
+    assert_eq!(kept.len(), RequestRecord::BODY_LIMIT);
+    assert!(big.starts_with(kept));
+    assert_eq!((log[3].body_size, log[3].body_truncated), (big.len(), true));
+    // The admin route shows the same.
+    let r = api
+        .send(api.http.get(api.url("/__sandbox/requests?method=POST")))
+        .await;
+    assert_eq!(r.data()[0]["key_kind"], "x_api_key");
+    assert_eq!(r.data()[0]["body"], body);
 }
