@@ -96,19 +96,91 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
     })
 }
 
-/// Whether the contract lets a webhook have `url`: `https://` to any host, or
-/// `http://` to a loopback host. Err is the field message.
+/// Whether the contract lets a webhook have `url` (the `WebhookUrl` pattern of
+/// spec/s4e-v1.yaml, exactly): `https://` to a DNS name, or `http://` to
+/// `localhost`, `127.x.y.z` or `[::1]`; an optional port 1-65535; a path of
+/// plain RFC 3986 characters. Err is the field message.
 pub(crate) fn accepted_url(url: &str) -> Result<(), String> {
-    if url_host(url).is_none() {
-        return Err(format!("`{url}` is not an http or https URL"));
+    let refuse = |why: &str| Err(format!("`{url}` {why}"));
+    let (https, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        _ => return refuse("is not an http:// or https:// URL"),
+    };
+    let host_end = if !https && rest.starts_with("[::1]") {
+        "[::1]".len()
+    } else {
+        rest.find([':', '/']).unwrap_or(rest.len())
+    };
+    let (host, mut rest) = rest.split_at(host_end);
+    let host_ok = if https {
+        is_dns_name(host)
+    } else {
+        host == "localhost" || host == "[::1]" || is_loopback_v4(host)
+    };
+    if !host_ok {
+        return if https {
+            refuse("must name its host by a DNS name (letters, digits, `-`, dots)")
+        } else {
+            refuse(
+                "must be https://, or http:// to a loopback host (localhost, 127.0.0.0/8, [::1])",
+            )
+        };
     }
-    if url.starts_with("https://") || is_loopback_url(url) {
+    if let Some(after) = rest.strip_prefix(':') {
+        let end = after.find('/').unwrap_or(after.len());
+        let port = &after[..end];
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && !port.starts_with('0')
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65_535).contains(&p));
+        if !valid {
+            return refuse("has a port that is not 1-65535");
+        }
+        rest = &after[end..];
+    }
+    let path_ok = rest.is_empty()
+        || (rest.starts_with('/')
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._~!$&'()*+,;=:@/?-".contains(&b)));
+    if path_ok {
         Ok(())
     } else {
-        Err(format!(
-            "`{url}` must be https://, or http:// to a loopback host (127.0.0.0/8, ::1, localhost)"
-        ))
+        refuse("has a path with characters outside plain RFC 3986 ones")
     }
+}
+
+/// Dot-separated labels of letters, digits and inner `-`; the last starts
+/// with a letter (so it is not an IP address).
+fn is_dns_name(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    labels.iter().all(|l| label_ok(l))
+        && labels
+            .last()
+            .is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic())
+}
+
+/// `127.x.y.z` with each octet 0-255 written without leading zeros.
+fn is_loopback_v4(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts[1..].iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 struct Fields {
@@ -313,8 +385,11 @@ mod tests {
     fn https_anywhere_http_only_to_loopback() {
         for ok in [
             "https://soc.example.net/hooks/s4e",
-            "https://203.0.113.9:8443/h",
+            "https://hooks:8443/h?x=1&y=(2)",
+            "https://a-1.b2.example.COM",
             "http://127.0.0.1:8080/hook",
+            "http://127.255.10.0",
+            "http://localhost:65535/",
             "http://[::1]/h",
         ] {
             assert!(accepted_url(ok).is_ok(), "{ok}");
@@ -322,6 +397,23 @@ mod tests {
         for bad in [
             "http://example.com/hook",
             "http://10.0.0.1/",
+            "http://LOCALHOST/",
+            "http://127.0.0.01/",
+            "http://127.0.0.256/",
+            "http://localhost:65174*",
+            "http://localhost:0/",
+            "http://localhost:65536/",
+            "http://localhost:080/",
+            "http://localhost?x",
+            "http://user@localhost/",
+            "http://[::1]x/",
+            "http://[::2]/",
+            "https://203.0.113.9:8443/h",
+            "https://-a.example.com/",
+            "https://a..example.com/",
+            "https://example.com/a b",
+            "https://example.com/%20",
+            "https://example.com/#frag",
             "ftp://127.0.0.1/",
             "https:///nohost",
             "soc.example.net",
