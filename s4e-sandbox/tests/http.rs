@@ -2049,3 +2049,92 @@ async fn the_request_log_keeps_bodies_and_the_kind_of_key() {
     assert_eq!(r.data()[0]["key_kind"], "x_api_key");
     assert_eq!(r.data()[0]["body"], body);
 }
+
+/// Each semantic rule that spec/s4e-v1.yaml lists in `info.description` (input
+/// that fits the schemas yet is refused) answers 422 naming the field.
+#[tokio::test]
+async fn the_specs_semantic_rules_are_422_with_field_details() {
+    let api = Api::new().await;
+    let cases = [
+        // Blank strings count as empty.
+        (
+            "/assets",
+            json!({"name": "   ", "type": "domain"}),
+            vec!["name"],
+        ),
+        (
+            "/assets",
+            json!({"name": "b.example.com", "type": "domain", "tags": [" "]}),
+            vec!["tags[0]"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "version": " ", "trigger": {"event": "\t"}, "steps": [{"id": "a"}]}),
+            vec!["version", "trigger.event"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "parameters": [{"name": " ", "type": "string"}]}),
+            vec!["parameters[0].name"],
+        ),
+        (
+            "/webhooks",
+            json!({"name": " ", "url": "https://soc.example.net/h", "events": ["scan.failed"]}),
+            vec!["name"],
+        ),
+        // An asset's name is a well-formed value of its type.
+        (
+            "/assets",
+            json!({"name": "shop.example.org", "type": "network"}),
+            vec!["name"],
+        ),
+        (
+            "/assets",
+            json!({"name": "999.1.1.1", "type": "ip"}),
+            vec!["name"],
+        ),
+        // Unique step ids and parameter names.
+        (
+            "/playbooks",
+            json!({"name": "p", "version": "1", "trigger": {"event": "manual"}, "steps": [{"id": "a"}, {"id": "a"}]}),
+            vec!["steps[1].id"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "parameters": [{"name": "x", "type": "string"}, {"name": "x", "type": "integer"}]}),
+            vec!["parameters[1].name"],
+        ),
+        // A trigger's parameters meet the action's declaration.
+        (
+            "/actions/act-block-ip/trigger",
+            json!({"parameters": {}}),
+            vec!["parameters.ip"],
+        ),
+        (
+            "/actions/act-block-ip/trigger",
+            json!({"parameters": {"ip": 7}}),
+            vec!["parameters.ip"],
+        ),
+        // A scan's callback_url is http(s).
+        (
+            "/scans",
+            json!({"asset_id": "a-1001", "scan_type": "quick", "callback_url": "ftp://x.example/cb"}),
+            vec!["callback_url"],
+        ),
+    ];
+    for (path, body, fields) in cases {
+        let r = api.post(path, body.clone()).await;
+        assert_eq!(r.status, 422, "POST {path} {body}: {}", r.text);
+        assert_eq!(r.detail_fields(), fields, "POST {path} {body}");
+    }
+    // Cancelling a scan that already ended.
+    let done = api.get("/scans?status=completed&per_page=1").await.data()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = api.post(&format!("/scans/{done}/cancel"), json!({})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (422, vec!["status".to_string()])
+    );
+}
