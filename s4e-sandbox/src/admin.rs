@@ -10,8 +10,8 @@
 //! | `GET /__sandbox/faults` | | pending faults |
 //! | `POST /__sandbox/faults` | `{"kind", "status"?, "delay_ms"?, "times"?, "method"?, "path"?}` | injects one |
 //! | `DELETE /__sandbox/faults` | | clears them |
-//! | `GET /__sandbox/settings` | | `scan_speed`, `latency_ms`, `rate_limit` |
-//! | `PATCH /__sandbox/settings` | any of those | changes them (`rate_limit: null` lifts it) |
+//! | `GET /__sandbox/settings` | | `scan_speed`, `latency_ms`, `rate_limit`, `endpoint_limits` (`scan_create`, `findings_export`) |
+//! | `PATCH /__sandbox/settings` | any of those, or `documented_limits: true` | changes them (a limit of `null` lifts it) |
 //! | `GET /__sandbox/clock` | | `now`, `paused` |
 //! | `POST /__sandbox/clock/advance` | `{"seconds": n}` | moves the clock forward |
 //! | `POST /__sandbox/clock/pause`, `/resume` | | stops or restarts real time |
@@ -28,11 +28,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::api::check::{Check, json_object};
+use crate::api::check::{Check, Object, json_object};
 use crate::api::envelope::{data, ok};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::query::Query;
-use crate::controls::{Controls, Fault, FaultKind, path_matches};
+use crate::controls::{Controls, Fault, FaultKind, LimitedEndpoint, path_matches};
 use crate::state::{Shared, ts};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -173,6 +173,10 @@ fn settings_view(c: &Controls) -> Value {
         "scan_speed": c.scan_speed(),
         "latency_ms": c.latency().as_millis() as u64,
         "rate_limit": c.rate_limit(),
+        "endpoint_limits": LimitedEndpoint::ALL
+            .into_iter()
+            .map(|e| (e.name().to_string(), json!(c.endpoint_limit(e))))
+            .collect::<serde_json::Map<_, _>>(),
     })
 }
 
@@ -188,7 +192,33 @@ async fn update_settings(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiResul
         check.fail("scan_speed", "must be between 0 and 1000000");
     }
     let latency = check.opt_int(&obj, "latency_ms", 0, 600_000);
-    let rate = check.opt_int(&obj, "rate_limit", 1, 1_000_000_000);
+    // A limit of `null` lifts it, so null is read before the integer check.
+    let limit = |check: &mut Check, obj: &Object, name: &str| match obj.get(name) {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(_) => check
+            .opt_int(obj, name, 1, 1_000_000_000)
+            .map(|n| Some(n as u32)),
+    };
+    let rate = limit(&mut check, &obj, "rate_limit");
+    let endpoint_limits = match check.opt_object(&obj, "endpoint_limits") {
+        Some(given) => check.nested("endpoint_limits", |c| {
+            for name in given.keys() {
+                if !LimitedEndpoint::ALL.iter().any(|e| e.name() == name) {
+                    c.fail(
+                        name,
+                        "is not a limited endpoint (scan_create, findings_export)",
+                    );
+                }
+            }
+            LimitedEndpoint::ALL
+                .into_iter()
+                .filter_map(|e| limit(c, &given, e.name()).map(|l| (e, l)))
+                .collect::<Vec<_>>()
+        }),
+        None => Vec::new(),
+    };
+    let documented = check.opt_bool(&obj, "documented_limits").unwrap_or(false);
     check.finish()?;
     let c = controls(sh);
     if let Some(s) = speed {
@@ -197,10 +227,14 @@ async fn update_settings(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiResul
     if let Some(ms) = latency {
         c.set_latency(Duration::from_millis(ms as u64));
     }
+    if documented {
+        c.use_documented_limits();
+    }
     if let Some(r) = rate {
-        c.set_rate_limit(Some(r as u32));
-    } else if obj.get("rate_limit").is_some_and(Value::is_null) {
-        c.set_rate_limit(None);
+        c.set_rate_limit(r);
+    }
+    for (e, l) in endpoint_limits {
+        c.set_endpoint_limit(e, l);
     }
     Ok(ok(settings_view(&c)))
 }

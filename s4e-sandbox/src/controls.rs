@@ -99,6 +99,45 @@ impl Controls {
         self.shared.settings().rate_limit
     }
 
+    /// Limits each key to `per_minute` requests on `endpoint`, on top of the
+    /// per-key limit; `None` (or `Some(0)`) lifts it. That endpoint's buckets
+    /// restart full. A request over it is answered 429 with `Retry-After`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), s4e_sandbox::Error> {
+    /// use s4e_sandbox::{LimitedEndpoint, Sandbox};
+    ///
+    /// let sandbox = Sandbox::builder().start().await?;
+    /// let controls = sandbox.controls();
+    /// controls.set_endpoint_limit(LimitedEndpoint::FindingsExport, Some(1));
+    /// // the second POST /findings/export within a minute is answered 429
+    /// assert_eq!(controls.endpoint_limit(LimitedEndpoint::FindingsExport), Some(1));
+    /// # Ok(()) }
+    /// ```
+    pub fn set_endpoint_limit(&self, endpoint: LimitedEndpoint, per_minute: Option<u32>) {
+        lock(&self.shared.settings).endpoint_limits[endpoint.index()] =
+            per_minute.filter(|n| *n > 0);
+        let suffix = endpoint.bucket_suffix();
+        lock(&self.shared.buckets).retain(|k, _| !k.ends_with(suffix));
+    }
+
+    /// The current limit per key and minute on `endpoint`, if any.
+    pub fn endpoint_limit(&self, endpoint: LimitedEndpoint) -> Option<u32> {
+        self.shared.settings().endpoint_limits[endpoint.index()]
+    }
+
+    /// Sets the limits the contract documents: 100 requests per minute per
+    /// key, and each [`LimitedEndpoint`] at its
+    /// [`documented_limit`](LimitedEndpoint::documented_limit).
+    pub fn use_documented_limits(&self) {
+        self.set_rate_limit(Some(DOCUMENTED_KEY_LIMIT));
+        for e in LimitedEndpoint::ALL {
+            self.set_endpoint_limit(e, Some(e.documented_limit()));
+        }
+    }
+
     /// Adds `latency` before every API response (`Duration::ZERO` for none).
     pub fn set_latency(&self, latency: Duration) {
         lock(&self.shared.settings).latency = latency;
@@ -151,7 +190,8 @@ impl Controls {
         lock(&self.shared.log).clear();
     }
 
-    /// Every webhook delivery attempted so far, oldest first.
+    /// Every webhook delivery so far, oldest first, including those not
+    /// attempted because their URL is not a loopback `http://` URL.
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         lock(&self.shared.deliveries).clone()
     }
@@ -168,6 +208,96 @@ impl Controls {
         lock(&self.shared.buckets).clear();
         lock(&self.shared.idempotency).clear();
     }
+}
+
+/// The per-key limit per minute the contract documents (API.md §3).
+pub(crate) const DOCUMENTED_KEY_LIMIT: u32 = 100;
+
+/// An endpoint the contract gives its own rate limit, counted per key on top
+/// of the per-key limit (API.md §3).
+///
+/// # Examples
+///
+/// ```
+/// use s4e_sandbox::LimitedEndpoint;
+///
+/// assert_eq!(LimitedEndpoint::ScanCreate.documented_limit(), 10);
+/// assert_eq!(LimitedEndpoint::FindingsExport.path(), "/findings/export");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitedEndpoint {
+    /// `POST /scans`: 10 per minute.
+    ScanCreate,
+    /// `POST /findings/export`: 5 per minute.
+    FindingsExport,
+}
+
+impl LimitedEndpoint {
+    /// Every limited endpoint.
+    pub const ALL: [LimitedEndpoint; 2] =
+        [LimitedEndpoint::ScanCreate, LimitedEndpoint::FindingsExport];
+
+    /// Requests per minute the contract documents for it.
+    pub fn documented_limit(self) -> u32 {
+        match self {
+            LimitedEndpoint::ScanCreate => 10,
+            LimitedEndpoint::FindingsExport => 5,
+        }
+    }
+
+    /// Its method.
+    pub fn method(self) -> &'static str {
+        "POST"
+    }
+
+    /// Its path, without the `/v1` prefix.
+    pub fn path(self) -> &'static str {
+        match self {
+            LimitedEndpoint::ScanCreate => "/scans",
+            LimitedEndpoint::FindingsExport => "/findings/export",
+        }
+    }
+
+    /// Its name in the admin settings (`scan_create`, `findings_export`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitedEndpoint::ScanCreate => "scan_create",
+            LimitedEndpoint::FindingsExport => "findings_export",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// What its token buckets are keyed under, after the API key.
+    pub(crate) fn bucket_suffix(self) -> &'static str {
+        match self {
+            LimitedEndpoint::ScanCreate => " POST /scans",
+            LimitedEndpoint::FindingsExport => " POST /findings/export",
+        }
+    }
+
+    /// The limited endpoint a request goes to, if any (`path` with `/v1`).
+    pub(crate) fn of(method: &str, path: &str) -> Option<LimitedEndpoint> {
+        let path = normalize(path);
+        let path = path.trim_end_matches('/');
+        LimitedEndpoint::ALL
+            .into_iter()
+            .find(|e| method.eq_ignore_ascii_case(e.method()) && path == e.path())
+    }
+}
+
+/// How a request presented its API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KeyKind {
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// `X-API-Key: <key>`.
+    XApiKey,
 }
 
 /// `/v1/assets` → `/assets`; anything else gets a leading `/`.
@@ -397,6 +527,22 @@ pub struct RequestRecord {
     pub replayed: bool,
     /// The fault that hit it, by [`FaultKind::name`].
     pub fault: Option<String>,
+    /// Which header carried the API key (`None`: no key was sent). When both
+    /// are sent, `Authorization` is the one used.
+    pub key_kind: Option<KeyKind>,
+    /// The request body as sent (lossy UTF-8), cut to the first
+    /// [`RequestRecord::BODY_LIMIT`] bytes; `None` when empty.
+    pub body: Option<String>,
+    /// The body's full size in bytes.
+    pub body_size: usize,
+    /// `body` holds only the start of a longer body.
+    pub body_truncated: bool,
+}
+
+impl RequestRecord {
+    /// Most bytes of a body the log keeps per request, so the log stays
+    /// bounded (it keeps at most 100 000 requests).
+    pub const BODY_LIMIT: usize = 8 * 1024;
 }
 
 /// One webhook delivery attempt.
@@ -411,11 +557,14 @@ pub struct DeliveryRecord {
     pub webhook_id: Option<String>,
     /// Where it was sent.
     pub url: String,
+    /// The sandbox made the POST. `false` for a URL it does not call (not an
+    /// `http://` loopback URL); `error` then says why.
+    pub attempted: bool,
     /// The receiver answered 2xx.
     pub delivered: bool,
     /// The receiver's status, if it answered.
     pub status_code: Option<u16>,
-    /// Why it failed, when it got no answer.
+    /// Why it failed when it got no answer, or why it was not attempted.
     pub error: Option<String>,
     /// When it was sent (wall-clock time).
     pub timestamp: DateTime<Utc>,
@@ -436,6 +585,24 @@ mod tests {
         assert!(!path_matches("/scans*", "/v1/assets"));
         assert_eq!(normalize("/v1"), "/");
         assert_eq!(normalize("/v10/x"), "/v10/x");
+    }
+
+    #[test]
+    fn limited_endpoints_are_found_by_method_and_path() {
+        assert_eq!(
+            LimitedEndpoint::of("POST", "/v1/scans"),
+            Some(LimitedEndpoint::ScanCreate)
+        );
+        assert_eq!(
+            LimitedEndpoint::of("post", "/v1/findings/export/"),
+            Some(LimitedEndpoint::FindingsExport)
+        );
+        assert_eq!(LimitedEndpoint::of("GET", "/v1/scans"), None);
+        assert_eq!(LimitedEndpoint::of("POST", "/v1/scans/sc-1/cancel"), None);
+        for e in LimitedEndpoint::ALL {
+            assert_eq!(LimitedEndpoint::ALL[e.index()], e);
+            assert!(e.bucket_suffix().ends_with(e.path()));
+        }
     }
 
     #[test]

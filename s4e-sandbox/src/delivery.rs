@@ -1,6 +1,7 @@
 //! Webhook deliveries (API.md §5.1): a JSON POST, signed with
 //! `S4E-Signature: t=<unix>,v1=<hex hmac-sha256(secret, "<t>.<body>")>` when the
-//! webhook has a secret. Only loopback URLs are ever called.
+//! webhook has a secret. Only `http://` loopback URLs are ever called; a
+//! delivery to any other URL is recorded as not attempted, with the reason.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,20 +103,30 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceive
 
 /// POSTs one delivery, records it, and returns the record.
 pub(crate) async fn send(shared: &Shared, d: Delivery) -> DeliveryRecord {
-    let result = if !is_loopback_url(&d.url) {
-        Err(
-            "not a loopback URL: the sandbox delivers only to 127.0.0.0/8, ::1 and localhost"
-                .to_string(),
+    // A URL the sandbox must not call (a user's production receiver) is
+    // recorded as not attempted, with the reason, rather than refused.
+    let skipped = if !is_loopback_url(&d.url) {
+        Some(
+            "not attempted: the sandbox delivers only to loopback hosts (127.0.0.0/8, ::1, localhost)",
         )
     } else if d.url.starts_with("https://") {
-        Err("https deliveries need TLS, which the sandbox does not ship; use an http:// loopback URL".to_string())
+        Some(
+            "not attempted: https deliveries need TLS, which the sandbox does not ship; use an http:// loopback URL",
+        )
     } else {
-        post(&shared.client, &d).await
+        None
+    };
+    let attempted = skipped.is_none();
+    let result = match skipped {
+        Some(reason) => Err(reason.to_string()),
+        None => post(&shared.client, &d).await,
     };
     let (status_code, error) = match result {
         Ok(status) => (Some(status), None),
         Err(e) => {
-            tracing::warn!(url = %d.url, event = %d.event, error = %e, "webhook delivery failed");
+            if attempted {
+                tracing::warn!(url = %d.url, event = %d.event, error = %e, "webhook delivery failed");
+            }
             (None, Some(e))
         }
     };
@@ -124,6 +135,7 @@ pub(crate) async fn send(shared: &Shared, d: Delivery) -> DeliveryRecord {
         event: d.event,
         webhook_id: d.webhook_id,
         url: d.url,
+        attempted,
         delivered: status_code.is_some_and(|s| (200..300).contains(&s)),
         status_code,
         error,

@@ -16,7 +16,9 @@ mod seed;
 mod server;
 mod state;
 
-pub use controls::{Controls, DeliveryRecord, Fault, FaultKind, RequestRecord};
+pub use controls::{
+    Controls, DeliveryRecord, Fault, FaultKind, KeyKind, LimitedEndpoint, RequestRecord,
+};
 pub use sandbox::{
     DEFAULT_API_KEY, DEFAULT_READ_ONLY_KEY, DEFAULT_SCAN_SPEED, DEFAULT_SEED, Error, Sandbox,
     SandboxBuilder,

@@ -26,6 +26,9 @@ Options:
                          POST /__sandbox/clock/advance moves it
   --rate-limit <N>       Requests per minute per API key (token bucket);
                          unlimited when not given
+  --documented-limits    The contract's limits: 100 requests per minute per
+                         key, POST /scans 10 and POST /findings/export 5
+                         per minute per key
   --latency <MS>         Milliseconds added before every API response [default: 0]
   --api-key <KEY>        The full-access key [default: sk_sandbox_full_access]
   --read-only-key <KEY>  The read-only key [default: sk_sandbox_read_only]
@@ -43,6 +46,7 @@ struct Args {
     scan_speed: f64,
     manual_clock: bool,
     rate_limit: Option<u32>,
+    documented_limits: bool,
     latency: Duration,
     api_key: Option<String>,
     read_only_key: Option<String>,
@@ -68,6 +72,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         scan_speed: DEFAULT_SCAN_SPEED,
         manual_clock: false,
         rate_limit: None,
+        documented_limits: false,
         latency: Duration::ZERO,
         api_key: None,
         read_only_key: None,
@@ -102,6 +107,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                 out.scan_speed = speed;
             }
             "--manual-clock" => out.manual_clock = true,
+            "--documented-limits" => out.documented_limits = true,
             "--rate-limit" => {
                 let n: u32 = value(&flag, next(), "a positive whole number")?;
                 out.rate_limit = (n > 0).then_some(n);
@@ -156,6 +162,10 @@ async fn run(args: Args) -> ExitCode {
     if args.manual_clock {
         builder = builder.manual_clock();
     }
+    if args.documented_limits {
+        builder = builder.documented_limits();
+    }
+    // An explicit --rate-limit wins over the documented per-key limit.
     if let Some(n) = args.rate_limit {
         builder = builder.rate_limit(n);
     }
@@ -266,8 +276,10 @@ mod tests {
             "--scan-speed",
             "1.5",
             "--manual-clock",
+            "--documented-limits",
         ])
         .unwrap();
+        assert!(a.documented_limits && !run_args(&[]).unwrap().documented_limits);
         assert_eq!(
             (a.port, a.seed, a.rate_limit, a.latency),
             (9000, 7, Some(100), Duration::from_millis(25))

@@ -18,8 +18,8 @@ use futures_util::{StreamExt, stream};
 use tokio::sync::Notify;
 
 use crate::api::error::ApiError;
-use crate::controls::{FaultKind, RequestRecord, take_fault};
-use crate::state::{LOG_CAPACITY, Shared, lock};
+use crate::controls::{FaultKind, KeyKind, LimitedEndpoint, RequestRecord, take_fault};
+use crate::state::{LOG_CAPACITY, Settings, Shared, lock};
 
 /// Closes the connection a request came on (set by the server per connection).
 #[derive(Clone)]
@@ -129,13 +129,16 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`.
-fn presented_key(headers: &HeaderMap) -> Option<&str> {
+/// The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`, and
+/// which of the two carried it.
+fn presented_key(headers: &HeaderMap) -> Option<(&str, KeyKind)> {
     if let Some(auth) = header_str(headers, "authorization") {
         let (scheme, key) = auth.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| key.trim());
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| (key.trim(), KeyKind::Bearer));
     }
-    header_str(headers, "x-api-key")
+    header_str(headers, "x-api-key").map(|k| (k, KeyKind::XApiKey))
 }
 
 /// Writes need a full-access key; a `POST` that only reads (export, validate)
@@ -182,7 +185,18 @@ pub(crate) async fn pipeline(
     let query = request.uri().query().map(str::to_string);
     let idempotency_key = header_str(request.headers(), IDEMPOTENCY_KEY).map(str::to_string);
     let kill = request.extensions().get::<ConnKill>().cloned();
+    let key_kind = presented_key(request.headers()).map(|(_, kind)| kind);
     let settings = shared.settings();
+    // The body is read once here so the log can keep it (bounded); the
+    // handler gets the same bytes.
+    let (parts, body) = request.into_parts();
+    let (request, body) = match to_bytes(body, MAX_KEYED_BODY).await {
+        Ok(bytes) => (
+            Request::from_parts(parts, Body::from(bytes.clone())),
+            Some(bytes),
+        ),
+        Err(_) => (Request::from_parts(parts, Body::empty()), None),
+    };
 
     if !settings.latency.is_zero() {
         tokio::time::sleep(settings.latency).await;
@@ -201,8 +215,14 @@ pub(crate) async fn pipeline(
             html_page(StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_GATEWAY)),
             RateInfo::untouched(settings.rate_limit),
         ),
-        _ => handle(&shared, request, next, settings.rate_limit, &mut replayed).await,
+        _ if body.is_none() => (
+            ApiError::invalid("body", "is too large").into_response(),
+            RateInfo::untouched(settings.rate_limit),
+        ),
+        _ => handle(&shared, request, next, &settings, &mut replayed).await,
     };
+    let body = body.unwrap_or_default();
+    let kept = body.slice(..body.len().min(RequestRecord::BODY_LIMIT));
     rate.apply(response.headers_mut());
     set_request_id(&mut response, &request_id);
 
@@ -222,6 +242,10 @@ pub(crate) async fn pipeline(
             timestamp: arrived,
             replayed,
             fault: fault.map(|f| f.name().to_string()),
+            key_kind,
+            body: (!kept.is_empty()).then(|| String::from_utf8_lossy(&kept).into_owned()),
+            body_size: body.len(),
+            body_truncated: kept.len() < body.len(),
         });
     }
 
@@ -255,9 +279,10 @@ async fn handle(
     shared: &Shared,
     request: Request,
     next: Next,
-    limit: Option<u32>,
+    settings: &Settings,
     replayed: &mut bool,
 ) -> (Response, RateInfo) {
+    let limit = settings.rate_limit;
     let path = request.uri().path().to_string();
     if !(path == "/v1" || path.starts_with("/v1/")) {
         return (next.run(request).await, RateInfo::untouched(limit));
@@ -271,20 +296,34 @@ async fn handle(
             );
             return (e.into_response(), RateInfo::untouched(limit));
         }
-        Some(k) if k == shared.config.api_key => (k.to_string(), Access::Full),
-        Some(k) if k == shared.config.read_only_key => (k.to_string(), Access::ReadOnly),
+        Some((k, _)) if k == shared.config.api_key => (k.to_string(), Access::Full),
+        Some((k, _)) if k == shared.config.read_only_key => (k.to_string(), Access::ReadOnly),
         Some(_) => {
             let e = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "invalid API key");
             return (e.into_response(), RateInfo::untouched(limit));
         }
     };
-    let rate = match take_token(shared, &key, limit) {
+    let mut rate = match take_token(shared, &key, limit) {
         Ok(rate) => rate,
         Err((rate, retry_after)) => {
             return (ApiError::rate_limited(retry_after).into_response(), rate);
         }
     };
     let method = request.method().clone();
+    // An endpoint's own limit counts per key on top of the per-key one; the
+    // headers report whichever of the two is closer to running out.
+    if let Some(endpoint) = LimitedEndpoint::of(method.as_str(), &path) {
+        if let Some(per_minute) = settings.endpoint_limits[endpoint.index()] {
+            let bucket = format!("{key}{}", endpoint.bucket_suffix());
+            match take_token(shared, &bucket, Some(per_minute)) {
+                Ok(own) if limit.is_none() || own.remaining < rate.remaining => rate = own,
+                Ok(_) => {}
+                Err((own, retry_after)) => {
+                    return (ApiError::rate_limited(retry_after).into_response(), own);
+                }
+            }
+        }
+    }
     if access == Access::ReadOnly && is_write(&method, &path) {
         let e = ApiError::new(
             StatusCode::FORBIDDEN,
@@ -461,9 +500,9 @@ mod tests {
         let mut h = HeaderMap::new();
         assert_eq!(presented_key(&h), None);
         h.insert("x-api-key", HeaderValue::from_static("k1"));
-        assert_eq!(presented_key(&h), Some("k1"));
+        assert_eq!(presented_key(&h), Some(("k1", KeyKind::XApiKey)));
         h.insert("authorization", HeaderValue::from_static("Bearer k2"));
-        assert_eq!(presented_key(&h), Some("k2"));
+        assert_eq!(presented_key(&h), Some(("k2", KeyKind::Bearer)));
         h.insert("authorization", HeaderValue::from_static("Basic abc"));
         assert_eq!(presented_key(&h), None);
     }

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::controls::Controls;
+use crate::controls::{Controls, DOCUMENTED_KEY_LIMIT, LimitedEndpoint};
 use crate::state::{Config, Settings, Shared};
 use crate::{admin, api, delivery, pipeline, server};
 
@@ -74,6 +74,7 @@ pub struct SandboxBuilder {
     manual_clock: bool,
     start_time: Option<DateTime<Utc>>,
     rate_limit: Option<u32>,
+    endpoint_limits: [Option<u32>; LimitedEndpoint::ALL.len()],
     latency: Duration,
     api_key: String,
     read_only_key: String,
@@ -89,6 +90,7 @@ impl Default for SandboxBuilder {
             manual_clock: false,
             start_time: None,
             rate_limit: None,
+            endpoint_limits: [None; LimitedEndpoint::ALL.len()],
             latency: Duration::ZERO,
             api_key: DEFAULT_API_KEY.into(),
             read_only_key: DEFAULT_READ_ONLY_KEY.into(),
@@ -147,6 +149,50 @@ impl SandboxBuilder {
         self
     }
 
+    /// Limits each key to `per_minute` requests on `endpoint`, on top of the
+    /// per-key limit (default: none; `0` also means none).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), s4e_sandbox::Error> {
+    /// use s4e_sandbox::{LimitedEndpoint, Sandbox};
+    ///
+    /// let sandbox = Sandbox::builder()
+    ///     .endpoint_limit(LimitedEndpoint::ScanCreate, 2)
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(sandbox.controls().endpoint_limit(LimitedEndpoint::ScanCreate), Some(2));
+    /// # Ok(()) }
+    /// ```
+    pub fn endpoint_limit(mut self, endpoint: LimitedEndpoint, per_minute: u32) -> Self {
+        self.endpoint_limits[endpoint.index()] = Some(per_minute).filter(|n| *n > 0);
+        self
+    }
+
+    /// The limits the contract documents: 100 requests per minute per key,
+    /// and each [`LimitedEndpoint`] at its
+    /// [`documented_limit`](LimitedEndpoint::documented_limit).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), s4e_sandbox::Error> {
+    /// use s4e_sandbox::{LimitedEndpoint, Sandbox};
+    ///
+    /// let sandbox = Sandbox::builder().documented_limits().start().await?;
+    /// assert_eq!(sandbox.controls().rate_limit(), Some(100));
+    /// assert_eq!(sandbox.controls().endpoint_limit(LimitedEndpoint::FindingsExport), Some(5));
+    /// # Ok(()) }
+    /// ```
+    pub fn documented_limits(mut self) -> Self {
+        self.rate_limit = Some(DOCUMENTED_KEY_LIMIT);
+        for e in LimitedEndpoint::ALL {
+            self.endpoint_limits[e.index()] = Some(e.documented_limit());
+        }
+        self
+    }
+
     /// Adds `latency` before every API response.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
@@ -190,6 +236,7 @@ impl SandboxBuilder {
                 scan_speed: self.scan_speed,
                 latency: self.latency,
                 rate_limit: self.rate_limit,
+                endpoint_limits: self.endpoint_limits,
             },
         };
         let (shared, deliveries) = Shared::new(config, !self.manual_clock);

@@ -23,7 +23,7 @@ use crate::resources::assets::{Asset, Metadata};
 use crate::resources::findings::{self, Target};
 use crate::resources::playbooks::Playbook;
 use crate::resources::scans::{Scan, nominal_minutes, queue_seconds};
-use crate::resources::webhooks::Webhook;
+use crate::resources::webhooks::{EVENTS, Webhook};
 use crate::rng::Rng;
 use crate::state::{Db, Schedule};
 
@@ -382,7 +382,7 @@ fn seed_actions(db: &mut Db, origin: DateTime<Utc>) {
             target,
             parameters,
             config: json!({}),
-            conditions: json!([]),
+            conditions: json!({}),
             created_at: at,
             updated_at: at,
         });
@@ -404,7 +404,7 @@ fn seed_playbooks(db: &mut Db, origin: DateTime<Utc>) {
             "pb-tls-expiry",
             "TLS expiry response",
             "Renews certificates that are about to expire.",
-            json!({ "event": "finding.new", "conditions": [{ "field": "title", "operator": "contains", "value": "TLS certificate" }] }),
+            json!({ "event": "finding.new", "conditions": { "title_contains": "TLS certificate" } }),
             json!([
                 { "id": "notify", "name": "Notify owners", "type": "action", "action_ref": "act-notify-slack" },
                 { "id": "rotate", "name": "Rotate certificate", "type": "action", "action_ref": "act-rotate-certificate" },
@@ -417,7 +417,7 @@ fn seed_playbooks(db: &mut Db, origin: DateTime<Utc>) {
             "pb-critical-finding",
             "Critical finding triage",
             "Tickets, approval and containment for critical findings.",
-            json!({ "event": "finding.new", "conditions": [{ "field": "severity", "operator": "eq", "value": "critical" }] }),
+            json!({ "event": "finding.new", "conditions": { "severity": "critical" } }),
             json!([
                 { "id": "ticket", "name": "Open ticket", "type": "action", "action_ref": "act-create-ticket" },
                 { "id": "approve", "name": "Approve containment", "type": "approval", "action_ref": "act-request-approval" },
@@ -430,7 +430,7 @@ fn seed_playbooks(db: &mut Db, origin: DateTime<Utc>) {
             "pb-new-asset-onboarding",
             "New asset onboarding",
             "Verifies, scans and announces a new asset.",
-            json!({ "event": "asset.created", "conditions": [] }),
+            json!({ "event": "asset.created", "conditions": {} }),
             json!([
                 { "id": "verify", "name": "Verify ownership", "type": "asset_verify" },
                 { "id": "scan", "name": "Quick scan", "type": "scan", "scan_type": "quick" },
@@ -443,7 +443,7 @@ fn seed_playbooks(db: &mut Db, origin: DateTime<Utc>) {
             "pb-exposed-service",
             "Exposed service lockdown",
             "Isolates a host that exposes an unauthenticated service.",
-            json!({ "event": "finding.new", "conditions": [{ "field": "title", "operator": "contains", "value": "without authentication" }] }),
+            json!({ "event": "finding.new", "conditions": { "title_contains": "without authentication" } }),
             json!([
                 { "id": "isolate", "name": "Isolate host", "type": "action", "action_ref": "act-isolate-host" },
                 { "id": "notify", "name": "Notify", "type": "action", "action_ref": "act-notify-slack" }
@@ -475,7 +475,17 @@ fn seed_playbooks(db: &mut Db, origin: DateTime<Utc>) {
 fn seed_webhooks(db: &mut Db, origin: DateTime<Utc>) {
     // Inactive, so the sandbox never calls a port it does not own.
     let specs = [
-        ("SIEM forwarder", "http://127.0.0.1:9/s4e/events", vec!["*"]),
+        // Every event but `webhook.test`, named one by one: the contract has no
+        // wildcard event.
+        (
+            "SIEM forwarder",
+            "http://127.0.0.1:9/s4e/events",
+            EVENTS
+                .iter()
+                .copied()
+                .filter(|e| *e != "webhook.test")
+                .collect(),
+        ),
         (
             "Scan notifications",
             "http://localhost:9/scans",

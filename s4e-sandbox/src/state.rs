@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::clock::Clock;
-use crate::controls::{DeliveryRecord, Fault, RequestRecord};
+use crate::controls::{DeliveryRecord, Fault, LimitedEndpoint, RequestRecord};
 use crate::delivery::{self, Delivery, HttpClient};
 use crate::pipeline::{Bucket, Stored};
 use crate::resources::actions::{Action, Execution};
@@ -57,6 +57,8 @@ pub(crate) struct Settings {
     pub(crate) latency: Duration,
     /// Requests per minute per key; `None`: unlimited.
     pub(crate) rate_limit: Option<u32>,
+    /// Requests per minute per key on each [`LimitedEndpoint`], by its index.
+    pub(crate) endpoint_limits: [Option<u32>; LimitedEndpoint::ALL.len()],
 }
 
 /// Most requests the log keeps (oldest dropped first).

@@ -13,7 +13,7 @@ use hyper::{HeaderMap, Method, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use s4e_sandbox::{Fault, Sandbox};
+use s4e_sandbox::{Fault, KeyKind, LimitedEndpoint, RequestRecord, Sandbox};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::mpsc;
@@ -511,7 +511,7 @@ async fn bulk_create_reports_each_failure() {
                 {"name": "b1.example.com", "type": "domain"},
                 {"name": "999.1.1.1", "type": "ip"},
                 {"name": "192.0.2.0/24", "type": "network"},
-                {"type": "url"}
+                {"name": "shop.example.org", "type": "network"}
             ]}),
         )
         .await;
@@ -520,7 +520,32 @@ async fn bulk_create_reports_each_failure() {
     let failed = r.data()["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 2);
     assert_eq!(failed[0]["name"], "999.1.1.1");
-    assert!(failed[1]["error"].as_str().unwrap().contains("name"));
+    assert_eq!(failed[1]["name"], "shop.example.org");
+    assert!(failed[1]["error"].as_str().unwrap().starts_with("name: "));
+    // A body that breaks the schema is refused as a whole: nothing is created.
+    let before = api.get("/assets").await.json["meta"]["total"].clone();
+    let r = api
+        .post(
+            "/assets/bulk",
+            json!({"assets": [
+                {"name": "b2.example.com", "type": "domain"},
+                {"type": "url", "tags": [""]},
+                "b3.example.com"
+            ]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (
+            422,
+            vec![
+                "assets[1].name".to_string(),
+                "assets[1].tags[0]".to_string(),
+                "assets[2]".to_string()
+            ]
+        )
+    );
+    assert_eq!(api.get("/assets").await.json["meta"]["total"], before);
     assert_eq!(
         api.post("/assets/bulk", json!({"assets": []})).await.status,
         422
@@ -625,7 +650,7 @@ async fn playbooks_crud_and_a_run() {
     let created = api
         .post(
             "/playbooks",
-            json!({"name": "Contain host", "steps": [{"name": "isolate", "action_ref": "act-isolate-host"}, {"id": "tell", "type": "approval"}], "tags": ["ir"]}),
+            json!({"name": "Contain host", "version": "1.0", "trigger": {"event": "finding.new", "conditions": {"severity": "critical"}}, "steps": [{"name": "isolate", "action_ref": "act-isolate-host"}, {"id": "tell", "type": "approval"}], "tags": ["ir"]}),
         )
         .await;
     assert_eq!(created.status, 201);
@@ -636,16 +661,19 @@ async fn playbooks_crud_and_a_run() {
     );
     assert_eq!(pb["steps"][0]["id"], "step-1");
     assert_eq!(
-        api.post("/playbooks", json!({"name": "x", "steps": []}))
-            .await
-            .detail_fields(),
+        api.post(
+            "/playbooks",
+            json!({"name": "x", "version": "1", "trigger": {"event": "manual"}, "steps": []})
+        )
+        .await
+        .detail_fields(),
         ["steps"]
     );
     assert_eq!(api.get("/playbooks?tag=ir").await.json["meta"]["total"], 1);
     let patched = api
         .patch(
             "/playbooks/pb-contain-host",
-            json!({"on_failure": "continue", "version": 2}),
+            json!({"on_failure": "continue", "version": "2"}),
         )
         .await;
     assert_eq!(
@@ -692,7 +720,7 @@ async fn webhooks_crud_never_shows_the_secret() {
     let r = api
         .post(
             "/webhooks",
-            json!({"url": "https://example.com/hook", "events": ["scan.completed"]}),
+            json!({"name": "plain", "url": "http://example.com/hook", "events": ["scan.completed"]}),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -700,11 +728,11 @@ async fn webhooks_crud_never_shows_the_secret() {
     assert_eq!(
         api.post(
             "/webhooks",
-            json!({"url": "http://127.0.0.1:1/h", "events": ["scan.done"]})
+            json!({"name": "typo", "url": "http://127.0.0.1:1/h", "events": ["scan.done", "*"]})
         )
         .await
         .detail_fields(),
-        ["events[0]"]
+        ["events[0]", "events[1]"]
     );
     let created = api
         .post("/webhooks", json!({"name": "mine", "url": "http://127.0.0.1:1/h", "events": ["scan.completed"], "secret": "whsec_x"}))
@@ -834,7 +862,7 @@ async fn filters_and_sorting_agree_with_the_data() {
             .iter()
             .all(|f| f["title"].as_str().unwrap().contains("HSTS"))
     );
-    let r = api.get("/findings?from=2030-01-01").await;
+    let r = api.get("/findings?from=2030-01-01T00:00:00Z").await;
     assert_eq!(r.json["meta"]["total"], 0);
 
     let ips = api.get("/assets?type=ip&per_page=100").await;
@@ -1087,7 +1115,7 @@ async fn export_streams_csv_and_json() {
     let json_export = api
         .post(
             "/findings/export",
-            json!({"format": "json", "severity": "critical,high"}),
+            json!({"format": "json", "severity": ["critical", "high"]}),
         )
         .await;
     assert_eq!(json_export.header("content-type"), "application/json");
@@ -1301,7 +1329,8 @@ async fn admin_routes_mirror_the_controls() {
         .await;
     assert_eq!(
         r.data(),
-        &json!({"latency_ms": 5, "rate_limit": 50, "scan_speed": 2.0})
+        &json!({"latency_ms": 5, "rate_limit": 50, "scan_speed": 2.0,
+                "endpoint_limits": {"scan_create": null, "findings_export": null}})
     );
     assert_eq!(api.sandbox.controls().rate_limit(), Some(50));
     let r = api
@@ -1399,7 +1428,7 @@ async fn signed_deliveries_reach_a_local_listener() {
     let (url, mut rx) = receiver().await;
     let secret = "whsec_test_secret";
     let hook = api
-        .post("/webhooks", json!({"url": url, "events": ["asset.created", "scan.completed", "finding.new"], "secret": secret, "headers": {"X-Team": "blue"}}))
+        .post("/webhooks", json!({"name": "local", "url": url, "events": ["asset.created", "scan.completed", "finding.new"], "secret": secret, "headers": {"X-Team": "blue"}}))
         .await;
     let hook_id = hook.data()["id"].as_str().unwrap().to_string();
 
@@ -1473,7 +1502,7 @@ async fn signed_deliveries_reach_a_local_listener() {
     let dead = api
         .post(
             "/webhooks",
-            json!({"url": "http://127.0.0.1:9/nothing", "events": ["*"]}),
+            json!({"name": "dead", "url": "http://127.0.0.1:9/nothing", "events": ["webhook.test"]}),
         )
         .await;
     let test = api
@@ -1491,12 +1520,12 @@ async fn unsigned_without_a_secret_and_none_when_inactive() {
     let (url, mut rx) = receiver().await;
     api.post(
         "/webhooks",
-        json!({"url": url.clone(), "events": ["asset.verified"]}),
+        json!({"name": "unsigned", "url": url.clone(), "events": ["asset.verified"]}),
     )
     .await;
     api.post(
         "/webhooks",
-        json!({"url": url, "events": ["*"], "active": false}),
+        json!({"name": "inactive", "url": url, "events": ["asset.created", "asset.verified"], "active": false}),
     )
     .await;
     let verified = api.get("/assets?status=active&per_page=1").await.data()[0]["id"]
@@ -1585,4 +1614,527 @@ fn binary_prints_its_url_and_stops_on_ctrl_c() {
     assert!(exit.success(), "{exit:?}");
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
     assert_eq!(rest.last().map(String::as_str), Some("Stopped."));
+}
+
+// ---- the contract (spec/s4e-v1.yaml) ----
+
+/// The values of a string enum schema of the spec, read from the file so the
+/// check follows the contract rather than a copy of it.
+fn spec_enum(schema: &str) -> Vec<String> {
+    let spec = include_str!("../../spec/s4e-v1.yaml");
+    let start = spec
+        .find(&format!("\n    {schema}:\n"))
+        .unwrap_or_else(|| panic!("{schema} in the spec"));
+    spec[start..]
+        .lines()
+        .skip_while(|l| l.trim() != "enum:")
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.trim_start()[2..].trim().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn seed_data_fits_the_contract() {
+    let api = Api::new().await;
+    let events = spec_enum("WebhookEvent");
+    assert!(events.contains(&"scan.completed".to_string()), "{events:?}");
+    let hooks = api.get("/webhooks?per_page=100").await;
+    for hook in hooks.data().as_array().unwrap() {
+        let subscribed = hook["events"].as_array().unwrap();
+        assert!(!subscribed.is_empty(), "{hook}");
+        for e in subscribed {
+            assert!(events.iter().any(|x| x == e.as_str().unwrap()), "{hook}");
+        }
+    }
+    let playbooks = api.get("/playbooks?per_page=100").await;
+    let playbooks = playbooks.data().as_array().unwrap();
+    assert!(!playbooks.is_empty());
+    for pb in playbooks {
+        let trigger = &pb["trigger"];
+        assert!(
+            trigger["event"].as_str().is_some_and(|e| !e.is_empty()),
+            "{pb}"
+        );
+        assert!(trigger["conditions"].is_object(), "{pb}");
+        let id = pb["id"].as_str().unwrap();
+        let full = api.get(&format!("/playbooks/{id}")).await;
+        assert!(full.data()["trigger"]["conditions"].is_object());
+        assert!(!full.data()["steps"].as_array().unwrap().is_empty());
+    }
+    let critical = api.get("/playbooks/pb-critical-finding").await;
+    assert_eq!(
+        critical.data()["trigger"],
+        json!({"event": "finding.new", "conditions": {"severity": "critical"}})
+    );
+    for action in api
+        .get("/actions?per_page=100")
+        .await
+        .data()
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            action["conditions"].is_null() || action["conditions"].is_object(),
+            "{action}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn posts_without_their_required_body_are_422() {
+    let api = Api::new().await;
+    for path in [
+        "/assets",
+        "/assets/bulk",
+        "/scans",
+        "/findings/export",
+        "/actions",
+        "/actions/validate",
+        "/actions/act-notify-slack/trigger",
+        "/playbooks",
+        "/playbooks/pb-tls-expiry/run",
+        "/webhooks",
+    ] {
+        let r = api.send(api.request(Method::POST, path)).await;
+        assert_eq!(
+            (r.status.as_u16(), r.detail_fields()),
+            (422, vec!["body".to_string()]),
+            "POST {path}"
+        );
+        assert_eq!(r.json["error"]["code"], "validation_failed");
+    }
+    let r = api
+        .send(api.request(Method::PATCH, "/assets/a-1001").body(" "))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (422, vec!["body".to_string()])
+    );
+    // `{}` is a body: the trigger of an action without required parameters runs.
+    let ok = api
+        .post("/actions/act-notify-slack/trigger", json!({}))
+        .await;
+    assert_ne!(ok.detail_fields(), ["body"]);
+}
+
+#[tokio::test]
+async fn query_values_outside_the_contract_are_422() {
+    let api = Api::new().await;
+    for (path, field) in [
+        ("/assets?page=2147483648", "page"),
+        ("/findings?page=", "page"),
+        ("/findings?per_page=", "per_page"),
+        ("/scans?from=yesterday", "from"),
+        ("/scans?to=2026-05-03", "to"),
+        ("/findings?from=", "from"),
+        ("/findings?to=2026-13-01T00:00:00Z", "to"),
+        ("/findings?status=", "status"),
+    ] {
+        let r = api.get(path).await;
+        assert_eq!(
+            (r.status.as_u16(), r.detail_fields()),
+            (422, vec![field.to_string()]),
+            "GET {path}"
+        );
+    }
+    let last = api.get("/assets?page=2147483647").await;
+    assert_eq!((last.status.as_u16(), last.data()), (200, &json!([])));
+    let r = api
+        .get("/scans?from=2026-04-01T00:00:00Z&to=2026-05-01T09:00:00%2B00:00")
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn bodies_with_wrong_types_are_422_with_field_details() {
+    let api = Api::new().await;
+    let cases = [
+        (
+            "/assets",
+            json!({"name": "x.example.org", "type": "domain", "tags": "prod"}),
+            vec!["tags"],
+        ),
+        (
+            "/assets",
+            json!({"name": "x.example.org", "type": "domain", "tags": ["ok", ""]}),
+            vec!["tags[1]"],
+        ),
+        (
+            "/actions/act-notify-slack/trigger",
+            json!({"sandbox": "yes", "target": 5, "parameters": {"message": "hi"}}),
+            vec!["sandbox", "target"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "conditions": [{"severity": "high"}]}),
+            vec!["conditions"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "parameters": [{"name": "", "type": "string"}]}),
+            vec!["parameters[0].name"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "version": "1", "trigger": {"event": "finding.new", "conditions": []}, "steps": [{"id": "s"}]}),
+            vec!["trigger.conditions"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "version": 1, "trigger": {}, "steps": [{"id": "s"}], "tags": [""]}),
+            vec!["version", "trigger.event", "tags[0]"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "steps": [{"id": "s"}]}),
+            vec!["version", "trigger"],
+        ),
+        (
+            "/findings/export",
+            json!({"format": "csv", "from": "2026-05-03"}),
+            vec!["from"],
+        ),
+        (
+            "/findings/export",
+            json!({"format": "csv", "to": 17, "severity": "critical"}),
+            vec!["severity", "to"],
+        ),
+        (
+            "/scans",
+            json!({"asset_id": "a-1001", "scan_type": "quick", "options": {"timeout": 0}}),
+            vec!["options.timeout"],
+        ),
+        (
+            "/scans",
+            json!({"asset_id": "a-1001", "scan_type": "quick", "options": {"timeout": 86_401}}),
+            vec!["options.timeout"],
+        ),
+        (
+            "/webhooks",
+            json!({"url": "https://soc.example.net/h", "events": ["scan.completed"]}),
+            vec!["name"],
+        ),
+        (
+            "/webhooks",
+            json!({"name": "w", "url": "https://soc.example.net/h", "events": []}),
+            vec!["events"],
+        ),
+    ];
+    for (path, body, fields) in cases {
+        let r = api.post(path, body.clone()).await;
+        assert_eq!(r.status, 422, "POST {path} {body}: {}", r.text);
+        let mut got = r.detail_fields();
+        got.sort();
+        let mut want: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "POST {path} {body}");
+    }
+    // The boundaries themselves are accepted.
+    for timeout in [1, 86_400] {
+        let r = api
+            .post(
+                "/scans",
+                json!({"asset_id": "a-1001", "scan_type": "quick", "options": {"timeout": timeout}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn https_webhooks_anywhere_are_stored_and_never_called() {
+    let api = Api::new().await;
+    let created = api
+        .post(
+            "/webhooks",
+            json!({"name": "prod receiver", "url": "https://soc.example.net/hooks/s4e", "events": ["asset.created"], "secret": "whsec_prod"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.data()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.get(&format!("/webhooks/{id}")).await.data()["url"],
+        "https://soc.example.net/hooks/s4e"
+    );
+    let test = api.post(&format!("/webhooks/{id}/test"), json!({})).await;
+    assert_eq!(
+        test.data(),
+        &json!({"delivered": false, "status_code": null})
+    );
+    // An event it subscribes to is recorded as not attempted, with the reason.
+    let asset = api
+        .post(
+            "/assets",
+            json!({"name": "new.example.org", "type": "domain"}),
+        )
+        .await;
+    assert_eq!(asset.status, 201, "{}", asset.text);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let records = loop {
+        let records: Vec<_> = api
+            .sandbox
+            .controls()
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.webhook_id.as_deref() == Some(id.as_str()))
+            .collect();
+        if records.len() == 2 || Instant::now() > deadline {
+            break records;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(records.len(), 2, "{records:?}");
+    let created_event = records.iter().find(|d| d.event == "asset.created").unwrap();
+    for d in &records {
+        assert!(
+            !d.attempted && !d.delivered && d.status_code.is_none(),
+            "{d:?}"
+        );
+        assert!(
+            d.error.as_deref().unwrap().contains("not attempted"),
+            "{d:?}"
+        );
+    }
+    assert_eq!(created_event.url, "https://soc.example.net/hooks/s4e");
+    // Plain http stays loopback-only, on update too.
+    let r = api
+        .patch(
+            &format!("/webhooks/{id}"),
+            json!({"url": "http://soc.example.net/h"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (422, vec!["url".to_string()])
+    );
+}
+
+// ---- per-endpoint rate limits and the request log ----
+
+#[tokio::test]
+async fn endpoint_limits_answer_429_on_their_endpoint_only() {
+    let api = Api::new().await;
+    let c = api.sandbox.controls();
+    assert_eq!(c.endpoint_limit(LimitedEndpoint::ScanCreate), None);
+    c.set_endpoint_limit(LimitedEndpoint::ScanCreate, Some(2));
+    let scan = json!({"asset_id": "a-1001", "scan_type": "quick"});
+    let first = api.post("/scans", scan.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(first.header("x-ratelimit-limit"), "2");
+    assert_eq!(first.header("x-ratelimit-remaining"), "1");
+    assert_eq!(api.post("/scans", scan.clone()).await.status, 201);
+    let limited = api.post("/scans", scan.clone()).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.json["error"]["code"], "rate_limited");
+    let retry: u64 = limited.header("retry-after").parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    // Other endpoints, and the same path with another method, are not limited.
+    assert_eq!(api.get("/scans").await.status, 200);
+    let export = json!({"format": "json"});
+    assert_eq!(
+        api.post("/findings/export", export.clone()).await.status,
+        200
+    );
+    // The read-only key has its own bucket (and may not create scans at all).
+    let ro = api
+        .send(
+            api.http
+                .post(api.url("/scans"))
+                .bearer_auth(api.sandbox.read_only_key())
+                .body(scan.to_string()),
+        )
+        .await;
+    assert_eq!(ro.status, 403);
+
+    // Through the admin routes: the documented limits, then lifting one.
+    let admin = |m: Method, p: &str| api.http.request(m, api.url(&format!("/__sandbox{p}")));
+    let r = api
+        .send(admin(Method::PATCH, "/settings").body(r#"{"documented_limits": true}"#))
+        .await;
+    assert_eq!(r.data()["rate_limit"], 100);
+    assert_eq!(
+        r.data()["endpoint_limits"],
+        json!({"scan_create": 10, "findings_export": 5})
+    );
+    let statuses: Vec<u16> = {
+        let mut out = Vec::new();
+        for _ in 0..6 {
+            out.push(
+                api.post("/findings/export", export.clone())
+                    .await
+                    .status
+                    .as_u16(),
+            );
+        }
+        out
+    };
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429]);
+    let r = api
+        .send(
+            admin(Method::PATCH, "/settings")
+                .body(r#"{"endpoint_limits": {"findings_export": null, "scan_create": 1}}"#),
+        )
+        .await;
+    assert_eq!(
+        r.data()["endpoint_limits"],
+        json!({"scan_create": 1, "findings_export": null})
+    );
+    assert_eq!(api.post("/findings/export", export).await.status, 200);
+    assert_eq!(api.post("/scans", scan.clone()).await.status, 201);
+    assert_eq!(api.post("/scans", scan).await.status, 429);
+    let r = api
+        .send(admin(Method::PATCH, "/settings").body(r#"{"endpoint_limits": {"scans": 1}}"#))
+        .await;
+    assert_eq!(r.detail_fields(), ["endpoint_limits.scans"]);
+}
+
+#[tokio::test]
+async fn the_request_log_keeps_bodies_and_the_kind_of_key() {
+    let api = Api::new().await;
+    let c = api.sandbox.controls();
+    let body = json!({"name": "logged.example.com", "type": "domain", "tags": ["x"]}).to_string();
+    let r = api
+        .send(
+            api.http
+                .post(api.url("/assets"))
+                .header("X-API-Key", api.sandbox.api_key())
+                .header("Content-Type", "application/json")
+                .body(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    api.get("/assets").await;
+    api.send(api.http.get(api.url("/assets"))).await;
+    let big = format!(
+        r#"{{"name": "big.example.com", "type": "domain", "description": "{}"}}"#,
+        "d".repeat(20_000)
+    );
+    api.send(
+        api.request(Method::POST, "/assets")
+            .header("Content-Type", "application/json")
+            .body(big.clone()),
+    )
+    .await;
+
+    let log = c.requests();
+    assert_eq!(log.len(), 4);
+    assert_eq!(
+        (
+            log[0].key_kind,
+            log[0].body.as_deref(),
+            log[0].body_size,
+            log[0].body_truncated
+        ),
+        (
+            Some(KeyKind::XApiKey),
+            Some(body.as_str()),
+            body.len(),
+            false
+        )
+    );
+    assert_eq!(
+        (log[1].key_kind, log[1].body.as_deref()),
+        (Some(KeyKind::Bearer), None)
+    );
+    assert_eq!((log[2].key_kind, log[2].status), (None, Some(401)));
+    let kept = log[3].body.as_deref().unwrap();
+    assert_eq!(kept.len(), RequestRecord::BODY_LIMIT);
+    assert!(big.starts_with(kept));
+    assert_eq!((log[3].body_size, log[3].body_truncated), (big.len(), true));
+    // The admin route shows the same.
+    let r = api
+        .send(api.http.get(api.url("/__sandbox/requests?method=POST")))
+        .await;
+    assert_eq!(r.data()[0]["key_kind"], "x_api_key");
+    assert_eq!(r.data()[0]["body"], body);
+}
+
+/// Each semantic rule that spec/s4e-v1.yaml lists in `info.description` (input
+/// that fits the schemas yet is refused) answers 422 naming the field.
+#[tokio::test]
+async fn the_specs_semantic_rules_are_422_with_field_details() {
+    let api = Api::new().await;
+    let cases = [
+        // Blank strings count as empty.
+        (
+            "/assets",
+            json!({"name": "   ", "type": "domain"}),
+            vec!["name"],
+        ),
+        (
+            "/assets",
+            json!({"name": "b.example.com", "type": "domain", "tags": [" "]}),
+            vec!["tags[0]"],
+        ),
+        (
+            "/playbooks",
+            json!({"name": "p", "version": " ", "trigger": {"event": "\t"}, "steps": [{"id": "a"}]}),
+            vec!["version", "trigger.event"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "parameters": [{"name": " ", "type": "string"}]}),
+            vec!["parameters[0].name"],
+        ),
+        (
+            "/webhooks",
+            json!({"name": " ", "url": "https://soc.example.net/h", "events": ["scan.failed"]}),
+            vec!["name"],
+        ),
+        // An asset's name is a well-formed value of its type.
+        (
+            "/assets",
+            json!({"name": "shop.example.org", "type": "network"}),
+            vec!["name"],
+        ),
+        (
+            "/assets",
+            json!({"name": "999.1.1.1", "type": "ip"}),
+            vec!["name"],
+        ),
+        // Unique step ids and parameter names.
+        (
+            "/playbooks",
+            json!({"name": "p", "version": "1", "trigger": {"event": "manual"}, "steps": [{"id": "a"}, {"id": "a"}]}),
+            vec!["steps[1].id"],
+        ),
+        (
+            "/actions",
+            json!({"name": "n", "type": "notification", "parameters": [{"name": "x", "type": "string"}, {"name": "x", "type": "integer"}]}),
+            vec!["parameters[1].name"],
+        ),
+        // A trigger's parameters meet the action's declaration.
+        (
+            "/actions/act-block-ip/trigger",
+            json!({"parameters": {}}),
+            vec!["parameters.ip"],
+        ),
+        (
+            "/actions/act-block-ip/trigger",
+            json!({"parameters": {"ip": 7}}),
+            vec!["parameters.ip"],
+        ),
+        // A scan's callback_url is http(s).
+        (
+            "/scans",
+            json!({"asset_id": "a-1001", "scan_type": "quick", "callback_url": "ftp://x.example/cb"}),
+            vec!["callback_url"],
+        ),
+    ];
+    for (path, body, fields) in cases {
+        let r = api.post(path, body.clone()).await;
+        assert_eq!(r.status, 422, "POST {path} {body}: {}", r.text);
+        assert_eq!(r.detail_fields(), fields, "POST {path} {body}");
+    }
+    // Cancelling a scan that already ended.
+    let done = api.get("/scans?status=completed&per_page=1").await.data()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = api.post(&format!("/scans/{done}/cancel"), json!({})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.detail_fields()),
+        (422, vec!["status".to_string()])
+    );
 }

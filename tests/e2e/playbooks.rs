@@ -44,8 +44,7 @@ async fn every_playbook_operation() -> TestResult {
         .create(
             "Exposed admin panel",
             "2.0",
-            PlaybookTrigger::new(EventType::FindingNew)
-                .conditions(json!([{ "field": "severity", "operator": "eq", "value": "high" }])),
+            PlaybookTrigger::new(EventType::FindingNew).conditions(json!({ "severity": "high" })),
             vec![
                 PlaybookStep::new("ticket", "action")
                     .name("Open ticket")

@@ -3,7 +3,7 @@
 //! fields, wrong types, unknown enum values). Unknown fields are ignored.
 
 use axum::body::Bytes;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, Detail};
@@ -12,10 +12,15 @@ use crate::enums::Wire;
 
 pub(crate) type Object = Map<String, Value>;
 
-/// Parses a request body: empty is `{}`, anything but a JSON object is a 422.
+/// Parses a request body. Every operation that takes a body requires one
+/// (the contract's `requestBody.required`), so an empty body is a 422 like
+/// anything but a JSON object.
 pub(crate) fn json_object(body: &Bytes) -> Result<Object, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Object::new());
+        return Err(ApiError::invalid(
+            "body",
+            "is required: send a JSON object (`{}` when no field is needed)",
+        ));
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(obj)) => Ok(obj),
@@ -60,9 +65,16 @@ impl Check {
         out
     }
 
-    /// Absent and `null` are both "not given".
+    /// The value of `name` if sent. `null` counts as sent: no request field of
+    /// the contract is nullable, so a `null` fails the type check like any
+    /// other wrong type.
     fn present<'a>(obj: &'a Object, name: &str) -> Option<&'a Value> {
-        obj.get(name).filter(|v| !v.is_null())
+        obj.get(name)
+    }
+
+    /// Whether `name` was not sent.
+    pub(crate) fn absent(obj: &Object, name: &str) -> bool {
+        Self::present(obj, name).is_none()
     }
 
     fn missing(&mut self, name: &str) {
@@ -181,22 +193,23 @@ impl Check {
         self.enum_value(name, &raw)
     }
 
-    /// One or more values, as a JSON array or a comma-joined string.
+    /// One or more values as a JSON array (the contract's `minItems: 1`).
     pub(crate) fn opt_enum_list<E: Wire>(&mut self, obj: &Object, name: &str) -> Option<Vec<E>> {
-        let raw: Vec<String> = match Self::present(obj, name)? {
-            Value::String(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
-            Value::Array(items) if items.iter().all(Value::is_string) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
+        let raw: Vec<&str> = match Self::present(obj, name)? {
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                items.iter().filter_map(Value::as_str).collect()
+            }
             _ => {
                 self.fail(name, "must be an array of strings");
                 return None;
             }
         };
+        if raw.is_empty() {
+            self.fail(name, "must hold at least one value");
+            return None;
+        }
         let values: Vec<E> = raw
             .iter()
-            .filter(|s| !s.is_empty())
             .filter_map(|s| self.enum_value(name, s))
             .collect();
         Some(values)
@@ -218,15 +231,16 @@ impl Check {
         parsed
     }
 
-    /// RFC 3339, or a plain date meaning its midnight UTC.
+    /// An RFC 3339 date-time (the contract's `format: date-time`); a plain
+    /// date or any other text is a field detail.
     pub(crate) fn time_value(&mut self, name: &str, raw: &str) -> Option<DateTime<Utc>> {
         if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
             return Some(t.with_timezone(&Utc));
         }
-        if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-            return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-        }
-        self.fail(name, format!("must be an RFC 3339 time, got `{raw}`"));
+        self.fail(
+            name,
+            format!("must be an RFC 3339 date-time such as `2026-05-03T10:07:00Z`, got `{raw}`"),
+        );
         None
     }
 
@@ -283,7 +297,9 @@ mod tests {
 
     #[test]
     fn bodies() {
-        assert!(json_object(&Bytes::from_static(b"")).unwrap().is_empty());
+        assert!(json_object(&Bytes::from_static(b"")).is_err());
+        assert!(json_object(&Bytes::from_static(b" \n")).is_err());
+        assert!(json_object(&Bytes::from_static(b"{}")).unwrap().is_empty());
         assert!(json_object(&Bytes::from_static(b"{\"a\":")).is_err());
         assert!(json_object(&Bytes::from_static(b"[1]")).is_err());
     }
@@ -318,22 +334,43 @@ mod tests {
     }
 
     #[test]
-    fn enum_lists_accept_arrays_and_commas() {
+    fn enum_lists_are_non_empty_arrays() {
         let mut c = Check::default();
         let a = c.opt_enum_list::<Severity>(&obj(json!({"s": ["critical", "high"]})), "s");
-        let b = c.opt_enum_list::<Severity>(&obj(json!({"s": "critical,high"})), "s");
-        assert_eq!(a, b);
+        assert_eq!(a, Some(vec![Severity::Critical, Severity::High]));
         assert!(c.is_ok());
-        c.opt_enum_list::<Severity>(&obj(json!({"s": "critical,nope"})), "s");
-        assert!(!c.is_ok());
+        for bad in [
+            json!({"s": "critical,high"}),
+            json!({"s": []}),
+            json!({"s": ["critical", "nope"]}),
+            json!({"s": [1]}),
+        ] {
+            let mut c = Check::default();
+            c.opt_enum_list::<Severity>(&obj(bad.clone()), "s");
+            assert_eq!(fields(c), ["s"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn null_is_a_wrong_type() {
+        let body = obj(json!({"a": null, "b": null, "c": null, "d": null}));
+        let mut c = Check::default();
+        assert_eq!(c.opt_string(&body, "a"), None);
+        assert_eq!(c.opt_bool(&body, "b"), None);
+        assert_eq!(c.req_string(&body, "c"), None);
+        assert_eq!(c.opt_strings(&body, "d"), None);
+        assert_eq!(c.opt_string(&body, "absent"), None);
+        assert_eq!(fields(c), ["a", "b", "c", "d"]);
     }
 
     #[test]
     fn times() {
         let mut c = Check::default();
         assert!(c.time_value("from", "2026-05-03T10:07:00Z").is_some());
-        assert!(c.time_value("from", "2026-05-03").is_some());
-        assert!(c.time_value("from", "yesterday").is_none());
-        assert_eq!(fields(c), ["from"]);
+        assert!(c.time_value("from", "2026-05-03T12:07:00+02:00").is_some());
+        assert!(c.time_value("from", "2026-05-03").is_none());
+        assert!(c.time_value("to", "yesterday").is_none());
+        assert!(c.time_value("to", "").is_none());
+        assert_eq!(fields(c), ["from", "to", "to"]);
     }
 }

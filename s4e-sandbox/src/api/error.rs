@@ -100,10 +100,6 @@ impl ApiError {
         ApiError::new(status, code, format!("{reason} (injected by the sandbox)"))
     }
 
-    pub(crate) fn message(&self) -> &str {
-        &self.message
-    }
-
     pub(crate) fn details(&self) -> &[Detail] {
         &self.details
     }

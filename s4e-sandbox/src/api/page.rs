@@ -10,6 +10,8 @@ use crate::enums::SortOrder;
 
 pub(crate) const DEFAULT_PER_PAGE: u64 = 20;
 pub(crate) const MAX_PER_PAGE: u64 = 100;
+/// The contract's integers are 32-bit: `page` is at most `2^31 - 1`.
+pub(crate) const MAX_PAGE: u64 = i32::MAX as u64;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Paging {
@@ -18,16 +20,16 @@ pub(crate) struct Paging {
 }
 
 impl Paging {
-    /// Reads `page` (≥ 1) and `per_page` (1..=100); a bad one is a field detail.
+    /// Reads `page` (1..=2^31-1) and `per_page` (1..=100); a bad one is a field detail.
     pub(crate) fn read(query: &Query, check: &mut Check) -> Paging {
         let page = match query.get("page") {
             None => 1,
             Some(raw) => match raw.parse::<u64>() {
-                Ok(n) if n >= 1 => n,
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
                 _ => {
                     check.fail(
                         "page",
-                        format!("must be an integer of at least 1, got `{raw}`"),
+                        format!("must be an integer between 1 and {MAX_PAGE}, got `{raw}`"),
                     );
                     1
                 }
@@ -124,6 +126,12 @@ mod tests {
             }
         );
         assert_eq!(paging("per_page=101").unwrap_err(), vec!["per_page"]);
+        assert_eq!(paging("page=2147483647").unwrap().page, 2147483647);
+        assert_eq!(paging("page=2147483648").unwrap_err(), vec!["page"]);
+        assert_eq!(
+            paging("page=&per_page=").unwrap_err(),
+            vec!["page", "per_page"]
+        );
         assert_eq!(paging("per_page=0").unwrap_err(), vec!["per_page"]);
         assert_eq!(
             paging("page=0&per_page=x").unwrap_err(),

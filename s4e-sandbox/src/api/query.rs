@@ -19,12 +19,13 @@ impl Query {
         Query { pairs }
     }
 
-    /// The last value of `name`; an empty value counts as absent.
+    /// The last value of `name`, trimmed. An empty value (`?from=`) is a
+    /// value, not an absence, so a typed parameter checks it like any other.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .rev()
-            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .find(|(k, _)| k == name)
             .map(|(_, v)| v.trim())
     }
 
@@ -76,7 +77,7 @@ mod tests {
         ));
         assert_eq!(q.list("severity"), vec!["critical", "high", "low"]);
         assert_eq!(q.get("search"), Some("missing hsts!"));
-        assert_eq!(q.get("x"), None);
+        assert_eq!(q.get("x"), Some(""));
         assert_eq!(q.get("bad"), Some("%zz%4"));
         assert_eq!(q.get("nope"), None);
     }

@@ -205,19 +205,15 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
         out
     });
     let config = check.opt_object(obj, "config").map(Value::Object);
-    let conditions = obj.get("conditions").filter(|v| !v.is_null()).cloned();
-    if conditions
-        .as_ref()
-        .is_some_and(|c| !(c.is_object() || c.is_array()))
-    {
-        check.fail("conditions", "must be an object or an array");
-    }
+    // The contract's `conditions` is an object (`{"severity_min": "high"}`).
+    let conditions = check.opt_object(obj, "conditions").map(Value::Object);
+    let target = check.opt_string(obj, "target").map(Value::String);
     Fields {
         name,
         kind,
         description,
         executor,
-        target: obj.get("target").filter(|v| !v.is_null()).cloned(),
+        target,
         parameters,
         config,
         conditions,
@@ -283,7 +279,7 @@ pub(crate) async fn create(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiRes
         target: f.target.unwrap_or(Value::Null),
         parameters: f.parameters.unwrap_or_default(),
         config: f.config.unwrap_or_else(|| json!({})),
-        conditions: f.conditions.unwrap_or_else(|| json!([])),
+        conditions: f.conditions.unwrap_or_else(|| json!({})),
         created_at: now,
         updated_at: now,
     };
@@ -420,6 +416,7 @@ pub(crate) async fn trigger(
     let mut check = Check::default();
     let parameters = check.opt_object(&obj, "parameters").unwrap_or_default();
     let sandbox = check.opt_bool(&obj, "sandbox").unwrap_or(false);
+    check.opt_string(&obj, "target");
     check.nested("parameters", |c| {
         for p in &action.parameters {
             match parameters.get(&p.name).filter(|v| !v.is_null()) {

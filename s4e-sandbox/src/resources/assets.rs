@@ -145,26 +145,40 @@ struct NewAsset {
     description: Option<String>,
 }
 
-fn read_new(obj: &Object, check: &mut Check) -> Option<NewAsset> {
+/// The schema checks of one new asset (types, required fields, enums).
+fn read_new_shape(obj: &Object, check: &mut Check) -> Option<NewAsset> {
     let name = check.req_string(obj, "name");
     let kind = check.req_enum::<AssetType>(obj, "type");
     let tags = check.opt_strings(obj, "tags").unwrap_or_default();
     let description = check.opt_string(obj, "description");
     let (name, kind) = (name?, kind?);
-    if let Some(message) = name_error(kind, &name) {
-        check.fail("name", message);
-    }
-    let name = if kind == AssetType::Domain {
-        name.to_ascii_lowercase()
-    } else {
-        name
-    };
     check.is_ok().then_some(NewAsset {
         name,
         kind,
         tags,
         description,
     })
+}
+
+/// The semantic rule a schema cannot state: `name` is a well-formed `type`.
+fn well_formed(mut new: NewAsset) -> Result<NewAsset, String> {
+    if let Some(message) = name_error(new.kind, &new.name) {
+        return Err(message);
+    }
+    if new.kind == AssetType::Domain {
+        new.name = new.name.to_ascii_lowercase();
+    }
+    Ok(new)
+}
+
+fn read_new(obj: &Object, check: &mut Check) -> Option<NewAsset> {
+    match well_formed(read_new_shape(obj, check)?) {
+        Ok(new) => Some(new),
+        Err(message) => {
+            check.fail("name", message);
+            None
+        }
+    }
 }
 
 fn insert(db: &mut Db, new: NewAsset, now: DateTime<Utc>) -> Value {
@@ -294,22 +308,25 @@ pub(crate) async fn bulk(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiResul
     let mut db = sh.db();
     let mut created_views = Vec::new();
     let mut failed = Vec::new();
-    for item in items {
-        let name = item.get("name").cloned().unwrap_or(Value::Null);
-        let Value::Object(obj) = item else {
-            failed.push(json!({ "name": name, "error": "must be an object" }));
-            continue;
-        };
-        let mut check = Check::default();
-        match read_new(&obj, &mut check) {
-            Some(new) => created_views.push(insert(&mut db, new, now)),
-            None => {
-                let error = match check.finish() {
-                    Err(e) => e.message().to_string(),
-                    Ok(()) => "is invalid".to_string(),
-                };
-                failed.push(json!({ "name": name, "error": error }));
+    // A body that breaks the schema is a 422 as a whole (the contract);
+    // `failed` lists only well-formed items the semantic rules refuse.
+    let mut check = Check::default();
+    let mut shaped = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("assets[{i}]");
+        match item {
+            Value::Object(obj) => {
+                shaped.push(check.nested(&field, |c| read_new_shape(obj, c)));
             }
+            _ => check.fail(&field, "must be an object"),
+        }
+    }
+    check.finish()?;
+    for new in shaped.into_iter().flatten() {
+        let name = new.name.clone();
+        match well_formed(new) {
+            Ok(new) => created_views.push(insert(&mut db, new, now)),
+            Err(error) => failed.push(json!({ "name": name, "error": format!("name: {error}") })),
         }
     }
     Ok(ok(json!({ "created": created_views, "failed": failed })))

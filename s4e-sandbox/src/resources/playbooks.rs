@@ -177,19 +177,24 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
     if !create && name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         check.fail("name", "must not be empty");
     }
-    let version = match obj.get("version") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(_) => {
-            check.fail("version", "must be a string");
-            None
-        }
+    // The contract's `version` is a string (API.md §4.5); a number is a type error.
+    let version = if create {
+        check.req_string(obj, "version")
+    } else {
+        check.opt_string(obj, "version")
     };
+    if !create && version.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        check.fail("version", "must not be empty");
+    }
+    if create && Check::absent(obj, "trigger") {
+        check.fail("trigger", "is required");
+    }
     let trigger = check.opt_object(obj, "trigger");
     if let Some(t) = &trigger {
         check.nested("trigger", |c| {
-            c.opt_string(t, "event");
+            c.req_string(t, "event");
+            // The docs' shape: `{"severity": "critical"}`, an object.
+            c.opt_object(t, "conditions");
         });
     }
     let raw_steps = if create {
@@ -291,11 +296,11 @@ pub(crate) async fn create(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiRes
     let playbook = Playbook {
         id,
         name,
-        version: f.version.unwrap_or_else(|| "1.0".into()),
+        version: f.version.unwrap_or_else(|| "1.0".into()).trim().to_string(),
         description: f.description,
         trigger: f
             .trigger
-            .unwrap_or_else(|| json!({ "event": "manual", "conditions": [] })),
+            .unwrap_or_else(|| json!({ "event": "manual", "conditions": {} })),
         steps,
         on_failure: f.on_failure.unwrap_or(OnFailure::Abort),
         timeout_minutes: f.timeout_minutes.unwrap_or(60),
@@ -328,7 +333,7 @@ pub(crate) async fn update(
         p.name = v.trim().to_string();
     }
     if let Some(v) = f.version {
-        p.version = v;
+        p.version = v.trim().to_string();
     }
     if f.description.is_some() || obj.get("description").is_some_and(Value::is_null) {
         p.description = f.description;

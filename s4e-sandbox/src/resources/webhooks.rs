@@ -1,5 +1,6 @@
-//! `/webhooks` (API.md §4.6). The sandbox delivers only to loopback URLs, so
-//! any other URL is refused at create and update with a 422.
+//! `/webhooks` (API.md §4.6). Any `https://` URL or an `http://` loopback URL
+//! is accepted and stored, as production does; the sandbox delivers only to
+//! loopback URLs and records every other delivery as not attempted.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
@@ -17,7 +18,8 @@ use crate::api::query::Query;
 use crate::delivery::{self, Delivery};
 use crate::state::{Db, Event, Shared, ts};
 
-/// The event names of API.md §4.6, plus `webhook.test`; `*` subscribes to all.
+/// The event names of API.md §4.6, plus `webhook.test` (the contract has no
+/// wildcard).
 pub(crate) const EVENTS: &[&str] = &[
     "scan.created",
     "scan.completed",
@@ -51,7 +53,7 @@ pub(crate) struct Webhook {
 
 impl Webhook {
     pub(crate) fn subscribes(&self, event: &str) -> bool {
-        self.events.iter().any(|e| e == event || e == "*")
+        self.events.iter().any(|e| e == event)
     }
 
     pub(crate) fn view(&self) -> Value {
@@ -94,6 +96,93 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
     })
 }
 
+/// Whether the contract lets a webhook have `url` (the `WebhookUrl` pattern of
+/// spec/s4e-v1.yaml, exactly): `https://` to a DNS name, or `http://` to
+/// `localhost`, `127.x.y.z` or `[::1]`; an optional port 1-65535; a path of
+/// plain RFC 3986 characters. Err is the field message.
+pub(crate) fn accepted_url(url: &str) -> Result<(), String> {
+    let refuse = |why: &str| Err(format!("`{url}` {why}"));
+    let (https, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        _ => return refuse("is not an http:// or https:// URL"),
+    };
+    let host_end = if !https && rest.starts_with("[::1]") {
+        "[::1]".len()
+    } else {
+        rest.find([':', '/']).unwrap_or(rest.len())
+    };
+    let (host, mut rest) = rest.split_at(host_end);
+    let host_ok = if https {
+        is_dns_name(host)
+    } else {
+        host == "localhost" || host == "[::1]" || is_loopback_v4(host)
+    };
+    if !host_ok {
+        return if https {
+            refuse("must name its host by a DNS name (letters, digits, `-`, dots)")
+        } else {
+            refuse(
+                "must be https://, or http:// to a loopback host (localhost, 127.0.0.0/8, [::1])",
+            )
+        };
+    }
+    if let Some(after) = rest.strip_prefix(':') {
+        let end = after.find('/').unwrap_or(after.len());
+        let port = &after[..end];
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && !port.starts_with('0')
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65_535).contains(&p));
+        if !valid {
+            return refuse("has a port that is not 1-65535");
+        }
+        rest = &after[end..];
+    }
+    let path_ok = rest.is_empty()
+        || (rest.starts_with('/')
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._~!$&'()*+,;=:@/?-".contains(&b)));
+    if path_ok {
+        Ok(())
+    } else {
+        refuse("has a path with characters outside plain RFC 3986 ones")
+    }
+}
+
+/// Dot-separated labels of letters, digits and inner `-`; the last starts
+/// with a letter (so it is not an IP address).
+fn is_dns_name(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    labels.iter().all(|l| label_ok(l))
+        && labels
+            .last()
+            .is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic())
+}
+
+/// `127.x.y.z` with each octet 0-255 written without leading zeros.
+fn is_loopback_v4(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts[1..].iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
+}
+
 struct Fields {
     name: Option<String>,
     url: Option<String>,
@@ -110,14 +199,17 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
         check.opt_string(obj, "url")
     };
     if let Some(u) = &url {
-        if url_host(u).is_none() {
-            check.fail("url", format!("`{u}` is not an http or https URL"));
-        } else if !is_loopback_url(u) {
-            check.fail(
-                "url",
-                format!("the sandbox delivers only to loopback URLs (127.0.0.0/8, ::1, localhost), not `{u}`"),
-            );
+        if let Err(why) = accepted_url(u) {
+            check.fail("url", why);
         }
+    }
+    let name = if create {
+        check.req_string(obj, "name")
+    } else {
+        check.opt_string(obj, "name")
+    };
+    if !create && name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        check.fail("name", "must not be empty");
     }
     let events = if create {
         if obj.get("events").is_none_or(Value::is_null) {
@@ -134,7 +226,7 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
             check.fail("events", "must name at least one event");
         }
         for (i, e) in events.iter().enumerate() {
-            if e != "*" && !EVENTS.contains(&e.as_str()) {
+            if !EVENTS.contains(&e.as_str()) {
                 check.fail(
                     &format!("events[{i}]"),
                     format!("unknown event `{e}`; expected one of {}", EVENTS.join(", ")),
@@ -151,7 +243,7 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
         }
     }
     Fields {
-        name: check.opt_string(obj, "name"),
+        name,
         url,
         events,
         secret: check.opt_string(obj, "secret").filter(|s| !s.is_empty()),
@@ -196,7 +288,11 @@ pub(crate) async fn create(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiRes
     db.next.webhook += 1;
     let id = format!("wh-{:03}", db.next.webhook);
     let hook = Webhook {
-        name: f.name.unwrap_or_else(|| format!("webhook {id}")),
+        name: f
+            .name
+            .unwrap_or_else(|| format!("webhook {id}"))
+            .trim()
+            .to_string(),
         id,
         url,
         events,
@@ -228,7 +324,7 @@ pub(crate) async fn update(
         .find(|w| w.id == id)
         .ok_or_else(|| ApiError::not_found("webhook", &id))?;
     if let Some(v) = f.name {
-        w.name = v;
+        w.name = v.trim().to_string();
     }
     if let Some(v) = f.url {
         w.url = v;
@@ -284,6 +380,47 @@ pub(crate) async fn test(State(sh): State<Arc<Shared>>, Path(id): Path<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_to_loopback() {
+        for ok in [
+            "https://soc.example.net/hooks/s4e",
+            "https://hooks:8443/h?x=1&y=(2)",
+            "https://a-1.b2.example.COM",
+            "http://127.0.0.1:8080/hook",
+            "http://127.255.10.0",
+            "http://localhost:65535/",
+            "http://[::1]/h",
+        ] {
+            assert!(accepted_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com/hook",
+            "http://10.0.0.1/",
+            "http://LOCALHOST/",
+            "http://127.0.0.01/",
+            "http://127.0.0.256/",
+            "http://localhost:65174*",
+            "http://localhost:0/",
+            "http://localhost:65536/",
+            "http://localhost:080/",
+            "http://localhost?x",
+            "http://user@localhost/",
+            "http://[::1]x/",
+            "http://[::2]/",
+            "https://203.0.113.9:8443/h",
+            "https://-a.example.com/",
+            "https://a..example.com/",
+            "https://example.com/a b",
+            "https://example.com/%20",
+            "https://example.com/#frag",
+            "ftp://127.0.0.1/",
+            "https:///nohost",
+            "soc.example.net",
+        ] {
+            assert!(accepted_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn only_loopback_urls() {
