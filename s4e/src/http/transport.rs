@@ -536,20 +536,25 @@ impl RedirectRules<'_> {
         }
         // reqwest would turn `user:password@` into a Basic header: the client
         // sends no credentials it was not given.
-        let mut url = url.clone();
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
-        Ok((url, same_origin))
+        Ok((without_credentials(url), same_origin))
     }
 }
 
 /// A redirect target as errors show it: without `user:password@`, and cut.
 fn shown_location(url: &Url) -> String {
+    excerpt(
+        without_credentials(url).as_str().as_bytes(),
+        LOCATION_EXCERPT,
+    )
+}
+
+/// `url` without `user:password@`.
+fn without_credentials(url: &Url) -> Url {
     let mut url = url.clone();
     // Both fail only for URLs that cannot carry credentials at all.
     let _ = url.set_username("");
     let _ = url.set_password(None);
-    excerpt(url.as_str().as_bytes(), LOCATION_EXCERPT)
+    url
 }
 
 /// Reads a body to the end, refusing to hold more than `limit` bytes; a
