@@ -29,12 +29,15 @@ pub(crate) fn null_as_true<'de, D: Deserializer<'de>>(deserializer: D) -> Result
     Option::<bool>::deserialize(deserializer).map(|flag| flag.unwrap_or(true))
 }
 
-/// Any JSON value, kept even when it is `null` (an action parameter whose
-/// default is `null` has a default, unlike one that sends no `default`).
-pub(crate) fn some_value<'de, D: Deserializer<'de>>(
+/// A field that is there is `Some`, even when it is `null` (then `T` decides
+/// what `null` means; with `#[serde(default)]` only an absent field is
+/// `None`). An action parameter whose default is `null` has a default,
+/// unlike one that sends no `default`; an envelope's `"data": null` is not a
+/// bare object.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
-) -> Result<Option<serde_json::Value>, D::Error> {
-    serde_json::Value::deserialize(deserializer).map(Some)
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }
 
 /// A whole, non-negative number, saturated at `u64::MAX`.

@@ -54,7 +54,7 @@ pub fn decode_json<T: DeserializeOwned>(response: RawResponse<'_>) -> Result<T> 
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: DeserializeOwned"))]
 struct Envelope<T> {
-    #[serde(default = "none", deserialize_with = "present")]
+    #[serde(default = "none", deserialize_with = "crate::de::present")]
     data: Option<T>,
 }
 
@@ -62,17 +62,11 @@ fn none<T>() -> Option<T> {
     None
 }
 
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> std::result::Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
-}
-
 /// A list page: `data` optional for the same reason as in [`Envelope`].
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: DeserializeOwned"))]
 struct PageEnvelope<T> {
-    #[serde(default = "none", deserialize_with = "present")]
+    #[serde(default = "none", deserialize_with = "crate::de::present")]
     data: Option<Vec<T>>,
     #[serde(default)]
     meta: Option<PageMeta>,

@@ -151,7 +151,7 @@ pub struct ActionParameter {
     /// when the default is `null`, `None` when there is none).
     #[serde(
         default,
-        deserialize_with = "crate::de::some_value",
+        deserialize_with = "crate::de::present",
         skip_serializing_if = "Option::is_none"
     )]
     pub default: Option<Value>,
