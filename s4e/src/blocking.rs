@@ -245,6 +245,21 @@ impl Client {
         self.inner.base_url()
     }
 
+    /// The rate-limit state the latest answer announced; see
+    /// [`Client::rate_limit`](crate::Client::rate_limit).
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// client.assets().list()?;
+    /// if let Some(limit) = client.rate_limit() {
+    ///     println!("{}/{} left", limit.remaining, limit.limit);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit(&self) -> Option<crate::RateLimit> {
+        self.inner.rate_limit()
+    }
+
     /// The async client underneath.
     ///
     /// ```

@@ -1,6 +1,6 @@
 //! The async client: one pooled HTTP client and the settings, behind an `Arc`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
@@ -8,6 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::config::{AuthScheme, ClientBuilder};
 use crate::endpoint::{Endpoint, Paginated};
 use crate::http::paginate::Paginator;
+use crate::http::rate_limit::RateLimit;
 use crate::http::request::{Async, Request};
 use crate::http::retry::Backoff;
 use crate::http::transport::Origin;
@@ -53,6 +54,9 @@ pub(crate) struct ClientInner {
     pub(crate) backoff: Backoff,
     /// The largest JSON body read into memory.
     pub(crate) max_response_size: u64,
+    /// The rate-limit state of the latest answer that stated one, shared by
+    /// every clone.
+    pub(crate) rate_limit: Mutex<Option<RateLimit>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -112,6 +116,25 @@ impl Client {
     /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The rate-limit state the latest answer to this client (or any clone of
+    /// it) announced; `None` before the first answer that stated one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// client.assets().list().await?;
+    /// if let Some(limit) = client.rate_limit() {
+    ///     println!("{}/{} left", limit.remaining, limit.limit);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        *self
+            .inner
+            .rate_limit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Assets: the domains, IPs, URLs and networks S4E monitors.

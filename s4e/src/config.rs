@@ -454,6 +454,7 @@ impl ClientBuilder {
             retries: self.retries,
             backoff: self.backoff,
             max_response_size: self.max_response_size,
+            rate_limit: std::sync::Mutex::new(None),
         })))
     }
 }

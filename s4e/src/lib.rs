@@ -51,6 +51,7 @@ pub use error::{
 pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
 pub use http::paginate::{DEFAULT_MAX_PAGES, Pages, Paginator};
 pub use http::poll::DEFAULT_WAIT_TIMEOUT;
+pub use http::rate_limit::RateLimit;
 pub use http::request::{Async, Request};
 pub use http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use ids::{

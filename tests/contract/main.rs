@@ -27,6 +27,7 @@ mod limits;
 mod pagination;
 mod pagination_pathologies;
 mod proxy;
+mod rate_limit;
 mod redaction;
 mod redirects;
 mod retries;

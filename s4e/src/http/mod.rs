@@ -6,6 +6,7 @@
 pub(crate) mod decode;
 pub(crate) mod paginate;
 pub(crate) mod poll;
+pub(crate) mod rate_limit;
 pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod transport;

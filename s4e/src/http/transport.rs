@@ -14,6 +14,7 @@ use crate::config::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, is_
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{RedirectReason, excerpt};
 use crate::http::decode::{ErrorContext, parse_error_body};
+use crate::http::rate_limit::RateLimit;
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
 use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 use crate::page::PageRequest;
@@ -428,6 +429,12 @@ impl ClientInner {
             tracing::debug!(target: "s4e", status, hop = hops, same_origin = hop.1, "following a redirect");
             redirected = Some(hop);
         };
+        if let Some(state) = RateLimit::from_headers(response.headers(), SystemTime::now()) {
+            *self
+                .rate_limit
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(state);
+        }
         let status = response.status().as_u16();
         let request_id = response
             .headers()
