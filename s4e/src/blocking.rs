@@ -435,6 +435,10 @@ forward_setters! {
         "max_response_size(8 * 1024 * 1024)";
     allow_http(allow: bool) => "Allows plain `http://` to a host that is not loopback; default off.",
         "allow_http(true)";
+    rate_limit_pacing(enabled: bool) => "Waits for the rate-limit window's reset instead of collecting a 429; default on.",
+        "rate_limit_pacing(false)";
+    retry_quota(tokens: Option<u32>) => "The retry budget shared by the client's calls; default 500 tokens, `None` for none.",
+        "retry_quota(Some(50))";
 }
 
 impl ClientBuilder {

@@ -1,16 +1,18 @@
 //! The async client: one pooled HTTP client and the settings, behind an `Arc`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::config::{AuthScheme, ClientBuilder};
 use crate::endpoint::{Endpoint, Paginated};
+use crate::http::pacing::Pacer;
 use crate::http::paginate::Paginator;
 use crate::http::rate_limit::RateLimit;
 use crate::http::request::{Async, Request};
 use crate::http::retry::Backoff;
+use crate::http::retry_quota::RetryQuota;
 use crate::http::transport::Origin;
 use crate::{ApiKey, Result};
 
@@ -54,9 +56,11 @@ pub(crate) struct ClientInner {
     pub(crate) backoff: Backoff,
     /// The largest JSON body read into memory.
     pub(crate) max_response_size: u64,
-    /// The rate-limit state of the latest answer that stated one, shared by
-    /// every clone.
-    pub(crate) rate_limit: Mutex<Option<RateLimit>>,
+    /// The rate-limit state the answers announced and the calls waiting on
+    /// it, shared by every clone.
+    pub(crate) pacer: Pacer,
+    /// The retry budget shared by every clone.
+    pub(crate) retry_quota: RetryQuota,
 }
 
 impl std::fmt::Debug for Client {
@@ -130,11 +134,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        *self
-            .inner
-            .rate_limit
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.pacer.latest()
     }
 
     /// Assets: the domains, IPs, URLs and networks S4E monitors.

@@ -7,7 +7,9 @@ use std::time::Duration;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::{Client, ClientInner};
+use crate::http::pacing::Pacer;
 use crate::http::retry::Backoff;
+use crate::http::retry_quota::RetryQuota;
 use crate::http::transport::Origin;
 use crate::{ApiKey, Error, Result};
 
@@ -32,6 +34,11 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5 * 60);
 /// take in all, transfer included, unless the client or the request sets a
 /// deadline: 1 hour (3.6 GB at 1 MB/s).
 pub const DEFAULT_DOWNLOAD_DEADLINE: Duration = Duration::from_secs(60 * 60);
+/// The tokens of a client's retry quota (see
+/// [`ClientBuilder::retry_quota`]): a retry takes 5 (10 after a timeout), a
+/// success gives back what its retries took, or 1. 500 pays for 100 retries
+/// in a row while every call fails.
+pub const DEFAULT_RETRY_QUOTA: u32 = 500;
 
 /// How the key travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,6 +81,8 @@ pub struct ClientBuilder {
     backoff: Backoff,
     max_response_size: u64,
     allow_http: bool,
+    rate_limit_pacing: bool,
+    retry_quota: Option<u32>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -88,6 +97,8 @@ impl std::fmt::Debug for ClientBuilder {
             .field("auth_scheme", &self.auth_scheme)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("ca_certificates", &self.ca_certificates.len())
+            .field("rate_limit_pacing", &self.rate_limit_pacing)
+            .field("retry_quota", &self.retry_quota)
             .finish_non_exhaustive()
     }
 }
@@ -117,6 +128,8 @@ impl ClientBuilder {
             backoff: Backoff::default(),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             allow_http: false,
+            rate_limit_pacing: true,
+            retry_quota: Some(DEFAULT_RETRY_QUOTA),
         }
     }
 
@@ -356,6 +369,56 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces calls to the server's rate limit. On (the default), when the
+    /// latest `X-RateLimit-*` headers say that nothing remains until the
+    /// window's reset, a call waits for the reset instead of being sent to
+    /// collect a `429`. Requests in flight count against what remains, so
+    /// concurrent calls share the window; after a reset one request goes
+    /// first and its answer lets the others go.
+    ///
+    /// The wait is bounded: a reset further away than
+    /// [`max_retry_wait`](Self::max_retry_wait), or one that would pass the
+    /// call's [`deadline`](Self::deadline), ends the call at once with
+    /// [`Error::RateLimit`] (its [`retry_after`](Error::retry_after) says
+    /// when the window resets), without sending anything. Pacing follows
+    /// the client-wide limit (the largest `X-RateLimit-Limit` of the
+    /// window); tighter limits of single endpoints (scan creation, export)
+    /// still answer `429`. Off, every call is sent at once; the state stays
+    /// readable with [`Client::rate_limit`].
+    ///
+    /// ```
+    /// // Send every call at once and handle the 429s yourself.
+    /// let client = s4e::Client::builder("sk_live_...").rate_limit_pacing(false).build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn rate_limit_pacing(mut self, enabled: bool) -> Self {
+        self.rate_limit_pacing = enabled;
+        self
+    }
+
+    /// The retry quota: a bucket of tokens shared by all clones of the
+    /// client that every retry draws on, so that a server failing every
+    /// request does not get each call's retries on top. A retry takes 5
+    /// tokens (10 after a timeout); a call that succeeds gives back what its
+    /// retries took, or 1 when it needed none, up to the capacity. When the
+    /// bucket cannot pay for a retry, the call returns its last error at
+    /// once. First attempts never wait on the quota, and a request's
+    /// [`retries`](crate::Request::retries) still caps its own retries.
+    /// Default [`DEFAULT_RETRY_QUOTA`] (500 tokens); `None` turns the quota
+    /// off.
+    ///
+    /// ```
+    /// // At most 10 retries in a row across the client while every call fails.
+    /// let client = s4e::Client::builder("sk_live_...").retry_quota(Some(50)).build()?;
+    /// // No quota: each call retries up to its own `retries`.
+    /// let unlimited = s4e::Client::builder("sk_live_...").retry_quota(None).build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn retry_quota(mut self, tokens: Option<u32>) -> Self {
+        self.retry_quota = tokens;
+        self
+    }
+
     /// Checks every setting and builds the client. All the parsing happens
     /// here, once.
     ///
@@ -454,7 +517,8 @@ impl ClientBuilder {
             retries: self.retries,
             backoff: self.backoff,
             max_response_size: self.max_response_size,
-            rate_limit: std::sync::Mutex::new(None),
+            pacer: Pacer::new(self.rate_limit_pacing),
+            retry_quota: RetryQuota::new(self.retry_quota),
         })))
     }
 }

@@ -41,7 +41,7 @@ pub use chrono;
 pub use client::Client;
 pub use config::{
     AuthScheme, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE,
-    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RETRIES, DEFAULT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RETRIES, DEFAULT_RETRY_QUOTA, DEFAULT_TIMEOUT,
 };
 pub use endpoint::{Download, Endpoint, Identified, Method, Paginated};
 pub use enums::SortOrder;

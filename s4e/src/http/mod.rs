@@ -4,10 +4,12 @@
 //! Nothing here knows about a particular resource.
 
 pub(crate) mod decode;
+pub(crate) mod pacing;
 pub(crate) mod paginate;
 pub(crate) mod poll;
 pub(crate) mod rate_limit;
 pub(crate) mod request;
 pub(crate) mod retry;
+pub(crate) mod retry_quota;
 pub(crate) mod transport;
 pub(crate) mod wire;

@@ -294,8 +294,10 @@ impl ClientInner {
         async {
             let started = Instant::now();
             let mut attempt: u32 = 0;
+            let mut quota_taken: u32 = 0;
             loop {
                 attempt += 1;
+                let slot = self.pacer.turn(budget, self.backoff.ceiling).await?;
                 tracing::Span::current().record("attempt", attempt);
                 // The attempt ends at its own timeout or at the deadline,
                 // whichever comes first; the error names the one that hit.
@@ -312,10 +314,14 @@ impl ClientInner {
                     }
                     Err(_elapsed) => Err((Outcome::Timeout, Error::Timeout(timeout))),
                 };
+                drop(slot);
                 let span = tracing::Span::current();
                 span.record("elapsed_ms", started.elapsed().as_millis() as u64);
                 let (outcome, error) = match result {
-                    Ok(value) => return Ok(value),
+                    Ok(value) => {
+                        self.retry_quota.refund(quota_taken);
+                        return Ok(value);
+                    }
                     Err(failure) => failure,
                 };
                 if let Some(status) = error.status_code() {
@@ -339,6 +345,11 @@ impl ClientInner {
                     tracing::debug!(target: "s4e", error = %error, delay_ms = delay.as_millis() as u64, "the wait before a retry would pass the deadline; giving up");
                     return Err(error);
                 }
+                let Some(cost) = self.retry_quota.take(outcome) else {
+                    tracing::debug!(target: "s4e", error = %error, "the client's retry quota is spent; giving up");
+                    return Err(error);
+                };
+                quota_taken += cost;
                 tracing::debug!(
                     target: "s4e",
                     error = %error,
@@ -429,12 +440,10 @@ impl ClientInner {
             tracing::debug!(target: "s4e", status, hop = hops, same_origin = hop.1, "following a redirect");
             redirected = Some(hop);
         };
-        if let Some(state) = RateLimit::from_headers(response.headers(), SystemTime::now()) {
-            *self
-                .rate_limit
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(state);
-        }
+        self.pacer.observe(RateLimit::from_headers(
+            response.headers(),
+            SystemTime::now(),
+        ));
         let status = response.status().as_u16();
         let request_id = response
             .headers()
