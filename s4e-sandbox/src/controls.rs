@@ -87,8 +87,9 @@ impl Controls {
         };
     }
 
-    /// Limits each API key to `per_minute` requests (a token bucket of that
-    /// size refilled over a minute); `None` lifts the limit. Buckets restart full.
+    /// Limits each API key to `per_minute` requests per window of a minute
+    /// (the window opens with the key's first request and `X-RateLimit-Reset`
+    /// is its end); `None` lifts the limit. Windows start afresh.
     pub fn set_rate_limit(&self, per_minute: Option<u32>) {
         lock(&self.shared.settings).rate_limit = per_minute.filter(|n| *n > 0);
         lock(&self.shared.buckets).clear();
@@ -100,8 +101,8 @@ impl Controls {
     }
 
     /// Limits each key to `per_minute` requests on `endpoint`, on top of the
-    /// per-key limit; `None` (or `Some(0)`) lifts it. That endpoint's buckets
-    /// restart full. A request over it is answered 429 with `Retry-After`.
+    /// per-key limit; `None` (or `Some(0)`) lifts it. That endpoint's windows
+    /// start afresh. A request over it is answered 429 with `Retry-After`.
     ///
     /// # Examples
     ///
@@ -271,7 +272,7 @@ impl LimitedEndpoint {
         self as usize
     }
 
-    /// What its token buckets are keyed under, after the API key.
+    /// What its rate-limit windows are keyed under, after the API key.
     pub(crate) fn bucket_suffix(self) -> &'static str {
         match self {
             LimitedEndpoint::ScanCreate => " POST /scans",

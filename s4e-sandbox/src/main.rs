@@ -24,8 +24,8 @@ Options:
                          time, 0 freezes them [default: 60]
   --manual-clock         Start with the clock paused: only
                          POST /__sandbox/clock/advance moves it
-  --rate-limit <N>       Requests per minute per API key (token bucket);
-                         unlimited when not given
+  --rate-limit <N>       Requests per minute per API key (fixed windows of
+                         a minute); unlimited when not given
   --documented-limits    The contract's limits: 100 requests per minute per
                          key, POST /scans 10 and POST /findings/export 5
                          per minute per key

@@ -6,7 +6,7 @@
 
 use std::io;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -25,12 +25,19 @@ use crate::state::{LOG_CAPACITY, Settings, Shared, lock};
 #[derive(Clone)]
 pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
 
-/// A key's token bucket.
+/// A key's current rate-limit window (`docs/API.md` 3): it opens with the
+/// key's first request after the previous one ended, lasts a minute, and
+/// allows `limit` requests; `X-RateLimit-Reset` is its end.
 #[derive(Debug, Clone)]
 pub(crate) struct Bucket {
-    tokens: f64,
-    last: Instant,
+    /// Unix seconds at which the window ends.
+    end: i64,
+    /// Requests granted in it.
+    used: u32,
 }
+
+/// How long a rate-limit window lasts: the limits are per minute.
+const WINDOW_SECONDS: i64 = 60;
 
 /// A response kept for an idempotency key.
 #[derive(Debug, Clone)]
@@ -66,12 +73,13 @@ struct RateInfo {
 }
 
 impl RateInfo {
+    /// A window that nothing has counted in yet: one that would open now.
     fn untouched(limit: Option<u32>) -> RateInfo {
         let limit = limit.unwrap_or(NOMINAL_LIMIT);
         RateInfo {
             limit,
             remaining: limit,
-            reset: Utc::now().timestamp() + 60,
+            reset: Utc::now().timestamp() + WINDOW_SECONDS,
         }
     }
 
@@ -82,36 +90,55 @@ impl RateInfo {
     }
 }
 
-/// Takes a token from `key`'s bucket of `limit` per minute, or says how many
-/// seconds until one is there.
+/// Counts a request in `key`'s window of `limit` per minute, or says how
+/// many seconds remain until the window ends.
 fn take_token(shared: &Shared, key: &str, limit: Option<u32>) -> Result<RateInfo, (RateInfo, u64)> {
     let Some(limit) = limit else {
         return Ok(RateInfo::untouched(None));
     };
-    let now = Instant::now();
-    let capacity = f64::from(limit);
-    let rate = capacity / 60.0;
+    let now = Utc::now();
     let mut buckets = lock(&shared.buckets);
-    let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
-        tokens: capacity,
-        last: now,
-    });
-    bucket.tokens =
-        (bucket.tokens + now.duration_since(bucket.last).as_secs_f64() * rate).min(capacity);
-    bucket.last = now;
-    let granted = bucket.tokens >= 1.0;
+    let bucket = buckets
+        .entry(key.to_string())
+        .or_insert(Bucket { end: 0, used: 0 });
+    // The window ends on a whole second, so `Reset` is exact: it opens when
+    // the request arrived, rounded down to the second.
+    if now.timestamp() >= bucket.end {
+        *bucket = Bucket {
+            end: now.timestamp() + WINDOW_SECONDS,
+            used: 0,
+        };
+    }
+    let granted = bucket.used < limit;
     if granted {
-        bucket.tokens -= 1.0;
+        bucket.used += 1;
     }
     let info = RateInfo {
         limit,
-        remaining: bucket.tokens.floor() as u32,
-        reset: Utc::now().timestamp() + ((capacity - bucket.tokens) / rate).ceil() as i64,
+        remaining: limit - bucket.used,
+        reset: bucket.end,
     };
     if granted {
         Ok(info)
     } else {
-        Err((info, ((1.0 - bucket.tokens) / rate).ceil().max(1.0) as u64))
+        let left_ms = u64::try_from(bucket.end * 1000 - now.timestamp_millis()).unwrap_or(0);
+        Err((info, left_ms.div_ceil(1000).max(1)))
+    }
+}
+
+/// `key`'s window as it stands, nothing counted: what an answer that did not
+/// reach the limiter (an injected fault) reports.
+fn peek_window(shared: &Shared, key: Option<&str>, limit: Option<u32>) -> RateInfo {
+    let (Some(key), Some(limit)) = (key, limit) else {
+        return RateInfo::untouched(limit);
+    };
+    match lock(&shared.buckets).get(key) {
+        Some(bucket) if Utc::now().timestamp() < bucket.end => RateInfo {
+            limit,
+            remaining: limit.saturating_sub(bucket.used),
+            reset: bucket.end,
+        },
+        _ => RateInfo::untouched(Some(limit)),
     }
 }
 
@@ -185,7 +212,9 @@ pub(crate) async fn pipeline(
     let query = request.uri().query().map(str::to_string);
     let idempotency_key = header_str(request.headers(), IDEMPOTENCY_KEY).map(str::to_string);
     let kill = request.extensions().get::<ConnKill>().cloned();
-    let key_kind = presented_key(request.headers()).map(|(_, kind)| kind);
+    let presented = presented_key(request.headers());
+    let key_kind = presented.map(|(_, kind)| kind);
+    let window_key = presented.map(|(key, _)| key.to_string());
     let settings = shared.settings();
     // The body is read once here so the log can keep it (bounded); the
     // handler gets the same bytes.
@@ -202,6 +231,7 @@ pub(crate) async fn pipeline(
         tokio::time::sleep(settings.latency).await;
     }
     let fault = take_fault(&shared, method.as_str(), &path);
+    let peeked = || peek_window(&shared, window_key.as_deref(), settings.rate_limit);
     let mut replayed = false;
     let (mut response, rate) = match fault {
         Some(FaultKind::Status(s)) => (
@@ -209,15 +239,15 @@ pub(crate) async fn pipeline(
                 StatusCode::from_u16(s).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
             )
             .into_response(),
-            RateInfo::untouched(settings.rate_limit),
+            peeked(),
         ),
         Some(FaultKind::HtmlError(s)) => (
             html_page(StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_GATEWAY)),
-            RateInfo::untouched(settings.rate_limit),
+            peeked(),
         ),
         _ if body.is_none() => (
             ApiError::invalid("body", "is too large").into_response(),
-            RateInfo::untouched(settings.rate_limit),
+            peeked(),
         ),
         _ => handle(&shared, request, next, &settings, &mut replayed).await,
     };

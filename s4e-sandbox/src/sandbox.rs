@@ -143,7 +143,8 @@ impl SandboxBuilder {
         self
     }
 
-    /// Limits each key to `per_minute` requests (token bucket; default: none).
+    /// Limits each key to `per_minute` requests per window of a minute
+    /// (default: none).
     pub fn rate_limit(mut self, per_minute: u32) -> Self {
         self.rate_limit = Some(per_minute).filter(|n| *n > 0);
         self
