@@ -103,7 +103,12 @@ pub enum Error {
     #[error("validation failed: {0}")]
     Validation(ApiError),
 
-    /// 429: too many requests; see [`Error::retry_after`].
+    /// 429: too many requests; see [`Error::retry_after`]. Also the error of
+    /// a call that rate-limit pacing did not send because the window resets
+    /// later than [`max_retry_wait`](crate::ClientBuilder::max_retry_wait) or
+    /// the call's deadline allows to wait (see
+    /// [`ClientBuilder::rate_limit_pacing`](crate::ClientBuilder::rate_limit_pacing));
+    /// it has no [`request_id`](Error::request_id).
     #[error("rate limited: {0}")]
     RateLimit(ApiError),
 

@@ -4,7 +4,7 @@
 //! issue 5, and where the CPU time went. See BENCHMARKS.md.
 //!
 //! Arguments select comparisons by key (`get`, `decode`, `throughput`,
-//! `blocking`, `paginate`; default all; `pacing`, which takes over a minute,
+//! `blocking`, `paginate`; default all; `pacing` (7), which takes over a minute,
 //! only when named). `S4E_BENCH_ROUNDS` sets the rounds
 //! of the per-call comparisons (default 40), `S4E_BENCH_WALKS` those of the
 //! pagination one (default 6), `S4E_BENCH_BATCH` fixes the batch size of the

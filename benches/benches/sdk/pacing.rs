@@ -1,4 +1,4 @@
-//! 6. Pacing to the rate limit (issue 12): 8 tasks sharing one client with
+//! 7. Pacing to the rate limit (issue 12): 8 tasks sharing one client with
 //!    `retries(0)` make 1,000 `get(id)` calls against the sandbox limited to
 //!    600 requests a minute, with pacing on and off. The goal: no 429 with
 //!    pacing on, and a total time within 15 % of what the limit allows.
@@ -99,14 +99,14 @@ fn run(bench: &Bench, pacing: bool) -> Run {
 pub(crate) fn pacing(bench: &Bench) -> Vec<Row> {
     let off = run(bench, false);
     println!(
-        "pacing     off: {} ok, {} answered 429, {:.1} s",
+        "pacing     off: {} ok, {} answered 429, {:.2} s",
         off.ok,
         off.answered_429,
         off.elapsed.as_secs_f64()
     );
     let on = run(bench, true);
     println!(
-        "pacing     on:  {} ok, {} answered 429, {} not sent, {:.1} s",
+        "pacing     on:  {} ok, {} answered 429, {} not sent, {:.2} s",
         on.ok,
         on.answered_429,
         on.unsent,
@@ -122,14 +122,14 @@ pub(crate) fn pacing(bench: &Bench) -> Vec<Row> {
         _ => Duration::ZERO,
     };
     println!(
-        "pacing     on: first window ended after {:.1} s, its {LIMIT} calls took {:.1} s; the limit allows {:.1} s",
+        "pacing     on: first window ended after {:.2} s, its {LIMIT} calls took {:.2} s; the limit allows {:.2} s",
         on.first_reset.unwrap_or_default().as_secs_f64(),
         on.burst.unwrap_or_default().as_secs_f64(),
         allowed.as_secs_f64()
     );
     vec![
         Row {
-            name: format!("6. {CALLS} gets, {TASKS} tasks, {LIMIT}/min: 429s, pacing on"),
+            name: format!("7. {CALLS} gets, {TASKS} tasks, {LIMIT}/min: 429s, pacing on"),
             a: format!("on {}", on.answered_429),
             b: format!("off {}", off.answered_429),
             ratio: on.answered_429 as f64,
@@ -137,7 +137,7 @@ pub(crate) fn pacing(bench: &Bench) -> Vec<Row> {
             goal: Some(Goal::AtMost(0.0)),
         },
         Row {
-            name: "6. ... total time, pacing on vs what the limit allows".into(),
+            name: "7. ... total time, pacing on vs what the limit allows".into(),
             a: format!("on {:.1} s", on.elapsed.as_secs_f64()),
             b: format!("allowed {:.1} s", allowed.as_secs_f64()),
             ratio: on.elapsed.as_secs_f64() / allowed.as_secs_f64(),
