@@ -19,5 +19,6 @@ mod idempotency;
 mod load;
 mod pagination;
 mod playbooks;
+mod rate_limit;
 mod scans;
 mod webhooks;

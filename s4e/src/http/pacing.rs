@@ -111,17 +111,21 @@ impl PaceState {
             remaining: announced.remaining,
             reset: announced.reset,
         };
-        if seen.remaining == 0 && seen.reset <= now {
+        // An exhausted window that has already ended by the client's clock,
+        // as the answer to a probe (or to the first request): the server's
+        // clock is behind. Any other such answer was overtaken by the reset.
+        if seen.remaining == 0 && seen.reset <= now && (self.probing || self.window.is_none()) {
             seen.reset = now + SKEWED_RESET;
         }
         self.window = Some(match self.window {
             None => seen,
+            // An answer of an older window is old news.
+            Some(current) if seen.reset + SAME_WINDOW < current.reset => current,
             Some(current) if current.reset <= now => seen,
             // A tighter limit is one endpoint's own (scan creation, export):
             // it must not hold back the calls of every other endpoint.
             Some(current) if seen.limit < current.limit => current,
             Some(current) if seen.reset > current.reset + SAME_WINDOW => seen,
-            Some(current) if current.reset > seen.reset + SAME_WINDOW => current,
             Some(current) => Window {
                 limit: seen.limit.max(current.limit),
                 remaining: seen.remaining.min(current.remaining),
@@ -321,6 +325,9 @@ mod tests {
         assert_eq!(state.window.unwrap().remaining, 99);
         state.observe(limit(100, 0, at(60)), at(3));
         assert_eq!(state.window.unwrap().remaining, 99);
+        // Also once the newer window has ended.
+        state.observe(limit(100, 0, at(60)), at(130));
+        assert_eq!(state.window.unwrap().reset, at(120));
     }
 
     #[test]
@@ -358,11 +365,24 @@ mod tests {
     }
 
     #[test]
-    fn an_exhausted_reset_in_the_past_is_pushed_ahead() {
+    fn a_probe_answered_with_a_reset_in_the_past_waits_a_little() {
         let mut state = PaceState::default();
         state.observe(limit(100, 0, at(10)), at(20));
         assert_eq!(state.window.unwrap().reset, at(20) + SKEWED_RESET);
         assert!(matches!(state.turn(at(20)), Turn::WaitForReset(_)));
+
+        // A late answer of the ended window, no probe out: the next call
+        // probes at once.
+        let mut state = PaceState::default();
+        state.observe(limit(100, 0, at(60)), at(0));
+        state.observe(limit(100, 0, at(60)), at(61));
+        assert_eq!(state.turn(at(61)), Turn::Send { probe: true });
+        // The probe's answer says the same: the server's clock is behind.
+        state.probing = true;
+        state.observe(limit(100, 0, at(60)), at(61));
+        state.probing = false;
+        assert_eq!(state.window.unwrap().reset, at(61) + SKEWED_RESET);
+        assert!(matches!(state.turn(at(61)), Turn::WaitForReset(_)));
     }
 
     fn budget(span: Duration) -> Budget {
