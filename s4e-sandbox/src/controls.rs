@@ -92,7 +92,7 @@ impl Controls {
     /// is its end); `None` lifts the limit. Windows start afresh.
     pub fn set_rate_limit(&self, per_minute: Option<u32>) {
         lock(&self.shared.settings).rate_limit = per_minute.filter(|n| *n > 0);
-        lock(&self.shared.buckets).clear();
+        lock(&self.shared.rate_windows).clear();
     }
 
     /// The current limit per key and minute, if any.
@@ -120,8 +120,8 @@ impl Controls {
     pub fn set_endpoint_limit(&self, endpoint: LimitedEndpoint, per_minute: Option<u32>) {
         lock(&self.shared.settings).endpoint_limits[endpoint.index()] =
             per_minute.filter(|n| *n > 0);
-        let suffix = endpoint.bucket_suffix();
-        lock(&self.shared.buckets).retain(|k, _| !k.ends_with(suffix));
+        let suffix = endpoint.window_suffix();
+        lock(&self.shared.rate_windows).retain(|k, _| !k.ends_with(suffix));
     }
 
     /// The current limit per key and minute on `endpoint`, if any.
@@ -206,7 +206,7 @@ impl Controls {
         lock(&self.shared.faults).clear();
         lock(&self.shared.log).clear();
         lock(&self.shared.deliveries).clear();
-        lock(&self.shared.buckets).clear();
+        lock(&self.shared.rate_windows).clear();
         lock(&self.shared.idempotency).clear();
     }
 }
@@ -273,7 +273,7 @@ impl LimitedEndpoint {
     }
 
     /// What its rate-limit windows are keyed under, after the API key.
-    pub(crate) fn bucket_suffix(self) -> &'static str {
+    pub(crate) fn window_suffix(self) -> &'static str {
         match self {
             LimitedEndpoint::ScanCreate => " POST /scans",
             LimitedEndpoint::FindingsExport => " POST /findings/export",
@@ -602,7 +602,7 @@ mod tests {
         assert_eq!(LimitedEndpoint::of("POST", "/v1/scans/sc-1/cancel"), None);
         for e in LimitedEndpoint::ALL {
             assert_eq!(LimitedEndpoint::ALL[e.index()], e);
-            assert!(e.bucket_suffix().ends_with(e.path()));
+            assert!(e.window_suffix().ends_with(e.path()));
         }
     }
 

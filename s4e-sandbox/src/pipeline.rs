@@ -29,7 +29,7 @@ pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
 /// key's first request after the previous one ended, lasts a minute, and
 /// allows `limit` requests; `X-RateLimit-Reset` is its end.
 #[derive(Debug, Clone)]
-pub(crate) struct Bucket {
+pub(crate) struct RateWindow {
     /// Unix seconds at which the window ends.
     end: i64,
     /// Requests granted in it.
@@ -68,7 +68,7 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 struct RateInfo {
     limit: u32,
     remaining: u32,
-    /// Unix seconds when the bucket is full again.
+    /// Unix seconds when the window ends.
     reset: i64,
 }
 
@@ -92,36 +92,40 @@ impl RateInfo {
 
 /// Counts a request in `key`'s window of `limit` per minute, or says how
 /// many seconds remain until the window ends.
-fn take_token(shared: &Shared, key: &str, limit: Option<u32>) -> Result<RateInfo, (RateInfo, u64)> {
+fn count_request(
+    shared: &Shared,
+    key: &str,
+    limit: Option<u32>,
+) -> Result<RateInfo, (RateInfo, u64)> {
     let Some(limit) = limit else {
         return Ok(RateInfo::untouched(None));
     };
     let now = Utc::now();
-    let mut buckets = lock(&shared.buckets);
-    let bucket = buckets
+    let mut windows = lock(&shared.rate_windows);
+    let window = windows
         .entry(key.to_string())
-        .or_insert(Bucket { end: 0, used: 0 });
+        .or_insert(RateWindow { end: 0, used: 0 });
     // The window ends on a whole second, so `Reset` is exact: it opens when
     // the request arrived, rounded down to the second.
-    if now.timestamp() >= bucket.end {
-        *bucket = Bucket {
+    if now.timestamp() >= window.end {
+        *window = RateWindow {
             end: now.timestamp() + WINDOW_SECONDS,
             used: 0,
         };
     }
-    let granted = bucket.used < limit;
+    let granted = window.used < limit;
     if granted {
-        bucket.used += 1;
+        window.used += 1;
     }
     let info = RateInfo {
         limit,
-        remaining: limit - bucket.used,
-        reset: bucket.end,
+        remaining: limit - window.used,
+        reset: window.end,
     };
     if granted {
         Ok(info)
     } else {
-        let left_ms = u64::try_from(bucket.end * 1000 - now.timestamp_millis()).unwrap_or(0);
+        let left_ms = u64::try_from(window.end * 1000 - now.timestamp_millis()).unwrap_or(0);
         Err((info, left_ms.div_ceil(1000).max(1)))
     }
 }
@@ -132,11 +136,11 @@ fn peek_window(shared: &Shared, key: Option<&str>, limit: Option<u32>) -> RateIn
     let (Some(key), Some(limit)) = (key, limit) else {
         return RateInfo::untouched(limit);
     };
-    match lock(&shared.buckets).get(key) {
-        Some(bucket) if Utc::now().timestamp() < bucket.end => RateInfo {
+    match lock(&shared.rate_windows).get(key) {
+        Some(window) if Utc::now().timestamp() < window.end => RateInfo {
             limit,
-            remaining: limit.saturating_sub(bucket.used),
-            reset: bucket.end,
+            remaining: limit.saturating_sub(window.used),
+            reset: window.end,
         },
         _ => RateInfo::untouched(Some(limit)),
     }
@@ -333,7 +337,7 @@ async fn handle(
             return (e.into_response(), RateInfo::untouched(limit));
         }
     };
-    let mut rate = match take_token(shared, &key, limit) {
+    let mut rate = match count_request(shared, &key, limit) {
         Ok(rate) => rate,
         Err((rate, retry_after)) => {
             return (ApiError::rate_limited(retry_after).into_response(), rate);
@@ -344,8 +348,8 @@ async fn handle(
     // headers report whichever of the two is closer to running out.
     if let Some(endpoint) = LimitedEndpoint::of(method.as_str(), &path) {
         if let Some(per_minute) = settings.endpoint_limits[endpoint.index()] {
-            let bucket = format!("{key}{}", endpoint.bucket_suffix());
-            match take_token(shared, &bucket, Some(per_minute)) {
+            let window_key = format!("{key}{}", endpoint.window_suffix());
+            match count_request(shared, &window_key, Some(per_minute)) {
                 Ok(own) if limit.is_none() || own.remaining < rate.remaining => rate = own,
                 Ok(_) => {}
                 Err((own, retry_after)) => {

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use crate::clock::Clock;
 use crate::controls::{DeliveryRecord, Fault, LimitedEndpoint, RequestRecord};
 use crate::delivery::{self, Delivery, HttpClient};
-use crate::pipeline::{Bucket, Stored};
+use crate::pipeline::{RateWindow, Stored};
 use crate::resources::actions::{Action, Execution};
 use crate::resources::assets::Asset;
 use crate::resources::findings::Finding;
@@ -76,7 +76,7 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<Vec<Fault>>,
     pub(crate) log: Mutex<VecDeque<RequestRecord>>,
     pub(crate) deliveries: Mutex<Vec<DeliveryRecord>>,
-    pub(crate) buckets: Mutex<HashMap<String, Bucket>>,
+    pub(crate) rate_windows: Mutex<HashMap<String, RateWindow>>,
     pub(crate) idempotency: Mutex<HashMap<IdempotencyKey, Stored>>,
     /// One lock per (key, path) in flight, so a concurrent repeat waits for
     /// the first answer instead of creating twice.
@@ -100,7 +100,7 @@ impl Shared {
             faults: Mutex::default(),
             log: Mutex::default(),
             deliveries: Mutex::default(),
-            buckets: Mutex::default(),
+            rate_windows: Mutex::default(),
             idempotency: Mutex::default(),
             idempotency_locks: Mutex::default(),
             outbox: tx,
