@@ -371,7 +371,8 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     );
 
     // Once the fault clears, the first client's calls succeed again: first
-    // attempts never wait on the quota.
+    // attempts never wait on the quota. While it is empty, a failure is not
+    // retried; the successes refill it, 1 each, and a retry is paid again.
     server.reset().await;
     support::mount_catch_all(&server).await;
     Mock::given(method("GET"))
@@ -380,7 +381,24 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
         .expect(CALLS)
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings/f-2"))
+        .respond_with(support::sequence([
+            support::error_body(503, "unavailable", "down"),
+            support::error_body(503, "unavailable", "down"),
+            support::finding_response("f-2"),
+        ]))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let error = client.findings().get("f-2").await.unwrap_err();
+    assert!(
+        matches!(error, s4e::Error::Api(_)),
+        "not retried: {error:?}"
+    );
     for _ in 0..CALLS {
         client.findings().get("f-1").await.unwrap();
     }
+    // 20 tokens now: one retry (5) after the second 503, then the answer.
+    client.findings().get("f-2").await.unwrap();
 }
