@@ -1,0 +1,75 @@
+//! What every command needs: the client, the output format, colours and
+//! whether progress may be drawn.
+
+use std::io::IsTerminal;
+
+use clap::ValueEnum;
+
+use crate::cli::{Global, OutputFormat};
+use crate::config;
+use crate::exit::Failure;
+
+/// The settings resolved from flags, environment and profile.
+pub(crate) struct Context {
+    pub(crate) output: OutputFormat,
+    pub(crate) color: bool,
+    pub(crate) quiet: bool,
+    /// Progress bars only on a terminal and without `--quiet`.
+    pub(crate) progress: bool,
+    base_url: Option<String>,
+    api_key: Option<String>,
+}
+
+impl Context {
+    pub(crate) fn new(global: &Global) -> Result<Self, Failure> {
+        let profile = match &global.profile {
+            Some(name) => config::load(name)?,
+            None => config::Profile::default(),
+        };
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let output = match &global.output {
+            Some(text) => Some(OutputFormat::from_str(text, true).map_err(|_| {
+                Failure::Usage(format!(
+                    "-o/--output `{text}`: expected table, json, ndjson or csv"
+                ))
+            })?),
+            None => None,
+        };
+        let output = output.or(profile.output).unwrap_or(if stdout_is_terminal {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        });
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Ok(Context {
+            output,
+            color: stdout_is_terminal && !global.no_color && !no_color_env,
+            quiet: global.quiet,
+            progress: !global.quiet && std::io::stderr().is_terminal(),
+            base_url: global.base_url.clone().or(profile.base_url),
+            api_key: global
+                .api_key
+                .clone()
+                .filter(|key| !key.is_empty())
+                .or(profile.api_key),
+        })
+    }
+
+    /// The SDK client; the key is handed to the SDK and not kept elsewhere.
+    pub(crate) fn client(&self) -> Result<s4e::Client, Failure> {
+        let key = self.api_key.as_deref().ok_or(Failure::NoKey)?;
+        let mut builder =
+            s4e::Client::builder(key).user_agent(concat!("s4e-cli/", env!("CARGO_PKG_VERSION")));
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// Prints an informational line on stderr unless `--quiet`.
+    pub(crate) fn note(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! `s4e`: the command line for the S4E security platform, built on the public
+//! API of the `s4e` SDK only.
+
+mod cli;
+mod commands;
+mod config;
+mod context;
+mod exit;
+mod files;
+mod output;
+mod progress;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::exit::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let verbose = cli.global.verbose;
+    if verbose {
+        // The SDK logs requests at debug level without credentials; the key
+        // is never part of an event.
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .with_ansi(false)
+            .init();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(exit::API_ERROR);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = commands::run(cli) => outcome,
+            // Dropping the command's future drops its temporary files, so an
+            // interrupted export leaves nothing behind.
+            _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
+        }
+    });
+    // In-flight requests are abandoned rather than awaited.
+    runtime.shutdown_background();
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            failure.report(verbose);
+            ExitCode::from(failure.code())
+        }
+    }
+}
