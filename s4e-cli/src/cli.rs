@@ -17,6 +17,8 @@ Exit codes:
 Environment:
   S4E_API_KEY   the API key (preferred over --api-key, which shows in `ps`)
   S4E_BASE_URL  the API's base URL (default https://api.s4e.io/v1)
+  S4E_RETRIES   retries after a failed attempt, when safe (default 3)
+  S4E_TIMEOUT   seconds per attempt (default 30)
   S4E_CONFIG    the config file for --profile (default: <config dir>/s4e/config.toml)
   NO_COLOR      any non-empty value turns colours off
 
@@ -89,22 +91,40 @@ pub(crate) enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Manage monitored assets (domains, IPs, URLs, networks).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  s4e assets list --tag prod\n  s4e assets create shop.example.com --type domain --tag prod"
+    )]
     Assets(assets::AssetsCommand),
     /// Start, follow and cancel vulnerability scans.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  s4e scans create a-1001 --type full --wait\n  s4e scans list --status running"
+    )]
     Scans(scans::ScansCommand),
     /// List, triage and export findings.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  s4e findings list --severity critical,high --status open\n  s4e findings export --format csv -o findings.csv"
+    )]
     Findings(findings::FindingsCommand),
     /// Validate and trigger remediation and notification actions.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  s4e actions trigger act-block-ip --param ip=203.0.113.9 --sandbox"
+    )]
     Actions(actions::ActionsCommand),
     /// Run playbooks and follow their runs.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  s4e playbooks run pb-tls-expiry --asset a-1001 --dry-run --wait"
+    )]
     Playbooks(playbooks::PlaybooksCommand),
     /// Manage webhooks and verify received deliveries offline.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  s4e webhooks list\n  s4e webhooks verify --signature \"$SIG\" body.json"
+    )]
     Webhooks(webhooks::WebhooksCommand),
     /// CI gate: exit 1 when findings at or above a severity are open.
     Gate(gate::GateArgs),

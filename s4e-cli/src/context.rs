@@ -63,6 +63,13 @@ impl Context {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
+        // The SDK's own variables, as `Client::from_env` reads them.
+        if let Some(retries) = env_number("S4E_RETRIES")? {
+            builder = builder.retries(retries);
+        }
+        if let Some(seconds) = env_number("S4E_TIMEOUT")? {
+            builder = builder.timeout(std::time::Duration::from_secs(u64::from(seconds)));
+        }
         Ok(builder.build()?)
     }
 
@@ -71,5 +78,17 @@ impl Context {
         if !self.quiet {
             eprintln!("{message}");
         }
+    }
+}
+
+/// A whole number from the environment; a bad value is a usage error.
+fn env_number(name: &str) -> Result<Option<u32>, Failure> {
+    match std::env::var(name) {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| Failure::Usage(format!("{name}=`{text}` is not a whole number"))),
+        _ => Ok(None),
     }
 }

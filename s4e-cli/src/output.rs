@@ -79,7 +79,11 @@ impl<T: Row> ListPrinter<T> {
             _item: std::marker::PhantomData,
         };
         if printer.format == OutputFormat::Csv {
-            let header = csv_line(T::HEADERS.iter().map(|h| h.to_lowercase()));
+            let header = csv_line(
+                T::HEADERS
+                    .iter()
+                    .map(|h| h.to_lowercase().replace(' ', "_")),
+            );
             printer.write(header.as_bytes())?;
         }
         Ok(printer)
@@ -133,7 +137,11 @@ pub(crate) fn print_one<T: Row>(ctx: &Context, item: &T) -> Result<(), Failure> 
         OutputFormat::Json => format!("{}\n", to_json_pretty(item)?),
         OutputFormat::Ndjson => format!("{}\n", to_json_line(item)?),
         OutputFormat::Csv => {
-            let header = csv_line(T::HEADERS.iter().map(|h| h.to_lowercase()));
+            let header = csv_line(
+                T::HEADERS
+                    .iter()
+                    .map(|h| h.to_lowercase().replace(' ', "_")),
+            );
             header + &csv_line(item.cells().iter().map(Cell::plain))
         }
     };

@@ -183,7 +183,12 @@ impl Row for Webhook {
             Cell::text(&self.id),
             Cell::text(&self.name),
             Cell::text(&self.url),
-            Cell::text(join(&self.events)),
+            // Thirteen event names would push ACTIVE off the screen.
+            Cell::text(if self.events.len() > 3 {
+                format!("{} events", self.events.len())
+            } else {
+                join(&self.events)
+            }),
             Cell::text(self.active),
         ]
     }
