@@ -41,6 +41,9 @@ pub(crate) enum Failure {
     },
     /// Ctrl-C.
     Interrupted,
+    /// Standard output was closed by its reader (`s4e ... | head`): stop
+    /// quietly, as `head` asked for no more.
+    BrokenPipe,
 }
 
 impl From<s4e::Error> for Failure {
@@ -66,6 +69,7 @@ impl Failure {
             Failure::File { .. } => API_ERROR,
             Failure::Other { code, .. } => *code,
             Failure::Interrupted => INTERRUPTED,
+            Failure::BrokenPipe => OK,
         }
     }
 
@@ -80,12 +84,16 @@ impl Failure {
             Failure::File { action, source } => format!("{action}: {source}"),
             Failure::Other { message, .. } => message.clone(),
             Failure::Interrupted => "interrupted".to_owned(),
+            Failure::BrokenPipe => String::new(),
         }
     }
 
     /// Prints the message to stderr; `--verbose` adds the full error and its
     /// causes. Neither contains the API key: the SDK never puts it in an error.
     pub(crate) fn report(&self, verbose: bool) {
+        if matches!(self, Failure::BrokenPipe) {
+            return;
+        }
         eprintln!("error: {}", self.message());
         if !verbose {
             return;

@@ -164,7 +164,11 @@ pub(crate) fn print_json<T: Serialize>(ctx: &Context, value: &T) -> Result<(), F
 }
 
 fn stdout_failure(error: std::io::Error) -> Failure {
-    Failure::file("writing to standard output", error)
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::BrokenPipe
+    } else {
+        Failure::file("writing to standard output", error)
+    }
 }
 
 fn to_json_pretty<T: Serialize>(item: &T) -> Result<String, Failure> {

@@ -191,7 +191,14 @@ async fn export(ctx: &Context, client: &s4e::Client, args: ExportArgs) -> Result
             };
             let written = export.write_to(&mut writer).await;
             bar.finish_and_clear();
-            written?;
+            match written {
+                Err(s4e::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    return Err(Failure::BrokenPipe);
+                }
+                other => {
+                    other?;
+                }
+            }
         }
     }
     Ok(())

@@ -193,3 +193,31 @@ fn a_profile_supplies_the_base_url_and_the_format() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no profile `prod` (profiles: ci)"));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    use std::io::{BufRead, BufReader};
+    let api = Api::start();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("s4e"))
+        .env("S4E_BASE_URL", api.sandbox.base_url())
+        .env("S4E_API_KEY", api.sandbox.api_key())
+        .env("S4E_CONFIG", "/nonexistent")
+        .args(["findings", "list", "--all", "-o", "ndjson"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone, as after `| head -1`.
+    assert!(parse(first.as_bytes())["id"].is_string());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
