@@ -66,8 +66,8 @@ pub(crate) struct Global {
     /// No progress bars and no informational messages on stderr.
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
-    /// Debug logs on stderr (connections, retries, failures) and the full
-    /// cause of an error; never the key.
+    /// On stderr: one line per request (method, path, status, time, request
+    /// id), each retry, and the full cause of an error; never the key.
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
     /// No colours (also when NO_COLOR is set).

@@ -24,10 +24,23 @@ fn main() -> ExitCode {
     if verbose {
         // The SDK logs requests at debug level without credentials; the key
         // is never part of an event.
+        use tracing_subscriber::filter::{LevelFilter, Targets};
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        // The SDK's `s4e.request` span holds method, path, status,
+        // elapsed_ms and request_id: printing it as it closes shows one line
+        // per request. Other crates (hyper's connection pool) stay quiet.
         tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
-            .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .with_max_level(LevelFilter::DEBUG)
             .with_ansi(false)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .finish()
+            .with(
+                Targets::new()
+                    .with_target("s4e", LevelFilter::DEBUG)
+                    .with_default(LevelFilter::WARN),
+            )
             .init();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -50,6 +50,11 @@ fn authentication_exits_3_and_never_prints_the_key() {
         "{err}"
     );
     assert!(err.contains("request id"), "{err}");
+    assert!(
+        err.contains("s4e.request{method=\"GET\" path=\"/assets\""),
+        "--verbose shows the request: {err}"
+    );
+    assert!(err.contains("status=401"), "{err}");
     assert!(!err.contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret));
 
     let out = bare().args(["assets", "list"]).output().unwrap();
