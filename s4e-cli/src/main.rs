@@ -53,12 +53,20 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::API_ERROR);
         }
     };
+    // `s4e sandbox` serves until Ctrl-C, its normal end: it waits for the
+    // signal itself and exits 0.
+    let serves_until_interrupted = matches!(cli.command, cli::Command::Sandbox(_));
     let outcome = runtime.block_on(async {
+        if serves_until_interrupted {
+            return commands::run(cli).await;
+        }
         tokio::select! {
-            outcome = commands::run(cli) => outcome,
-            // Dropping the command's future drops its temporary files, so an
-            // interrupted export leaves nothing behind.
+            // Polled first, so the handler is installed before the command
+            // starts. Dropping the command's future drops its temporary
+            // files, so an interrupted export leaves nothing behind.
+            biased;
             _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
+            outcome = commands::run(cli) => outcome,
         }
     });
     // In-flight requests are abandoned rather than awaited.

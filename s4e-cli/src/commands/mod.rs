@@ -66,6 +66,19 @@ async fn sandbox(args: crate::cli::SandboxArgs) -> Result<u8, Failure> {
             code: exit::API_ERROR,
             message: format!("could not start the sandbox: {e}"),
         })?;
+    // Listen for Ctrl-C before saying that the sandbox is up: a first poll
+    // installs the handler, so an early Ctrl-C also ends it cleanly.
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    tokio::select! {
+        biased;
+        result = &mut stop => {
+            result.map_err(|e| Failure::file("waiting for Ctrl-C", e))?;
+            sandbox.shutdown().await;
+            return Ok(exit::OK);
+        }
+        () = std::future::ready(()) => {}
+    }
     // The sandbox's demo keys are public test values, printed so that the
     // user can paste the two exports.
     println!("S4E sandbox listening; stop it with Ctrl-C.");
@@ -74,8 +87,10 @@ async fn sandbox(args: crate::cli::SandboxArgs) -> Result<u8, Failure> {
         sandbox.base_url(),
         sandbox.api_key()
     );
-    // Serves until Ctrl-C (`main` stops the runtime, exit code 130).
-    std::future::pending::<()>().await;
+    stop.await
+        .map_err(|e| Failure::file("waiting for Ctrl-C", e))?;
+    sandbox.shutdown().await;
+    eprintln!("sandbox stopped");
     Ok(exit::OK)
 }
 

@@ -476,12 +476,28 @@ fn sandbox_serves_until_stopped() {
         .args(["assets", "get", "a-1001", "-o", "json"])
         .output()
         .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    stop(&mut child);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(parse(&out.stdout)["id"], "a-1001");
+}
+
+/// Ctrl-C is how a sandbox ends: exit 0.
+#[cfg(unix)]
+fn stop(child: &mut std::process::Child) {
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[cfg(not(unix))]
+fn stop(child: &mut std::process::Child) {
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
