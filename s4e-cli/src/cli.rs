@@ -7,7 +7,8 @@ use crate::commands::{actions, assets, findings, gate, playbooks, scans, webhook
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  `s4e gate` found findings at or above --fail-on
+  1  `s4e gate` found findings at or above --fail-on, or
+     `s4e webhooks verify` rejected the delivery
   2  usage error (bad arguments)
   3  authentication: no API key, or the key was rejected (401/403)
   4  not found (404)
@@ -42,7 +43,14 @@ pub(crate) struct Cli {
 #[derive(Debug, Args)]
 pub(crate) struct Global {
     /// The API's base URL.
-    #[arg(long, env = "S4E_BASE_URL", global = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "S4E_BASE_URL",
+        hide_env_values = true,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
     pub(crate) base_url: Option<String>,
     /// The API key; prefer the S4E_API_KEY environment variable (a flag is
     /// visible to other users in the process list).
@@ -51,27 +59,39 @@ pub(crate) struct Global {
         env = "S4E_API_KEY",
         hide_env_values = true,
         global = true,
+        help_heading = "Global options",
         value_name = "KEY"
     )]
     pub(crate) api_key: Option<String>,
     /// A named profile of the config file (base_url, api_key, output).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "NAME"
+    )]
     pub(crate) profile: Option<String>,
     /// The output format: table, json, ndjson or csv [default: table on a
     /// terminal, json otherwise]. For `findings export`, the file to write.
     // A string rather than the enum: `findings export -o FILE` takes a path
     // with the same flag (as the issue names it); `Context` checks the format.
-    #[arg(short, long, global = true, value_name = "FORMAT")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "FORMAT"
+    )]
     pub(crate) output: Option<String>,
     /// No progress bars and no informational messages on stderr.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub(crate) quiet: bool,
     /// On stderr: one line per request (method, path, status, time, request
     /// id), each retry, and the full cause of an error; never the key.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub(crate) verbose: bool,
     /// No colours (also when NO_COLOR is set).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub(crate) no_color: bool,
 }
 

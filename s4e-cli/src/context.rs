@@ -40,10 +40,10 @@ impl Context {
         } else {
             OutputFormat::Json
         });
-        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let no_color_env = std::env::var_os("NO_COLOR");
         Ok(Context {
             output,
-            color: stdout_is_terminal && !global.no_color && !no_color_env,
+            color: use_color(stdout_is_terminal, global.no_color, no_color_env.as_deref()),
             quiet: global.quiet,
             progress: !global.quiet && std::io::stderr().is_terminal(),
             base_url: global.base_url.clone().or(profile.base_url),
@@ -81,6 +81,17 @@ impl Context {
     }
 }
 
+/// Colours only on a terminal, unless `--no-color` or a non-empty
+/// `NO_COLOR` (https://no-color.org) says otherwise.
+fn use_color(
+    stdout_is_terminal: bool,
+    no_color_flag: bool,
+    no_color_env: Option<&std::ffi::OsStr>,
+) -> bool {
+    let no_color_env = no_color_env.is_some_and(|value| !value.is_empty());
+    stdout_is_terminal && !no_color_flag && !no_color_env
+}
+
 /// A whole number from the environment; a bad value is a usage error.
 fn env_number(name: &str) -> Result<Option<u32>, Failure> {
     match std::env::var(name) {
@@ -90,5 +101,24 @@ fn env_number(name: &str) -> Result<Option<u32>, Failure> {
             .map(Some)
             .map_err(|_| Failure::Usage(format!("{name}=`{text}` is not a whole number"))),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_opt_out() {
+        let set = Some(std::ffi::OsStr::new("1"));
+        let empty = Some(std::ffi::OsStr::new(""));
+        assert!(use_color(true, false, None));
+        assert!(
+            use_color(true, false, empty),
+            "an empty NO_COLOR does not count"
+        );
+        assert!(!use_color(true, false, set));
+        assert!(!use_color(true, true, None));
+        assert!(!use_color(false, false, None));
     }
 }
