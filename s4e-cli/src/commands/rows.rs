@@ -6,7 +6,7 @@ use s4e::assets::Asset;
 use s4e::findings::Finding;
 use s4e::playbooks::{Playbook, PlaybookRun};
 use s4e::scans::{Scan, ScanProgress};
-use s4e::webhooks::{TestDelivery, Webhook};
+use s4e::webhooks::{Event, TestDelivery, Webhook};
 
 use crate::output::{Cell, Row};
 
@@ -198,5 +198,16 @@ impl Row for TestDelivery {
     const HEADERS: &'static [&'static str] = &["DELIVERED", "STATUS"];
     fn cells(&self) -> Vec<Cell> {
         vec![Cell::text(self.delivered), Cell::opt(self.status_code)]
+    }
+}
+
+impl Row for Event {
+    const HEADERS: &'static [&'static str] = &["ID", "EVENT", "TIMESTAMP"];
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::opt(self.id.as_ref()),
+            Cell::text(&self.event_type),
+            Cell::Time(self.timestamp),
+        ]
     }
 }

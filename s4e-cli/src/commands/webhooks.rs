@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use clap::{Args, Subcommand};
-use s4e::webhooks::{Event, EventType};
+use s4e::webhooks::EventType;
 
 use crate::cli::ListScope;
 use crate::context::Context;
 use crate::exit::{self, Failure};
-use crate::output::{Cell, Row, print_one};
+use crate::output::print_one;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum WebhooksCommand {
@@ -144,17 +144,6 @@ pub(crate) struct VerifyArgs {
     /// The raw body as received, or `-` for standard input.
     #[arg(default_value = "-")]
     file: PathBuf,
-}
-
-impl Row for Event {
-    const HEADERS: &'static [&'static str] = &["ID", "EVENT", "TIMESTAMP"];
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            Cell::opt(self.id.as_ref()),
-            Cell::text(&self.event_type),
-            Cell::Time(self.timestamp),
-        ]
-    }
 }
 
 pub(crate) async fn run(
