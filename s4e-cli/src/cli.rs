@@ -183,8 +183,8 @@ pub(crate) struct ListScope {
     #[arg(long, conflicts_with = "limit")]
     pub(crate) all: bool,
     /// At most this many items.
-    #[arg(long, value_name = "N", default_value_t = 50)]
-    pub(crate) limit: usize,
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) limit: u32,
 }
 
 /// How a command waits for a scan, run or execution to finish.

@@ -149,6 +149,13 @@ pub(crate) async fn run(
     let threshold_name = args.fail_on.severity().to_string();
 
     if let Some(path) = &args.sarif {
+        if findings.len() > sarif::GITHUB_MAX_RESULTS {
+            ctx.note(format!(
+                "warning: {} results; GitHub code scanning refuses a SARIF run with more than {}",
+                findings.len(),
+                sarif::GITHUB_MAX_RESULTS
+            ));
+        }
         let log = sarif::render(&findings);
         let text = serde_json::to_vec_pretty(&log)
             .map_err(|e| Failure::file("encoding SARIF", e.into()))?;

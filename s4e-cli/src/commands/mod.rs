@@ -110,10 +110,9 @@ where
     let paginator = if scope.all {
         paginator.per_page(s4e::MAX_PER_PAGE).concurrency(4)
     } else {
-        let per_page = u32::try_from(scope.limit)
-            .unwrap_or(u32::MAX)
-            .clamp(1, s4e::MAX_PER_PAGE);
-        paginator.per_page(per_page).max_items(scope.limit)
+        let per_page = scope.limit.clamp(1, s4e::MAX_PER_PAGE);
+        let limit = usize::try_from(scope.limit).unwrap_or(usize::MAX);
+        paginator.per_page(per_page).max_items(limit)
     };
     let bar = if scope.all {
         progress::pages(ctx)

@@ -9,6 +9,10 @@ use serde_json::{Value, json};
 
 use super::asset_label;
 
+/// The most results GitHub code scanning accepts in one run (it shows the
+/// 5,000 most severe).
+pub(crate) const GITHUB_MAX_RESULTS: usize = 25_000;
+
 /// `critical`/`high` are errors, `medium` warnings, the rest notes.
 pub(crate) fn level(severity: &Severity) -> &'static str {
     match severity {

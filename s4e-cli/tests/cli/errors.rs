@@ -31,6 +31,16 @@ fn usage_errors_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let out = bare()
+        .args(["findings", "list", "--limit", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bare()
+        .args(["findings", "list", "--all", "--limit", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--all and --limit conflict");
 }
 
 #[test]
