@@ -430,6 +430,7 @@ fn completions_and_help() {
         script.contains("_s4e()") && script.contains("findings"),
         "a bash completion for s4e"
     );
+    let mut checked = 0;
     for group in [
         "assets",
         "scans",
@@ -443,11 +444,34 @@ fn completions_and_help() {
     ] {
         let help = bare().args([group, "--help"]).output().unwrap();
         assert!(help.status.success());
-        assert!(
-            String::from_utf8_lossy(&help.stdout).contains("Example"),
-            "{group} --help has an example"
-        );
+        let help = String::from_utf8(help.stdout).unwrap();
+        assert!(help.contains("Example"), "{group} --help has an example");
+        // Each subcommand the group's help lists has one too.
+        let subcommands: Vec<&str> = help
+            .split("Commands:\n")
+            .nth(1)
+            .map(|rest| {
+                rest.lines()
+                    .take_while(|line| line.starts_with("  "))
+                    .filter_map(|line| line.split_whitespace().next())
+                    .filter(|name| *name != "help")
+                    .collect()
+            })
+            .unwrap_or_default();
+        for subcommand in subcommands {
+            let help = bare().args([group, subcommand, "--help"]).output().unwrap();
+            assert!(
+                String::from_utf8_lossy(&help.stdout).contains("Example"),
+                "{group} {subcommand} --help has an example"
+            );
+            checked += 1;
+        }
     }
+    // assets 6, scans 6, findings 4, actions 5, playbooks 4, webhooks 7.
+    assert_eq!(
+        checked, 32,
+        "every subcommand was found in its group's help"
+    );
 }
 
 #[test]
