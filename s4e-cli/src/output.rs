@@ -235,7 +235,8 @@ pub(crate) fn render_table(
             let padded = if i == last {
                 text
             } else {
-                let pad = widths[i] - text.chars().count();
+                let width = widths.get(i).copied().unwrap_or(0);
+                let pad = width.saturating_sub(text.chars().count());
                 format!("{text}{}  ", " ".repeat(pad))
             };
             match severity.filter(|_| color).and_then(severity_color) {

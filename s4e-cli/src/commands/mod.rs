@@ -27,6 +27,7 @@ pub(crate) async fn run(mut cli: Cli) -> Result<u8, Failure> {
         // Here `-o` names the file; the format is `--format`.
         export.file = cli.global.output.take().map(std::path::PathBuf::from);
     }
+    let global = &cli.global;
     match cli.command {
         // These two need neither a key nor a profile.
         Command::Completions(args) => {
@@ -35,23 +36,37 @@ pub(crate) async fn run(mut cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Sandbox(args) => sandbox(args).await,
+        // Offline: no key needed.
         Command::Webhooks(webhooks::WebhooksCommand::Verify(args)) => {
-            let ctx = Context::new(&cli.global)?;
-            webhooks::verify(&ctx, args)
+            webhooks::verify(&Context::new(global)?, args)
         }
-        command => {
-            let ctx = Context::new(&cli.global)?;
-            let client = ctx.client()?;
-            match command {
-                Command::Assets(command) => assets::run(&ctx, &client, command).await,
-                Command::Scans(command) => scans::run(&ctx, &client, command).await,
-                Command::Findings(command) => findings::run(&ctx, &client, command).await,
-                Command::Actions(command) => actions::run(&ctx, &client, command).await,
-                Command::Playbooks(command) => playbooks::run(&ctx, &client, command).await,
-                Command::Webhooks(command) => webhooks::run(&ctx, &client, command).await,
-                Command::Gate(args) => gate::run(&ctx, &client, args).await,
-                Command::Completions(_) | Command::Sandbox(_) => unreachable!("handled above"),
-            }
+        Command::Assets(command) => {
+            let ctx = Context::new(global)?;
+            assets::run(&ctx, &ctx.client()?, command).await
+        }
+        Command::Scans(command) => {
+            let ctx = Context::new(global)?;
+            scans::run(&ctx, &ctx.client()?, command).await
+        }
+        Command::Findings(command) => {
+            let ctx = Context::new(global)?;
+            findings::run(&ctx, &ctx.client()?, command).await
+        }
+        Command::Actions(command) => {
+            let ctx = Context::new(global)?;
+            actions::run(&ctx, &ctx.client()?, command).await
+        }
+        Command::Playbooks(command) => {
+            let ctx = Context::new(global)?;
+            playbooks::run(&ctx, &ctx.client()?, command).await
+        }
+        Command::Webhooks(command) => {
+            let ctx = Context::new(global)?;
+            webhooks::run(&ctx, &ctx.client()?, command).await
+        }
+        Command::Gate(args) => {
+            let ctx = Context::new(global)?;
+            gate::run(&ctx, &ctx.client()?, args).await
         }
     }
 }

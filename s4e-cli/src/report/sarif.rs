@@ -131,9 +131,8 @@ pub(crate) fn render(findings: &[Finding]) -> Value {
                 message.push_str(" Remediation: ");
                 message.push_str(fix);
             }
-            json!({
+            let mut result = json!({
                 "ruleId": id,
-                "ruleIndex": index[id.as_str()],
                 "level": level(&finding.severity),
                 "message": { "text": message },
                 "locations": [{
@@ -149,7 +148,12 @@ pub(crate) fn render(findings: &[Finding]) -> Value {
                     "status": finding.status.as_ref().map(|s| s.as_str()),
                     "cvss": finding.cvss,
                 },
-            })
+            });
+            // Every finding's rule was collected above.
+            if let Some(rule_index) = index.get(id.as_str()) {
+                result["ruleIndex"] = json!(rule_index);
+            }
+            result
         })
         .collect();
     json!({
