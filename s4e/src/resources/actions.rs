@@ -93,7 +93,7 @@ impl ExecutionStatus {
 }
 
 /// A remediation or notification unit of work.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Action {
     /// The action's ID.
@@ -206,11 +206,12 @@ impl ActionParameter {
 /// One execution of an action, from [`trigger`](Actions::trigger),
 /// [`execution_status`](Actions::execution_status) or
 /// [`wait_execution`](Actions::wait_execution).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "ActionExecutionWire")]
 #[non_exhaustive]
 pub struct ActionExecution {
     /// The execution's ID (`execution_id` on the wire; some pages send `id`).
+    #[serde(rename = "execution_id")]
     pub id: ExecutionId,
     /// The action executed.
     pub action_id: Option<ActionId>,
@@ -279,7 +280,7 @@ impl TryFrom<ActionExecutionWire> for ActionExecution {
 }
 
 /// What [`validate`](Actions::validate) found in an action definition.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ValidationReport {
     /// Whether the definition can be created as it is.
@@ -293,7 +294,7 @@ pub struct ValidationReport {
 }
 
 /// One error in an action definition.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ValidationIssue {
     /// Where in the definition (`parameters[0].type`).

@@ -58,21 +58,24 @@ string_enum!(
 /// SDK this model names them [`domain`](Asset::domain) and
 /// [`security_score`](Asset::security_score), and accepts every spelling the
 /// API uses (`name`, `domain`, `hostname`; `risk_score`, `security_score`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "AssetWire")]
 #[non_exhaustive]
 pub struct Asset {
     /// The asset's ID (the manual sends `asset_id`, a number).
     pub id: AssetId,
     /// The domain, IP, URL or CIDR itself (the API's `name`).
+    #[serde(rename = "name")]
     pub domain: String,
     /// What kind of asset this is (the API's `type`).
+    #[serde(rename = "type")]
     pub asset_type: AssetType,
     /// Whether it is monitored (`None` when the answer leaves it out).
     pub status: Option<AssetStatus>,
     /// Whether ownership was verified.
     pub verified: bool,
     /// Risk from 0 (none) to 100 (the API's `risk_score`).
+    #[serde(rename = "risk_score")]
     pub security_score: Option<u32>,
     /// Free-form labels.
     pub tags: Vec<String>,
@@ -192,7 +195,7 @@ impl Asset {
 }
 
 /// What discovery learned about an asset.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AssetMetadata {
     /// The domain's registrar.
@@ -207,7 +210,7 @@ pub struct AssetMetadata {
 }
 
 /// Open findings per severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FindingSummary {
     /// Critical.
@@ -271,7 +274,7 @@ impl NewAsset {
 }
 
 /// The answer of a bulk create: what was created and what was not.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BulkCreateResult {
     /// The assets created.
@@ -283,7 +286,7 @@ pub struct BulkCreateResult {
 }
 
 /// One asset a bulk create refused.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BulkFailure {
     /// The name that was sent.

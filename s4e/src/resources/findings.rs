@@ -1,7 +1,7 @@
 //! Findings: the vulnerabilities scans discover (`docs/API.md` §4.3).
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Client;
 use crate::endpoint;
@@ -91,7 +91,7 @@ impl ExportFormat {
 /// Named as [`Asset`](crate::Asset) names the same fields:
 /// [`domain`](FindingAsset::domain) is the API's `name`,
 /// [`asset_type`](FindingAsset::asset_type) its `type`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "FindingAssetWire")]
 #[non_exhaustive]
 pub struct FindingAsset {
@@ -99,8 +99,10 @@ pub struct FindingAsset {
     pub id: AssetId,
     /// The domain, IP, URL or CIDR (`name` on the wire; some pages say
     /// `domain` or `hostname`).
+    #[serde(rename = "name")]
     pub domain: Option<String>,
     /// What kind of asset it is (`type` on the wire).
+    #[serde(rename = "type")]
     pub asset_type: Option<AssetType>,
 }
 
@@ -147,7 +149,7 @@ impl From<FindingAssetWire> for FindingAsset {
 }
 
 /// A discovered vulnerability.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "FindingWire")]
 #[non_exhaustive]
 pub struct Finding {

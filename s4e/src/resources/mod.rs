@@ -27,3 +27,6 @@ pub(crate) fn set_parameter(
         map.insert(name, value);
     }
 }
+
+#[cfg(test)]
+mod serialize_tests;

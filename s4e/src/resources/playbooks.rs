@@ -230,7 +230,7 @@ impl PlaybookStep {
 }
 
 /// An automated response workflow.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Playbook {
     /// The playbook's ID.
@@ -271,11 +271,12 @@ pub struct Playbook {
 }
 
 /// One run of a playbook.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "PlaybookRunWire")]
 #[non_exhaustive]
 pub struct PlaybookRun {
     /// The run's ID (`run_id` on the wire; some answers call it `id`).
+    #[serde(rename = "run_id")]
     pub id: RunId,
     /// The playbook that runs.
     pub playbook_id: Option<PlaybookId>,
@@ -343,7 +344,7 @@ impl TryFrom<PlaybookRunWire> for PlaybookRun {
 }
 
 /// Where one step of a run stands.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StepRun {
     /// The step's ID in the playbook.

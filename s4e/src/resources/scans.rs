@@ -104,7 +104,7 @@ string_enum!(
 /// Only the ID and the status are always there: the scan guide answers a
 /// create with `{"scan_id", "status", "created_at", "estimated_duration"}`,
 /// the reference with the full object.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "ScanWire")]
 #[non_exhaustive]
 pub struct Scan {
@@ -127,10 +127,13 @@ pub struct Scan {
     pub started_at: Option<DateTime<Utc>>,
     /// When it finished, whether completed, failed or cancelled (`None` until
     /// then; `completed_at` on the wire, also read from `finished_at`).
+    #[serde(rename = "completed_at")]
     pub finished_at: Option<DateTime<Utc>>,
     /// How many findings it produced.
     pub finding_count: Option<u32>,
-    /// See [`Scan::estimated_duration`].
+    /// See [`Scan::estimated_duration`]; serialised in seconds, as the
+    /// scan guide's `estimated_duration` (lossless, unlike minutes).
+    #[serde(serialize_with = "seconds")]
     estimated_duration: Option<Duration>,
 }
 
@@ -155,6 +158,14 @@ impl Scan {
     pub fn estimated_duration(&self) -> Option<Duration> {
         self.estimated_duration
     }
+}
+
+/// `estimated_duration` in whole seconds, `null` when unknown.
+fn seconds<S: serde::Serializer>(
+    duration: &Option<Duration>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    duration.map(|d| d.as_secs()).serialize(serializer)
 }
 
 // The two spellings of the ID are separate wire fields, not serde aliases: a
@@ -223,11 +234,12 @@ impl TryFrom<ScanWire> for Scan {
 }
 
 /// The progress of a running scan, as [`Scans::status`] reports it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "ScanProgressWire")]
 #[non_exhaustive]
 pub struct ScanProgress {
     /// The scan's ID (`scan_id` on the wire; some pages send `id`).
+    #[serde(rename = "scan_id")]
     pub id: ScanId,
     /// Where it stands (`None` when the answer leaves it out); see
     /// [`ScanStatus::is_final`].

@@ -136,7 +136,7 @@ impl From<&String> for WebhookSecret {
 }
 
 /// An event subscription. The API never sends its secret back.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Webhook {
     /// The webhook's ID.
@@ -174,7 +174,7 @@ fn active_by_default() -> bool {
 }
 
 /// The answer of [`Webhooks::test`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TestDelivery {
     /// Whether the receiver answered with a 2xx.

@@ -1,0 +1,357 @@
+//! Printing results as a table, JSON, NDJSON or CSV.
+//!
+//! Lists are streamed: JSON, NDJSON and CSV print each item as it arrives
+//! (an `--all` listing never holds more than the page in flight). A table
+//! needs every width first, so it holds its rows; it is meant for a person
+//! at a terminal, where `--limit` keeps it short.
+
+use std::io::Write;
+
+use s4e::Severity;
+use s4e::chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::context::Context;
+use crate::exit::Failure;
+
+/// One column's value.
+pub(crate) enum Cell {
+    Text(String),
+    /// Coloured by severity on a terminal.
+    Severity(Severity),
+    /// Relative on a terminal ("3h ago"), RFC 3339 in CSV.
+    Time(Option<DateTime<Utc>>),
+}
+
+impl Cell {
+    pub(crate) fn text(value: impl ToString) -> Cell {
+        Cell::Text(value.to_string())
+    }
+
+    pub(crate) fn opt(value: Option<impl ToString>) -> Cell {
+        Cell::Text(value.map_or_else(|| "-".to_owned(), |v| v.to_string()))
+    }
+
+    fn plain(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Severity(severity) => severity.to_string(),
+            Cell::Time(time) => time.map_or_else(String::new, |t| t.to_rfc3339()),
+        }
+    }
+
+    fn for_table(&self, now: DateTime<Utc>) -> String {
+        match self {
+            Cell::Time(Some(time)) => relative(*time, now),
+            Cell::Time(None) => "-".to_owned(),
+            other => other.plain(),
+        }
+    }
+}
+
+/// A model that prints as a row.
+pub(crate) trait Row: Serialize {
+    /// Column names, upper case as `gh` prints them.
+    const HEADERS: &'static [&'static str];
+    /// The cells, in the order of [`Row::HEADERS`].
+    fn cells(&self) -> Vec<Cell>;
+}
+
+/// Prints the items of a list in the chosen format, as they arrive.
+pub(crate) struct ListPrinter<T: Row> {
+    format: OutputFormat,
+    color: bool,
+    out: std::io::BufWriter<std::io::Stdout>,
+    count: usize,
+    rows: Vec<Vec<Cell>>,
+    _item: std::marker::PhantomData<fn(&T)>,
+}
+
+impl<T: Row> ListPrinter<T> {
+    pub(crate) fn new(ctx: &Context) -> Result<Self, Failure> {
+        let mut printer = ListPrinter {
+            format: ctx.output,
+            color: ctx.color,
+            out: std::io::BufWriter::new(std::io::stdout()),
+            count: 0,
+            rows: Vec::new(),
+            _item: std::marker::PhantomData,
+        };
+        if printer.format == OutputFormat::Csv {
+            let header = csv_line(
+                T::HEADERS
+                    .iter()
+                    .map(|h| h.to_lowercase().replace(' ', "_")),
+            );
+            printer.write(header.as_bytes())?;
+        }
+        Ok(printer)
+    }
+
+    pub(crate) fn push(&mut self, item: &T) -> Result<(), Failure> {
+        let text = match self.format {
+            OutputFormat::Table => {
+                self.rows.push(item.cells());
+                return Ok(());
+            }
+            OutputFormat::Json => {
+                let separator = if self.count == 0 { "[\n" } else { ",\n" };
+                format!("{separator}{}", indent(&to_json_pretty(item)?))
+            }
+            OutputFormat::Ndjson => format!("{}\n", to_json_line(item)?),
+            OutputFormat::Csv => csv_line(item.cells().iter().map(Cell::plain)),
+        };
+        self.count += 1;
+        self.write(text.as_bytes())
+    }
+
+    /// Sends what was printed so far (after each page).
+    pub(crate) fn flush(&mut self) -> Result<(), Failure> {
+        self.out.flush().map_err(stdout_failure)
+    }
+
+    pub(crate) fn finish(mut self) -> Result<(), Failure> {
+        match self.format {
+            OutputFormat::Table => {
+                let table = render_table(T::HEADERS, &self.rows, self.color, Utc::now());
+                self.write(table.as_bytes())?;
+            }
+            OutputFormat::Json if self.count == 0 => self.write(b"[]\n")?,
+            OutputFormat::Json => self.write(b"\n]\n")?,
+            OutputFormat::Ndjson | OutputFormat::Csv => {}
+        }
+        self.flush()
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.out.write_all(bytes).map_err(stdout_failure)
+    }
+}
+
+/// Prints one item: in a table as `field  value` lines, otherwise as a
+/// one-item document.
+pub(crate) fn print_one<T: Row>(ctx: &Context, item: &T) -> Result<(), Failure> {
+    let text = match ctx.output {
+        OutputFormat::Table => render_fields(item)?,
+        OutputFormat::Json => format!("{}\n", to_json_pretty(item)?),
+        OutputFormat::Ndjson => format!("{}\n", to_json_line(item)?),
+        OutputFormat::Csv => {
+            let header = csv_line(
+                T::HEADERS
+                    .iter()
+                    .map(|h| h.to_lowercase().replace(' ', "_")),
+            );
+            header + &csv_line(item.cells().iter().map(Cell::plain))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_failure)
+}
+
+/// Prints any serialisable value as JSON (pretty, or one line for NDJSON).
+pub(crate) fn print_json<T: Serialize>(ctx: &Context, value: &T) -> Result<(), Failure> {
+    let text = match ctx.output {
+        OutputFormat::Ndjson => to_json_line(value)?,
+        _ => to_json_pretty(value)?,
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(stdout_failure)
+}
+
+fn stdout_failure(error: std::io::Error) -> Failure {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::BrokenPipe
+    } else {
+        Failure::file("writing to standard output", error)
+    }
+}
+
+fn to_json_pretty<T: Serialize>(item: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(item).map_err(|e| Failure::file("encoding JSON", e.into()))
+}
+
+fn to_json_line<T: Serialize>(item: &T) -> Result<String, Failure> {
+    serde_json::to_string(item).map_err(|e| Failure::file("encoding JSON", e.into()))
+}
+
+fn indent(json: &str) -> String {
+    json.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A vertical view of one object's fields, from its JSON form.
+fn render_fields<T: Serialize>(item: &T) -> Result<String, Failure> {
+    let value = serde_json::to_value(item).map_err(|e| Failure::file("encoding JSON", e.into()))?;
+    let serde_json::Value::Object(fields) = value else {
+        return Ok(format!("{value}\n"));
+    };
+    let width = fields.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    let mut text = String::new();
+    for (key, value) in &fields {
+        let shown = match value {
+            serde_json::Value::Null => "-".to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) if items.iter().all(|v| v.is_string()) => items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        };
+        text.push_str(&format!("{key:<width$}  {shown}\n"));
+    }
+    Ok(text)
+}
+
+/// Columns separated by two spaces, padded to the widest cell; the colour
+/// codes go around the padded text so they do not shift the columns.
+pub(crate) fn render_table(
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+    color: bool,
+    now: DateTime<Utc>,
+) -> String {
+    let texts: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| cell.for_table(now)).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &texts {
+        for (width, text) in widths.iter_mut().zip(row) {
+            *width = (*width).max(text.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let last = headers.len().saturating_sub(1);
+    let line = |out: &mut String, cells: Vec<(String, Option<&Severity>)>| {
+        for (i, (text, severity)) in cells.into_iter().enumerate() {
+            let padded = if i == last {
+                text
+            } else {
+                let width = widths.get(i).copied().unwrap_or(0);
+                let pad = width.saturating_sub(text.chars().count());
+                format!("{text}{}  ", " ".repeat(pad))
+            };
+            match severity.filter(|_| color).and_then(severity_color) {
+                Some(code) => out.push_str(&format!("\x1b[{code}m{padded}\x1b[0m")),
+                None => out.push_str(&padded),
+            }
+        }
+        out.push('\n');
+    };
+    line(
+        &mut out,
+        headers.iter().map(|h| ((*h).to_owned(), None)).collect(),
+    );
+    for (row, text) in rows.iter().zip(texts) {
+        let cells = row
+            .iter()
+            .zip(text)
+            .map(|(cell, text)| {
+                let severity = match cell {
+                    Cell::Severity(severity) => Some(severity),
+                    _ => None,
+                };
+                (text, severity)
+            })
+            .collect();
+        line(&mut out, cells);
+    }
+    out
+}
+
+fn severity_color(severity: &Severity) -> Option<&'static str> {
+    match severity {
+        Severity::Critical => Some("1;31"),
+        Severity::High => Some("31"),
+        Severity::Medium => Some("33"),
+        Severity::Low => Some("36"),
+        _ => None,
+    }
+}
+
+/// `3m ago`, `2h ago`, `5d ago`; a date for anything older than 30 days or
+/// in the future.
+fn relative(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - time).num_seconds();
+    match seconds {
+        s if s < 0 => time.format("%Y-%m-%d %H:%M").to_string(),
+        s if s < 60 => "just now".to_owned(),
+        s if s < 3_600 => format!("{}m ago", s / 60),
+        s if s < 86_400 => format!("{}h ago", s / 3_600),
+        s if s < 30 * 86_400 => format!("{}d ago", s / 86_400),
+        _ => time.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// One CSV record (RFC 4180): a field with a comma, quote or line break is
+/// quoted, and its quotes doubled. A field starting with `=`, `+`, `-` or
+/// `@` is prefixed with `'` so that a spreadsheet does not run it as a
+/// formula (finding titles come from scanned sites).
+pub(crate) fn csv_line(fields: impl IntoIterator<Item = String>) -> String {
+    let mut line = fields
+        .into_iter()
+        .map(|field| {
+            let field = if field.starts_with(['=', '+', '-', '@']) && field != "-" {
+                format!("'{field}")
+            } else {
+                field
+            };
+            if field.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_what_needs_it_and_defuses_formulas() {
+        assert_eq!(
+            csv_line(["a".into(), "b,c".into(), "say \"hi\"".into(), "x\ny".into()]),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\r\n"
+        );
+        assert_eq!(csv_line(["=1+1".into(), "-".into()]), "'=1+1,-\r\n");
+    }
+
+    #[test]
+    fn tables_align_and_colour_without_shifting_columns() {
+        let rows = vec![
+            vec![Cell::text("f-1"), Cell::Severity(Severity::Critical)],
+            vec![Cell::text("f-22"), Cell::Severity(Severity::Info)],
+        ];
+        let now = Utc::now();
+        let plain = render_table(&["ID", "SEVERITY"], &rows, false, now);
+        assert_eq!(plain, "ID    SEVERITY\nf-1   critical\nf-22  info\n");
+        let coloured = render_table(&["ID", "SEVERITY"], &rows, true, now);
+        assert!(coloured.contains("\x1b[1;31mcritical\x1b[0m"));
+        assert!(coloured.ends_with("f-22  info\n"), "info is not coloured");
+    }
+
+    #[test]
+    fn times_are_relative_on_a_terminal() {
+        let now = DateTime::parse_from_rfc3339("2026-12-02T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(relative(at("2026-12-02T11:59:30Z"), now), "just now");
+        assert_eq!(relative(at("2026-12-02T11:15:00Z"), now), "45m ago");
+        assert_eq!(relative(at("2026-12-01T09:00:00Z"), now), "1d ago");
+        assert_eq!(relative(at("2026-01-01T00:00:00Z"), now), "2026-01-01");
+    }
+}

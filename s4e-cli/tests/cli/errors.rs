@@ -1,0 +1,150 @@
+//! Exit codes and messages: usage 2, auth 3, not found 4, API/rate limit 5;
+//! the key never printed.
+
+use s4e_sandbox::Fault;
+
+use crate::{Api, bare};
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = bare()
+        .args(["findings", "list", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bare()
+        .args(["-o", "yaml", "assets", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("expected table, json, ndjson or csv"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bare()
+        .args(["gate", "--fail-on", "urgent"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bare()
+        .args(["findings", "list", "--limit", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bare()
+        .args(["findings", "list", "--all", "--limit", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--all and --limit conflict");
+}
+
+#[test]
+fn authentication_exits_3_and_never_prints_the_key() {
+    let api = Api::start();
+    let secret = "sk_live_do_not_print_4242";
+    let out = api
+        .s4e()
+        .env("S4E_API_KEY", secret)
+        .args(["--verbose", "assets", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: API key rejected (401). Check S4E_API_KEY."),
+        "{err}"
+    );
+    assert!(err.contains("request id"), "{err}");
+    assert!(
+        err.contains("s4e.request{method=\"GET\" path=\"/assets\""),
+        "--verbose shows the request: {err}"
+    );
+    assert!(err.contains("status=401"), "{err}");
+    assert!(!err.contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret));
+
+    let out = bare().args(["assets", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("no API key. Set S4E_API_KEY"));
+
+    // --help shows that the variable exists, not its value.
+    let help = bare()
+        .env("S4E_API_KEY", secret)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("S4E_API_KEY") && !help.contains(secret));
+    assert!(help.contains("Exit codes:"), "{help}");
+}
+
+#[test]
+fn not_found_exits_4() {
+    let api = Api::start();
+    let out = api
+        .s4e()
+        .args(["findings", "get", "f-does-not-exist"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        stderr(&out).starts_with("error: not found (404)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = api
+        .s4e()
+        .args(["gate", "--asset", "no-such.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn api_errors_and_rate_limits_exit_5() {
+    let api = Api::start();
+    api.sandbox
+        .controls()
+        .inject(Fault::status(503).times(1).on("GET", "/assets"));
+    let out = api
+        .s4e()
+        .env("S4E_RETRIES", "0")
+        .args(["assets", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("the API failed (503)"),
+        "{}",
+        stderr(&out)
+    );
+
+    api.sandbox
+        .controls()
+        .inject(Fault::status(429).times(1).on("GET", "/findings"));
+    let out = api
+        .s4e()
+        .env("S4E_RETRIES", "0")
+        .args(["findings", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("rate limited (429)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Nothing listens there: a network error.
+    let out = bare()
+        .env("S4E_API_KEY", "sk_x")
+        .env("S4E_RETRIES", "0")
+        .args(["--base-url", "http://127.0.0.1:9/v1", "assets", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+}
