@@ -3,10 +3,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::config::{AuthScheme, ClientBuilder};
 use crate::endpoint::{Endpoint, Paginated};
+use crate::http::hooks::Hooks;
 use crate::http::paginate::Paginator;
 use crate::http::rate_limit::RateLimit;
 use crate::http::request::{Async, Request};
@@ -57,6 +58,12 @@ pub(crate) struct ClientInner {
     /// The rate-limit state of the latest answer that stated one, shared by
     /// every clone.
     pub(crate) rate_limit: Mutex<Option<RateLimit>>,
+    /// `Accept` and `User-Agent`, as reqwest adds them to every request;
+    /// kept here so that a request hook sees them.
+    pub(crate) sdk_headers: HeaderMap,
+    pub(crate) hooks: Hooks,
+    /// Only for taking it out of logged bodies; the auth header carries it.
+    pub(crate) api_key: ApiKey,
 }
 
 impl std::fmt::Debug for Client {

@@ -535,6 +535,36 @@ pub struct DecodeError {
     pub body_excerpt: String,
 }
 
+impl Error {
+    /// A short, low-cardinality name of what went wrong, as OpenTelemetry's
+    /// `error.type` wants it: the status code of an answer (`"503"`), else
+    /// the kind of failure (`"timeout"`, `"connect"`, ...).
+    pub(crate) fn kind_name(&self) -> std::borrow::Cow<'static, str> {
+        if let Some(api) = self.api_error() {
+            return api.status().to_string().into();
+        }
+        match self {
+            Error::Config(_) => "config",
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::Connect { .. } => "connect",
+            Error::Transport { .. } => "transport",
+            Error::Timeout(_) => "timeout",
+            Error::ResponseTooLarge { .. } => "response_too_large",
+            Error::Redirect { .. } => "redirect",
+            Error::Decode(_) => "decode",
+            Error::Io(_) => "io",
+            Error::Pagination(_) => "pagination",
+            // Covered by `api_error` above.
+            Error::Auth(_)
+            | Error::NotFound(_)
+            | Error::Validation(_)
+            | Error::RateLimit(_)
+            | Error::Api(_) => "api",
+        }
+        .into()
+    }
+}
+
 /// Cuts text to at most `max` bytes on a character boundary, marking the cut.
 pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(body);
