@@ -10,7 +10,8 @@ pub(crate) const LOGGED_BODY_LIMIT: usize = 4 * 1024;
 const REDACTED: &str = "[redacted]";
 
 /// Whether a JSON key names a secret whose value must not be logged: the
-/// webhook signing `secret` and anything named like a credential.
+/// webhook signing `secret`, and anything named like a credential (a
+/// webhook's custom `headers` may carry its receiver's `Authorization`).
 fn is_secret_key(key: &[u8]) -> bool {
     let key = key.to_ascii_lowercase();
     key == b"secret"
@@ -20,6 +21,11 @@ fn is_secret_key(key: &[u8]) -> bool {
         || key == b"apikey"
         || key == b"token"
         || key.ends_with(b"_token")
+        // A webhook's own `headers` may hold its receiver's credentials.
+        || key == b"authorization"
+        || key == b"proxy-authorization"
+        || key == b"x-api-key"
+        || key == b"cookie"
 }
 
 /// `body` as a TRACE event shows it: every string value of a secret key

@@ -356,8 +356,9 @@ impl ClientInner {
                     Err(failure) => failure,
                 };
                 let retry = attempt;
+                // The attempt's event already said why; the span says the
+                // call failed.
                 if retry > max_retries || !may_retry(safety, outcome) {
-                    tracing::debug!(target: "s4e", error = %error, "request failed");
                     return Err(fail(error));
                 }
                 let Some(delay) = self.backoff.delay(retry, error.retry_after(), fastrand::f64()) else {
