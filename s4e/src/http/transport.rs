@@ -467,13 +467,20 @@ impl ClientInner {
         for (name, value) in &self.hooks.default_headers {
             headers.insert(name.clone(), value.clone());
         }
+        // The endpoint's own headers (an export's `Accept`) replace the
+        // defaults of the same name; they were checked when it was rendered.
+        let mut replaced: Vec<HeaderName> = Vec::new();
         for (name, value) in &prepared.headers {
-            // The endpoint's headers were checked when it was rendered.
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
                 HeaderValue::from_str(value),
             ) {
-                headers.append(name, value);
+                if replaced.contains(&name) {
+                    headers.append(name, value);
+                } else {
+                    headers.insert(name.clone(), value);
+                    replaced.push(name);
+                }
             }
         }
         if let Some(key) = idempotency_key {
