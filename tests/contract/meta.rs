@@ -592,3 +592,51 @@ async fn a_panicking_hook_neither_fails_the_call_nor_poisons_the_client() {
     .unwrap()
     .unwrap();
 }
+
+/// Default and hook headers may carry a gateway's credentials: like the key,
+/// they follow a redirect on the API's origin and never one elsewhere.
+#[tokio::test]
+async fn default_and_hook_headers_stay_on_the_apis_origin() {
+    let origin = support::start().await;
+    let elsewhere = support::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings/f-1"))
+        .and(header("x-gateway-token", "gw-secret"))
+        .and(header("x-tenant", "acme"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/v1/findings/f-2"))
+        .expect(1)
+        .mount(&origin)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings/f-2"))
+        .and(header("x-gateway-token", "gw-secret"))
+        .and(header("x-tenant", "acme"))
+        .respond_with(ResponseTemplate::new(307).insert_header(
+            "location",
+            format!("{}/v1/findings/f-3", elsewhere.uri()).as_str(),
+        ))
+        .expect(1)
+        .mount(&origin)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings/f-3"))
+        .and(support::header_missing("x-gateway-token"))
+        .and(support::header_missing("x-tenant"))
+        .and(support::header_missing("authorization"))
+        .respond_with(support::finding_response("f-3"))
+        .expect(1)
+        .mount(&elsewhere)
+        .await;
+    let finding = support::builder(&origin)
+        .default_header("X-Gateway-Token", "gw-secret")
+        .on_request(|request| {
+            request.set_header("x-tenant", "acme").unwrap();
+        })
+        .build()
+        .unwrap()
+        .findings()
+        .get("f-1")
+        .await
+        .unwrap();
+    assert_eq!(finding.id.as_str(), "f-3");
+}
