@@ -658,6 +658,31 @@ mod tests {
     }
 
     #[test]
+    fn the_error_type_is_the_status_of_a_refusal_else_the_kind_of_failure() {
+        assert_eq!(Error::from_api(api(503)).kind_name(), "503");
+        assert_eq!(Error::from_api(api(404)).kind_name(), "404");
+        assert_eq!(
+            Error::Timeout(Duration::from_secs(1)).kind_name(),
+            "timeout"
+        );
+        // A 200 that did not decode is no HTTP error.
+        let decode = Error::Decode(Box::new(DecodeError {
+            path: ".".into(),
+            message: "m".into(),
+            status: 200,
+            request_id: None,
+            body_excerpt: String::new(),
+        }));
+        assert_eq!(decode.kind_name(), "decode");
+        let redirect = Error::Redirect {
+            status: 302,
+            location: None,
+            reason: RedirectReason::Write,
+        };
+        assert_eq!(redirect.kind_name(), "redirect");
+    }
+
+    #[test]
     fn details_is_empty_where_there_are_none() {
         assert!(Error::Timeout(Duration::from_secs(1)).details().is_empty());
         assert!(Error::from_api(api(404)).details().is_empty());
