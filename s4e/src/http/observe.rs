@@ -6,6 +6,9 @@ use crate::error::excerpt;
 /// The most of a body a TRACE event shows.
 pub(crate) const LOGGED_BODY_LIMIT: usize = 4 * 1024;
 
+/// Keys shorter than this are not searched for in bodies.
+const MIN_KEY_TO_REDACT: usize = 8;
+
 /// What stands in for a secret.
 const REDACTED: &str = "[redacted]";
 
@@ -36,7 +39,10 @@ fn is_secret_key(key: &[u8]) -> bool {
 /// that is not valid JSON (an error body cut short, a proxy's page).
 pub(crate) fn loggable_body(body: &[u8], api_key: &str) -> String {
     let mut redacted = redact_secret_values(body);
-    if !api_key.is_empty() {
+    // The key is never in a body the SDK builds; this is for one the user or
+    // the server put there. A "key" of a few characters is no real key, and
+    // replacing every occurrence of it would garble the log.
+    if api_key.len() >= MIN_KEY_TO_REDACT {
         redacted = replace_all(&redacted, api_key.as_bytes(), REDACTED.as_bytes());
     }
     excerpt(&redacted, LOGGED_BODY_LIMIT)
@@ -144,6 +150,11 @@ mod tests {
         assert_eq!(loggable_body(b"\"", "k"), "\"");
         assert_eq!(loggable_body(b"{\"secret\":", "k"), "{\"secret\":");
         let _ = loggable_body(&[0xff, b'"', 0xfe, b'\\'], "k");
+    }
+
+    #[test]
+    fn a_short_test_key_does_not_garble_the_body() {
+        assert_eq!(loggable_body(br#"{"kind":"k"}"#, "k"), r#"{"kind":"k"}"#);
     }
 
     #[test]
