@@ -6,7 +6,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+
+use crate::client::ClientInner;
+use crate::http::transport::{IDEMPOTENCY_KEY, Prepared};
 
 use crate::endpoint::Method;
 use crate::http::meta::Headers;
@@ -279,6 +282,58 @@ impl Hooks {
                 );
             }
         }
+    }
+}
+
+impl ClientInner {
+    /// The headers an attempt sends to the base URL's origin, but for the
+    /// key: the SDK's, the client's defaults, the endpoint's, the
+    /// idempotency key and the body's type, then whatever the request hooks
+    /// make of them.
+    pub(crate) fn attempt_headers(
+        &self,
+        prepared: &Prepared,
+        idempotency_key: Option<&HeaderValue>,
+        attempt: u32,
+    ) -> HeaderMap {
+        let mut headers = self.sdk_headers.clone();
+        for (name, value) in &self.hooks.default_headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        // The endpoint's own headers (an export's `Accept`) replace the
+        // defaults of the same name; they were checked when it was rendered.
+        let mut replaced: Vec<HeaderName> = Vec::new();
+        for (name, value) in &prepared.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                if replaced.contains(&name) {
+                    headers.append(name, value);
+                } else {
+                    headers.insert(name.clone(), value);
+                    replaced.push(name);
+                }
+            }
+        }
+        if let Some(key) = idempotency_key {
+            headers.insert(IDEMPOTENCY_KEY, key.clone());
+        }
+        if prepared.body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if self.hooks.on_request.is_empty() {
+            return headers;
+        }
+        let mut outgoing = OutgoingRequest {
+            method: prepared.method,
+            url_template: prepared.template,
+            url: &prepared.url,
+            attempt,
+            headers: Headers::new(headers),
+        };
+        self.hooks.before_send(&mut outgoing);
+        outgoing.headers.map
     }
 }
 

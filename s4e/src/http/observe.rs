@@ -1,7 +1,84 @@
-//! What the SDK logs of a body at TRACE level: its start, with secrets
-//! replaced. Bodies never appear at any other level.
+//! What the SDK reports of each attempt: the span's fields, one DEBUG event,
+//! the response hooks; and at TRACE level the start of each body, secrets
+//! replaced (bodies never appear at any other level).
 
+use std::time::Duration;
+
+use crate::Error;
+use crate::client::ClientInner;
 use crate::error::excerpt;
+use crate::http::hooks::AttemptOutcome;
+use crate::http::transport::{Prepared, Seen};
+
+impl ClientInner {
+    /// Reports one attempt's end: the span's status and request id, one
+    /// DEBUG event (on success as on failure), and the response hooks.
+    pub(crate) fn observe_attempt(
+        &self,
+        prepared: &Prepared,
+        attempt: u32,
+        duration: Duration,
+        seen: &Seen,
+        error: Option<&Error>,
+    ) {
+        let status = seen.status.or_else(|| error.and_then(Error::status_code));
+        let request_id = seen
+            .request_id
+            .as_deref()
+            .or_else(|| error.and_then(Error::request_id));
+        let span = tracing::Span::current();
+        if let Some(status) = status {
+            span.record("http.response.status_code", status);
+        }
+        if let Some(id) = request_id {
+            span.record("request_id", id);
+        }
+        let duration_ms = duration.as_millis() as u64;
+        match error {
+            None => tracing::debug!(
+                target: "s4e",
+                method = prepared.method.as_str(),
+                url = prepared.url.as_str(),
+                status,
+                duration_ms,
+                attempt,
+                request_id,
+                "answered",
+            ),
+            Some(error) => tracing::debug!(
+                target: "s4e",
+                method = prepared.method.as_str(),
+                url = prepared.url.as_str(),
+                status,
+                duration_ms,
+                attempt,
+                request_id,
+                "error.type" = error.kind_name().as_ref(),
+                error = %error,
+                "attempt failed",
+            ),
+        }
+        if !self.hooks.on_response.is_empty() {
+            self.hooks.after_attempt(&AttemptOutcome {
+                method: prepared.method,
+                url_template: prepared.template,
+                attempt,
+                duration,
+                status,
+                request_id,
+                error,
+            });
+        }
+    }
+
+    /// Logs the start of a body at TRACE level, secrets redacted.
+    pub(crate) fn trace_body(&self, what: &'static str, body: &[u8]) {
+        if tracing::enabled!(target: "s4e", tracing::Level::TRACE) {
+            let shown = loggable_body(body, self.api_key.expose());
+            tracing::trace!(target: "s4e", bytes = body.len(), body = %shown, "{what}");
+        }
+    }
+}
 
 /// The most of a body a TRACE event shows.
 pub(crate) const LOGGED_BODY_LIMIT: usize = 4 * 1024;

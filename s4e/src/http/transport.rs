@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -14,9 +14,7 @@ use crate::config::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, is_
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{RedirectReason, excerpt};
 use crate::http::decode::{ErrorContext, parse_error_body};
-use crate::http::hooks::{AttemptOutcome, OutgoingRequest};
 use crate::http::meta::{Headers, ResponseMeta};
-use crate::http::observe::loggable_body;
 use crate::http::rate_limit::RateLimit;
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
 use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
@@ -90,11 +88,11 @@ pub(crate) const MAX_REDIRECTS: u32 = 10;
 /// A request rendered from an endpoint, ready to send as often as needed.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    method: Method,
-    template: &'static str,
-    url: String,
-    body: Option<Bytes>,
-    headers: Vec<(&'static str, String)>,
+    pub(crate) method: Method,
+    pub(crate) template: &'static str,
+    pub(crate) url: String,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) headers: Vec<(&'static str, String)>,
     declared_idempotent: bool,
     page: Option<PageRequest>,
 }
@@ -127,11 +125,11 @@ impl FullAnswer {
 /// attempt then fails (a body cut short, a timeout while reading it).
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
-    status: Option<u16>,
-    request_id: Option<String>,
+    pub(crate) status: Option<u16>,
+    pub(crate) request_id: Option<String>,
 }
 
-const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const REQUEST_ID: &str = "x-request-id";
 
 /// How much of an error body is read; the rest is left unread.
@@ -383,124 +381,6 @@ impl ClientInner {
         }
         .instrument(span)
         .await
-    }
-
-    /// Reports one attempt's end: the span's status and request id, one
-    /// DEBUG event (on success as on failure), and the response hooks.
-    fn observe_attempt(
-        &self,
-        prepared: &Prepared,
-        attempt: u32,
-        duration: Duration,
-        seen: &Seen,
-        error: Option<&Error>,
-    ) {
-        let status = seen.status.or_else(|| error.and_then(Error::status_code));
-        let request_id = seen
-            .request_id
-            .as_deref()
-            .or_else(|| error.and_then(Error::request_id));
-        let span = tracing::Span::current();
-        if let Some(status) = status {
-            span.record("http.response.status_code", status);
-        }
-        if let Some(id) = request_id {
-            span.record("request_id", id);
-        }
-        let duration_ms = duration.as_millis() as u64;
-        match error {
-            None => tracing::debug!(
-                target: "s4e",
-                method = prepared.method.as_str(),
-                url = prepared.url.as_str(),
-                status,
-                duration_ms,
-                attempt,
-                request_id,
-                "answered",
-            ),
-            Some(error) => tracing::debug!(
-                target: "s4e",
-                method = prepared.method.as_str(),
-                url = prepared.url.as_str(),
-                status,
-                duration_ms,
-                attempt,
-                request_id,
-                "error.type" = error.kind_name().as_ref(),
-                error = %error,
-                "attempt failed",
-            ),
-        }
-        if !self.hooks.on_response.is_empty() {
-            self.hooks.after_attempt(&AttemptOutcome {
-                method: prepared.method,
-                url_template: prepared.template,
-                attempt,
-                duration,
-                status,
-                request_id,
-                error,
-            });
-        }
-    }
-
-    /// Logs the start of a body at TRACE level, secrets redacted.
-    pub(crate) fn trace_body(&self, what: &'static str, body: &[u8]) {
-        if tracing::enabled!(target: "s4e", tracing::Level::TRACE) {
-            let shown = loggable_body(body, self.api_key.expose());
-            tracing::trace!(target: "s4e", bytes = body.len(), body = %shown, "{what}");
-        }
-    }
-
-    /// The headers an attempt sends to the base URL's origin, but for the
-    /// key: the SDK's, the client's defaults, the endpoint's, the
-    /// idempotency key and the body's type, then whatever the request hooks
-    /// make of them.
-    fn attempt_headers(
-        &self,
-        prepared: &Prepared,
-        idempotency_key: Option<&HeaderValue>,
-        attempt: u32,
-    ) -> HeaderMap {
-        let mut headers = self.sdk_headers.clone();
-        for (name, value) in &self.hooks.default_headers {
-            headers.insert(name.clone(), value.clone());
-        }
-        // The endpoint's own headers (an export's `Accept`) replace the
-        // defaults of the same name; they were checked when it was rendered.
-        let mut replaced: Vec<HeaderName> = Vec::new();
-        for (name, value) in &prepared.headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
-                if replaced.contains(&name) {
-                    headers.append(name, value);
-                } else {
-                    headers.insert(name.clone(), value);
-                    replaced.push(name);
-                }
-            }
-        }
-        if let Some(key) = idempotency_key {
-            headers.insert(IDEMPOTENCY_KEY, key.clone());
-        }
-        if prepared.body.is_some() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        if self.hooks.on_request.is_empty() {
-            return headers;
-        }
-        let mut outgoing = OutgoingRequest {
-            method: prepared.method,
-            url_template: prepared.template,
-            url: &prepared.url,
-            attempt,
-            headers: Headers::new(headers),
-        };
-        self.hooks.before_send(&mut outgoing);
-        outgoing.headers.map
     }
 
     /// One attempt: send (following a `GET`'s redirects), classify, and on
