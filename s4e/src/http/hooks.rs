@@ -296,7 +296,15 @@ impl ClientInner {
         idempotency_key: Option<&HeaderValue>,
         attempt: u32,
     ) -> HeaderMap {
-        let mut headers = self.sdk_headers.clone();
+        let hooked = !self.hooks.on_request.is_empty();
+        // reqwest adds `Accept` and `User-Agent` itself; they are copied in
+        // only for a hook to see (and perhaps change), so that a plain GET
+        // builds no header map at all.
+        let mut headers = if hooked {
+            self.sdk_headers.clone()
+        } else {
+            HeaderMap::new()
+        };
         for (name, value) in &self.hooks.default_headers {
             headers.insert(name.clone(), value.clone());
         }
@@ -322,7 +330,7 @@ impl ClientInner {
         if prepared.body.is_some() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        if self.hooks.on_request.is_empty() {
+        if !hooked {
             return headers;
         }
         let mut outgoing = OutgoingRequest {
