@@ -295,7 +295,14 @@ impl ClientInner {
             "s4e.request",
             "http.request.method" = prepared.method.as_str(),
             "url.template" = prepared.template,
-            "server.address" = self.origin.host.as_deref().unwrap_or_default(),
+            // An IPv6 address without the URL's brackets, as OTel has it.
+            "server.address" = self
+                .origin
+                .host
+                .as_deref()
+                .unwrap_or_default()
+                .trim_start_matches('[')
+                .trim_end_matches(']'),
             "server.port" = self.origin.port,
             "http.response.status_code" = tracing::field::Empty,
             "error.type" = tracing::field::Empty,
