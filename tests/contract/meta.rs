@@ -640,3 +640,45 @@ async fn default_and_hook_headers_stay_on_the_apis_origin() {
         .unwrap();
     assert_eq!(finding.id.as_str(), "f-3");
 }
+
+/// The blocking builder forwards the three settings to the async one.
+#[test]
+fn the_blocking_builder_has_the_hooks_and_default_headers() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(async {
+        let server = support::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/f-1"))
+            .and(header("x-tenant", "acme"))
+            .and(header("x-job", "sync"))
+            .respond_with(support::finding_response("f-1").insert_header("x-request-id", "r-b"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        server
+    });
+    let ids = Arc::new(Mutex::new(Vec::new()));
+    let record = ids.clone();
+    let client = s4e::blocking::Client::builder(KEY)
+        .base_url(support::base_url(&server))
+        .default_header("X-Tenant", "acme")
+        .on_request(|request| request.set_header("x-job", "sync").unwrap())
+        .on_response(move |outcome| {
+            record
+                .lock()
+                .unwrap()
+                .push(outcome.request_id().map(str::to_owned));
+        })
+        .build()
+        .unwrap();
+    client.findings().get("f-1").send().unwrap();
+    assert_eq!(*ids.lock().unwrap(), [Some("r-b".to_owned())]);
+    assert!(matches!(
+        s4e::blocking::Client::builder(KEY)
+            .default_header("Idempotency-Key", "fixed")
+            .build(),
+        Err(Error::Config(_))
+    ));
+    drop(client);
+    runtime.block_on(server.verify());
+}
