@@ -408,10 +408,11 @@ impl ClientBuilder {
     /// except those the SDK owns. Several hooks run in the order they were
     /// set.
     ///
-    /// The hook runs on the task making the call, so it should be quick and
-    /// must not block. A hook that panics does not end the call and poisons
-    /// nothing: the panic is caught, logged at WARN under the `s4e` target,
-    /// and the attempt goes out without that hook's changes.
+    /// The hook runs on the task making the call (for the blocking client,
+    /// on its runtime thread), so it should be quick and must not block. A
+    /// hook that panics does not end the call and poisons nothing: the panic
+    /// is caught, logged at WARN under the `s4e` target, and the attempt goes
+    /// out without that hook's changes.
     ///
     /// ```
     /// let client = s4e::Client::builder("sk_live_...")
