@@ -682,3 +682,39 @@ fn the_blocking_builder_has_the_hooks_and_default_headers() {
     drop(client);
     runtime.block_on(server.verify());
 }
+
+/// With `X-API-Key` the key travels in a header of its own; a hook sees it
+/// no more than `Authorization`.
+#[tokio::test]
+async fn a_hook_never_sees_the_key_header_of_either_scheme() {
+    let server = support::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/findings/f-1"))
+        .and(header("x-api-key", KEY))
+        .respond_with(support::finding_response("f-1"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let seen = Arc::new(Mutex::new(String::new()));
+    let record = seen.clone();
+    support::builder(&server)
+        .auth_scheme(s4e::AuthScheme::ApiKeyHeader)
+        .on_request(move |request| {
+            *record.lock().unwrap() = format!(
+                "{request:?} {:?}",
+                request.headers().iter().collect::<Vec<_>>()
+            );
+        })
+        .build()
+        .unwrap()
+        .findings()
+        .get("f-1")
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains("user-agent"), "{seen}");
+    assert!(
+        !seen.contains(KEY) && !seen.to_ascii_lowercase().contains("x-api-key"),
+        "{seen}"
+    );
+}
