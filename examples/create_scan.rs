@@ -11,10 +11,12 @@ use std::time::Duration;
 
 use s4e::{AssetType, ScanType};
 
+mod logging;
 mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    logging::init();
     let (client, _guard) = support::client().await?;
     let asset = client
         .assets()

@@ -10,10 +10,12 @@
 
 use s4e::AssetType;
 
+mod logging;
 mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    logging::init();
     let (client, _guard) = support::client().await?;
     let mut assets = client.assets().list_auto().asset_type(AssetType::Domain);
     while let Some(asset) = assets.try_next().await? {

@@ -9,10 +9,12 @@
 
 use s4e::{FindingStatus, Severity};
 
+mod logging;
 mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    logging::init();
     let (client, _guard) = support::client().await?;
     let mut pages = client
         .findings()

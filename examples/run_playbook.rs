@@ -6,10 +6,12 @@
 
 use std::time::Duration;
 
+mod logging;
 mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    logging::init();
     let (client, _guard) = support::client().await?;
     let playbook = client.playbooks().list().await?.items.into_iter().next();
     let asset = client.assets().list().await?.items.into_iter().next();

@@ -24,11 +24,13 @@ use s4e::playbooks::StepStatus;
 use s4e::{ExportFormat, FindingStatus, ScanType, Severity};
 
 mod listener;
+mod logging;
 
 type Outcome = Result<(), Box<dyn std::error::Error>>;
 
 #[tokio::main]
 async fn main() -> Outcome {
+    logging::init();
     let live = std::env::var("S4E_API_KEY").is_ok_and(|k| !k.trim().is_empty());
     if live {
         let client = s4e::Client::from_env()?;

@@ -5,10 +5,12 @@
 //! cargo run --example trigger_action
 //! ```
 
+mod logging;
 mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    logging::init();
     let (client, _guard) = support::client().await?;
     let report = client
         .actions()

@@ -12,7 +12,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use s4e::webhooks;
 
+mod logging;
+
 fn main() {
+    logging::init();
     let secret = "whsec_example";
     let body = br#"{"id":"evt-1","event":"finding.new","timestamp":"2026-11-29T10:00:00Z","data":{"id":"f-1","title":"Open SSH port","severity":"low"}}"#;
     let now = SystemTime::now()

@@ -6,9 +6,20 @@
 pub(crate) struct Guard(#[allow(dead_code)] Option<s4e_sandbox::Sandbox>);
 
 /// A client from the environment, or one pointed at a fresh sandbox.
+#[allow(dead_code)] // Not every example uses both.
 pub(crate) async fn client() -> Result<(s4e::Client, Guard), Box<dyn std::error::Error>> {
+    client_with(|builder| builder).await
+}
+
+/// [`client`], with `configure` applied to the builder (hooks, headers, ...).
+pub(crate) async fn client_with(
+    configure: impl FnOnce(s4e::ClientBuilder) -> s4e::ClientBuilder,
+) -> Result<(s4e::Client, Guard), Box<dyn std::error::Error>> {
     if std::env::var("S4E_API_KEY").is_ok_and(|k| !k.trim().is_empty()) {
-        return Ok((s4e::Client::from_env()?, Guard(None)));
+        return Ok((
+            configure(s4e::ClientBuilder::from_env()?).build()?,
+            Guard(None),
+        ));
     }
     let sandbox = s4e_sandbox::Sandbox::builder()
         .scan_speed(1_200.0)
@@ -18,8 +29,7 @@ pub(crate) async fn client() -> Result<(s4e::Client, Guard), Box<dyn std::error:
         "(no S4E_API_KEY: using the embedded sandbox at {})",
         sandbox.base_url()
     );
-    let client = s4e::Client::builder(sandbox.api_key())
-        .base_url(sandbox.base_url())
-        .build()?;
+    let client =
+        configure(s4e::Client::builder(sandbox.api_key()).base_url(sandbox.base_url())).build()?;
     Ok((client, Guard(Some(sandbox))))
 }

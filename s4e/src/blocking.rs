@@ -439,6 +439,12 @@ forward_setters! {
         "rate_limit_pacing(false)";
     retry_quota(tokens: Option<u32>) => "The retry budget shared by the client's calls; default 500 tokens, `None` for none.",
         "retry_quota(Some(50))";
+    default_header(name: impl Into<String>, value: impl Into<String>) => "A header sent with every request to the API; the SDK's own headers are refused by `build`.",
+        "default_header(\"X-Tenant\", \"acme-eu\")";
+    on_request(hook: impl Fn(&mut crate::OutgoingRequest<'_>) + Send + Sync + 'static) => "Calls `hook` with each attempt before it is sent; it may adjust the headers.",
+        "on_request(|request| { let _ = request.set_header(\"X-Tenant\", \"acme-eu\"); })";
+    on_response(hook: impl Fn(&crate::AttemptOutcome<'_>) + Send + Sync + 'static) => "Calls `hook` when each attempt ends, with its status or error, duration and attempt number.",
+        "on_response(|outcome| println!(\"{:?} in {:?}\", outcome.status(), outcome.duration()))";
 }
 
 impl ClientBuilder {
@@ -505,6 +511,22 @@ where
         let (request, mode) = self.with_mode(Async);
         mode.run_call(request.send())
     }
+
+    /// Sends the request and waits for the decoded answer with its
+    /// [`ResponseMeta`](crate::ResponseMeta), as the async
+    /// [`send_with_meta`](Request::send_with_meta).
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let answer = client.findings().get("f-91827").send_with_meta()?;
+    /// println!("request {:?}", answer.request_id());
+    /// let finding = answer.into_value();
+    /// # Ok(()) }
+    /// ```
+    pub fn send_with_meta(self) -> Result<crate::Response<E::Output>> {
+        let (request, mode) = self.with_mode(Async);
+        mode.run_call(request.send_with_meta())
+    }
 }
 
 impl<E> Request<E, Blocking>
@@ -525,8 +547,26 @@ where
     /// # Ok(()) }
     /// ```
     pub fn write_to<W: std::io::Write + ?Sized>(self, writer: &mut W) -> Result<u64> {
+        self.write_to_with_meta(writer)
+            .map(crate::Response::into_value)
+    }
+
+    /// [`write_to`](Request::write_to), returning the number of bytes
+    /// written with the [`ResponseMeta`](crate::ResponseMeta) of the answer.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// let mut file = std::fs::File::create("findings.csv")?;
+    /// let export = client.findings().export(s4e::ExportFormat::Csv).write_to_with_meta(&mut file)?;
+    /// println!("{} bytes, request {:?}", export.value(), export.request_id());
+    /// # Ok(()) }
+    /// ```
+    pub fn write_to_with_meta<W: std::io::Write + ?Sized>(
+        self,
+        writer: &mut W,
+    ) -> Result<crate::Response<u64>> {
         let (request, mode) = self.with_mode(Async);
-        let mut chunks = mode.run_call(request.open_download())?;
+        let (meta, mut chunks) = mode.run_call(request.open_download())?;
         let mut written: u64 = 0;
         while let Some(chunk) = mode.next_item(&mut chunks)? {
             let chunk = chunk?;
@@ -534,7 +574,7 @@ where
             written += chunk.len() as u64;
         }
         writer.flush()?;
-        Ok(written)
+        Ok(crate::Response::new(written, meta))
     }
 }
 

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::config::{AuthScheme, ClientBuilder};
 use crate::endpoint::{Endpoint, Paginated};
+use crate::http::hooks::Hooks;
 use crate::http::pacing::Pacer;
 use crate::http::paginate::Paginator;
 use crate::http::rate_limit::RateLimit;
@@ -61,6 +62,12 @@ pub(crate) struct ClientInner {
     pub(crate) pacer: Pacer,
     /// The retry budget shared by every clone.
     pub(crate) retry_quota: RetryQuota,
+    /// `Accept` and `User-Agent`, as reqwest adds them to every request;
+    /// kept here so that a request hook sees them.
+    pub(crate) sdk_headers: HeaderMap,
+    pub(crate) hooks: Hooks,
+    /// Only for taking it out of logged bodies; the auth header carries it.
+    pub(crate) api_key: ApiKey,
 }
 
 impl std::fmt::Debug for Client {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::{Client, ClientInner};
+use crate::http::hooks::{Hooks, user_header};
 use crate::http::pacing::Pacer;
 use crate::http::retry::Backoff;
 use crate::http::retry_quota::RetryQuota;
@@ -83,6 +84,9 @@ pub struct ClientBuilder {
     allow_http: bool,
     rate_limit_pacing: bool,
     retry_quota: Option<u32>,
+    /// As given: checked by `build`, so that a setter never fails.
+    default_headers: Vec<(String, String)>,
+    hooks: Hooks,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -99,6 +103,15 @@ impl std::fmt::Debug for ClientBuilder {
             .field("ca_certificates", &self.ca_certificates.len())
             .field("rate_limit_pacing", &self.rate_limit_pacing)
             .field("retry_quota", &self.retry_quota)
+            .field(
+                "default_headers",
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -130,6 +143,8 @@ impl ClientBuilder {
             allow_http: false,
             rate_limit_pacing: true,
             retry_quota: Some(DEFAULT_RETRY_QUOTA),
+            default_headers: Vec::new(),
+            hooks: Hooks::default(),
         }
     }
 
@@ -419,6 +434,101 @@ impl ClientBuilder {
         self
     }
 
+    /// A header sent with every request to the API, e.g. a tenant or a
+    /// gateway's routing header; a later call with the same name replaces
+    /// the value. Like the key, default headers go to the base URL's origin
+    /// only, never along a redirect elsewhere. A request hook
+    /// ([`on_request`](Self::on_request)) sees them and may still change
+    /// them.
+    ///
+    /// [`build`](Self::build) refuses an invalid name or value, and the
+    /// headers the SDK owns (`Authorization`, `X-API-Key`,
+    /// `Idempotency-Key`, `Content-Type`, and the framing headers `Host`,
+    /// `Content-Length`, `Transfer-Encoding`, `Connection`), with
+    /// [`Error::Config`]: a default header cannot break authentication or
+    /// the safety of writes.
+    ///
+    /// ```
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .default_header("X-Tenant", "acme-eu")
+    ///     .build()?;
+    ///
+    /// let refused = s4e::Client::builder("sk_live_...")
+    ///     .default_header("Authorization", "Bearer someone-else")
+    ///     .build();
+    /// assert!(matches!(refused, Err(s4e::Error::Config(_))));
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Calls `hook` with each attempt just before it is sent (retries
+    /// included): its method, URL template, full URL, attempt number and
+    /// headers, never the key. The hook may add, replace or remove headers
+    /// ([`OutgoingRequest::set_header`](crate::OutgoingRequest::set_header)),
+    /// except those the SDK owns. Several hooks run in the order they were
+    /// set.
+    ///
+    /// The hook runs on the task making the call (for the blocking client,
+    /// on its runtime thread), so it should be quick and must not block. A
+    /// hook that panics does not end the call and poisons nothing: the panic
+    /// is caught, logged at WARN under the `s4e` target, and the attempt goes
+    /// out without that hook's changes.
+    ///
+    /// ```
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .on_request(|request| {
+    ///         // The tenant of the job this process serves.
+    ///         let _ = request.set_header("X-Tenant", "acme-eu");
+    ///         println!("{} {} (attempt {})", request.method(), request.url(), request.attempt());
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn on_request(
+        mut self,
+        hook: impl Fn(&mut crate::OutgoingRequest<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.add_request_hook(hook);
+        self
+    }
+
+    /// Calls `hook` when each attempt ends, with its outcome: the status (or
+    /// the error), the duration, the attempt number and the request id.
+    /// Enough to record metrics or log to your own system; see
+    /// [`AttemptOutcome`](crate::AttemptOutcome). Several hooks run in the
+    /// order they were set.
+    ///
+    /// The hook runs on the task making the call, before any retry wait, so
+    /// it should be quick and must not block. A hook that panics does not end
+    /// the call and poisons nothing: the panic is caught and logged at WARN
+    /// under the `s4e` target.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    ///
+    /// let failures = Arc::new(AtomicU64::new(0));
+    /// let counter = failures.clone();
+    /// let client = s4e::Client::builder("sk_live_...")
+    ///     .on_response(move |outcome| {
+    ///         if !outcome.is_success() {
+    ///             counter.fetch_add(1, Ordering::Relaxed);
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn on_response(
+        mut self,
+        hook: impl Fn(&crate::AttemptOutcome<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.add_response_hook(hook);
+        self
+    }
+
     /// Checks every setting and builds the client. All the parsing happens
     /// here, once.
     ///
@@ -477,12 +587,18 @@ impl ClientBuilder {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(header::USER_AGENT, user_agent);
+        let mut hooks = self.hooks;
+        for (name, value) in &self.default_headers {
+            let (name, value) =
+                user_header(name, value, "default header").map_err(Error::config)?;
+            hooks.default_headers.insert(name, value);
+        }
 
         // reqwest's redirect policy is per client and does not see the
         // method or control the headers of the next hop; the transport
         // follows redirects itself (GET only), so reqwest follows none.
         let mut http = reqwest::Client::builder()
-            .default_headers(headers)
+            .default_headers(headers.clone())
             .connect_timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .tls_backend_preconfigured(tls_config(&self.ca_certificates)?);
@@ -519,6 +635,9 @@ impl ClientBuilder {
             max_response_size: self.max_response_size,
             pacer: Pacer::new(self.rate_limit_pacing),
             retry_quota: RetryQuota::new(self.retry_quota),
+            sdk_headers: headers,
+            hooks,
+            api_key: self.api_key,
         })))
     }
 }

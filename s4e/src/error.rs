@@ -540,6 +540,36 @@ pub struct DecodeError {
     pub body_excerpt: String,
 }
 
+impl Error {
+    /// A short, low-cardinality name of what went wrong, as OpenTelemetry's
+    /// `error.type` wants it: the status code of an answer (`"503"`), else
+    /// the kind of failure (`"timeout"`, `"connect"`, ...).
+    pub(crate) fn kind_name(&self) -> std::borrow::Cow<'static, str> {
+        if let Some(api) = self.api_error() {
+            return api.status().to_string().into();
+        }
+        match self {
+            Error::Config(_) => "config",
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::Connect { .. } => "connect",
+            Error::Transport { .. } => "transport",
+            Error::Timeout(_) => "timeout",
+            Error::ResponseTooLarge { .. } => "response_too_large",
+            Error::Redirect { .. } => "redirect",
+            Error::Decode(_) => "decode",
+            Error::Io(_) => "io",
+            Error::Pagination(_) => "pagination",
+            // Covered by `api_error` above.
+            Error::Auth(_)
+            | Error::NotFound(_)
+            | Error::Validation(_)
+            | Error::RateLimit(_)
+            | Error::Api(_) => "api",
+        }
+        .into()
+    }
+}
+
 /// Cuts text to at most `max` bytes on a character boundary, marking the cut.
 pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(body);
@@ -630,6 +660,31 @@ mod tests {
         // A message that names the field but not this problem keeps it.
         let other = validation("name is wrong", &[("name", "too long")]);
         assert!(other.to_string().ends_with("name is wrong; name: too long"));
+    }
+
+    #[test]
+    fn the_error_type_is_the_status_of_a_refusal_else_the_kind_of_failure() {
+        assert_eq!(Error::from_api(api(503)).kind_name(), "503");
+        assert_eq!(Error::from_api(api(404)).kind_name(), "404");
+        assert_eq!(
+            Error::Timeout(Duration::from_secs(1)).kind_name(),
+            "timeout"
+        );
+        // A 200 that did not decode is no HTTP error.
+        let decode = Error::Decode(Box::new(DecodeError {
+            path: ".".into(),
+            message: "m".into(),
+            status: 200,
+            request_id: None,
+            body_excerpt: String::new(),
+        }));
+        assert_eq!(decode.kind_name(), "decode");
+        let redirect = Error::Redirect {
+            status: 302,
+            location: None,
+            reason: RedirectReason::Write,
+        };
+        assert_eq!(redirect.kind_name(), "redirect");
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub use error::{
     ApiError, DecodeError, Error, FieldError, PaginationError, RedirectReason, Result,
 };
 pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
+pub use http::hooks::{AttemptOutcome, OutgoingRequest};
+pub use http::meta::{Headers, Response, ResponseMeta};
 pub use http::paginate::{DEFAULT_MAX_PAGES, Pages, Paginator};
 pub use http::poll::DEFAULT_WAIT_TIMEOUT;
 pub use http::rate_limit::RateLimit;

@@ -1,5 +1,7 @@
 //! One page of a list, decoded tolerantly (`docs/API.md` §2).
 
+use crate::http::meta::{ResponseMeta, SharedMeta};
+
 /// The API's page size when the caller sets none.
 pub const DEFAULT_PER_PAGE: u32 = 20;
 
@@ -40,7 +42,10 @@ impl PageRequest {
 /// let all: Vec<s4e::Finding> = page.into_iter().collect();
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two pages are equal when their items and numbers are: the
+/// [`meta`](Page::meta) of the answers they came from is not compared.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Page<T> {
     /// The items on this page.
@@ -54,6 +59,18 @@ pub struct Page<T> {
     pub last_page: Option<u32>,
     /// The page size.
     pub per_page: u32,
+    /// The answer's metadata, for pages that a walk fetched.
+    pub(crate) meta: SharedMeta,
+}
+
+impl<T: PartialEq> PartialEq for Page<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+            && self.total == other.total
+            && self.current_page == other.current_page
+            && self.last_page == other.last_page
+            && self.per_page == other.per_page
+    }
 }
 
 impl<T> Page<T> {
@@ -85,7 +102,28 @@ impl<T> Page<T> {
             current_page,
             last_page,
             per_page,
+            meta: None,
         }
+    }
+
+    /// The status, request id, rate-limit state and headers of the answer
+    /// this page came from, for pages of a walk
+    /// ([`Paginator::pages`](crate::Paginator::pages), on both clients).
+    /// `None` for a page returned by a single list call: its metadata is in
+    /// the [`Response`](crate::Response) of
+    /// [`send_with_meta`](crate::Request::send_with_meta).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let mut pages = client.findings().list_auto().pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     let meta = page.meta().expect("a walked page has its metadata");
+    ///     println!("page {}: request {:?}", page.current_page, meta.request_id());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        self.meta.as_deref()
     }
 
     /// Whether no page follows this one: it is empty, it is the last page the

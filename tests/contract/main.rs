@@ -24,6 +24,8 @@ mod export;
 mod findings;
 mod hostile;
 mod limits;
+mod meta;
+mod observability;
 mod pagination;
 mod pagination_pathologies;
 mod proxy;

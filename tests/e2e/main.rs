@@ -17,6 +17,7 @@ mod fault_matrix;
 mod findings;
 mod idempotency;
 mod load;
+mod meta;
 mod pagination;
 mod playbooks;
 mod rate_limit;

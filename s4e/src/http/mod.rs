@@ -4,6 +4,9 @@
 //! Nothing here knows about a particular resource.
 
 pub(crate) mod decode;
+pub(crate) mod hooks;
+pub(crate) mod meta;
+pub(crate) mod observe;
 pub(crate) mod pacing;
 pub(crate) mod paginate;
 pub(crate) mod poll;

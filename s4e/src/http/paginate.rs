@@ -548,7 +548,9 @@ impl PageSource {
         let request = page_request(Some(number), self.per_page)?;
         let prepared = self.template.for_page(request, true);
         let answer = self.client.inner.call(&prepared, &self.options).await?;
-        E::decode(answer.raw())
+        let mut page = E::decode(answer.raw())?;
+        page.meta = Some(Arc::new(answer.meta));
+        Ok(page)
     }
 }
 

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::endpoint::{Download, Endpoint, Paginated};
+use crate::http::meta::{Response, ResponseMeta};
 use crate::http::transport::{Budget, CallKind, CallOptions, classify_transport, instant_after};
 use crate::page::{MAX_PER_PAGE, PageRequest};
 use crate::{Error, Result};
@@ -235,6 +236,27 @@ impl<E: Endpoint> Request<E, Async> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<E::Output> {
+        self.send_with_meta().await.map(Response::into_value)
+    }
+
+    /// Sends the request and returns the decoded answer with its
+    /// [`ResponseMeta`](crate::ResponseMeta): status, request id, rate-limit
+    /// state and headers. For a list, the value is the [`Page`](crate::Page).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let answer = client.findings().get("f-91827").send_with_meta().await?;
+    /// println!("HTTP {}, request {:?}", answer.status(), answer.request_id());
+    /// if let Some(limit) = answer.rate_limit() {
+    ///     println!("{} of {} requests left", limit.remaining, limit.limit);
+    /// }
+    /// let finding = answer.into_value();
+    ///
+    /// let page = client.findings().list().per_page(50).send_with_meta().await?;
+    /// println!("{} findings, request {:?}", page.value().len(), page.request_id());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_with_meta(self) -> Result<Response<E::Output>> {
         let inner = &self.client.inner;
         let mut prepared = inner.prepare(&self.endpoint)?;
         if E::PAGINATED {
@@ -242,7 +264,8 @@ impl<E: Endpoint> Request<E, Async> {
             prepared = prepared.for_page(page, self.page.is_some());
         }
         let answer = inner.call(&prepared, &self.options).await?;
-        E::decode(answer.raw())
+        let value = E::decode(answer.raw())?;
+        Ok(Response::new(value, answer.meta))
     }
 }
 
@@ -291,7 +314,31 @@ impl<E: Download> Request<E, Async> {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let mut chunks = self.open_download().await?;
+        self.write_to_with_meta(writer)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`write_to`](Request::write_to), returning the number of bytes
+    /// written with the [`ResponseMeta`](crate::ResponseMeta) of the answer
+    /// (its headers as they arrived, before the body).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
+    /// let mut out = tokio::io::sink();
+    /// let export = client
+    ///     .findings()
+    ///     .export(s4e::ExportFormat::Csv)
+    ///     .write_to_with_meta(&mut out)
+    ///     .await?;
+    /// println!("{} bytes of {:?}", export.value(), export.headers().get("content-type"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn write_to_with_meta<W>(self, writer: &mut W) -> Result<Response<u64>>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let (meta, mut chunks) = self.open_download().await?;
         let mut written: u64 = 0;
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk?;
@@ -299,12 +346,13 @@ impl<E: Download> Request<E, Async> {
             written += chunk.len() as u64;
         }
         writer.flush().await?;
-        Ok(written)
+        Ok(Response::new(written, meta))
     }
 
-    /// Sends the request and returns the body as a stream of chunks, under
-    /// one deadline from the first attempt to the last byte.
-    pub(crate) async fn open_download(self) -> Result<ByteStream> {
+    /// Sends the request and returns the answer's metadata and its body as a
+    /// stream of chunks, under one deadline from the first attempt to the
+    /// last byte.
+    pub(crate) async fn open_download(self) -> Result<(ResponseMeta, ByteStream)> {
         let inner = &self.client.inner;
         let timeout = self.options.timeout.unwrap_or(inner.timeout);
         let budget = inner.budget(&self.options, CallKind::Download)?;
@@ -312,12 +360,13 @@ impl<E: Download> Request<E, Async> {
         let answer = inner
             .call_streaming(&prepared, &self.options, budget)
             .await?;
-        Ok(guard_download(
+        let chunks = guard_download(
             answer.response.bytes_stream(),
             |e| classify_transport(e).1,
             timeout,
             budget,
-        ))
+        );
+        Ok((answer.meta, chunks))
     }
 }
 

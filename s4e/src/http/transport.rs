@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -14,6 +14,7 @@ use crate::config::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, is_
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{RedirectReason, excerpt};
 use crate::http::decode::{ErrorContext, parse_error_body};
+use crate::http::meta::{Headers, ResponseMeta};
 use crate::http::rate_limit::RateLimit;
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
 use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
@@ -60,8 +61,8 @@ pub(crate) fn instant_after(now: Instant, span: Duration) -> Instant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Origin {
     scheme: String,
-    host: Option<String>,
-    port: Option<u16>,
+    pub(crate) host: Option<String>,
+    pub(crate) port: Option<u16>,
 }
 
 impl Origin {
@@ -87,26 +88,24 @@ pub(crate) const MAX_REDIRECTS: u32 = 10;
 /// A request rendered from an endpoint, ready to send as often as needed.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    method: Method,
-    template: &'static str,
-    url: String,
-    body: Option<Bytes>,
-    headers: Vec<(&'static str, String)>,
+    pub(crate) method: Method,
+    pub(crate) template: &'static str,
+    pub(crate) url: String,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) headers: Vec<(&'static str, String)>,
     declared_idempotent: bool,
     page: Option<PageRequest>,
 }
 
 /// A 2xx answer whose body has not been read yet.
 pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) request_id: Option<String>,
+    pub(crate) meta: ResponseMeta,
     pub(crate) response: reqwest::Response,
 }
 
 /// A 2xx answer read to the end.
 pub(crate) struct FullAnswer {
-    status: u16,
-    request_id: Option<String>,
+    pub(crate) meta: ResponseMeta,
     body: Bytes,
     page: Option<PageRequest>,
 }
@@ -114,15 +113,23 @@ pub(crate) struct FullAnswer {
 impl FullAnswer {
     pub(crate) fn raw(&self) -> RawResponse<'_> {
         RawResponse {
-            status: self.status,
+            status: self.meta.status,
             body: &self.body,
-            request_id: self.request_id.as_deref(),
+            request_id: self.meta.request_id.as_deref(),
             page: self.page,
         }
     }
 }
 
-const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// What an attempt learnt of its answer, for its report: kept even when the
+/// attempt then fails (a body cut short, a timeout while reading it).
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    pub(crate) status: Option<u16>,
+    pub(crate) request_id: Option<String>,
+}
+
+pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const REQUEST_ID: &str = "x-request-id";
 
 /// How much of an error body is read; the rest is left unread.
@@ -221,9 +228,9 @@ impl ClientInner {
         let budget = self.budget(options, CallKind::Call)?;
         self.with_retries(prepared, options, budget, |answer| async move {
             let body = read_limited(answer.response, limit).await?;
+            self.trace_body("response body", &body);
             Ok(FullAnswer {
-                status: answer.status,
-                request_id: answer.request_id,
+                meta: answer.meta,
                 body,
                 page: prepared.page,
             })
@@ -281,30 +288,63 @@ impl ClientInner {
             declared_idempotent: prepared.declared_idempotent,
             explicit_key: options.idempotency_key.is_some(),
         };
+        // OpenTelemetry's HTTP client attribute names, so that an exporter
+        // shows SDK calls as it shows any HTTP client's.
         let span = tracing::debug_span!(
             target: "s4e",
             "s4e.request",
-            method = prepared.method.as_str(),
-            path = prepared.template,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
+            "http.request.method" = prepared.method.as_str(),
+            "url.template" = prepared.template,
+            // An IPv6 address without the URL's brackets, as OTel has it.
+            "server.address" = self
+                .origin
+                .host
+                .as_deref()
+                .unwrap_or_default()
+                .trim_start_matches('[')
+                .trim_end_matches(']'),
+            "server.port" = self.origin.port,
+            "http.response.status_code" = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
+            "http.request.resend_count" = tracing::field::Empty,
             request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
         );
         async {
             let started = Instant::now();
             let mut attempt: u32 = 0;
             let mut quota_taken: u32 = 0;
+            // `error.type` is the call's outcome: set when it fails, never
+            // by an attempt that a retry makes good.
+            let fail = |error: Error| {
+                tracing::Span::current().record("error.type", error.kind_name().as_ref());
+                error
+            };
             loop {
                 attempt += 1;
-                let slot = self.pacer.turn(budget, self.backoff.ceiling).await?;
-                tracing::Span::current().record("attempt", attempt);
+                let slot = self
+                    .pacer
+                    .turn(budget, self.backoff.ceiling)
+                    .await
+                    .map_err(fail)?;
+                let span = tracing::Span::current();
+                if attempt > 1 {
+                    span.record("http.request.resend_count", attempt - 1);
+                }
                 // The attempt ends at its own timeout or at the deadline,
                 // whichever comes first; the error names the one that hit.
-                let attempt_end = instant_after(Instant::now(), timeout).min(budget.until);
+                let attempt_started = Instant::now();
+                let attempt_end = instant_after(attempt_started, timeout).min(budget.until);
+                let mut seen = Seen::default();
                 let result = match tokio::time::timeout_at(
                     attempt_end,
-                    self.attempt(prepared, idempotency_key.as_ref(), &finish),
+                    self.attempt(
+                        prepared,
+                        idempotency_key.as_ref(),
+                        attempt,
+                        &mut seen,
+                        &finish,
+                    ),
                 )
                 .await
                 {
@@ -315,8 +355,14 @@ impl ClientInner {
                     Err(_elapsed) => Err((Outcome::Timeout, Error::Timeout(timeout))),
                 };
                 drop(slot);
-                let span = tracing::Span::current();
                 span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+                self.observe_attempt(
+                    prepared,
+                    attempt,
+                    attempt_started.elapsed(),
+                    &seen,
+                    result.as_ref().err().map(|(_, error)| error),
+                );
                 let (outcome, error) = match result {
                     Ok(value) => {
                         self.retry_quota.refund(quota_taken);
@@ -324,30 +370,25 @@ impl ClientInner {
                     }
                     Err(failure) => failure,
                 };
-                if let Some(status) = error.status_code() {
-                    span.record("status", status);
-                }
-                if let Some(id) = error.request_id() {
-                    span.record("request_id", id);
-                }
                 let retry = attempt;
+                // The attempt's event already said why; the span says the
+                // call failed.
                 if retry > max_retries || !may_retry(safety, outcome) {
-                    tracing::debug!(target: "s4e", error = %error, "request failed");
-                    return Err(error);
+                    return Err(fail(error));
                 }
                 let Some(delay) = self.backoff.delay(retry, error.retry_after(), fastrand::f64()) else {
                     tracing::debug!(target: "s4e", error = %error, "server asked to wait longer than the retry ceiling; giving up");
-                    return Err(error);
+                    return Err(fail(error));
                 };
                 // A wait that ends at or past the deadline leaves no time for
                 // the retry: the last error says more than a timeout would.
                 if instant_after(Instant::now(), delay) >= budget.until {
                     tracing::debug!(target: "s4e", error = %error, delay_ms = delay.as_millis() as u64, "the wait before a retry would pass the deadline; giving up");
-                    return Err(error);
+                    return Err(fail(error));
                 }
                 let Some(cost) = self.retry_quota.take(outcome) else {
                     tracing::debug!(target: "s4e", error = %error, "the client's retry quota is spent; giving up");
-                    return Err(error);
+                    return Err(fail(error));
                 };
                 quota_taken += cost;
                 tracing::debug!(
@@ -365,11 +406,14 @@ impl ClientInner {
     }
 
     /// One attempt: send (following a `GET`'s redirects), classify, and on
-    /// success let `finish` read on.
+    /// success let `finish` read on. What is learnt of the answer goes to
+    /// `seen` as soon as it arrives, for the attempt's report.
     async fn attempt<T, F, Fut>(
         &self,
         prepared: &Prepared,
         idempotency_key: Option<&HeaderValue>,
+        attempt: u32,
+        seen: &mut Seen,
         finish: &F,
     ) -> std::result::Result<T, (Outcome, Error)>
     where
@@ -383,41 +427,44 @@ impl ClientInner {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
+        let headers = self.attempt_headers(prepared, idempotency_key, attempt);
+        if let Some(body) = &prepared.body {
+            self.trace_body("request body", body);
+        }
         // `None` until a redirect is followed: the first request goes to the
         // prepared URL, which is on the base URL's origin.
         let mut redirected: Option<(Url, bool)> = None;
         let mut hops: u32 = 0;
-        let response = loop {
+        let mut response = loop {
             let (mut request, same_origin) = match &redirected {
                 None => (self.http.request(method.clone(), &prepared.url), true),
                 Some((url, same_origin)) => {
                     (self.http.request(method.clone(), url.clone()), *same_origin)
                 }
             };
-            for (name, value) in &prepared.headers {
-                request = request.header(*name, value.as_str());
-            }
-            // The key and the idempotency key go to the base URL's origin
-            // only; a followed redirect elsewhere goes without them.
+            // The key, the idempotency key, the default headers and the
+            // hooks' go to the base URL's origin only; a followed redirect
+            // elsewhere carries the endpoint's own headers alone.
             if same_origin {
-                request = request.header(self.auth.0.clone(), self.auth.1.clone());
-                if let Some(key) = idempotency_key {
-                    request = request.header(IDEMPOTENCY_KEY, key.clone());
+                request = request
+                    .headers(headers.clone())
+                    .header(self.auth.0.clone(), self.auth.1.clone());
+            } else {
+                for (name, value) in &prepared.headers {
+                    request = request.header(*name, value.as_str());
                 }
             }
             // Only the first request carries the body: a request with a body
             // never follows a redirect.
             if let (None, Some(body)) = (&redirected, &prepared.body) {
-                request = request
-                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                    .body(body.clone());
+                request = request.body(body.clone());
             }
             let response = request.send().await.map_err(classify_transport)?;
             let status = response.status().as_u16();
             if !is_redirect(status) {
                 break response;
             }
-            tracing::Span::current().record("status", status);
+            tracing::Span::current().record("http.response.status_code", status);
             let current = match redirected.take() {
                 Some((url, _)) => Some(url),
                 None => Url::parse(&prepared.url).ok(),
@@ -440,24 +487,27 @@ impl ClientInner {
             tracing::debug!(target: "s4e", status, hop = hops, same_origin = hop.1, "following a redirect");
             redirected = Some(hop);
         };
-        self.pacer.observe(RateLimit::from_headers(
-            response.headers(),
-            SystemTime::now(),
-        ));
+        let rate_limit = RateLimit::from_headers(response.headers(), SystemTime::now());
+        self.pacer.observe(rate_limit);
         let status = response.status().as_u16();
         let request_id = response
             .headers()
             .get(REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        if let Some(id) = &request_id {
-            tracing::Span::current().record("request_id", id.as_str());
-        }
-        tracing::Span::current().record("status", status);
+        seen.status = Some(status);
+        seen.request_id.clone_from(&request_id);
         if response.status().is_success() {
+            // The body is read from the connection, not from the headers:
+            // they move to the metadata without a copy.
+            let headers = std::mem::take(response.headers_mut());
             let answer = Answer {
-                status,
-                request_id,
+                meta: ResponseMeta {
+                    status,
+                    request_id,
+                    rate_limit,
+                    headers: Headers::new(headers),
+                },
                 response,
             };
             return finish(answer).await.map_err(|error| {
@@ -479,6 +529,7 @@ impl ClientInner {
         // Only the start of an error body is kept; a proxy's endless page
         // must not be read whole, and a long one still leaves its start.
         let body = read_prefix(response, ERROR_BODY_LIMIT).await;
+        self.trace_body("error body", &body);
         let api = parse_error_body(
             status,
             &body,
