@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use s4e_sandbox::{DEFAULT_SCAN_SPEED, DEFAULT_SEED, Sandbox};
 
 const HELP: &str = "\
@@ -24,6 +25,10 @@ Options:
                          time, 0 freezes them [default: 60]
   --manual-clock         Start with the clock paused: only
                          POST /__sandbox/clock/advance moves it
+  --start-time <TIME>    The clock's start, an RFC 3339 date-time (the seed
+                         data's times are relative to it); with
+                         --manual-clock and --seed every answer is the same
+                         from run to run [default: now]
   --rate-limit <N>       Requests per minute per API key (fixed windows of
                          a minute); unlimited when not given
   --documented-limits    The contract's limits: 100 requests per minute per
@@ -45,6 +50,7 @@ struct Args {
     seed: u64,
     scan_speed: f64,
     manual_clock: bool,
+    start_time: Option<DateTime<Utc>>,
     rate_limit: Option<u32>,
     documented_limits: bool,
     latency: Duration,
@@ -71,6 +77,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         seed: DEFAULT_SEED,
         scan_speed: DEFAULT_SCAN_SPEED,
         manual_clock: false,
+        start_time: None,
         rate_limit: None,
         documented_limits: false,
         latency: Duration::ZERO,
@@ -107,6 +114,13 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
                 out.scan_speed = speed;
             }
             "--manual-clock" => out.manual_clock = true,
+            "--start-time" => {
+                out.start_time = Some(value(
+                    &flag,
+                    next(),
+                    "an RFC 3339 date-time (2026-01-01T00:00:00Z)",
+                )?)
+            }
             "--documented-limits" => out.documented_limits = true,
             "--rate-limit" => {
                 let n: u32 = value(&flag, next(), "a positive whole number")?;
@@ -161,6 +175,9 @@ async fn run(args: Args) -> ExitCode {
         .latency(args.latency);
     if args.manual_clock {
         builder = builder.manual_clock();
+    }
+    if let Some(at) = args.start_time {
+        builder = builder.start_time(at);
     }
     if args.documented_limits {
         builder = builder.documented_limits();
@@ -286,6 +303,12 @@ mod tests {
         );
         assert_eq!(a.host.to_string(), "0.0.0.0");
         assert!(a.manual_clock && (a.scan_speed - 1.5).abs() < 1e-9);
+        assert_eq!(a.start_time, None);
+        let a = run_args(&["--start-time", "2026-06-01T12:00:00+02:00"]).unwrap();
+        assert_eq!(
+            a.start_time.map(|t| t.to_rfc3339()),
+            Some("2026-06-01T10:00:00+00:00".to_string())
+        );
     }
 
     #[test]
@@ -302,6 +325,11 @@ mod tests {
                 .contains("unknown argument")
         );
         assert!(run_args(&["--scan-speed", "-1"]).is_err());
+        assert!(
+            run_args(&["--start-time", "yesterday"])
+                .unwrap_err()
+                .contains("--start-time: `yesterday` is not an RFC 3339 date-time")
+        );
         assert!(matches!(parse(["--help".to_string()]), Ok(Parsed::Help)));
     }
 }
