@@ -210,69 +210,57 @@ fn render_fields<T: Serialize>(item: &T) -> Result<String, Failure> {
     Ok(text)
 }
 
-/// Columns separated by two spaces, padded to the widest cell; the colour
-/// codes go around the padded text so they do not shift the columns.
+/// Columns separated by two spaces, as `gh` prints them: no borders, widths
+/// by displayed width, wrapped to the terminal's width when stdout is one.
+/// Colour is applied to the cell, so it never shifts a column.
 pub(crate) fn render_table(
     headers: &[&str],
     rows: &[Vec<Cell>],
     color: bool,
     now: DateTime<Utc>,
 ) -> String {
-    let texts: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| row.iter().map(|cell| cell.for_table(now)).collect())
-        .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &texts {
-        for (width, text) in widths.iter_mut().zip(row) {
-            *width = (*width).max(text.chars().count());
-        }
+    use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(headers.iter().map(comfy_table::Cell::new));
+    if color {
+        // Colour was decided for this stream already (terminal, --no-color,
+        // NO_COLOR): the table must not decide again.
+        table.enforce_styling();
+    }
+    for row in rows {
+        table.add_row(row.iter().map(|cell| {
+            let text = comfy_table::Cell::new(cell.for_table(now));
+            match cell {
+                Cell::Severity(severity) if color => match severity_color(severity) {
+                    Some(color) => text.fg(color).set_alignment(CellAlignment::Left),
+                    None => text,
+                },
+                _ => text,
+            }
+        }));
+    }
+    let last = headers.len().saturating_sub(1);
+    for (index, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if index == last { 0 } else { 2 }));
     }
     let mut out = String::new();
-    let last = headers.len().saturating_sub(1);
-    let line = |out: &mut String, cells: Vec<(String, Option<&Severity>)>| {
-        for (i, (text, severity)) in cells.into_iter().enumerate() {
-            let padded = if i == last {
-                text
-            } else {
-                let width = widths.get(i).copied().unwrap_or(0);
-                let pad = width.saturating_sub(text.chars().count());
-                format!("{text}{}  ", " ".repeat(pad))
-            };
-            match severity.filter(|_| color).and_then(severity_color) {
-                Some(code) => out.push_str(&format!("\x1b[{code}m{padded}\x1b[0m")),
-                None => out.push_str(&padded),
-            }
-        }
+    for line in table.lines() {
+        out.push_str(line.trim_end());
         out.push('\n');
-    };
-    line(
-        &mut out,
-        headers.iter().map(|h| ((*h).to_owned(), None)).collect(),
-    );
-    for (row, text) in rows.iter().zip(texts) {
-        let cells = row
-            .iter()
-            .zip(text)
-            .map(|(cell, text)| {
-                let severity = match cell {
-                    Cell::Severity(severity) => Some(severity),
-                    _ => None,
-                };
-                (text, severity)
-            })
-            .collect();
-        line(&mut out, cells);
     }
     out
 }
 
-fn severity_color(severity: &Severity) -> Option<&'static str> {
+fn severity_color(severity: &Severity) -> Option<comfy_table::Color> {
+    use comfy_table::Color;
     match severity {
-        Severity::Critical => Some("1;31"),
-        Severity::High => Some("31"),
-        Severity::Medium => Some("33"),
-        Severity::Low => Some("36"),
+        Severity::Critical => Some(Color::Red),
+        Severity::High => Some(Color::DarkRed),
+        Severity::Medium => Some(Color::Yellow),
+        Severity::Low => Some(Color::Cyan),
         _ => None,
     }
 }
@@ -339,8 +327,21 @@ mod tests {
         let plain = render_table(&["ID", "SEVERITY"], &rows, false, now);
         assert_eq!(plain, "ID    SEVERITY\nf-1   critical\nf-22  info\n");
         let coloured = render_table(&["ID", "SEVERITY"], &rows, true, now);
-        assert!(coloured.contains("\x1b[1;31mcritical\x1b[0m"));
+        let critical = coloured.lines().nth(1).unwrap();
+        assert!(critical.starts_with("f-1   \x1b["), "{critical:?}");
+        assert!(critical.contains("critical\x1b["), "{critical:?}");
         assert!(coloured.ends_with("f-22  info\n"), "info is not coloured");
+    }
+
+    #[test]
+    fn tables_measure_displayed_width() {
+        let rows = vec![
+            vec![Cell::text("漏洞"), Cell::text("x")],
+            vec![Cell::text("ab"), Cell::text("y")],
+        ];
+        let plain = render_table(&["T", "V"], &rows, false, Utc::now());
+        // Two wide characters take four columns, like "ab" padded to four.
+        assert_eq!(plain, "T     V\n漏洞  x\nab    y\n");
     }
 
     #[test]

@@ -61,10 +61,10 @@ fn authentication_exits_3_and_never_prints_the_key() {
     );
     assert!(err.contains("request id"), "{err}");
     assert!(
-        err.contains("s4e.request{method=\"GET\" path=\"/assets\""),
+        err.contains("s4e.request{http.request.method=\"GET\" url.template=\"/assets\""),
         "--verbose shows the request: {err}"
     );
-    assert!(err.contains("status=401"), "{err}");
+    assert!(err.contains("http.response.status_code=401"), "{err}");
     assert!(!err.contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret));
 
     let out = bare().args(["assets", "list"]).output().unwrap();
