@@ -205,22 +205,26 @@ impl Pacer {
             // read and the wait is not missed.
             let mut changed = pin!(self.changed.notified());
             changed.as_mut().enable();
-            let turn = {
+            // `Some`: nothing remains until the reset, this far away;
+            // `None`: a probe is out, its answer decides.
+            let reset_in = {
                 let mut state = self.lock();
-                let turn = state.turn(SystemTime::now());
-                if let Turn::Send { probe } = turn {
-                    state.in_flight += 1;
-                    state.probing |= probe;
-                    return Ok(Slot {
-                        pacer: self,
-                        counted: true,
-                        probe,
-                    });
+                match state.turn(SystemTime::now()) {
+                    Turn::Send { probe } => {
+                        state.in_flight += 1;
+                        state.probing |= probe;
+                        return Ok(Slot {
+                            pacer: self,
+                            counted: true,
+                            probe,
+                        });
+                    }
+                    Turn::WaitForReset(left) => Some(left),
+                    Turn::WaitForProbe => None,
                 }
-                turn
             };
-            match turn {
-                Turn::WaitForReset(left) => {
+            match reset_in {
+                Some(left) => {
                     let wait = left + AFTER_RESET.mul_f64(1.0 + fastrand::f64());
                     let wake = instant_after(Instant::now(), wait);
                     if left > ceiling || wake >= budget.until {
@@ -230,7 +234,7 @@ impl Pacer {
                     // Woken early when an answer or a freed slot changes things.
                     let _ = tokio::time::timeout_at(wake, changed).await;
                 }
-                Turn::WaitForProbe => {
+                None => {
                     if tokio::time::timeout_at(budget.until, changed)
                         .await
                         .is_err()
@@ -238,7 +242,6 @@ impl Pacer {
                         return Err(Error::Timeout(budget.limit));
                     }
                 }
-                Turn::Send { .. } => unreachable!("returned above"),
             }
         }
     }
