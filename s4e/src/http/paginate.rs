@@ -888,9 +888,7 @@ fn speculative_end(
 ) -> u32 {
     let pages = match (max_items, per_page) {
         (None, _) => concurrency,
-        (Some(items), Some(per_page)) => {
-            concurrency.min(items.div_ceil(per_page.max(1) as usize))
-        }
+        (Some(items), Some(per_page)) => concurrency.min(items.div_ceil(per_page.max(1) as usize)),
         (Some(_), None) => 1,
     };
     let ahead = u32::try_from(pages.saturating_sub(1)).unwrap_or(u32::MAX);
