@@ -119,6 +119,9 @@ pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 /// ```
 #[must_use = "a paginator does nothing until it is polled"]
 pub struct Paginator<E: Paginated, M = Async> {
+    // First: fields drop in order, and the pages in flight are cancelled
+    // while the blocking client (`mode`) still drives them.
+    pub(crate) items: Option<BoxStream<Result<E::Item>>>,
     pub(crate) client: Client,
     pub(crate) mode: M,
     pub(crate) endpoint: E,
@@ -135,7 +138,6 @@ pub struct Paginator<E: Paginated, M = Async> {
     /// The blocking iterator ended on an error of its own.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) finished: bool,
-    pub(crate) items: Option<BoxStream<Result<E::Item>>>,
 }
 
 impl<E: Paginated + std::fmt::Debug, M> std::fmt::Debug for Paginator<E, M> {
@@ -365,8 +367,9 @@ impl<E: Paginated, M> Paginator<E, M> {
             page_stream::<E>(&self, false)
         };
         Pages {
-            mode: self.mode,
             pages,
+            mode: self.mode,
+            concurrency: self.concurrency,
             finished: false,
         }
     }
@@ -471,9 +474,13 @@ where
 /// Whole pages of a paginated list; see [`Paginator::pages`].
 #[must_use = "a page stream does nothing until it is polled"]
 pub struct Pages<E: Paginated, M = Async> {
+    // Before `mode`: fields drop in order, and the pages in flight are
+    // cancelled while the blocking client still drives them.
+    pub(crate) pages: BoxStream<Result<Page<E::Item>>>,
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
-    pub(crate) pages: BoxStream<Result<Page<E::Item>>>,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) concurrency: usize,
     /// The blocking iterator ended on an error of its own.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) finished: bool,
