@@ -193,7 +193,9 @@ impl Blocking {
             .enable_all()
             .build()
             .map_err(|e| {
-                Error::config(format!("the blocking client's runtime could not start: {e}"))
+                Error::config(format!(
+                    "the blocking client's runtime could not start: {e}"
+                ))
             })?;
         let engine = Arc::new(Engine {
             runtime: Some(runtime),
