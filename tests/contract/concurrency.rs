@@ -49,6 +49,9 @@ struct Server {
     /// Page 1 is held until this many requests have arrived (or 5 s pass),
     /// to observe which pages are asked for before the first answer.
     hold_page_1_for: Option<usize>,
+    /// Bytes of description added to every item, to make pages larger than
+    /// what the sockets buffer.
+    padding: usize,
 }
 
 #[derive(serde::Deserialize)]
@@ -113,6 +116,13 @@ async fn list(State(server): State<Arc<Server>>, Query(q): Query<PageQuery>) -> 
         return error_reply(500, "page broke");
     }
     let total = server.pages as usize * PER_PAGE;
+    if server.padding > 0 {
+        // Later pages start after the caller has taken page 1.
+        if q.page > 1 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        return padded_page(&server, &q, total);
+    }
     let past_the_end = q.page > server.pages.max(1);
     let items: Vec<_> = match server.past_the_end {
         PastTheEnd::Status(status) if past_the_end => {
@@ -124,7 +134,13 @@ async fn list(State(server): State<Arc<Server>>, Query(q): Query<PageQuery>) -> 
         _ => (0..q.per_page)
             .map(|i| (q.page as usize - 1) * q.per_page + i)
             .filter(|n| *n < total)
-            .map(|n| json!({"id": format!("f-{n}"), "title": format!("finding {n}"), "severity": "low"}))
+            .map(|n| {
+                json!({
+                    "id": format!("f-{n}"),
+                    "title": format!("finding {n}"),
+                    "severity": "low",
+                })
+            })
             .collect(),
     };
     Json(json!({
@@ -132,6 +148,26 @@ async fn list(State(server): State<Arc<Server>>, Query(q): Query<PageQuery>) -> 
         "meta": {"total": total, "page": q.page, "per_page": q.per_page, "total_pages": server.pages}
     }))
     .into_response()
+}
+
+/// A page whose items carry `server.padding` bytes of description each,
+/// written out by hand: building it as a JSON value would take the test
+/// server longer than the timeouts it is used with.
+fn padded_page(server: &Server, q: &PageQuery, total: usize) -> Response {
+    let padding = "x".repeat(server.padding);
+    let items: Vec<String> = (0..q.per_page)
+        .map(|i| (q.page as usize - 1) * q.per_page + i)
+        .filter(|n| *n < total)
+        .map(|n| format!(r#"{{"id":"f-{n}","severity":"low","description":"{padding}"}}"#))
+        .collect();
+    let body = format!(
+        r#"{{"data":[{}],"meta":{{"total":{total},"page":{},"per_page":{},"total_pages":{}}}}}"#,
+        items.join(","),
+        q.page,
+        q.per_page,
+        server.pages
+    );
+    ([("content-type", "application/json")], body).into_response()
 }
 
 async fn serve(pages: u32, failing_page: Option<u32>) -> (String, Arc<Counters>) {
@@ -144,6 +180,16 @@ async fn serve_with(
     past_the_end: PastTheEnd,
     hold_page_1_for: Option<usize>,
 ) -> (String, Arc<Counters>) {
+    serve_padded(pages, failing_page, past_the_end, hold_page_1_for, 0).await
+}
+
+async fn serve_padded(
+    pages: u32,
+    failing_page: Option<u32>,
+    past_the_end: PastTheEnd,
+    hold_page_1_for: Option<usize>,
+    padding: usize,
+) -> (String, Arc<Counters>) {
     let counters = Arc::new(Counters::default());
     let state = Arc::new(Server {
         counters: counters.clone(),
@@ -151,6 +197,7 @@ async fn serve_with(
         failing_page,
         past_the_end,
         hold_page_1_for,
+        padding,
     });
     let app = Router::new()
         .route("/v1/findings", get(list))
@@ -448,4 +495,37 @@ fn the_blocking_iterator_discards_what_lies_past_the_end_too() {
         .unwrap();
     assert_eq!(ids(&all), expected_ids(20));
     assert!(counters.highest_page.load(Ordering::SeqCst) <= 8);
+}
+
+/// A caller that works longer than the request timeout between two items,
+/// over pages of 5 MiB, more than the sockets buffer, the later ones sent
+/// while the caller works: they are read meanwhile (by the blocking client's
+/// helper thread), so none of them times out when the caller comes back.
+/// Without that, the rest of their bodies would be read only then, after
+/// their timeout.
+#[test]
+fn the_blocking_iterator_s_pages_in_flight_progress_while_the_caller_works() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let padding = 512 * 1024;
+    let (url, _counters) =
+        runtime.block_on(serve_padded(3, None, PastTheEnd::Empty, None, padding));
+    let client = s4e::blocking::Client::builder("sk_test_concurrency")
+        .base_url(url)
+        .retries(0)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let mut walk = client
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(3);
+    let first = walk.next().unwrap().unwrap();
+    // Pages 2 and 3 are in flight.
+    std::thread::sleep(Duration::from_secs(3));
+    let mut ids = vec![first.id.to_string()];
+    for item in walk {
+        ids.push(item.expect("no page times out").id.to_string());
+    }
+    assert_eq!(ids, expected_ids(30));
 }
