@@ -589,9 +589,9 @@ fn threads_share_one_blocking_client_while_a_concurrent_iterator_runs() {
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| {
-                let mut walk = client.findings().list_auto().per_page(2).concurrency(4);
+                let walk = client.findings().list_auto().per_page(2).concurrency(4);
                 let mut all = Vec::new();
-                while let Some(finding) = walk.next() {
+                for finding in walk {
                     all.push(finding.expect("page loads").id.to_string());
                     std::thread::sleep(Duration::from_millis(5));
                 }
