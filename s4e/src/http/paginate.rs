@@ -15,7 +15,7 @@ use futures_util::stream::{self, StreamExt};
 use crate::client::Client;
 use crate::endpoint::Paginated;
 use crate::http::request::{Async, page_request};
-use crate::http::transport::{CallOptions, Prepared};
+use crate::http::transport::{CallOptions, FullAnswer, Prepared};
 use crate::{Error, Page, PaginationError, Result};
 
 /// A boxed, sendable stream: what the paginators and downloads hold.
@@ -247,7 +247,8 @@ impl<E: Paginated, M> Paginator<E, M> {
     }
 
     /// Fetches up to `k` pages at a time; items still come in page order, at
-    /// most `k` pages are held, and dropping the stream (or reaching
+    /// most `k` pages are held (the one being taken decoded, the others as
+    /// their bodies until their turn), and dropping the stream (or reaching
     /// [`max_items`](Self::max_items)) cancels what is in flight.
     ///
     /// The first `k` pages are asked for at once, before the first answer
@@ -559,11 +560,13 @@ struct PageSource {
 }
 
 impl PageSource {
-    async fn fetch<E: Paginated>(self: Arc<Self>, number: u32) -> Result<Page<E::Item>> {
+    /// Page `number`, read to the end but not decoded: the walk decodes a
+    /// page when its turn comes, so the pages waiting in flight weigh their
+    /// bodies only, not their decoded items (about 1.6 times more).
+    async fn fetch(self: Arc<Self>, number: u32) -> Result<FullAnswer> {
         let request = page_request(Some(number), self.per_page)?;
         let prepared = self.template.for_page(request, true);
-        let answer = self.client.inner.call(&prepared, &self.options).await?;
-        E::decode(answer.raw())
+        self.client.inner.call(&prepared, &self.options).await
     }
 }
 
@@ -783,7 +786,7 @@ impl Hasher for KeyHasher {
 }
 
 /// A page request on its way: spawned when several run at once.
-type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>>> + Send>>;
+type PageFuture = Pin<Box<dyn Future<Output = Result<FullAnswer>> + Send>>;
 
 /// One walk: the pages in flight, in page order, and the checks.
 struct Driver<E: Paginated> {
@@ -793,7 +796,7 @@ struct Driver<E: Paginated> {
     /// The requests for pages `walk.next..scheduled`, in that order. Only the
     /// front one is awaited: with `concurrency` above 1 each is a task of its
     /// own that progresses meanwhile, and dropping it cancels it.
-    in_flight: VecDeque<PageFuture<E::Item>>,
+    in_flight: VecDeque<PageFuture>,
     /// The next page number to request. Wider than a page number, so that
     /// scheduling page `u32::MAX` cannot overflow it.
     scheduled: u64,
@@ -827,8 +830,8 @@ where
         while self.in_flight.len() < self.concurrency && self.scheduled <= u64::from(upto) {
             // At most `upto`, so a page number.
             let number = u32::try_from(self.scheduled).unwrap_or(u32::MAX);
-            let fetch = self.source.clone().fetch::<E>(number);
-            let future: PageFuture<E::Item> = if self.concurrency > 1 {
+            let fetch = self.source.clone().fetch(number);
+            let future: PageFuture = if self.concurrency > 1 {
                 // Spawned, so pages in flight progress while the caller works
                 // through the items of earlier ones; aborted when dropped.
                 Box::pin(AbortOnDrop(tokio::spawn(fetch)))
@@ -841,7 +844,9 @@ where
         // Not empty: `walk.next` is within `walk.end` (checked in `accept`),
         // so it is in flight or was just scheduled.
         let answer = self.in_flight.pop_front()?.await;
-        let checked = answer.and_then(|page| self.walk.accept(page));
+        let checked = answer
+            .and_then(|answer| E::decode(answer.raw()))
+            .and_then(|page| self.walk.accept(page));
         Some(match checked {
             Ok((page, Then::Fetch)) => Ok(page),
             Ok((page, Then::End)) => {
@@ -910,8 +915,9 @@ fn speculative_end(
 /// `concurrency` pages are asked for at once ([`speculative_end`]); once the
 /// first page has told the last page number, the pages up to it (within the
 /// bound) are kept `concurrency` in flight, one more asked for as each one is
-/// taken, and yielded in order; any page after those, one at a time. `dedup`
-/// takes repeated items out of the pages.
+/// taken, and yielded in order; any page after those, one at a time. A page
+/// is decoded when its turn comes. `dedup` takes repeated items out of the
+/// pages.
 fn page_stream<E>(
     paginator: &Paginator<E, impl Sized>,
     dedup: bool,
