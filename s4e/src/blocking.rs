@@ -345,7 +345,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
-    /// client.assets().list()?;
+    /// client.assets().list().send()?;
     /// if let Some(limit) = client.rate_limit() {
     ///     println!("{}/{} left", limit.remaining, limit.limit);
     /// }
