@@ -827,6 +827,7 @@ where
             self.walk.prefetch_end()
         };
         let upto = ahead.max(self.walk.next).min(self.walk.end);
+        let mut spawned = false;
         while self.in_flight.len() < self.concurrency && self.scheduled <= u64::from(upto) {
             // At most `upto`, so a page number.
             let number = u32::try_from(self.scheduled).unwrap_or(u32::MAX);
@@ -834,12 +835,20 @@ where
             let future: PageFuture = if self.concurrency > 1 {
                 // Spawned, so pages in flight progress while the caller works
                 // through the items of earlier ones; aborted when dropped.
+                spawned = true;
                 Box::pin(AbortOnDrop(tokio::spawn(fetch)))
             } else {
                 Box::pin(fetch)
             };
             self.in_flight.push_back(future);
             self.scheduled += 1;
+        }
+        if spawned {
+            // Lets the new requests go out now. When the next page has
+            // already arrived, awaiting it does not yield, and on a
+            // current-thread runtime they would wait until the caller has
+            // gone through every page that arrived meanwhile.
+            tokio::task::yield_now().await;
         }
         // Not empty: `walk.next` is within `walk.end` (checked in `accept`),
         // so it is in flight or was just scheduled.
