@@ -129,7 +129,10 @@ fn garbage() -> Reply {
     Reply::raw(b"\x00\xffnot http at all\r\n\r\n".to_vec())
 }
 
-const PAST_THE_END: [(&str, fn() -> Reply); 3] = [
+/// What a server answers for a page past the end, named.
+type PastTheEnd = (&'static str, fn() -> Reply);
+
+const PAST_THE_END: [PastTheEnd; 3] = [
     ("hangs", hangs),
     ("hangs up", hangs_up),
     ("garbage", garbage),
