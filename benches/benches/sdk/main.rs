@@ -155,6 +155,7 @@ fn main() {
         let (row, cpu) = blocking(&bench, settings.rounds);
         rows.push(row);
         cpu_rows.push(cpu);
+        rows.push(blocking_walk(&bench, settings.rounds));
     }
     // Last: it grows the data to 10,000 findings.
     if settings.wants("paginate") {
@@ -471,6 +472,71 @@ fn blocking(bench: &Bench, rounds: usize) -> (Row, CpuRow) {
         ],
     };
     (row, cpu)
+}
+
+/// 5b. Not a goal: a `list_auto()` walk of the seed findings (100 a page,
+///     one page at a time, no added latency) on the blocking client against
+///     the async one, per item: what taking an item costs on each side.
+fn blocking_walk(bench: &Bench, rounds: usize) -> Row {
+    let Bench {
+        rt, sdk, sandbox, ..
+    } = bench;
+    let client = s4e::Client::builder(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .build_blocking()
+        .expect("the blocking client builds");
+    let blocking_batch = |walks: usize| {
+        let mut items = 0;
+        for _ in 0..walks {
+            for finding in client.findings().list_auto().per_page(PER_PAGE) {
+                black_box(finding.expect("blocking walk"));
+                items += 1;
+            }
+        }
+        items
+    };
+    let async_batch = |walks: usize| {
+        rt.block_on(async {
+            let mut items = 0;
+            for _ in 0..walks {
+                let mut walk = sdk.findings().list_auto().per_page(PER_PAGE);
+                while let Some(finding) = walk.next().await {
+                    black_box(finding.expect("async walk"));
+                    items += 1;
+                }
+            }
+            items
+        })
+    };
+    let per_walk = blocking_batch(1);
+    let walks = batch_size(Duration::from_millis(50), |n| {
+        blocking_batch(n);
+    });
+    let items = walks * per_walk;
+    let samples = interleave(
+        rounds,
+        items,
+        || assert_eq!(blocking_batch(walks), items),
+        || assert_eq!(async_batch(walks), items),
+    );
+    sandbox.controls().clear_requests();
+    let (blocking_time, async_time) = (samples.median_a(), samples.median_b());
+    report(
+        "blocking",
+        &format!("list_auto walk of {per_walk} findings, blocking vs async per item"),
+        items,
+        blocking_time,
+        async_time,
+        harness::time,
+    );
+    Row {
+        name: format!("5b. list_auto of {per_walk} findings, per item: blocking vs async"),
+        a: format!("blocking {}", harness::time(blocking_time)),
+        b: format!("async {}", harness::time(async_time)),
+        ratio: blocking_time / async_time,
+        spread: Some(samples.ratio_quartiles()),
+        goal: None,
+    }
 }
 
 /// The seed has a few hundred findings; completed scans add more. Creates
