@@ -1,6 +1,11 @@
-//! The blocking client: the async client driven on its own runtime thread, as
-//! `reqwest::blocking` does. No request logic lives here; every call is the
-//! async call, sent to that thread and waited for.
+//! The blocking client: the async client driven by a current-thread Tokio
+//! runtime of its own. No request logic lives here; every call is the async
+//! call, driven to its end on the calling thread (`Runtime::block_on`), so a
+//! call costs what it costs on the async client, without a hand-off to
+//! another thread and back. A helper thread drives the same runtime only
+//! while an iterator that works in the background (auto-pagination with
+//! `concurrency` above 1, a download) is alive, so that its requests in
+//! flight progress between two items.
 //!
 //! ```no_run
 //! let client = s4e::blocking::Client::new("sk_live_...")?;
@@ -16,8 +21,7 @@
 //! [`Error::InvalidRequest`] instead. Use [`s4e::Client`](crate::Client) there.
 
 use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle, ThreadId};
 
 use futures_util::StreamExt;
@@ -28,13 +32,14 @@ use crate::http::request::{Async, Request};
 use crate::resources::findings::Findings;
 use crate::{ApiKey, AuthScheme, Error, Page, Result};
 
-type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
-
 /// Marks requests, paginators and handles of the [blocking client](Client):
 /// they are sent with `.send()` and iterated as [`Iterator`]s.
 #[derive(Clone)]
 pub struct Blocking {
-    runtime: Arc<RuntimeThread>,
+    owner: Arc<Owner>,
+    /// Held by an iterator that works in the background: while one is
+    /// alive, the helper thread drives the runtime.
+    background: Option<Arc<Background>>,
 }
 
 impl std::fmt::Debug for Blocking {
@@ -43,123 +48,213 @@ impl std::fmt::Debug for Blocking {
     }
 }
 
-/// The thread that runs the async client; joined when the last user is gone.
-struct RuntimeThread {
-    jobs: Option<tokio::sync::mpsc::UnboundedSender<Job>>,
-    thread: Option<JoinHandle<()>>,
-    thread_id: ThreadId,
+/// The runtime and what tells the helper thread when to drive it; shared by
+/// the handles and the helper thread.
+struct Engine {
+    /// `None` only while it is dropped.
+    runtime: Option<tokio::runtime::Runtime>,
+    state: Mutex<HelperState>,
+    /// Wakes the helper thread, waiting outside the runtime, when a
+    /// background iterator starts or the client is dropped.
+    start_driving: Condvar,
+    /// Wakes the helper thread, driving the runtime, when the last
+    /// background iterator is gone or the client is dropped.
+    stop_driving: tokio::sync::Notify,
 }
 
-impl Drop for RuntimeThread {
+#[derive(Default)]
+struct HelperState {
+    /// Background iterators alive.
+    iterators: usize,
+    shutdown: bool,
+}
+
+impl Engine {
+    fn state(&self) -> MutexGuard<'_, HelperState> {
+        // Nothing panics while holding it; if it ever did, the counts are
+        // still whole numbers.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The helper thread: waits while no background iterator is alive, and
+    /// drives the runtime while one is, until the client is dropped.
+    fn help(&self, runtime: &tokio::runtime::Runtime) {
+        loop {
+            {
+                let mut state = self.state();
+                while state.iterators == 0 && !state.shutdown {
+                    state = self
+                        .start_driving
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                if state.shutdown {
+                    return;
+                }
+            }
+            runtime.block_on(async {
+                loop {
+                    let notified = self.stop_driving.notified();
+                    {
+                        let state = self.state();
+                        if state.iterators == 0 || state.shutdown {
+                            break;
+                        }
+                    }
+                    notified.await;
+                }
+                // Lets the tasks of the iterator just dropped (its page
+                // requests, now aborted) wind down before the runtime is left
+                // alone.
+                tokio::task::yield_now().await;
+            });
+        }
+    }
+}
+
+impl Drop for Engine {
     fn drop(&mut self) {
-        // Closing the queue ends the thread's loop; its runtime then cancels
-        // whatever is still running.
-        self.jobs.take();
-        if let Some(thread) = self.thread.take() {
-            if thread::current().id() != self.thread_id {
-                let _ = thread.join();
+        if let Some(runtime) = self.runtime.take() {
+            // Dropping a runtime waits for its blocking threads (a DNS
+            // lookup), which panics inside another async runtime; there it
+            // is left to finish on its own.
+            if tokio::runtime::Handle::try_current().is_ok() {
+                runtime.shutdown_background();
+            } else {
+                drop(runtime);
             }
         }
+    }
+}
+
+/// The handles' share: the engine and the helper thread, stopped and joined
+/// when the last handle is dropped.
+struct Owner {
+    engine: Arc<Engine>,
+    helper: Option<JoinHandle<()>>,
+    helper_id: ThreadId,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.engine.state().shutdown = true;
+        self.engine.start_driving.notify_all();
+        self.engine.stop_driving.notify_one();
+        if let Some(helper) = self.helper.take() {
+            if thread::current().id() != self.helper_id {
+                let _ = helper.join();
+            }
+        }
+        // The runtime goes with the last `Arc<Engine>`, here once the helper
+        // has been joined: its tasks are dropped with it.
+    }
+}
+
+/// One background iterator alive; the helper thread drives the runtime
+/// while any is.
+struct Background {
+    engine: Arc<Engine>,
+}
+
+impl Background {
+    fn start(engine: &Arc<Engine>) -> Background {
+        let mut state = engine.state();
+        state.iterators += 1;
+        if state.iterators == 1 {
+            engine.start_driving.notify_all();
+        }
+        drop(state);
+        Background {
+            engine: engine.clone(),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let mut state = self.engine.state();
+        state.iterators -= 1;
+        if state.iterators == 0 {
+            self.engine.stop_driving.notify_one();
+        }
+    }
+}
+
+fn stopped() -> Error {
+    Error::Transport {
+        message: "the blocking client's runtime has stopped".to_owned(),
+        source: None,
     }
 }
 
 impl Blocking {
     fn start() -> Result<Blocking> {
-        let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Job>();
-        let (ready, started) = mpsc::sync_channel::<std::io::Result<()>>(1);
-        let thread = thread::Builder::new()
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                Error::config(format!(
+                    "the blocking client's runtime could not start: {e}"
+                ))
+            })?;
+        let engine = Arc::new(Engine {
+            runtime: Some(runtime),
+            state: Mutex::new(HelperState::default()),
+            start_driving: Condvar::new(),
+            stop_driving: tokio::sync::Notify::new(),
+        });
+        let helper_engine = engine.clone();
+        let helper = thread::Builder::new()
             .name("s4e-blocking".to_owned())
             .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(runtime) => {
-                        let _ = ready.send(Ok(()));
-                        runtime
-                    }
-                    Err(e) => {
-                        let _ = ready.send(Err(e));
-                        return;
-                    }
-                };
-                runtime.block_on(async move {
-                    while let Some(job) = queue.recv().await {
-                        tokio::spawn(job);
-                    }
-                });
+                if let Some(runtime) = &helper_engine.runtime {
+                    helper_engine.help(runtime);
+                }
             })
             .map_err(|e| {
                 Error::config(format!("the blocking client's thread could not start: {e}"))
             })?;
-        let thread_id = thread.thread().id();
-        match started.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                return Err(Error::config(format!(
-                    "the blocking client's runtime could not start: {e}"
-                )));
-            }
-            Err(_) => {
-                return Err(Error::config(
-                    "the blocking client's thread stopped at start",
-                ));
-            }
-        }
+        let helper_id = helper.thread().id();
         Ok(Blocking {
-            runtime: Arc::new(RuntimeThread {
-                jobs: Some(jobs),
-                thread: Some(thread),
-                thread_id,
+            owner: Arc::new(Owner {
+                engine,
+                helper: Some(helper),
+                helper_id,
             }),
+            background: None,
         })
     }
 
-    /// Runs `future` on the runtime thread and waits for its output.
-    pub(crate) fn run<F>(&self, future: F) -> Result<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
+    /// Drives `future` to its end on the calling thread and returns its
+    /// output. While the helper thread drives the runtime (a background
+    /// iterator is alive), the future is still polled here and the
+    /// connections progress there.
+    pub(crate) fn run<F: Future>(&self, future: F) -> Result<F::Output> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::invalid_request(
                 "s4e::blocking::Client was called inside an async runtime, which blocking would stall; use s4e::Client and .await there",
             ));
         }
-        let (done, output) = mpsc::sync_channel(1);
-        let job: Job = Box::pin(async move {
-            let _ = done.send(future.await);
-        });
-        let stopped = || Error::Transport {
-            message: "the blocking client's runtime thread has stopped".to_owned(),
-            source: None,
-        };
-        self.runtime
-            .jobs
-            .as_ref()
-            .ok_or_else(stopped)?
-            .send(job)
-            .map_err(|_| stopped())?;
-        output.recv().map_err(|_| stopped())
+        let runtime = self.owner.engine.runtime.as_ref().ok_or_else(stopped)?;
+        Ok(runtime.block_on(future))
     }
 
-    /// Takes the next item of `stream` on the runtime thread. The stream
-    /// travels there and back; when the job cannot run, the error is returned
-    /// and `stream` is left empty, so it ends.
-    fn next_item<T: Send + 'static>(&self, stream: &mut BoxStream<T>) -> Result<Option<T>> {
-        let mut taken = std::mem::replace(stream, futures_util::stream::empty().boxed());
-        let (taken, next) = self.run(async move {
-            let next = taken.next().await;
-            (taken, next)
-        })?;
-        *stream = taken;
-        Ok(next)
+    /// From now on the runtime is driven in the background as long as this
+    /// handle (an iterator's own) is alive, so that work the iterator has
+    /// started (spawned page requests, a body being read) progresses, and
+    /// its timers run, while the caller works between two items.
+    fn drive_in_background(&mut self) {
+        if self.background.is_none() {
+            self.background = Some(Arc::new(Background::start(&self.owner.engine)));
+        }
     }
 
-    pub(crate) fn run_call<T: Send + 'static>(
-        &self,
-        future: impl Future<Output = Result<T>> + Send + 'static,
-    ) -> Result<T> {
+    /// Takes the next item of `stream` on the calling thread.
+    fn next_item<T>(&self, stream: &mut BoxStream<T>) -> Result<Option<T>> {
+        self.run(stream.next())
+    }
+
+    pub(crate) fn run_call<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
         self.run(future)?
     }
 }
@@ -565,7 +660,10 @@ where
         self,
         writer: &mut W,
     ) -> Result<crate::Response<u64>> {
-        let (request, mode) = self.with_mode(Async);
+        let (request, mut mode) = self.with_mode(Async);
+        // The body keeps arriving, and its stall timer keeps running, while
+        // the writer works.
+        mode.drive_in_background();
         let (meta, mut chunks) = mode.run_call(request.open_download())?;
         let mut written: u64 = 0;
         while let Some(chunk) = mode.next_item(&mut chunks)? {
@@ -589,9 +687,13 @@ where
         if self.finished {
             return None;
         }
+        if self.concurrency > 1 {
+            // Its page requests in flight progress between two items.
+            self.mode.drive_in_background();
+        }
         let mode = self.mode.clone();
         mode.next_item(self.items_mut()).unwrap_or_else(|e| {
-            // The stream went with the failed job: this error is the end.
+            // Called where it cannot block: this error is the end.
             self.finished = true;
             Some(Err(e))
         })
@@ -608,6 +710,9 @@ where
     fn next(&mut self) -> Option<Self::Item> {
         if self.finished {
             return None;
+        }
+        if self.concurrency > 1 {
+            self.mode.drive_in_background();
         }
         self.mode.next_item(&mut self.pages).unwrap_or_else(|e| {
             self.finished = true;
@@ -658,6 +763,49 @@ mod tests {
                 "the README's Configuration table has no row for `.{setter}(..)`"
             );
         }
+    }
+
+    /// The thread that runs a task spawned from a call.
+    fn thread_of_a_spawned_task(blocking: &Blocking) -> ThreadId {
+        blocking
+            .run(async { tokio::spawn(async { thread::current().id() }).await })
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn calls_run_on_the_calling_thread_unless_an_iterator_works_in_the_background() {
+        let blocking = Blocking::start().unwrap();
+        let caller = thread::current().id();
+        // No hand-off: the call and the tasks it spawns run here.
+        assert_eq!(thread_of_a_spawned_task(&blocking), caller);
+
+        let mut iterator = blocking.clone();
+        iterator.drive_in_background();
+        // The helper drives the runtime: a task spawned now progresses while
+        // no caller is inside a call.
+        let (sent, arrived) = std::sync::mpsc::channel();
+        blocking
+            .run(async move {
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    let _ = sent.send(thread::current().id());
+                });
+            })
+            .unwrap();
+        let ran_on = arrived
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the spawned task ran without a caller");
+        assert_eq!(ran_on, blocking.owner.helper_id);
+
+        // Once the last background iterator is gone, the helper lets go of
+        // the runtime and calls run on the calling thread again.
+        drop(iterator);
+        let back = (0..1_000).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            thread_of_a_spawned_task(&blocking) == caller
+        });
+        assert!(back, "the helper kept the runtime");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! # Crate features
 //!
 //! - `blocking` (default): [`blocking::Client`], the same API without async,
-//!   running the async client on its own runtime thread.
+//!   driving the async client on the calling thread with a runtime of its own.
 #![deny(missing_docs)]
 // docs.rs (nightly, `--cfg docsrs`) marks each item that needs a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]

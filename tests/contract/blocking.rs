@@ -546,3 +546,62 @@ fn the_blocking_builder_takes_every_setting_and_builds_a_blocking_client() {
         "the key stays secret"
     );
 }
+
+/// Calls from several threads at once share one blocking client (whichever
+/// thread is inside a call drives the others' connections too), also while
+/// an iterator with `concurrency` above 1 keeps its helper thread driving.
+#[test]
+fn threads_share_one_blocking_client_while_a_concurrent_iterator_runs() {
+    let h = Harness::start();
+    h.mount(
+        Mock::given(method("GET"))
+            .and(path("/v1/findings/f-1"))
+            .respond_with(support::finding_response("f-1")),
+    );
+    for page in 1..=4usize {
+        let first = page * 2 - 1;
+        h.mount(
+            Mock::given(method("GET"))
+                .and(path("/v1/findings"))
+                .and(query_param("page", page.to_string()))
+                .respond_with(page_response(
+                    &ids(first, first + 1),
+                    Some(json!({ "total": 8, "page": page, "per_page": 2, "total_pages": 4 })),
+                )),
+        );
+    }
+
+    let client = h.client();
+    let get_many = |client: &s4e::blocking::Client| {
+        for _ in 0..25 {
+            let finding = client.findings().get("f-1").send().expect("get");
+            assert_eq!(finding.id, "f-1");
+        }
+    };
+    // Calls only.
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| get_many(&client));
+        }
+    });
+    // Calls beside iterators that are taken slowly, so that the helper thread
+    // drives the runtime for most of the time.
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let walk = client.findings().list_auto().per_page(2).concurrency(4);
+                let mut all = Vec::new();
+                for finding in walk {
+                    all.push(finding.expect("page loads").id.to_string());
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                assert_eq!(all, ids(1, 8));
+            });
+        }
+        for _ in 0..4 {
+            s.spawn(|| get_many(&client));
+        }
+    });
+    // And alone again, once the iterators are gone.
+    get_many(&client);
+}

@@ -337,7 +337,8 @@ fn a_server_repeating_the_same_page_is_a_page_mismatch() {
             },
             "{context}"
         );
-        // Page 1 alone, then at most k pages in flight.
+        // At most k pages in flight: the first k at once, then one more as
+        // each is taken; page 2 ends the walk.
         assert!(out.requests <= 1 + k, "{context}");
         assert!(out.max_in_flight <= k, "{context}");
     }
@@ -354,8 +355,13 @@ fn a_server_ignoring_page_without_meta_makes_no_progress() {
             &PaginationError::NoProgress { page: 2 },
             "{context}"
         );
-        // Without a page count nothing is fetched ahead.
-        assert_eq!(out.requests, 2, "{context}");
+        // Without a page count nothing is fetched ahead of need after page
+        // 1; above concurrency 1, the first k pages were asked for at once.
+        if k == 1 {
+            assert_eq!(out.requests, 2, "{context}");
+        } else {
+            assert!((2..=k).contains(&out.requests), "{context}");
+        }
     }
 }
 

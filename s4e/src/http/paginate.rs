@@ -1,6 +1,6 @@
 //! Auto-pagination: a lazy stream of items (or pages) over a paginated endpoint.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher, RandomState};
 use std::marker::PhantomData;
@@ -10,12 +10,12 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
-use futures_util::stream::{self, FuturesOrdered, StreamExt};
+use futures_util::stream::{self, StreamExt};
 
 use crate::client::Client;
 use crate::endpoint::Paginated;
 use crate::http::request::{Async, page_request};
-use crate::http::transport::{CallOptions, Prepared};
+use crate::http::transport::{CallOptions, FullAnswer, Prepared};
 use crate::{Error, Page, PaginationError, Result};
 
 /// A boxed, sendable stream: what the paginators and downloads hold.
@@ -119,6 +119,9 @@ pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 /// ```
 #[must_use = "a paginator does nothing until it is polled"]
 pub struct Paginator<E: Paginated, M = Async> {
+    // First: fields drop in order, and the pages in flight are cancelled
+    // while the blocking client (`mode`) still drives them.
+    pub(crate) items: Option<BoxStream<Result<E::Item>>>,
     pub(crate) client: Client,
     pub(crate) mode: M,
     pub(crate) endpoint: E,
@@ -135,7 +138,6 @@ pub struct Paginator<E: Paginated, M = Async> {
     /// The blocking iterator ended on an error of its own.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) finished: bool,
-    pub(crate) items: Option<BoxStream<Result<E::Item>>>,
 }
 
 impl<E: Paginated + std::fmt::Debug, M> std::fmt::Debug for Paginator<E, M> {
@@ -244,12 +246,21 @@ impl<E: Paginated, M> Paginator<E, M> {
         self
     }
 
-    /// Fetches up to `k` pages at a time once the first page has told how many
-    /// there are; items still come in page order, at most `k` pages are held,
-    /// and dropping the stream (or reaching [`max_items`](Self::max_items))
-    /// cancels what is in flight. Default 1: one page at a time, fetched only
-    /// when needed, which is kindest to rate limits. 0 is refused with
-    /// [`Error::InvalidRequest`] at the first poll.
+    /// Fetches up to `k` pages at a time; items still come in page order, at
+    /// most `k` pages are held (the one being taken decoded, the others as
+    /// their bodies until their turn), and dropping the stream (or reaching
+    /// [`max_items`](Self::max_items)) cancels what is in flight.
+    ///
+    /// The first `k` pages are asked for at once, before the first answer
+    /// tells how many there are (under `max_items`, only the pages it can
+    /// need at the [`per_page`](Self::per_page) set, and page 1 alone without
+    /// one). A list shorter than that costs up to `k - 1` requests for pages
+    /// past its end: their answers (empty pages, 404s, anything) are
+    /// discarded unread, since the walk ends at the last page. Then a new
+    /// page is asked for as each one is taken, up to the last page announced.
+    /// Default 1: one page at a time, fetched only when needed, which is
+    /// kindest to rate limits. 0 is refused with [`Error::InvalidRequest`] at
+    /// the first poll.
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
@@ -357,8 +368,9 @@ impl<E: Paginated, M> Paginator<E, M> {
             page_stream::<E>(&self, false)
         };
         Pages {
-            mode: self.mode,
             pages,
+            mode: self.mode,
+            concurrency: self.concurrency,
             finished: false,
         }
     }
@@ -463,9 +475,13 @@ where
 /// Whole pages of a paginated list; see [`Paginator::pages`].
 #[must_use = "a page stream does nothing until it is polled"]
 pub struct Pages<E: Paginated, M = Async> {
+    // Before `mode`: fields drop in order, and the pages in flight are
+    // cancelled while the blocking client still drives them.
+    pub(crate) pages: BoxStream<Result<Page<E::Item>>>,
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
-    pub(crate) pages: BoxStream<Result<Page<E::Item>>>,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) concurrency: usize,
     /// The blocking iterator ended on an error of its own.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) finished: bool,
@@ -544,14 +560,21 @@ struct PageSource {
 }
 
 impl PageSource {
-    async fn fetch<E: Paginated>(self: Arc<Self>, number: u32) -> Result<Page<E::Item>> {
+    /// Page `number`, read to the end but not decoded: the walk decodes a
+    /// page when its turn comes, so the pages waiting in flight weigh their
+    /// bodies only, not their decoded items (about 1.6 times more).
+    async fn fetch(self: Arc<Self>, number: u32) -> Result<FullAnswer> {
         let request = page_request(Some(number), self.per_page)?;
         let prepared = self.template.for_page(request, true);
-        let answer = self.client.inner.call(&prepared, &self.options).await?;
-        let mut page = E::decode(answer.raw())?;
-        page.meta = Some(Arc::new(answer.meta));
-        Ok(page)
+        self.client.inner.call(&prepared, &self.options).await
     }
+}
+
+/// A page's answer decoded, with the answer's metadata kept on the page.
+fn decode_page<E: Paginated>(answer: FullAnswer) -> Result<Page<E::Item>> {
+    let mut page = E::decode(answer.raw())?;
+    page.meta = Some(Arc::new(answer.meta));
+    Ok(page)
 }
 
 /// The extra pages a walk may fetch beyond what its first page announced, for
@@ -770,18 +793,23 @@ impl Hasher for KeyHasher {
 }
 
 /// A page request on its way: spawned when several run at once.
-type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>>> + Send>>;
+type PageFuture = Pin<Box<dyn Future<Output = Result<FullAnswer>> + Send>>;
 
 /// One walk: the pages in flight, in page order, and the checks.
 struct Driver<E: Paginated> {
     source: Arc<PageSource>,
     walk: Walk<E>,
     concurrency: usize,
-    in_flight: FuturesOrdered<PageFuture<E::Item>>,
-    /// The next page number to request; `in_flight` holds `walk.next..scheduled`.
-    /// Wider than a page number, so that scheduling page `u32::MAX` cannot
-    /// overflow it.
+    /// The requests for pages `walk.next..scheduled`, in that order. Only the
+    /// front one is awaited: with `concurrency` above 1 each is a task of its
+    /// own that progresses meanwhile, and dropping it cancels it.
+    in_flight: VecDeque<PageFuture>,
+    /// The next page number to request. Wider than a page number, so that
+    /// scheduling page `u32::MAX` cannot overflow it.
     scheduled: u64,
+    /// The last page asked for before the first answer tells how many there
+    /// are (see [`speculative_end`]).
+    speculative_end: u32,
     /// An error to yield after the page before it.
     pending: Option<Error>,
     done: bool,
@@ -799,18 +827,22 @@ where
         if self.done {
             return None;
         }
-        let upto = self
-            .walk
-            .prefetch_end()
-            .max(self.walk.next)
-            .min(self.walk.end);
+        self.cancel_beyond_end();
+        let ahead = if self.walk.next == self.walk.start {
+            self.speculative_end
+        } else {
+            self.walk.prefetch_end()
+        };
+        let upto = ahead.max(self.walk.next).min(self.walk.end);
+        let mut spawned = false;
         while self.in_flight.len() < self.concurrency && self.scheduled <= u64::from(upto) {
             // At most `upto`, so a page number.
             let number = u32::try_from(self.scheduled).unwrap_or(u32::MAX);
-            let fetch = self.source.clone().fetch::<E>(number);
-            let future: PageFuture<E::Item> = if self.concurrency > 1 {
+            let fetch = self.source.clone().fetch(number);
+            let future: PageFuture = if self.concurrency > 1 {
                 // Spawned, so pages in flight progress while the caller works
                 // through the items of earlier ones; aborted when dropped.
+                spawned = true;
                 Box::pin(AbortOnDrop(tokio::spawn(fetch)))
             } else {
                 Box::pin(fetch)
@@ -818,10 +850,19 @@ where
             self.in_flight.push_back(future);
             self.scheduled += 1;
         }
+        if spawned {
+            // Lets the new requests go out now. When the next page has
+            // already arrived, awaiting it does not yield, and on a
+            // current-thread runtime they would wait until the caller has
+            // gone through every page that arrived meanwhile.
+            tokio::task::yield_now().await;
+        }
         // Not empty: `walk.next` is within `walk.end` (checked in `accept`),
         // so it is in flight or was just scheduled.
-        let answer = self.in_flight.next().await?;
-        let checked = answer.and_then(|page| self.walk.accept(page));
+        let answer = self.in_flight.pop_front()?.await;
+        let checked = answer
+            .and_then(decode_page::<E>)
+            .and_then(|page| self.walk.accept(page));
         Some(match checked {
             Ok((page, Then::Fetch)) => Ok(page),
             Ok((page, Then::End)) => {
@@ -837,10 +878,21 @@ where
         })
     }
 
+    /// Cancels the requests for pages past `walk.end`: asked for before the
+    /// first answer lowered the bound, they can only be discarded.
+    fn cancel_beyond_end(&mut self) {
+        let within = (u64::from(self.walk.end) + 1).saturating_sub(u64::from(self.walk.next));
+        let within = usize::try_from(within).unwrap_or(usize::MAX);
+        if self.in_flight.len() > within {
+            self.in_flight.truncate(within);
+            self.scheduled = u64::from(self.walk.next) + within as u64;
+        }
+    }
+
     /// Ends the walk, cancelling the requests in flight.
     fn stop(&mut self) {
         self.done = true;
-        self.in_flight = FuturesOrdered::new();
+        self.in_flight.clear();
     }
 
     fn finish(&mut self, error: Error) -> Error {
@@ -849,14 +901,39 @@ where
     }
 }
 
+/// The last page a walk asks for before its first answer, with
+/// `concurrency` above 1: the first `concurrency` pages at once rather than
+/// page 1 alone, so that the first round trip is not spent learning the page
+/// count. Pages that turn out to lie past the end are discarded unread (the
+/// walk ends at the last page, whatever they answer). Under `max_items` only
+/// the pages it can need at the page size asked for, and with no page size
+/// set (the server's default is unknown) page 1 alone.
+fn speculative_end(
+    start: u32,
+    concurrency: usize,
+    per_page: Option<u32>,
+    max_items: Option<usize>,
+) -> u32 {
+    let pages = match (max_items, per_page) {
+        (None, _) => concurrency,
+        (Some(items), Some(per_page)) => concurrency.min(items.div_ceil(per_page.max(1) as usize)),
+        (Some(_), None) => 1,
+    };
+    let ahead = u32::try_from(pages.saturating_sub(1)).unwrap_or(u32::MAX);
+    start.saturating_add(ahead)
+}
+
 /// The pages from `page` on, checked in order (see [`Paginator`]),
 /// ending after the last page, an empty page, the item cap, or the first
 /// error. The endpoint is rendered once; each page only adds its number.
 ///
-/// The first page is fetched alone. When it tells the last page number and
-/// the concurrency is above 1, the pages up to it (within the bound) are
-/// fetched up to `concurrency` at a time and yielded in order; any page after
-/// those, one at a time. `dedup` takes repeated items out of the pages.
+/// With `concurrency` 1, one page at a time. Above 1, the first
+/// `concurrency` pages are asked for at once ([`speculative_end`]); once the
+/// first page has told the last page number, the pages up to it (within the
+/// bound) are kept `concurrency` in flight, one more asked for as each one is
+/// taken, and yielded in order; any page after those, one at a time. A page
+/// is decoded when its turn comes. `dedup` takes repeated items out of the
+/// pages.
 fn page_stream<E>(
     paginator: &Paginator<E, impl Sized>,
     dedup: bool,
@@ -893,8 +970,9 @@ where
         }),
         walk: Walk::new(start, paginator.max_pages, max_items, dedup),
         concurrency,
-        in_flight: FuturesOrdered::new(),
+        in_flight: VecDeque::with_capacity(concurrency.min(64)),
         scheduled: u64::from(start),
+        speculative_end: speculative_end(start, concurrency, paginator.per_page, max_items),
         pending: None,
         done: false,
     };
@@ -1159,5 +1237,24 @@ mod tests {
         assert_eq!(walk.prefetch_end(), 4);
         let empty = Page::assemble(Vec::new(), None, 2, 2, Some(1_000_000_000), true);
         assert!(matches!(walk.accept(empty).unwrap().1, Then::End));
+    }
+
+    #[test]
+    fn the_first_k_pages_are_asked_for_at_once_within_what_max_items_needs() {
+        // One at a time: page `start` alone.
+        assert_eq!(speculative_end(1, 1, Some(100), None), 1);
+        assert_eq!(speculative_end(5, 1, None, None), 5);
+        // k at once from the first page asked for.
+        assert_eq!(speculative_end(1, 8, None, None), 8);
+        assert_eq!(speculative_end(3, 8, Some(10), None), 10);
+        // Under max_items, only the pages it can need at the page size set.
+        assert_eq!(speculative_end(1, 8, Some(10), Some(25)), 3);
+        assert_eq!(speculative_end(1, 8, Some(10), Some(1_000)), 8);
+        assert_eq!(speculative_end(1, 8, Some(0), Some(5)), 5);
+        // Without a page size the server's default is unknown: page 1 alone.
+        assert_eq!(speculative_end(1, 8, None, Some(25)), 1);
+        // Near the last page number: no overflow (the walk's end bounds it).
+        assert_eq!(speculative_end(u32::MAX - 2, 8, None, None), u32::MAX);
+        assert_eq!(speculative_end(1, usize::MAX, None, None), u32::MAX);
     }
 }

@@ -825,7 +825,7 @@ impl<M> ExecutionWait<M> {
 
     /// Calls `callback` with every execution polled, the final one included,
     /// so a caller can show progress without a polling loop of its own. It
-    /// runs on the task that polls (the runtime thread on the blocking
+    /// runs on the task that polls (the calling thread on the blocking
     /// client): keep it short.
     ///
     /// ```no_run

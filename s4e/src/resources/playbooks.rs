@@ -849,7 +849,7 @@ impl<M> RunWait<M> {
 
     /// Calls `callback` with every run polled, the final one included, so a
     /// caller can show progress without a polling loop of its own. It runs
-    /// on the task that polls (the runtime thread on the blocking client):
+    /// on the task that polls (the calling thread on the blocking client):
     /// keep it short.
     ///
     /// ```no_run

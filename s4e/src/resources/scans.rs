@@ -742,7 +742,7 @@ impl<M> ScanWait<M> {
 
     /// Calls `callback` with every status polled, the final one included, so
     /// a caller can show progress without a polling loop of its own. It runs
-    /// on the task that polls (the runtime thread on the blocking client):
+    /// on the task that polls (the calling thread on the blocking client):
     /// keep it short.
     ///
     /// ```no_run

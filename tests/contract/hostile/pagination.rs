@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use s4e::Finding;
 
 use super::server::{Received, Reply, Server};
-use super::{BOUND, assert_within, blocking_client, client, page_body};
+use super::{BOUND, HANGUP_WAIT, TIMEOUT, assert_within, blocking_client, client, page_body};
 
 const PER_PAGE: usize = 5;
 
@@ -96,5 +96,120 @@ fn a_billion_pages_claimed_end_at_the_first_empty_page_on_the_blocking_client() 
             .collect();
         assert_within(started, BOUND);
         assert_walk(&items, &server, concurrency);
+    }
+}
+
+/// Two full pages announcing 2 pages, on connections kept alive; any page
+/// past them is answered with `past_the_end`.
+fn two_pages_then(past_the_end: fn() -> Reply) -> Server {
+    Server::start(move |request| {
+        let page = asked_page(request);
+        if page > 2 {
+            return past_the_end();
+        }
+        let ids: Vec<String> = (0..PER_PAGE).map(|n| format!("f-{page}-{n}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let meta = format!(r#"{{"page":{page},"per_page":{PER_PAGE},"total_pages":2}}"#);
+        Reply::json_keep_alive(200, page_body(&ids, Some(&meta)))
+    })
+}
+
+/// Past the end: no answer at all, the connection left open.
+fn hangs() -> Reply {
+    Reply::nothing().then_hang()
+}
+
+/// Past the end: the connection closed without an answer.
+fn hangs_up() -> Reply {
+    Reply::nothing()
+}
+
+/// Past the end: bytes that are not HTTP.
+fn garbage() -> Reply {
+    Reply::raw(b"\x00\xffnot http at all\r\n\r\n".to_vec())
+}
+
+/// What a server answers for a page past the end, named.
+type PastTheEnd = (&'static str, fn() -> Reply);
+
+const PAST_THE_END: [PastTheEnd; 3] = [
+    ("hangs", hangs),
+    ("hangs up", hangs_up),
+    ("garbage", garbage),
+];
+
+/// The walk yielded pages 1 and 2 whole and nothing else; the requests for
+/// pages past the end, asked for before page 1 told the count, were
+/// cancelled with the walk: not retried, and a hanging one hung up on.
+#[track_caller]
+fn assert_past_the_end_discarded(items: &[s4e::Result<Finding>], server: &Server, what: &str) {
+    let ids: Vec<String> = items
+        .iter()
+        .map(|item| item.as_ref().expect(what).id.to_string())
+        .collect();
+    let expected: Vec<String> = (1..=2)
+        .flat_map(|page| (0..PER_PAGE).map(move |n| format!("f-{page}-{n}")))
+        .collect();
+    assert_eq!(ids, expected, "{what}");
+    assert!(
+        server.request_count() <= 8,
+        "{what}: {} requests",
+        server.request_count()
+    );
+}
+
+#[tokio::test]
+async fn pages_past_the_end_that_fail_or_hang_are_cancelled_with_the_walk() {
+    for (what, past_the_end) in PAST_THE_END {
+        let server = two_pages_then(past_the_end);
+        let started = Instant::now();
+        let items: Vec<_> = client(&server, 3)
+            .findings()
+            .list_auto()
+            .per_page(PER_PAGE as u32)
+            .concurrency(8)
+            .collect()
+            .await;
+        assert_within(started, BOUND);
+        assert_past_the_end_discarded(&items, &server, what);
+        let past = server
+            .requests()
+            .iter()
+            .filter(|r| asked_page(r) > 2)
+            .count();
+        assert!(past >= 1, "{what}: no page past the end was asked for");
+        if what == "hangs" {
+            assert_eq!(server.wait_for_hangups(past, HANGUP_WAIT).await, past);
+        }
+        // Longer than a timeout and a backoff: a retry would have come.
+        tokio::time::sleep(TIMEOUT * 2).await;
+        assert_past_the_end_discarded(&items, &server, what);
+    }
+}
+
+#[test]
+fn pages_past_the_end_that_fail_or_hang_are_cancelled_with_the_walk_on_the_blocking_client() {
+    for (what, past_the_end) in PAST_THE_END {
+        let server = two_pages_then(past_the_end);
+        let started = Instant::now();
+        let items: Vec<_> = blocking_client(&server, 3)
+            .findings()
+            .list_auto()
+            .per_page(PER_PAGE as u32)
+            .concurrency(8)
+            .collect();
+        assert_within(started, BOUND);
+        assert_past_the_end_discarded(&items, &server, what);
+        let past = server
+            .requests()
+            .iter()
+            .filter(|r| asked_page(r) > 2)
+            .count();
+        assert!(past >= 1, "{what}: no page past the end was asked for");
+        if what == "hangs" {
+            assert_eq!(server.wait_for_hangups_blocking(past, HANGUP_WAIT), past);
+        }
+        std::thread::sleep(TIMEOUT * 2);
+        assert_past_the_end_discarded(&items, &server, what);
     }
 }
