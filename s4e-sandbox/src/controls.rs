@@ -139,7 +139,8 @@ impl Controls {
         }
     }
 
-    /// Adds `latency` before every API response (`Duration::ZERO` for none).
+    /// Every API answer takes at least `latency` from the request's arrival,
+    /// the server's own work included (`Duration::ZERO` for none).
     pub fn set_latency(&self, latency: Duration) {
         lock(&self.shared.settings).latency = latency;
     }

@@ -34,7 +34,8 @@ Options:
   --documented-limits    The contract's limits: 100 requests per minute per
                          key, POST /scans 10 and POST /findings/export 5
                          per minute per key
-  --latency <MS>         Milliseconds added before every API response [default: 0]
+  --latency <MS>         Least milliseconds from a request's arrival to its
+                         answer, the server's work included [default: 0]
   --api-key <KEY>        The full-access key [default: sk_sandbox_full_access]
   --read-only-key <KEY>  The read-only key [default: sk_sandbox_read_only]
   -h, --help             Print this help

@@ -231,9 +231,13 @@ pub(crate) async fn pipeline(
         Err(_) => (Request::from_parts(parts, Body::empty()), None),
     };
 
-    if !settings.latency.is_zero() {
-        tokio::time::sleep(settings.latency).await;
-    }
+    // The added latency is the least time an answer takes from the request's
+    // arrival, the server's own work included, as a remote API's observed
+    // latency is: the handler runs now and its answer waits out the rest.
+    // (Sleeping first and working after would add the sandbox's CPU time to
+    // every answer, and on a machine shared with the client under test,
+    // concurrent requests would queue for cores a real server does not share.)
+    let ready_at = tokio::time::Instant::now() + settings.latency;
     let fault = take_fault(&shared, method.as_str(), &path);
     let peeked = || peek_window(&shared, window_key.as_deref(), settings.rate_limit);
     let mut replayed = false;
@@ -283,6 +287,7 @@ pub(crate) async fn pipeline(
         });
     }
 
+    tokio::time::sleep_until(ready_at).await;
     match fault {
         Some(FaultKind::DropBeforeHeaders) => match kill {
             Some(ConnKill(notify)) => {

@@ -194,7 +194,8 @@ impl SandboxBuilder {
         self
     }
 
-    /// Adds `latency` before every API response.
+    /// Every API answer takes at least `latency` from the request's arrival,
+    /// the server's own work included.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
         self

@@ -1311,6 +1311,35 @@ async fn rate_limit_headers_describe_one_fixed_window() {
 }
 
 #[tokio::test]
+async fn latency_is_the_least_time_to_an_answer_with_the_work_done_within_it() {
+    let api = Api::new().await;
+    let c = api.sandbox.controls();
+    c.set_latency(Duration::from_secs(3));
+    let started = Instant::now();
+    let create = api.post(
+        "/assets",
+        json!({"name": "early.example.com", "type": "domain"}),
+    );
+    tokio::pin!(create);
+    // The asset is created (and the request logged with its status) at
+    // once; only the answer waits out the latency.
+    let logged = tokio::select! {
+        _ = &mut create => false,
+        logged = async {
+            while c.count("POST", "/assets") == 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            true
+        } => logged,
+    };
+    assert!(logged, "the answer came before the work was logged");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(c.requests()[0].status, Some(201));
+    create.await;
+    assert!(started.elapsed() >= Duration::from_secs(3));
+}
+
+#[tokio::test]
 async fn latency_and_the_request_log() {
     let api = Api::new().await;
     let c = api.sandbox.controls();
