@@ -287,7 +287,11 @@ pub(crate) async fn pipeline(
         });
     }
 
-    tokio::time::sleep_until(ready_at).await;
+    // Only a real wait goes through the timer: a deadline already passed
+    // would still wait for the timer's next tick (up to a millisecond).
+    if ready_at > tokio::time::Instant::now() {
+        tokio::time::sleep_until(ready_at).await;
+    }
     match fault {
         Some(FaultKind::DropBeforeHeaders) => match kill {
             Some(ConnKill(notify)) => {
