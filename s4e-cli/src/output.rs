@@ -280,14 +280,14 @@ fn relative(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 /// One CSV record (RFC 4180): a field with a comma, quote or line break is
-/// quoted, and its quotes doubled. A field starting with `=`, `+`, `-` or
-/// `@` is prefixed with `'` so that a spreadsheet does not run it as a
-/// formula (finding titles come from scanned sites).
+/// quoted, and its quotes doubled. A field starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is prefixed with `'` so that a spreadsheet
+/// does not run it as a formula (finding titles come from scanned sites).
 pub(crate) fn csv_line(fields: impl IntoIterator<Item = String>) -> String {
     let mut line = fields
         .into_iter()
         .map(|field| {
-            let field = if field.starts_with(['=', '+', '-', '@']) && field != "-" {
+            let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) && field != "-" {
                 format!("'{field}")
             } else {
                 field
@@ -315,6 +315,10 @@ mod tests {
             "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\r\n"
         );
         assert_eq!(csv_line(["=1+1".into(), "-".into()]), "'=1+1,-\r\n");
+        assert_eq!(
+            csv_line(["\t=cmd".into(), "\r=cmd".into()]),
+            "'\t=cmd,\"'\r=cmd\"\r\n"
+        );
     }
 
     #[test]
