@@ -309,21 +309,9 @@ impl ClientInner {
             headers.insert(name.clone(), value.clone());
         }
         // The endpoint's own headers (an export's `Accept`) replace the
-        // defaults of the same name; they were checked when it was rendered.
-        let mut replaced: Vec<HeaderName> = Vec::new();
-        for (name, value) in &prepared.headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
-                if replaced.contains(&name) {
-                    headers.append(name, value);
-                } else {
-                    headers.insert(name.clone(), value);
-                    replaced.push(name);
-                }
-            }
-        }
+        // defaults of the same name, all their values kept: `extend` with a
+        // map inserts a name's first value and appends the rest.
+        headers.extend(prepared.headers.clone());
         if let Some(key) = idempotency_key {
             headers.insert(IDEMPOTENCY_KEY, key.clone());
         }

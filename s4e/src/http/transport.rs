@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::Url;
-use reqwest::header::{HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -92,7 +92,8 @@ pub(crate) struct Prepared {
     pub(crate) template: &'static str,
     pub(crate) url: String,
     pub(crate) body: Option<Bytes>,
-    pub(crate) headers: Vec<(&'static str, String)>,
+    /// The endpoint's own headers (an export's `Accept`), parsed once.
+    pub(crate) headers: HeaderMap,
     declared_idempotent: bool,
     page: Option<PageRequest>,
 }
@@ -212,7 +213,7 @@ impl ClientInner {
             template: E::PATH,
             url,
             body,
-            headers: headers.into_vec(),
+            headers: endpoint_headers(headers.into_vec())?,
             declared_idempotent: E::IDEMPOTENT,
             page: None,
         })
@@ -450,9 +451,7 @@ impl ClientInner {
                     .headers(headers.clone())
                     .header(self.auth.0.clone(), self.auth.1.clone());
             } else {
-                for (name, value) in &prepared.headers {
-                    request = request.header(*name, value.as_str());
-                }
+                request = request.headers(prepared.headers.clone());
             }
             // Only the first request carries the body: a request with a body
             // never follows a redirect.
@@ -540,6 +539,23 @@ impl ClientInner {
         );
         Err((Outcome::Status(status), Error::from_api(api)))
     }
+}
+
+/// An endpoint's rendered headers as a map, every value kept; a name or value
+/// HTTP does not allow is the caller's error, before anything is sent.
+fn endpoint_headers(rendered: Vec<(&'static str, String)>) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::with_capacity(rendered.len());
+    for (name, value) in rendered {
+        let parsed = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid_request(format!("`{name}` is not a valid header name")))?;
+        let value = HeaderValue::from_str(&value).map_err(|_| {
+            Error::invalid_request(format!(
+                "header `{name}` has a value with characters not allowed in a header"
+            ))
+        })?;
+        headers.append(parsed, value);
+    }
+    Ok(headers)
 }
 
 /// The statuses that ask to repeat the request at `Location`. 300, 304 and
@@ -749,6 +765,29 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoint_headers_keep_every_value_and_refuse_what_http_does_not_allow() {
+        let headers = endpoint_headers(vec![
+            ("accept", "text/csv".to_owned()),
+            ("x-tag", "a".to_owned()),
+            ("x-tag", "b".to_owned()),
+        ])
+        .unwrap();
+        assert_eq!(headers["accept"], "text/csv");
+        assert_eq!(headers.get_all("x-tag").iter().count(), 2);
+
+        let bad_name = endpoint_headers(vec![("bad name", "v".to_owned())]).unwrap_err();
+        assert!(
+            matches!(&bad_name, Error::InvalidRequest(m) if m.contains("bad name")),
+            "{bad_name:?}"
+        );
+        let bad_value = endpoint_headers(vec![("x-note", "line\nbreak".to_owned())]).unwrap_err();
+        assert!(
+            matches!(&bad_value, Error::InvalidRequest(m) if m.contains("x-note")),
+            "{bad_value:?}"
+        );
+    }
 
     fn origin() -> Origin {
         Origin::of(&Url::parse("https://api.s4e.test/v1").unwrap())
