@@ -187,12 +187,8 @@ fn case(verdict: &Verdict, judged: &Judged, asset_id: &str, asset_name: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::finding;
-    use crate::report::ignore::IgnoreFile;
-    use s4e::chrono::NaiveDate;
-    use s4e::findings::Severity;
+    use crate::report::{finding, judge};
     use serde_json::json;
-    use std::path::Path;
 
     #[test]
     fn escapes_markup_and_drops_what_xml_cannot_hold() {
@@ -214,17 +210,10 @@ mod tests {
             finding(json!({"id": "f-3", "title": "SQLi", "severity": "critical",
                 "asset": {"id": "a.1", "name": "shop.example.com"}})),
         ];
-        let ignores = IgnoreFile::parse(
-            Path::new("i.toml"),
-            "[[ignore]]\nfinding = \"f-3\"\nreason = \"WAF\"\nexpires = 2027-01-31\n",
-        )
-        .unwrap();
-        let verdict = Verdict::judge(
+        let verdict = judge(
             findings,
-            Severity::High,
             None,
-            Some(ignores),
-            NaiveDate::from_ymd_opt(2026, 12, 6).unwrap(),
+            "[[ignore]]\nfinding = \"f-3\"\nreason = \"WAF\"\nexpires = 2027-01-31\n",
         );
         let xml = render(&verdict, &[], Duration::from_millis(1500));
         assert!(xml.contains(

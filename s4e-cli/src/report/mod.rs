@@ -114,6 +114,38 @@ pub(crate) fn finding(json: serde_json::Value) -> Finding {
     serde_json::from_value(json).expect("a finding")
 }
 
+/// The day the unit tests judge on.
+#[cfg(test)]
+pub(crate) fn today() -> s4e::chrono::NaiveDate {
+    s4e::chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
+}
+
+/// A baseline holding these fingerprints.
+#[cfg(test)]
+pub(crate) fn baseline_of(fingerprints: &[&str]) -> baseline::Baseline {
+    let results: Vec<serde_json::Value> = fingerprints
+        .iter()
+        .map(|f| serde_json::json!({"partialFingerprints": {FINGERPRINT_KEY: f}}))
+        .collect();
+    let log = serde_json::json!({"version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "s4e"}}, "results": results}]});
+    baseline::Baseline::from_log(std::path::Path::new("main.sarif"), &log).unwrap()
+}
+
+/// The verdict at `--fail-on high` on [`today`], with an ignore file of
+/// this text (none when empty).
+#[cfg(test)]
+pub(crate) fn judge(
+    findings: Vec<Finding>,
+    baseline: Option<baseline::Baseline>,
+    ignore_file: &str,
+) -> verdict::Verdict {
+    let ignores = (!ignore_file.is_empty()).then(|| {
+        ignore::IgnoreFile::parse(std::path::Path::new(".s4e-ignore.toml"), ignore_file).unwrap()
+    });
+    verdict::Verdict::judge(findings, Severity::High, baseline, ignores, today())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -384,6 +384,9 @@ fn absent(gone: &Value) -> Value {
         fields.insert("kind".into(), json!("pass"));
         fields.insert("level".into(), json!("none"));
     }
+    if result["properties"].is_object() {
+        result["properties"]["failsGate"] = json!(false);
+    }
     result
 }
 
@@ -408,19 +411,13 @@ fn gzip_len(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
     use crate::report::baseline::Baseline;
-    use crate::report::finding;
-    use crate::report::ignore::IgnoreFile;
-    use s4e::chrono::NaiveDate;
+    use crate::report::{finding, judge};
     use std::path::Path;
 
     const RUN: RunInfo<'static> = RunInfo {
         category: "s4e",
         base_url: "https://api.s4e.io/v1",
     };
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
-    }
 
     fn render(verdict: &Verdict, limits: Limits) -> (Value, usize) {
         let written = write(verdict, &RUN, limits).unwrap();
@@ -442,7 +439,7 @@ mod tests {
             ),
             finding(json!({"id": "f-3", "title": "Old TLS", "severity": "low"})),
         ];
-        let verdict = Verdict::judge(findings, Severity::High, None, None, today());
+        let verdict = judge(findings, None, "");
         let (log, omitted) = render(&verdict, GITHUB);
         assert_eq!(omitted, 0);
         let run = &log["runs"][0];
@@ -530,18 +527,11 @@ mod tests {
             ]}]}),
         )
         .unwrap();
-        let ignores = IgnoreFile::parse(
-            Path::new(".s4e-ignore.toml"),
+        let verdict = judge(
+            findings,
+            Some(baseline),
             "[[ignore]]\nfinding = \"f-2\"\nreason = \"WAF blocks it\"\nexpires = 2027-01-31\n\
              [[ignore]]\nrule = \"s4e/xss\"\nreason = \"old\"\nexpires = 2026-01-31\n",
-        )
-        .unwrap();
-        let verdict = Verdict::judge(
-            findings,
-            Severity::High,
-            Some(baseline),
-            Some(ignores),
-            today(),
         );
         let (log, _) = render(&verdict, GITHUB);
         let run = &log["runs"][0];
@@ -594,7 +584,7 @@ mod tests {
                 )
             })
             .collect();
-        let verdict = Verdict::judge(findings, Severity::High, None, None, today());
+        let verdict = judge(findings, None, "");
         let (log, omitted) = render(
             &verdict,
             Limits {

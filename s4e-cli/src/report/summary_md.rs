@@ -149,13 +149,8 @@ fn capitalised(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::baseline::Baseline;
-    use crate::report::finding;
-    use crate::report::ignore::IgnoreFile;
-    use s4e::chrono::NaiveDate;
-    use s4e::findings::Severity;
+    use crate::report::{baseline_of, finding, judge};
     use serde_json::json;
-    use std::path::Path;
 
     #[test]
     fn counts_threshold_baseline_ignores_and_linked_top_findings() {
@@ -169,25 +164,11 @@ mod tests {
             finding(json!({"id": "f-3", "title": "Banner", "severity": "low",
                 "asset": {"id": "a-2", "name": "api.example.com"}})),
         ];
-        let baseline = Baseline::from_log(
-            Path::new("main.sarif"),
-            &json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "s4e"}}, "results": [
-                {"partialFingerprints": {"s4eFinding/v1": "s4e/xss@a-1"}},
-                {"partialFingerprints": {"s4eFinding/v1": "s4e/gone@a-1"}}]}]}),
-        )
-        .unwrap();
-        let ignores = IgnoreFile::parse(
-            Path::new(".s4e-ignore.toml"),
+        let verdict = judge(
+            findings,
+            Some(baseline_of(&["s4e/xss@a-1", "s4e/gone@a-1"])),
             "[[ignore]]\nfinding = \"f-3\"\nreason = \"noise\"\nexpires = 2027-01-31\n\
              [[ignore]]\nrule = \"s4e/sqli-login\"\nreason = \"later\"\nexpires = 2026-11-30\n",
-        )
-        .unwrap();
-        let verdict = Verdict::judge(
-            findings,
-            Severity::High,
-            Some(baseline),
-            Some(ignores),
-            NaiveDate::from_ymd_opt(2026, 12, 6).unwrap(),
         );
         let md = render(&verdict, "https://api.s4e.io/v1");
         assert!(md.starts_with("### S4E gate: failed\n\nGate failed: 1 new finding at or above high; 1 more in the baseline.\n\n"), "{md}");

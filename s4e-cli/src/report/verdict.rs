@@ -282,13 +282,8 @@ impl Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::finding;
+    use crate::report::{baseline_of, finding, judge, today};
     use serde_json::json;
-    use std::path::Path;
-
-    fn day(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-    }
 
     #[test]
     fn only_new_unsuppressed_findings_at_or_above_fail() {
@@ -309,26 +304,11 @@ mod tests {
                 json!({"id": "f-5", "title": "CSRF", "severity": "high", "asset": {"id": "a-2"}}),
             ),
         ];
-        let baseline = Baseline::from_log(
-            Path::new("main.sarif"),
-            &json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "s4e"}}, "results": [
-                {"partialFingerprints": {"s4eFinding/v1": "s4e/xss@a-1"}},
-                {"partialFingerprints": {"s4eFinding/v1": "s4e/gone@a-1"}},
-            ]}]}),
-        )
-        .unwrap();
-        let ignores = IgnoreFile::parse(
-            Path::new("i.toml"),
+        let verdict = judge(
+            findings,
+            Some(baseline_of(&["s4e/xss@a-1", "s4e/gone@a-1"])),
             "[[ignore]]\nrule = \"s4e/old-tls\"\nreason = \"x\"\nexpires = 2027-01-31\n\
              [[ignore]]\nfinding = \"f-5\"\nreason = \"x\"\nexpires = 2026-01-31\n",
-        )
-        .unwrap();
-        let verdict = Verdict::judge(
-            findings,
-            Severity::High,
-            Some(baseline),
-            Some(ignores),
-            day("2026-12-06"),
         );
         let failing: Vec<&str> = verdict.failing().map(|j| j.finding.id.as_str()).collect();
         assert_eq!(
@@ -389,7 +369,7 @@ mod tests {
             Severity::Medium,
             None,
             None,
-            day("2026-12-06"),
+            today(),
         );
         assert_eq!(verdict.findings[0].state, None);
         assert!(verdict.findings[0].fails);

@@ -134,6 +134,16 @@ fn two_failing_assets(sdk: &s4e::blocking::Client) -> (String, String) {
     (assets.remove(0), second)
 }
 
+/// The IDs of `failing_findings` in the gate's `-o json` report.
+fn failing_ids(summary: &Value) -> BTreeSet<String> {
+    summary["failing_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn code(out: &Output) -> i32 {
     out.status.code().unwrap()
 }
@@ -257,12 +267,7 @@ fn fails_with_findings_at_or_above_the_threshold_and_writes_valid_reports() {
     let summary = parse(&out.stdout);
     assert_eq!(summary["passed"], false);
     assert_eq!(summary["total"], counted.len());
-    let failing: BTreeSet<String> = summary["failing_findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect();
+    let failing = failing_ids(&summary);
     assert_eq!(failing, expected_failing);
     assert!(
         stderr(&out).contains("SEVERITY  FINDINGS  FAILS GATE\ncritical"),
@@ -469,12 +474,7 @@ fn scans_first_when_asked_and_gates_on_the_result() {
     let summary = parse(&out.stdout);
     assert_eq!(summary["assets"], serde_json::json!([asset_id]));
     assert_eq!(summary["total"], found.len());
-    let failing: BTreeSet<String> = summary["failing_findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect();
+    let failing = failing_ids(&summary);
     assert_eq!(failing, expected_failing);
 }
 
@@ -636,12 +636,7 @@ fn a_baseline_fails_only_on_new_findings_and_lists_the_gone_ones() {
         .unwrap();
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let summary = parse(&out.stdout);
-    let failing: BTreeSet<String> = summary["failing_findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect();
+    let failing = failing_ids(&summary);
     assert_eq!(failing, expected_failing, "only B's findings are new");
     assert_eq!(summary["baseline"]["new"], expected_new.len());
     assert_eq!(summary["baseline"]["unchanged"], on_a.len() - 1);
@@ -792,12 +787,7 @@ fn ignores_suppress_until_they_expire() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let failing: BTreeSet<String> = parse(&out.stdout)["failing_findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect();
+    let failing = failing_ids(&parse(&out.stdout));
     assert_eq!(&failing, expired_ids);
     assert!(
         stderr(&out).contains(&format!(
