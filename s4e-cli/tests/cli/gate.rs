@@ -73,6 +73,14 @@ fn assert_github_accepts(log: &Value) {
     }
 }
 
+/// `s4e gate` on the sandbox, outside GitHub Actions even when the tests
+/// run there (the gate would append to the job's summary).
+fn gate(api: &Api) -> assert_cmd::Command {
+    let mut command = api.s4e();
+    command.env_remove("GITHUB_STEP_SUMMARY").arg("gate");
+    command
+}
+
 /// The SDK on the sandbox: the source of every expectation.
 fn sdk(api: &Api) -> s4e::blocking::Client {
     s4e::blocking::Client::builder(api.sandbox.api_key())
@@ -255,9 +263,8 @@ fn fails_with_findings_at_or_above_the_threshold_and_writes_valid_reports() {
     let dir = tempfile::tempdir().unwrap();
     let sarif = dir.path().join("s4e.sarif");
     let junit = dir.path().join("junit.xml");
-    let out = api
-        .s4e()
-        .args(["gate", "--fail-on", "high", "-o", "json", "--sarif"])
+    let out = gate(&api)
+        .args(["--fail-on", "high", "-o", "json", "--sarif"])
         .arg(&sarif)
         .arg("--junit")
         .arg(&junit)
@@ -377,10 +384,8 @@ fn passes_when_nothing_reaches_the_threshold_with_the_summary_on_stderr() {
     let sarif = dir.path().join("s4e.sarif");
     let junit = dir.path().join("junit.xml");
     // stdout is a pipe here, as in CI: without -o it gets nothing.
-    let out = api
-        .s4e()
+    let out = gate(&api)
         .args([
-            "gate",
             "--asset",
             "gate-pass.example.com",
             "--fail-on",
@@ -419,9 +424,8 @@ fn passes_when_nothing_reaches_the_threshold_with_the_summary_on_stderr() {
     assert!(asset["id"].is_string());
 
     // --quiet: nothing on stderr, the exit code still says it.
-    let quiet = api
-        .s4e()
-        .args(["gate", "--asset", "gate-pass.example.com", "--quiet"])
+    let quiet = gate(&api)
+        .args(["--asset", "gate-pass.example.com", "--quiet"])
         .output()
         .unwrap();
     assert_eq!(code(&quiet), 0);
@@ -444,10 +448,8 @@ fn scans_first_when_asked_and_gates_on_the_result() {
         counted(&sdk, Some(asset_id)).is_empty(),
         "a new asset has no findings"
     );
-    let out = api
-        .s4e()
+    let out = gate(&api)
         .args([
-            "gate",
             "--asset",
             asset_id,
             "--scan",
@@ -481,9 +483,8 @@ fn scans_first_when_asked_and_gates_on_the_result() {
 #[test]
 fn an_error_is_never_a_pass() {
     let api = Api::start();
-    let nothing = api
-        .s4e()
-        .args(["gate", "--asset", "no-such-asset.example.com"])
+    let nothing = gate(&api)
+        .args(["--asset", "no-such-asset.example.com"])
         .output()
         .unwrap();
     assert_eq!(code(&nothing), 4, "an asset filter naming nothing");
@@ -495,10 +496,9 @@ fn an_error_is_never_a_pass() {
             .times(20),
     );
     let dir = tempfile::tempdir().unwrap();
-    let failed = api
-        .s4e()
+    let failed = gate(&api)
         .env("S4E_RETRIES", "0")
-        .args(["gate", "--sarif"])
+        .args(["--sarif"])
         .arg(dir.path().join("never.sarif"))
         .output()
         .unwrap();
@@ -517,16 +517,8 @@ fn fingerprints_are_the_same_across_runs_and_the_category_names_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str| {
         let path = dir.path().join(name);
-        let out = api
-            .s4e()
-            .args([
-                "gate",
-                "--asset",
-                &asset,
-                "--category",
-                "s4e-prod",
-                "--sarif",
-            ])
+        let out = gate(&api)
+            .args(["--asset", &asset, "--category", "s4e-prod", "--sarif"])
             .arg(&path)
             .output()
             .unwrap();
@@ -566,9 +558,8 @@ fn a_baseline_fails_only_on_new_findings_and_lists_the_gone_ones() {
     let (a, b) = two_failing_assets(&sdk);
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("main.sarif");
-    let out = api
-        .s4e()
-        .args(["gate", "--asset", &a, "--sarif"])
+    let out = gate(&api)
+        .args(["--asset", &a, "--sarif"])
         .arg(&baseline)
         .output()
         .unwrap();
@@ -576,9 +567,8 @@ fn a_baseline_fails_only_on_new_findings_and_lists_the_gone_ones() {
 
     // The same findings against their own baseline: all unchanged, a pass.
     let again = dir.path().join("again.sarif");
-    let out = api
-        .s4e()
-        .args(["gate", "--asset", &a, "--baseline"])
+    let out = gate(&api)
+        .args(["--asset", &a, "--baseline"])
         .arg(&baseline)
         .arg("--sarif")
         .arg(&again)
@@ -615,18 +605,8 @@ fn a_baseline_fails_only_on_new_findings_and_lists_the_gone_ones() {
 
     let pr = dir.path().join("pr.sarif");
     let summary_md = dir.path().join("summary.md");
-    let out = api
-        .s4e()
-        .args([
-            "gate",
-            "--asset",
-            &a,
-            "--asset",
-            &b,
-            "-o",
-            "json",
-            "--baseline",
-        ])
+    let out = gate(&api)
+        .args(["--asset", &a, "--asset", &b, "-o", "json", "--baseline"])
         .arg(&baseline)
         .arg("--sarif")
         .arg(&pr)
@@ -685,9 +665,8 @@ fn a_baseline_fails_only_on_new_findings_and_lists_the_gone_ones() {
     )
     .unwrap();
     api.sandbox.controls().clear_requests();
-    let out = api
-        .s4e()
-        .args(["gate", "--baseline"])
+    let out = gate(&api)
+        .args(["--baseline"])
         .arg(dir.path().join("other.sarif"))
         .output()
         .unwrap();
@@ -707,8 +686,8 @@ fn ignores_suppress_until_they_expire() {
     // `s4e/<slug>` of the title; the SARIF of a first run names them).
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.sarif");
-    api.s4e()
-        .args(["gate", "--asset", &asset, "--sarif"])
+    gate(&api)
+        .args(["--asset", &asset, "--sarif"])
         .arg(&first)
         .output()
         .unwrap();
@@ -746,10 +725,9 @@ fn ignores_suppress_until_they_expire() {
     let sarif = dir.path().join("s4e.sarif");
     let step_summary = dir.path().join("step-summary.md");
     std::fs::write(&step_summary, "earlier step\n").unwrap();
-    let out = api
-        .s4e()
+    let out = gate(&api)
         .env("GITHUB_STEP_SUMMARY", &step_summary)
-        .args(["gate", "--asset", &asset, "--ignore-file"])
+        .args(["--asset", &asset, "--ignore-file"])
         .arg(ignore_file(None))
         .arg("--sarif")
         .arg(&sarif)
@@ -780,9 +758,8 @@ fn ignores_suppress_until_they_expire() {
 
     // One entry past its date: it no longer suppresses, and the gate says so.
     let (expired_rule, expired_ids) = failing_rules.iter().next().unwrap();
-    let out = api
-        .s4e()
-        .args(["gate", "--asset", &asset, "-o", "json", "--ignore-file"])
+    let out = gate(&api)
+        .args(["--asset", &asset, "-o", "json", "--ignore-file"])
         .arg(ignore_file(Some(expired_rule)))
         .output()
         .unwrap();
@@ -806,10 +783,9 @@ fn ignores_suppress_until_they_expire() {
         format!("[[ignore]]\nfinding = \"{one}\"\nreason = \"tracked in JIRA-1\"\nexpires = 2099-01-01\n"),
     )
     .unwrap();
-    let out = api
-        .s4e()
+    let out = gate(&api)
         .current_dir(dir.path())
-        .args(["gate", "--asset", &asset, "-o", "json"])
+        .args(["--asset", &asset, "-o", "json"])
         .output()
         .unwrap();
     assert_eq!(code(&out), 1);
@@ -848,9 +824,8 @@ fn an_ignore_entry_without_reason_or_expiry_is_a_usage_error() {
             ),
         )
         .unwrap();
-        let out = api
-            .s4e()
-            .args(["gate", "--ignore-file"])
+        let out = gate(&api)
+            .args(["--ignore-file"])
             .arg(&path)
             .output()
             .unwrap();
