@@ -19,9 +19,13 @@ impl AtomicFile {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".s4e-")
-            .suffix(".part")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".s4e-").suffix(".part");
+        // 0666 less the umask, as any new file gets, rather than a temporary
+        // file's private 0600: reports are shared (CI artifacts, uploads).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .tempfile_in(dir)
             .map_err(|e| Failure::file(format!("creating a file in {}", dir.display()), e))?;
         Ok(AtomicFile {

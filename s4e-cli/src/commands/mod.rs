@@ -66,7 +66,8 @@ pub(crate) async fn run(mut cli: Cli) -> Result<u8, Failure> {
         }
         Command::Gate(args) => {
             let ctx = Context::new(global)?;
-            gate::run(&ctx, &ctx.client()?, args).await
+            // Stdout gets the gate's report only when -o asks for one.
+            gate::run(&ctx, &ctx.client()?, args, global.output.is_some()).await
         }
     }
 }
