@@ -52,7 +52,7 @@ pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
 pub use http::hooks::{AttemptOutcome, OutgoingRequest};
 pub use http::meta::{Headers, Response, ResponseMeta};
 pub use http::paginate::{DEFAULT_MAX_PAGES, Pages, Paginator};
-pub use http::poll::DEFAULT_WAIT_TIMEOUT;
+pub use http::poll::{DEFAULT_WAIT_TIMEOUT, Finished, LongRunning, Wait};
 pub use http::rate_limit::RateLimit;
 pub use http::request::{Async, Request};
 pub use http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
