@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
-use crate::client::ClientInner;
+use crate::http::engine::Engine;
 use crate::http::transport::{IDEMPOTENCY_KEY, Prepared};
 
 use crate::endpoint::Method;
@@ -285,7 +285,7 @@ impl Hooks {
     }
 }
 
-impl ClientInner {
+impl Engine {
     /// The headers an attempt sends to the base URL's origin, but for the
     /// key: the SDK's, the client's defaults, the endpoint's, the
     /// idempotency key and the body's type, then whatever the request hooks

@@ -4,6 +4,7 @@
 //! Nothing here knows about a particular resource.
 
 pub(crate) mod decode;
+pub(crate) mod engine;
 pub(crate) mod hooks;
 pub(crate) mod meta;
 pub(crate) mod observe;

@@ -9,11 +9,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER}
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::client::ClientInner;
-use crate::config::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, is_loopback};
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{RedirectReason, excerpt};
 use crate::http::decode::{ErrorContext, parse_error_body};
+use crate::http::engine::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, Engine};
 use crate::http::meta::{Headers, ResponseMeta};
 use crate::http::rate_limit::RateLimit;
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
@@ -79,6 +78,18 @@ impl Origin {
             && self.host.as_deref() == url.host_str()
             && self.port == url.port_or_known_default()
     }
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`: traffic that never leaves the machine.
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    url.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
 }
 
 /// Redirects one `GET` follows in a row; one more is
@@ -167,7 +178,7 @@ impl Prepared {
     }
 }
 
-impl ClientInner {
+impl Engine {
     /// The deadline of a call starting now: the request's, else the
     /// client's, else the default for its kind.
     pub(crate) fn budget(&self, options: &CallOptions, kind: CallKind) -> Result<Budget> {
