@@ -30,6 +30,14 @@ pub struct Client {
     pub(crate) inner: Arc<Engine>,
 }
 
+/// What requests, paginators and waits hold: the engine, without the client
+/// around it, so that the engine needs nothing from the client layer.
+impl From<Client> for Arc<Engine> {
+    fn from(client: Client) -> Self {
+        client.inner
+    }
+}
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
@@ -192,5 +200,22 @@ impl Client {
     /// ```
     pub fn paginate<E: Paginated>(&self, endpoint: E) -> Paginator<E> {
         Paginator::new(self.clone(), Async, endpoint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DEFAULT_MAX_PAGES;
+
+    #[test]
+    fn a_paginator_starts_bounded_by_default_max_pages() {
+        let client = Client::builder("sk_test_unit")
+            .base_url("http://127.0.0.1:9/v1")
+            .build()
+            .unwrap();
+        let findings = crate::findings::ListFindings::default();
+        assert_eq!(client.paginate(findings).max_pages, DEFAULT_MAX_PAGES);
+        assert_eq!(client.findings().list_auto().max_pages, DEFAULT_MAX_PAGES);
     }
 }

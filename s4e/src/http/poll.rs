@@ -4,10 +4,11 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::http::engine::Engine;
 use crate::http::request::{Async, Request};
 use crate::{Error, Result};
 
@@ -130,7 +131,7 @@ pub enum Finished<T: LongRunning> {
 /// ```
 #[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
 pub struct Wait<T: LongRunning, M = Async> {
-    client: Client,
+    engine: Arc<Engine>,
     // Only the blocking client reads it, to pick its runtime.
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     mode: M,
@@ -160,9 +161,9 @@ impl<T: LongRunning, M> Wait<T, M> {
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 
     /// A wait that polls `status`.
-    pub(crate) fn new(client: Client, mode: M, status: T::Status) -> Self {
+    pub(crate) fn new(engine: impl Into<Arc<Engine>>, mode: M, status: T::Status) -> Self {
         Wait {
-            client,
+            engine: engine.into(),
             mode,
             status,
             interval: Self::DEFAULT_INTERVAL,
@@ -253,7 +254,7 @@ impl<T: LongRunning, M> Wait<T, M> {
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn with_mode<N>(self, mode: N) -> (Wait<T, N>, M) {
         let Wait {
-            client,
+            engine,
             mode: old,
             status,
             interval,
@@ -261,7 +262,7 @@ impl<T: LongRunning, M> Wait<T, M> {
             on_progress,
         } = self;
         let wait = Wait {
-            client,
+            engine,
             mode,
             status,
             interval,
@@ -283,7 +284,7 @@ impl<T: LongRunning> Wait<T, Async> {
     /// ```
     pub async fn send(self) -> Result<T> {
         let Wait {
-            client,
+            engine,
             status,
             interval,
             timeout,
@@ -291,11 +292,11 @@ impl<T: LongRunning> Wait<T, Async> {
             ..
         } = self;
         within(timeout, async {
-            let poll = || Request::new(client.clone(), Async, status.clone()).send();
+            let poll = || Request::new(engine.clone(), Async, status.clone()).send();
             let last = poll_until(interval, &mut on_progress, poll, T::is_final).await?;
             match T::finish(&status, last) {
                 Finished::Value(value) => Ok(value),
-                Finished::Fetch(fetch) => Request::new(client.clone(), Async, fetch).send().await,
+                Finished::Fetch(fetch) => Request::new(engine.clone(), Async, fetch).send().await,
             }
         })
         .await

@@ -2,6 +2,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -9,14 +10,14 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
 
-use crate::client::Client;
 use crate::endpoint::{Download, Endpoint, Paginated};
+use crate::http::engine::Engine;
 use crate::http::meta::{Response, ResponseMeta};
 use crate::http::transport::{Budget, CallKind, CallOptions, classify_transport, instant_after};
 use crate::page::{MAX_PER_PAGE, PageRequest};
 use crate::{Error, Result};
 
-/// Marks requests, paginators and handles of the async [`Client`]: they are
+/// Marks requests, paginators and handles of the async [`Client`](crate::Client): they are
 /// sent with `.await`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Async;
@@ -40,7 +41,7 @@ pub struct Async;
 /// ```
 #[must_use = "a request does nothing until it is sent with `.await` or `.send()`"]
 pub struct Request<E, M = Async> {
-    pub(crate) client: Client,
+    pub(crate) engine: Arc<Engine>,
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
     pub(crate) endpoint: E,
@@ -61,9 +62,9 @@ impl<E: std::fmt::Debug, M> std::fmt::Debug for Request<E, M> {
 }
 
 impl<E, M> Request<E, M> {
-    pub(crate) fn new(client: Client, mode: M, endpoint: E) -> Self {
+    pub(crate) fn new(engine: impl Into<Arc<Engine>>, mode: M, endpoint: E) -> Self {
         Request {
-            client,
+            engine: engine.into(),
             mode,
             endpoint,
             options: CallOptions::default(),
@@ -161,7 +162,7 @@ impl<E, M> Request<E, M> {
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn with_mode<N>(self, mode: N) -> (Request<E, N>, M) {
         let Request {
-            client,
+            engine,
             mode: old,
             endpoint,
             options,
@@ -170,7 +171,7 @@ impl<E, M> Request<E, M> {
         } = self;
         (
             Request {
-                client,
+                engine,
                 mode,
                 endpoint,
                 options,
@@ -257,7 +258,7 @@ impl<E: Endpoint> Request<E, Async> {
     /// # Ok(()) }
     /// ```
     pub async fn send_with_meta(self) -> Result<Response<E::Output>> {
-        let inner = &self.client.inner;
+        let inner = &self.engine;
         let mut prepared = inner.prepare(&self.endpoint)?;
         if E::PAGINATED {
             let page = page_request(self.page, self.per_page)?;
@@ -353,7 +354,7 @@ impl<E: Download> Request<E, Async> {
     /// stream of chunks, under one deadline from the first attempt to the
     /// last byte.
     pub(crate) async fn open_download(self) -> Result<(ResponseMeta, ByteStream)> {
-        let inner = &self.client.inner;
+        let inner = &self.engine;
         let timeout = self.options.timeout.unwrap_or(inner.timeout);
         let budget = inner.budget(&self.options, CallKind::Download)?;
         let prepared = inner.prepare(&self.endpoint)?;

@@ -48,6 +48,24 @@ pub(crate) struct Budget {
     pub(crate) until: Instant,
 }
 
+impl Budget {
+    /// The budget of a call starting now: the request's deadline, else the
+    /// client's, else the default for its kind.
+    fn start(options: &CallOptions, client: Option<Duration>, kind: CallKind) -> Result<Budget> {
+        let limit = options.deadline.or(client).unwrap_or(match kind {
+            CallKind::Call => DEFAULT_DEADLINE,
+            CallKind::Download => DEFAULT_DOWNLOAD_DEADLINE,
+        });
+        if limit.is_zero() {
+            return Err(Error::invalid_request("deadline must be greater than zero"));
+        }
+        Ok(Budget {
+            limit,
+            until: instant_after(Instant::now(), limit),
+        })
+    }
+}
+
 /// Longer than any call; an `Instant` this far ahead cannot overflow.
 const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
 
@@ -182,17 +200,7 @@ impl Engine {
     /// The deadline of a call starting now: the request's, else the
     /// client's, else the default for its kind.
     pub(crate) fn budget(&self, options: &CallOptions, kind: CallKind) -> Result<Budget> {
-        let limit = options.deadline.or(self.deadline).unwrap_or(match kind {
-            CallKind::Call => DEFAULT_DEADLINE,
-            CallKind::Download => DEFAULT_DOWNLOAD_DEADLINE,
-        });
-        if limit.is_zero() {
-            return Err(Error::invalid_request("deadline must be greater than zero"));
-        }
-        Ok(Budget {
-            limit,
-            until: instant_after(Instant::now(), limit),
-        })
+        Budget::start(options, self.deadline, kind)
     }
 
     /// Renders the endpoint once; retries (and pages) reuse the result.
@@ -1010,24 +1018,22 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_budget_takes_the_request_then_the_client_then_the_kind() {
-        let client = crate::Client::builder("k").build().unwrap();
-        let inner = &client.inner;
         let none = CallOptions::default();
+        let budget = |options: &CallOptions, client: Option<Duration>, kind| {
+            Budget::start(options, client, kind)
+        };
         assert_eq!(
-            inner.budget(&none, CallKind::Call).unwrap().limit,
+            budget(&none, None, CallKind::Call).unwrap().limit,
             DEFAULT_DEADLINE
         );
         assert_eq!(
-            inner.budget(&none, CallKind::Download).unwrap().limit,
+            budget(&none, None, CallKind::Download).unwrap().limit,
             DEFAULT_DOWNLOAD_DEADLINE
         );
-        let set = crate::Client::builder("k")
-            .deadline(Duration::from_secs(7))
-            .build()
-            .unwrap();
+        let set = Some(Duration::from_secs(7));
         for kind in [CallKind::Call, CallKind::Download] {
             assert_eq!(
-                set.inner.budget(&none, kind).unwrap().limit,
+                budget(&none, set, kind).unwrap().limit,
                 Duration::from_secs(7)
             );
         }
@@ -1035,15 +1041,15 @@ mod tests {
             deadline: Some(Duration::from_secs(3)),
             ..CallOptions::default()
         };
-        let budget = set.inner.budget(&own, CallKind::Download).unwrap();
-        assert_eq!(budget.limit, Duration::from_secs(3));
-        assert_eq!(budget.until - Instant::now(), Duration::from_secs(3));
+        let started = budget(&own, set, CallKind::Download).unwrap();
+        assert_eq!(started.limit, Duration::from_secs(3));
+        assert_eq!(started.until - Instant::now(), Duration::from_secs(3));
         let zero = CallOptions {
             deadline: Some(Duration::ZERO),
             ..CallOptions::default()
         };
         assert!(matches!(
-            inner.budget(&zero, CallKind::Call),
+            budget(&zero, None, CallKind::Call),
             Err(Error::InvalidRequest(_))
         ));
         // A deadline too far to represent saturates instead of panicking.
@@ -1052,7 +1058,7 @@ mod tests {
             ..CallOptions::default()
         };
         assert_eq!(
-            inner.budget(&huge, CallKind::Call).unwrap().limit,
+            budget(&huge, None, CallKind::Call).unwrap().limit,
             Duration::MAX
         );
     }
