@@ -7,8 +7,8 @@ use crate::config::ClientBuilder;
 use crate::endpoint::{Endpoint, Paginated};
 use crate::http::engine::Engine;
 use crate::http::paginate::Paginator;
-use crate::http::rate_limit::RateLimit;
 use crate::http::request::{Async, Request};
+use crate::rate_limit::RateLimit;
 use crate::{ApiKey, Result};
 
 /// The asynchronous S4E client.

@@ -12,7 +12,7 @@ use crate::http::engine::Engine;
 use crate::http::transport::{IDEMPOTENCY_KEY, Prepared};
 
 use crate::endpoint::Method;
-use crate::http::meta::Headers;
+use crate::meta::Headers;
 use crate::{Error, Result};
 
 /// Headers neither [`ClientBuilder::default_header`](crate::ClientBuilder::default_header)

@@ -6,14 +6,11 @@
 pub(crate) mod decode;
 pub(crate) mod engine;
 pub(crate) mod hooks;
-pub(crate) mod meta;
 pub(crate) mod observe;
 pub(crate) mod pacing;
 pub(crate) mod paginate;
 pub(crate) mod poll;
-pub(crate) mod rate_limit;
 pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod retry_quota;
 pub(crate) mod transport;
-pub(crate) mod wire;

@@ -12,8 +12,8 @@ use tokio::time::Instant;
 
 use crate::endpoint::{Download, Endpoint, Paginated};
 use crate::http::engine::Engine;
-use crate::http::meta::{Response, ResponseMeta};
 use crate::http::transport::{Budget, CallKind, CallOptions, classify_transport, instant_after};
+use crate::meta::{Response, ResponseMeta};
 use crate::page::{MAX_PER_PAGE, PageRequest};
 use crate::{Error, Result};
 

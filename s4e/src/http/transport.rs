@@ -13,11 +13,11 @@ use crate::endpoint::{Endpoint, Method};
 use crate::error::{RedirectReason, excerpt};
 use crate::http::decode::{ErrorContext, parse_error_body};
 use crate::http::engine::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, Engine};
-use crate::http::meta::{Headers, ResponseMeta};
-use crate::http::rate_limit::RateLimit;
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
-use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
+use crate::meta::{Headers, ResponseMeta};
 use crate::page::PageRequest;
+use crate::rate_limit::RateLimit;
+use crate::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 use crate::{Error, Result};
 
 /// Per-call overrides of the client's settings.
