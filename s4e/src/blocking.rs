@@ -27,9 +27,9 @@ use std::thread::{self, JoinHandle, ThreadId};
 use futures_util::StreamExt;
 
 use crate::endpoint::{Download, Endpoint, Paginated};
-use crate::http::paginate::{BoxStream, Pages, Paginator};
+use crate::http::paginate::{Pages, Paginator};
 use crate::http::poll::{LongRunning, Wait};
-use crate::http::request::{Async, Request};
+use crate::http::request::{Async, BoxStream, Request};
 use crate::resources::findings::Findings;
 use crate::{ApiKey, AuthScheme, Error, Page, Result};
 

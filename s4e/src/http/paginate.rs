@@ -14,12 +14,9 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::endpoint::Paginated;
 use crate::http::engine::Engine;
-use crate::http::request::{Async, page_request};
+use crate::http::request::{Async, BoxStream, page_request};
 use crate::http::transport::{CallOptions, FullAnswer, Prepared};
 use crate::{Error, Page, PaginationError, Result};
-
-/// A boxed, sendable stream: what the paginators and downloads hold.
-pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 
 /// The most pages one walk fetches when nothing tighter bounds it: 10,000
 /// (a million items at 100 a page). Set per walk with

@@ -285,7 +285,10 @@ where
 
 /// The body of a download, chunk by chunk, under the stall rule and the
 /// deadline ([`guard_download`]).
-pub(crate) type ByteStream = crate::http::paginate::BoxStream<Result<Bytes>>;
+pub(crate) type ByteStream = BoxStream<Result<Bytes>>;
+
+/// A boxed, sendable stream: what the paginators and downloads hold.
+pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 
 /// A download must deliver this many bytes within one per-attempt timeout of
 /// the last time it did (or of its headers), else it has stalled.
