@@ -7,13 +7,14 @@ use std::time::Duration;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::Client;
+pub use crate::http::budget::{DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE};
+pub use crate::http::engine::AuthScheme;
 use crate::http::engine::Engine;
-pub use crate::http::engine::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE};
 use crate::http::hooks::{Hooks, user_header};
+use crate::http::origin::{Origin, is_loopback};
 use crate::http::pacing::Pacer;
 use crate::http::retry::Backoff;
 use crate::http::retry_quota::RetryQuota;
-use crate::http::transport::{Origin, is_loopback};
 use crate::{ApiKey, Error, Result};
 
 /// The public S4E API.

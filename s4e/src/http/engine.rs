@@ -7,23 +7,11 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::http::hooks::Hooks;
+use crate::http::origin::Origin;
 use crate::http::pacing::Pacer;
 use crate::http::retry::Backoff;
 use crate::http::retry_quota::RetryQuota;
-use crate::http::transport::Origin;
 use crate::secret::ApiKey;
-
-/// How long one call may take in all, over every attempt and every wait
-/// between attempts, unless the client or the request sets a deadline:
-/// 5 minutes, the longest the default retry policy can take (4 attempts of
-/// 30 s and 3 waits of at most 60 s). Streamed downloads
-/// ([`write_to`](crate::Request::write_to)) have
-/// [`DEFAULT_DOWNLOAD_DEADLINE`] instead.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5 * 60);
-/// How long a streamed download ([`write_to`](crate::Request::write_to)) may
-/// take in all, transfer included, unless the client or the request sets a
-/// deadline: 1 hour (3.6 GB at 1 MB/s).
-pub const DEFAULT_DOWNLOAD_DEADLINE: Duration = Duration::from_secs(60 * 60);
 
 /// How the key travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

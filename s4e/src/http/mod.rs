@@ -16,10 +16,12 @@
 //! `.ci/layers` checks the rule in CI and prints the remaining import
 //! circles.
 
+pub(crate) mod budget;
 pub(crate) mod decode;
 pub(crate) mod engine;
 pub(crate) mod hooks;
 pub(crate) mod observe;
+pub(crate) mod origin;
 pub(crate) mod pacing;
 pub(crate) mod paginate;
 pub(crate) mod poll;

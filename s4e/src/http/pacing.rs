@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::error::{ApiError, ApiErrorInner};
-use crate::http::transport::{Budget, instant_after};
+use crate::http::budget::{Budget, instant_after};
 use crate::rate_limit::RateLimit;
 use crate::{Error, Result};
 

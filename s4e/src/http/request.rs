@@ -11,8 +11,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
 
 use crate::endpoint::{Download, Endpoint, Paginated};
+use crate::http::budget::{Budget, CallKind, instant_after};
 use crate::http::engine::Engine;
-use crate::http::transport::{Budget, CallKind, CallOptions, classify_transport, instant_after};
+use crate::http::transport::{CallOptions, classify_transport};
 use crate::meta::{Response, ResponseMeta};
 use crate::page::{MAX_PER_PAGE, PageRequest};
 use crate::{Error, Result};
