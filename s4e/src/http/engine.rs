@@ -1,6 +1,5 @@
 //! The engine's state: what every call reads (the HTTP client, the base URL
-//! and key, the limits, the shared pacing and retry budget, the hooks), and
-//! the defaults it falls back on.
+//! and key, the limits, the shared pacing and retry budget, the hooks).
 
 use std::time::Duration;
 
