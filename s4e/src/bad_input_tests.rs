@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::http::decode::{ErrorContext, decode_json, decode_page, parse_error_body};
-use crate::http::wire::RawResponse;
 use crate::page::PageRequest;
+use crate::wire::RawResponse;
 
 /// Field names the models use, so arbitrary objects reach their decoders'
 /// interesting paths instead of being ignored as unknown fields.

@@ -27,8 +27,9 @@ use std::thread::{self, JoinHandle, ThreadId};
 use futures_util::StreamExt;
 
 use crate::endpoint::{Download, Endpoint, Paginated};
-use crate::http::paginate::{BoxStream, Pages, Paginator};
-use crate::http::request::{Async, Request};
+use crate::http::paginate::{Pages, Paginator};
+use crate::http::poll::{LongRunning, Wait};
+use crate::http::request::{Async, BoxStream, Request};
 use crate::resources::findings::Findings;
 use crate::{ApiKey, AuthScheme, Error, Page, Result};
 
@@ -673,6 +674,26 @@ where
         }
         writer.flush()?;
         Ok(crate::Response::new(written, meta))
+    }
+}
+
+impl<T: LongRunning> Wait<T, Blocking> {
+    /// Waits, blocking the calling thread, and returns the final value.
+    ///
+    /// ```no_run
+    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
+    /// use std::time::Duration;
+    /// let scan = client.scans().wait("sc-44021").timeout(Duration::from_secs(600)).send()?;
+    /// let execution = client
+    ///     .actions()
+    ///     .wait_execution("act-block-ip", "exec-7781")
+    ///     .timeout(Duration::from_secs(60))
+    ///     .send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send(self) -> Result<T> {
+        let (wait, mode) = self.with_mode(Async);
+        mode.run_call(wait.send())
     }
 }
 

@@ -1,20 +1,14 @@
-//! The async client: one pooled HTTP client and the settings, behind an `Arc`.
+//! The async client: a handle on the engine (its pooled HTTP client and
+//! settings), behind an `Arc`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-
-use crate::config::{AuthScheme, ClientBuilder};
+use crate::config::ClientBuilder;
 use crate::endpoint::{Endpoint, Paginated};
-use crate::http::hooks::Hooks;
-use crate::http::pacing::Pacer;
+use crate::http::engine::Engine;
 use crate::http::paginate::Paginator;
-use crate::http::rate_limit::RateLimit;
 use crate::http::request::{Async, Request};
-use crate::http::retry::Backoff;
-use crate::http::retry_quota::RetryQuota;
-use crate::http::transport::Origin;
+use crate::rate_limit::RateLimit;
 use crate::{ApiKey, Result};
 
 /// The asynchronous S4E client.
@@ -33,41 +27,15 @@ use crate::{ApiKey, Result};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<ClientInner>,
+    pub(crate) inner: Arc<Engine>,
 }
 
-/// Everything fixed at build time.
-pub(crate) struct ClientInner {
-    /// Follows no redirect: the transport does, for `GET` only.
-    pub(crate) http: reqwest::Client,
-    /// Without a trailing slash; endpoint paths start with `/`.
-    pub(crate) base_url: String,
-    /// The base URL's origin: the only one the key and idempotency keys go to.
-    pub(crate) origin: Origin,
-    /// The auth header, marked sensitive; added per request, not by default,
-    /// so that a redirect elsewhere goes without it.
-    pub(crate) auth: (HeaderName, HeaderValue),
-    pub(crate) auth_scheme: AuthScheme,
-    /// Plain `http` to a host that is not loopback is allowed (redirects too).
-    pub(crate) allow_http: bool,
-    pub(crate) timeout: Duration,
-    /// The client's deadline; `None` means the defaults by kind of call.
-    pub(crate) deadline: Option<Duration>,
-    pub(crate) retries: u32,
-    pub(crate) backoff: Backoff,
-    /// The largest JSON body read into memory.
-    pub(crate) max_response_size: u64,
-    /// The rate-limit state the answers announced and the calls waiting on
-    /// it, shared by every clone.
-    pub(crate) pacer: Pacer,
-    /// The retry budget shared by every clone.
-    pub(crate) retry_quota: RetryQuota,
-    /// `Accept` and `User-Agent`, as reqwest adds them to every request;
-    /// kept here so that a request hook sees them.
-    pub(crate) sdk_headers: HeaderMap,
-    pub(crate) hooks: Hooks,
-    /// Only for taking it out of logged bodies; the auth header carries it.
-    pub(crate) api_key: ApiKey,
+/// What requests, paginators and waits hold: the engine, without the client
+/// around it, so that the engine needs nothing from the client layer.
+impl From<Client> for Arc<Engine> {
+    fn from(client: Client) -> Self {
+        client.inner
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -82,7 +50,7 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    pub(crate) fn from_inner(inner: Arc<ClientInner>) -> Self {
+    pub(crate) fn from_engine(inner: Arc<Engine>) -> Self {
         Client { inner }
     }
 
@@ -232,5 +200,22 @@ impl Client {
     /// ```
     pub fn paginate<E: Paginated>(&self, endpoint: E) -> Paginator<E> {
         Paginator::new(self.clone(), Async, endpoint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DEFAULT_MAX_PAGES;
+
+    #[test]
+    fn a_paginator_starts_bounded_by_default_max_pages() {
+        let client = Client::builder("sk_test_unit")
+            .base_url("http://127.0.0.1:9/v1")
+            .build()
+            .unwrap();
+        let findings = crate::findings::ListFindings::default();
+        assert_eq!(client.paginate(findings).max_pages, DEFAULT_MAX_PAGES);
+        assert_eq!(client.findings().list_auto().max_pages, DEFAULT_MAX_PAGES);
     }
 }

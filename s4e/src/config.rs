@@ -6,12 +6,15 @@ use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 
-use crate::client::{Client, ClientInner};
+use crate::client::Client;
+pub use crate::http::budget::{DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE};
+pub use crate::http::engine::AuthScheme;
+use crate::http::engine::Engine;
 use crate::http::hooks::{Hooks, user_header};
+use crate::http::origin::{Origin, is_loopback};
 use crate::http::pacing::Pacer;
 use crate::http::retry::Backoff;
 use crate::http::retry_quota::RetryQuota;
-use crate::http::transport::Origin;
 use crate::{ApiKey, Error, Result};
 
 /// The public S4E API.
@@ -24,33 +27,11 @@ pub const DEFAULT_RETRIES: u32 = 3;
 /// The largest JSON answer read into memory (64 MiB); exports stream without
 /// a limit.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 64 * 1024 * 1024;
-/// How long one call may take in all, over every attempt and every wait
-/// between attempts, unless the client or the request sets a deadline:
-/// 5 minutes, the longest the default retry policy can take (4 attempts of
-/// 30 s and 3 waits of at most 60 s). Streamed downloads
-/// ([`write_to`](crate::Request::write_to)) have
-/// [`DEFAULT_DOWNLOAD_DEADLINE`] instead.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5 * 60);
-/// How long a streamed download ([`write_to`](crate::Request::write_to)) may
-/// take in all, transfer included, unless the client or the request sets a
-/// deadline: 1 hour (3.6 GB at 1 MB/s).
-pub const DEFAULT_DOWNLOAD_DEADLINE: Duration = Duration::from_secs(60 * 60);
 /// The tokens of a client's retry quota (see
 /// [`ClientBuilder::retry_quota`]): a retry takes 5 (10 after a timeout), a
 /// success gives back what its retries took, or 1. 500 pays for 100 retries
 /// in a row while every call fails.
 pub const DEFAULT_RETRY_QUOTA: u32 = 500;
-
-/// How the key travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum AuthScheme {
-    /// `Authorization: Bearer <key>` (the default).
-    #[default]
-    Bearer,
-    /// `X-API-Key: <key>`, for deployments that expect it.
-    ApiKeyHeader,
-}
 
 /// Configures and builds a [`Client`]. The blocking client has the same
 /// setters on `s4e::blocking::ClientBuilder` (from
@@ -621,7 +602,7 @@ impl ClientBuilder {
         let origin = Origin::of(
             &reqwest::Url::parse(&base_url).map_err(|e| Error::config(format!("base_url: {e}")))?,
         );
-        Ok(Client::from_inner(Arc::new(ClientInner {
+        Ok(Client::from_engine(Arc::new(Engine {
             http,
             base_url,
             origin,
@@ -674,18 +655,6 @@ fn parse_base_url(text: &str, allow_http: bool) -> Result<String> {
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-/// `localhost`, `127.0.0.0/8` or `::1`: traffic that never leaves the machine.
-pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
-    url.host_str().is_some_and(|host| {
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    })
 }
 
 /// rustls with the ring provider, the platform's roots and the caller's CAs.

@@ -18,9 +18,12 @@ mod enums;
 mod error;
 mod http;
 mod ids;
+mod meta;
 mod page;
+mod rate_limit;
 mod resources;
 mod secret;
+mod wire;
 
 pub use resources::{actions, assets, findings, playbooks, scans, webhooks};
 
@@ -50,20 +53,20 @@ pub use error::{
 };
 pub use findings::{ExportFormat, Finding, FindingStatus, Severity};
 pub use http::hooks::{AttemptOutcome, OutgoingRequest};
-pub use http::meta::{Headers, Response, ResponseMeta};
 pub use http::paginate::{DEFAULT_MAX_PAGES, Pages, Paginator};
-pub use http::poll::DEFAULT_WAIT_TIMEOUT;
-pub use http::rate_limit::RateLimit;
+pub use http::poll::{DEFAULT_WAIT_TIMEOUT, Finished, LongRunning, Wait};
 pub use http::request::{Async, Request};
-pub use http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use ids::{
     ActionId, AssetId, EventId, ExecutionId, FindingId, PlaybookId, RunId, ScanId, WebhookId,
 };
+pub use meta::{Headers, Response, ResponseMeta};
 pub use page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, PageRequest};
 pub use playbooks::{Playbook, PlaybookRun};
+pub use rate_limit::RateLimit;
 pub use scans::{Scan, ScanOptions, ScanStatus, ScanType};
 pub use secret::ApiKey;
 pub use webhooks::{Event, EventType, Webhook};
+pub use wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 
 // No doc comment here: rustdoc shows the attribute's own complete docs (every
 // option, every field attribute, an example), and would put a comment written

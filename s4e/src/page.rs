@@ -1,6 +1,6 @@
 //! One page of a list, decoded tolerantly (`docs/API.md` §2).
 
-use crate::http::meta::{ResponseMeta, SharedMeta};
+use crate::meta::{ResponseMeta, SharedMeta};
 
 /// The API's page size when the caller sets none.
 pub const DEFAULT_PER_PAGE: u32 = 20;

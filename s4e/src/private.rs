@@ -3,41 +3,11 @@
 
 pub use serde;
 
-pub use crate::endpoint::{Download, Endpoint, Method, Paginated};
+pub use crate::endpoint::{Download, Endpoint, FieldLocation, FieldSpec, Method, Paginated};
 pub use crate::http::decode::{decode_bytes, decode_empty, decode_json, decode_page};
-pub use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use crate::page::Page;
+pub use crate::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 pub use crate::{Error, Result};
-
-/// One field of an endpoint as it goes on the wire, for
-/// [`Endpoint::FIELDS`]: the test that holds the SDK to the OpenAPI file
-/// compares these with the operation's parameters and body properties.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldSpec {
-    /// The wire name: the path placeholder, the query parameter or body
-    /// property name after `rename`, the header name; for a flattened body
-    /// field, the Rust field name.
-    pub name: &'static str,
-    /// Where the value goes.
-    pub location: FieldLocation,
-    /// Whether every request carries it (the field is not an `Option`).
-    pub required: bool,
-}
-
-/// Where a [`FieldSpec`] goes in the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldLocation {
-    /// A placeholder of the path template.
-    Path,
-    /// A query parameter.
-    Query,
-    /// A property of the JSON object body.
-    Body,
-    /// An object whose properties are merged into the body (`#[body(flatten)]`).
-    Flatten,
-    /// A request header.
-    Header,
-}
 
 /// Asserts at compile time that `T` can be decoded from a response body.
 #[diagnostic::on_unimplemented(

@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::{ApiError, ApiErrorInner, DecodeError, FieldError, excerpt};
-use crate::http::wire::RawResponse;
 use crate::page::{DEFAULT_PER_PAGE, Page};
+use crate::wire::RawResponse;
 use crate::{Error, Result};
 
 /// How much of an unexpected body an error keeps.

@@ -6,13 +6,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
-
-use crate::client::ClientInner;
-use crate::http::transport::{IDEMPOTENCY_KEY, Prepared};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::endpoint::Method;
-use crate::http::meta::Headers;
+use crate::meta::Headers;
 use crate::{Error, Result};
 
 /// Headers neither [`ClientBuilder::default_header`](crate::ClientBuilder::default_header)
@@ -282,54 +279,6 @@ impl Hooks {
                 );
             }
         }
-    }
-}
-
-impl ClientInner {
-    /// The headers an attempt sends to the base URL's origin, but for the
-    /// key: the SDK's, the client's defaults, the endpoint's, the
-    /// idempotency key and the body's type, then whatever the request hooks
-    /// make of them.
-    pub(crate) fn attempt_headers(
-        &self,
-        prepared: &Prepared,
-        idempotency_key: Option<&HeaderValue>,
-        attempt: u32,
-    ) -> HeaderMap {
-        let hooked = !self.hooks.on_request.is_empty();
-        // reqwest adds `Accept` and `User-Agent` itself; they are copied in
-        // only for a hook to see (and perhaps change), so that a plain GET
-        // builds no header map at all.
-        let mut headers = if hooked {
-            self.sdk_headers.clone()
-        } else {
-            HeaderMap::new()
-        };
-        for (name, value) in &self.hooks.default_headers {
-            headers.insert(name.clone(), value.clone());
-        }
-        // The endpoint's own headers (an export's `Accept`) replace the
-        // defaults of the same name, all their values kept: `extend` with a
-        // map inserts a name's first value and appends the rest.
-        headers.extend(prepared.headers.clone());
-        if let Some(key) = idempotency_key {
-            headers.insert(IDEMPOTENCY_KEY, key.clone());
-        }
-        if prepared.body.is_some() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        if !hooked {
-            return headers;
-        }
-        let mut outgoing = OutgoingRequest {
-            method: prepared.method,
-            url_template: prepared.template,
-            url: &prepared.url,
-            attempt,
-            headers: Headers::new(headers),
-        };
-        self.hooks.before_send(&mut outgoing);
-        outgoing.headers.map
     }
 }
 

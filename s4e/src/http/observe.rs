@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use crate::Error;
-use crate::client::ClientInner;
 use crate::error::excerpt;
+use crate::http::engine::Engine;
 use crate::http::hooks::AttemptOutcome;
 use crate::http::transport::{Prepared, Seen};
 
-impl ClientInner {
+impl Engine {
     /// Reports one attempt's end: the span's status and request id, one
     /// DEBUG event (on success as on failure), and the response hooks.
     pub(crate) fn observe_attempt(

@@ -16,8 +16,8 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::error::{ApiError, ApiErrorInner};
-use crate::http::rate_limit::RateLimit;
-use crate::http::transport::{Budget, instant_after};
+use crate::http::budget::{Budget, instant_after};
+use crate::rate_limit::RateLimit;
 use crate::{Error, Result};
 
 /// Two answers whose resets are this close belong to the same window: a

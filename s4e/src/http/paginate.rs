@@ -12,14 +12,11 @@ use std::time::Duration;
 use futures_core::Stream;
 use futures_util::stream::{self, StreamExt};
 
-use crate::client::Client;
 use crate::endpoint::Paginated;
-use crate::http::request::{Async, page_request};
+use crate::http::engine::Engine;
+use crate::http::request::{Async, BoxStream, page_request};
 use crate::http::transport::{CallOptions, FullAnswer, Prepared};
 use crate::{Error, Page, PaginationError, Result};
-
-/// A boxed, sendable stream: what the paginators and downloads hold.
-pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 
 /// The most pages one walk fetches when nothing tighter bounds it: 10,000
 /// (a million items at 100 a page). Set per walk with
@@ -122,7 +119,7 @@ pub struct Paginator<E: Paginated, M = Async> {
     // First: fields drop in order, and the pages in flight are cancelled
     // while the blocking client (`mode`) still drives them.
     pub(crate) items: Option<BoxStream<Result<E::Item>>>,
-    pub(crate) client: Client,
+    pub(crate) engine: Arc<Engine>,
     pub(crate) mode: M,
     pub(crate) endpoint: E,
     pub(crate) options: CallOptions,
@@ -159,9 +156,9 @@ impl<E: Paginated + std::fmt::Debug, M> std::fmt::Debug for Paginator<E, M> {
 impl<E: Paginated, M> Unpin for Paginator<E, M> {}
 
 impl<E: Paginated, M> Paginator<E, M> {
-    pub(crate) fn new(client: Client, mode: M, endpoint: E) -> Self {
+    pub(crate) fn new(engine: impl Into<Arc<Engine>>, mode: M, endpoint: E) -> Self {
         Paginator {
-            client,
+            engine: engine.into(),
             mode,
             endpoint,
             options: CallOptions::default(),
@@ -553,7 +550,7 @@ where
 
 /// What every page request of one walk shares.
 struct PageSource {
-    client: Client,
+    engine: Arc<Engine>,
     template: Prepared,
     options: CallOptions,
     per_page: Option<u32>,
@@ -566,7 +563,7 @@ impl PageSource {
     async fn fetch(self: Arc<Self>, number: u32) -> Result<FullAnswer> {
         let request = page_request(Some(number), self.per_page)?;
         let prepared = self.template.for_page(request, true);
-        self.client.inner.call(&prepared, &self.options).await
+        self.engine.call(&prepared, &self.options).await
     }
 }
 
@@ -952,7 +949,7 @@ where
     if paginator.max_pages == 0 {
         return stream::iter([Err(Error::invalid_request("max_pages must be at least 1"))]).boxed();
     }
-    let template = match paginator.client.inner.prepare(&paginator.endpoint) {
+    let template = match paginator.engine.prepare(&paginator.endpoint) {
         Ok(template) => template,
         Err(e) => return stream::iter([Err(e)]).boxed(),
     };
@@ -963,7 +960,7 @@ where
     let start = paginator.page.unwrap_or(1);
     let driver = Driver::<E> {
         source: Arc::new(PageSource {
-            client: paginator.client.clone(),
+            engine: paginator.engine.clone(),
             template,
             options: paginator.options.clone(),
             per_page: paginator.per_page,
@@ -1013,7 +1010,7 @@ mod tests {
     use std::hash::DefaultHasher;
 
     use super::*;
-    use crate::{Finding, Identified, endpoint};
+    use crate::{Identified, endpoint};
 
     /// A list of bare numbers: no identity.
     #[endpoint(GET, "/numbers", paginated, response = u32, crate = crate)]
@@ -1034,8 +1031,24 @@ mod tests {
     #[endpoint(GET, "/tags", paginated, response = Tag, crate = crate)]
     struct ListTags {}
 
+    /// An item with a string ID, as the API's resources have.
+    #[derive(serde::Deserialize)]
+    struct Finding {
+        id: String,
+    }
+
+    impl Identified for Finding {
+        fn identity(&self) -> impl std::hash::Hash {
+            self.id.as_str()
+        }
+    }
+
+    /// A list of items with string IDs.
+    #[endpoint(GET, "/findings", paginated, response = Finding, crate = crate)]
+    struct ListFindings {}
+
     fn finding(id: &str) -> Finding {
-        serde_json::from_value(serde_json::json!({ "id": id, "severity": "low" })).unwrap()
+        Finding { id: id.to_owned() }
     }
 
     fn findings(ids: &[&str], page: u32, total_pages: Option<u32>) -> Page<Finding> {
@@ -1064,9 +1077,7 @@ mod tests {
         let has_identity =
             |write: &dyn Fn(&mut dyn Hasher) -> bool| write(&mut DefaultHasher::new());
         let f = finding("f-1");
-        assert!(has_identity(&|s| {
-            crate::findings::ListFindings::item_identity(&f, s)
-        }));
+        assert!(has_identity(&|s| { ListFindings::item_identity(&f, s) }));
         assert!(has_identity(&|s| ListTags::item_identity(
             &Tag { id: 3 },
             s
@@ -1079,7 +1090,7 @@ mod tests {
         let mut seen = Seen::new();
         let mut insert = |id: &str| {
             let f = finding(id);
-            seen.insert(|s| crate::findings::ListFindings::item_identity(&f, s))
+            seen.insert(|s| ListFindings::item_identity(&f, s))
         };
         assert!(insert("f-1"));
         assert!(insert("f-2"));
@@ -1091,7 +1102,7 @@ mod tests {
 
     #[test]
     fn overlapping_pages_yield_new_items_and_a_repeat_is_no_progress() {
-        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, None, true);
+        let mut walk = Walk::<ListFindings>::new(1, 100, None, true);
         let (page, then) = walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
         assert_eq!(ids(&page), ["f-1", "f-2"]);
         assert!(matches!(then, Then::Fetch));
@@ -1105,7 +1116,7 @@ mod tests {
 
     #[test]
     fn pages_keep_their_items_but_are_checked_the_same() {
-        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, Some(3), false);
+        let mut walk = Walk::<ListFindings>::new(1, 100, Some(3), false);
         walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
         let (page, then) = walk.accept(findings(&["f-2", "f-3"], 2, None)).unwrap();
         assert_eq!(ids(&page), ["f-2", "f-3"]);
@@ -1116,14 +1127,14 @@ mod tests {
     #[test]
     fn max_items_cuts_the_last_page() {
         // Items: the page keeps the new items up to the cap.
-        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, Some(3), true);
+        let mut walk = Walk::<ListFindings>::new(1, 100, Some(3), true);
         walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
         let (page, then) = walk.accept(findings(&["f-3", "f-4"], 2, None)).unwrap();
         assert_eq!(ids(&page), ["f-3"]);
         assert!(matches!(then, Then::End));
 
         // Pages: a repeated item stays on its page but does not count.
-        let mut walk = Walk::<crate::findings::ListFindings>::new(1, 100, Some(3), false);
+        let mut walk = Walk::<ListFindings>::new(1, 100, Some(3), false);
         walk.accept(findings(&["f-1", "f-2"], 1, None)).unwrap();
         let (page, then) = walk
             .accept(findings(&["f-2", "f-3", "f-4"], 2, None))
@@ -1197,15 +1208,11 @@ mod tests {
     }
 
     #[test]
-    fn a_paginator_is_bounded_by_default_max_pages_without_meta() {
-        let client = crate::Client::builder("sk_test_unit")
-            .base_url("http://127.0.0.1:9/v1")
-            .build()
-            .unwrap();
-        let paginator = client.paginate(ListNumbers {});
-        assert_eq!(paginator.max_pages, DEFAULT_MAX_PAGES);
-        // Full pages without meta, each with new numbers, as long as asked.
-        let mut walk = Walk::<ListNumbers>::new(1, paginator.max_pages, None, true);
+    fn a_walk_is_bounded_by_default_max_pages_without_meta() {
+        // A paginator starts with DEFAULT_MAX_PAGES (the client's tests check
+        // that): full pages without meta, each with new numbers, as long as
+        // asked.
+        let mut walk = Walk::<ListNumbers>::new(1, DEFAULT_MAX_PAGES, None, true);
         let mut fetched = 0;
         let error = loop {
             fetched += 1;

@@ -2,6 +2,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -9,14 +10,15 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
 
-use crate::client::Client;
 use crate::endpoint::{Download, Endpoint, Paginated};
-use crate::http::meta::{Response, ResponseMeta};
-use crate::http::transport::{Budget, CallKind, CallOptions, classify_transport, instant_after};
+use crate::http::budget::{Budget, CallKind, instant_after};
+use crate::http::engine::Engine;
+use crate::http::transport::{CallOptions, classify_transport};
+use crate::meta::{Response, ResponseMeta};
 use crate::page::{MAX_PER_PAGE, PageRequest};
 use crate::{Error, Result};
 
-/// Marks requests, paginators and handles of the async [`Client`]: they are
+/// Marks requests, paginators and handles of the async [`Client`](crate::Client): they are
 /// sent with `.await`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Async;
@@ -40,7 +42,7 @@ pub struct Async;
 /// ```
 #[must_use = "a request does nothing until it is sent with `.await` or `.send()`"]
 pub struct Request<E, M = Async> {
-    pub(crate) client: Client,
+    pub(crate) engine: Arc<Engine>,
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
     pub(crate) endpoint: E,
@@ -61,9 +63,9 @@ impl<E: std::fmt::Debug, M> std::fmt::Debug for Request<E, M> {
 }
 
 impl<E, M> Request<E, M> {
-    pub(crate) fn new(client: Client, mode: M, endpoint: E) -> Self {
+    pub(crate) fn new(engine: impl Into<Arc<Engine>>, mode: M, endpoint: E) -> Self {
         Request {
-            client,
+            engine: engine.into(),
             mode,
             endpoint,
             options: CallOptions::default(),
@@ -161,7 +163,7 @@ impl<E, M> Request<E, M> {
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn with_mode<N>(self, mode: N) -> (Request<E, N>, M) {
         let Request {
-            client,
+            engine,
             mode: old,
             endpoint,
             options,
@@ -170,7 +172,7 @@ impl<E, M> Request<E, M> {
         } = self;
         (
             Request {
-                client,
+                engine,
                 mode,
                 endpoint,
                 options,
@@ -257,7 +259,7 @@ impl<E: Endpoint> Request<E, Async> {
     /// # Ok(()) }
     /// ```
     pub async fn send_with_meta(self) -> Result<Response<E::Output>> {
-        let inner = &self.client.inner;
+        let inner = &self.engine;
         let mut prepared = inner.prepare(&self.endpoint)?;
         if E::PAGINATED {
             let page = page_request(self.page, self.per_page)?;
@@ -284,7 +286,10 @@ where
 
 /// The body of a download, chunk by chunk, under the stall rule and the
 /// deadline ([`guard_download`]).
-pub(crate) type ByteStream = crate::http::paginate::BoxStream<Result<Bytes>>;
+pub(crate) type ByteStream = BoxStream<Result<Bytes>>;
+
+/// A boxed, sendable stream: what the paginators and downloads hold.
+pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 
 /// A download must deliver this many bytes within one per-attempt timeout of
 /// the last time it did (or of its headers), else it has stalled.
@@ -353,7 +358,7 @@ impl<E: Download> Request<E, Async> {
     /// stream of chunks, under one deadline from the first attempt to the
     /// last byte.
     pub(crate) async fn open_download(self) -> Result<(ResponseMeta, ByteStream)> {
-        let inner = &self.client.inner;
+        let inner = &self.engine;
         let timeout = self.options.timeout.unwrap_or(inner.timeout);
         let budget = inner.budget(&self.options, CallKind::Download)?;
         let prepared = inner.prepare(&self.endpoint)?;

@@ -5,20 +5,22 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::Url;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::client::ClientInner;
-use crate::config::{AuthScheme, DEFAULT_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE, is_loopback};
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{RedirectReason, excerpt};
+use crate::http::budget::{Budget, CallKind, instant_after};
 use crate::http::decode::{ErrorContext, parse_error_body};
-use crate::http::meta::{Headers, ResponseMeta};
-use crate::http::rate_limit::RateLimit;
+use crate::http::engine::{AuthScheme, Engine};
+use crate::http::hooks::OutgoingRequest;
+use crate::http::origin::{Origin, is_loopback};
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
-use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
+use crate::meta::{Headers, ResponseMeta};
 use crate::page::PageRequest;
+use crate::rate_limit::RateLimit;
+use crate::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
 use crate::{Error, Result};
 
 /// Per-call overrides of the client's settings.
@@ -29,56 +31,6 @@ pub(crate) struct CallOptions {
     pub(crate) idempotency_key: Option<String>,
     /// The call's total time bound; `None` takes the client's.
     pub(crate) deadline: Option<Duration>,
-}
-
-/// What a call is, as far as its default deadline goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CallKind {
-    /// Read to the end into memory (JSON, pages, an awaited export).
-    Call,
-    /// Streamed to a writer, transfer included.
-    Download,
-}
-
-/// The time one call has in all: fixed when the call starts, shared by its
-/// attempts, waits and (for downloads) the transfer.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Budget {
-    /// As set, for the error.
-    pub(crate) limit: Duration,
-    pub(crate) until: Instant,
-}
-
-/// Longer than any call; an `Instant` this far ahead cannot overflow.
-const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
-
-/// `now + span`, saturating at a point no call reaches.
-pub(crate) fn instant_after(now: Instant, span: Duration) -> Instant {
-    now + span.min(FAR_FUTURE)
-}
-
-/// Scheme, host and port: where the key may go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Origin {
-    scheme: String,
-    pub(crate) host: Option<String>,
-    pub(crate) port: Option<u16>,
-}
-
-impl Origin {
-    pub(crate) fn of(url: &Url) -> Origin {
-        Origin {
-            scheme: url.scheme().to_owned(),
-            host: url.host_str().map(str::to_owned),
-            port: url.port_or_known_default(),
-        }
-    }
-
-    fn contains(&self, url: &Url) -> bool {
-        self.scheme == url.scheme()
-            && self.host.as_deref() == url.host_str()
-            && self.port == url.port_or_known_default()
-    }
 }
 
 /// Redirects one `GET` follows in a row; one more is
@@ -167,21 +119,11 @@ impl Prepared {
     }
 }
 
-impl ClientInner {
+impl Engine {
     /// The deadline of a call starting now: the request's, else the
     /// client's, else the default for its kind.
     pub(crate) fn budget(&self, options: &CallOptions, kind: CallKind) -> Result<Budget> {
-        let limit = options.deadline.or(self.deadline).unwrap_or(match kind {
-            CallKind::Call => DEFAULT_DEADLINE,
-            CallKind::Download => DEFAULT_DOWNLOAD_DEADLINE,
-        });
-        if limit.is_zero() {
-            return Err(Error::invalid_request("deadline must be greater than zero"));
-        }
-        Ok(Budget {
-            limit,
-            until: instant_after(Instant::now(), limit),
-        })
+        Budget::start(options.deadline, self.deadline, kind)
     }
 
     /// Renders the endpoint once; retries (and pages) reuse the result.
@@ -538,6 +480,54 @@ impl ClientInner {
             },
         );
         Err((Outcome::Status(status), Error::from_api(api)))
+    }
+}
+
+impl Engine {
+    /// The headers an attempt sends to the base URL's origin, but for the
+    /// key: the SDK's, the client's defaults, the endpoint's, the
+    /// idempotency key and the body's type, then whatever the request hooks
+    /// make of them.
+    pub(crate) fn attempt_headers(
+        &self,
+        prepared: &Prepared,
+        idempotency_key: Option<&HeaderValue>,
+        attempt: u32,
+    ) -> HeaderMap {
+        let hooked = !self.hooks.on_request.is_empty();
+        // reqwest adds `Accept` and `User-Agent` itself; they are copied in
+        // only for a hook to see (and perhaps change), so that a plain GET
+        // builds no header map at all.
+        let mut headers = if hooked {
+            self.sdk_headers.clone()
+        } else {
+            HeaderMap::new()
+        };
+        for (name, value) in &self.hooks.default_headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        // The endpoint's own headers (an export's `Accept`) replace the
+        // defaults of the same name, all their values kept: `extend` with a
+        // map inserts a name's first value and appends the rest.
+        headers.extend(prepared.headers.clone());
+        if let Some(key) = idempotency_key {
+            headers.insert(IDEMPOTENCY_KEY, key.clone());
+        }
+        if prepared.body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if !hooked {
+            return headers;
+        }
+        let mut outgoing = OutgoingRequest {
+            method: prepared.method,
+            url_template: prepared.template,
+            url: &prepared.url,
+            attempt,
+            headers: Headers::new(headers),
+        };
+        self.hooks.before_send(&mut outgoing);
+        outgoing.headers.map
     }
 }
 
@@ -995,54 +985,5 @@ mod tests {
         );
         assert_eq!(error.status_code(), Some(302));
         assert!(!error.is_retryable());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_budget_takes_the_request_then_the_client_then_the_kind() {
-        let client = crate::Client::builder("k").build().unwrap();
-        let inner = &client.inner;
-        let none = CallOptions::default();
-        assert_eq!(
-            inner.budget(&none, CallKind::Call).unwrap().limit,
-            DEFAULT_DEADLINE
-        );
-        assert_eq!(
-            inner.budget(&none, CallKind::Download).unwrap().limit,
-            DEFAULT_DOWNLOAD_DEADLINE
-        );
-        let set = crate::Client::builder("k")
-            .deadline(Duration::from_secs(7))
-            .build()
-            .unwrap();
-        for kind in [CallKind::Call, CallKind::Download] {
-            assert_eq!(
-                set.inner.budget(&none, kind).unwrap().limit,
-                Duration::from_secs(7)
-            );
-        }
-        let own = CallOptions {
-            deadline: Some(Duration::from_secs(3)),
-            ..CallOptions::default()
-        };
-        let budget = set.inner.budget(&own, CallKind::Download).unwrap();
-        assert_eq!(budget.limit, Duration::from_secs(3));
-        assert_eq!(budget.until - Instant::now(), Duration::from_secs(3));
-        let zero = CallOptions {
-            deadline: Some(Duration::ZERO),
-            ..CallOptions::default()
-        };
-        assert!(matches!(
-            inner.budget(&zero, CallKind::Call),
-            Err(Error::InvalidRequest(_))
-        ));
-        // A deadline too far to represent saturates instead of panicking.
-        let huge = CallOptions {
-            deadline: Some(Duration::MAX),
-            ..CallOptions::default()
-        };
-        assert_eq!(
-            inner.budget(&huge, CallKind::Call).unwrap().limit,
-            Duration::MAX
-        );
     }
 }

@@ -1,9 +1,5 @@
 //! Actions: remediation and notification units of work (`docs/API.md` §4.4).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -11,7 +7,7 @@ use serde_json::Value;
 use crate::endpoint;
 use crate::enums::string_enum;
 use crate::http::paginate::Paginator;
-use crate::http::poll::{self, OnProgress, WaitSettings};
+use crate::http::poll::{Finished, LongRunning, Wait};
 use crate::http::request::{Async, Request};
 use crate::resources::set_parameter;
 use crate::{Client, Result};
@@ -724,12 +720,12 @@ impl<M: Clone> Actions<M> {
 
     /// Waits for an execution to finish: polls
     /// [`execution_status`](Actions::execution_status) every
-    /// [`interval`](ExecutionWait::interval) (10 s unless set) until the
+    /// [`interval`](Wait::interval) (10 s unless set) until the
     /// execution is `completed` or `failed`, and returns it.
-    /// [`on_progress`](ExecutionWait::on_progress) sees every execution
+    /// [`on_progress`](Wait::on_progress) sees every execution
     /// polled.
     ///
-    /// It waits at most [`timeout`](ExecutionWait::timeout)
+    /// It waits at most [`timeout`](Wait::timeout)
     /// ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT), 2 h, unless
     /// set). A failed execution is returned, not an error: check its
     /// [`status`](ActionExecution::status). Errors of the polling calls
@@ -757,94 +753,38 @@ impl<M: Clone> Actions<M> {
         id: impl Into<ActionId>,
         execution_id: impl Into<ExecutionId>,
     ) -> ExecutionWait<M> {
-        ExecutionWait {
-            client: self.client.clone(),
-            mode: self.mode.clone(),
+        let status = GetExecution {
             id: id.into(),
             execution_id: execution_id.into(),
-            settings: WaitSettings::new(),
-        }
+        };
+        Wait::new(self.client.clone(), self.mode.clone(), status)
     }
 }
 
 /// A wait for an action execution to finish, from
-/// [`Actions::wait_execution`]; `.await` it (or `.send()` it on the blocking
+/// [`Actions::wait_execution`]: its progress and value are the
+/// [`ActionExecution`] polled; `.await` it (or `.send()` it on the blocking
 /// client).
-#[derive(Debug)]
-#[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
-pub struct ExecutionWait<M = Async> {
-    client: Client,
-    // Only the blocking client reads it, to pick its runtime.
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    mode: M,
-    id: ActionId,
-    execution_id: ExecutionId,
-    settings: WaitSettings<ActionExecution>,
+pub type ExecutionWait<M = Async> = Wait<ActionExecution, M>;
+
+impl LongRunning for ActionExecution {
+    type Progress = ActionExecution;
+    type Status = GetExecution;
+    type Fetch = GetExecution;
+
+    fn is_final(execution: &ActionExecution) -> bool {
+        execution
+            .status
+            .as_ref()
+            .is_some_and(ExecutionStatus::is_final)
+    }
+
+    fn finish(_status: &GetExecution, last: ActionExecution) -> Finished<ActionExecution> {
+        Finished::Value(last)
+    }
 }
 
 impl<M> ExecutionWait<M> {
-    /// How long to sleep between two polls unless set: 10 s, as the API
-    /// documentation polls.
-    pub const DEFAULT_INTERVAL: Duration = WaitSettings::<ActionExecution>::DEFAULT_INTERVAL;
-
-    /// Sleeps `interval` between two polls (default 10 s).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
-    /// let execution = wait.interval(Duration::from_secs(1)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.settings.interval = interval;
-        self
-    }
-
-    /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The deadline
-    /// bounds everything: a sleep ends at it, and a poll still in flight then
-    /// is abandoned. Each poll keeps the client's own request timeout,
-    /// retries and deadline. Default:
-    /// [`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT) (2 h).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
-    /// match wait.timeout(Duration::from_secs(60)).await {
-    ///     Ok(execution) => println!("execution ended {:?}", execution.status),
-    ///     Err(s4e::Error::Timeout(_)) => println!("still running after a minute"),
-    ///     Err(err) => return Err(err),
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = Some(timeout);
-        self
-    }
-
-    /// Calls `callback` with every execution polled, the final one included,
-    /// so a caller can show progress without a polling loop of its own. It
-    /// runs on the task that polls (the calling thread on the blocking
-    /// client): keep it short.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// let execution = client
-    ///     .actions()
-    ///     .wait_execution("act-block-ip", "exec-7781")
-    ///     .on_progress(|execution| {
-    ///         let status = execution.status.as_ref().map_or("-", |s| s.as_str());
-    ///         println!("{status}");
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn on_progress(mut self, callback: impl FnMut(&ActionExecution) + Send + 'static) -> Self {
-        self.settings.on_progress = OnProgress::new(callback);
-        self
-    }
-
     /// The action whose execution is waited for.
     ///
     /// ```
@@ -854,7 +794,7 @@ impl<M> ExecutionWait<M> {
     /// # }
     /// ```
     pub fn action_id(&self) -> &ActionId {
-        &self.id
+        &self.status().id
     }
 
     /// The execution waited for.
@@ -866,84 +806,8 @@ impl<M> ExecutionWait<M> {
     /// # }
     /// ```
     pub fn execution_id(&self) -> &ExecutionId {
-        &self.execution_id
+        &self.status().execution_id
     }
-}
-
-impl ExecutionWait<Async> {
-    /// Waits; the same as `.await`.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// let wait = client.actions().wait_execution("act-block-ip", "exec-7781");
-    /// let execution = wait.send().await?;
-    /// println!("{:?}", execution.status);
-    /// # Ok(()) }
-    /// ```
-    pub async fn send(self) -> Result<ActionExecution> {
-        wait_for_execution(self.client, self.id, self.execution_id, self.settings).await
-    }
-}
-
-impl IntoFuture for ExecutionWait<Async> {
-    type Output = Result<ActionExecution>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<ActionExecution>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl ExecutionWait<crate::blocking::Blocking> {
-    /// Waits, blocking the calling thread, and returns the final execution.
-    ///
-    /// ```no_run
-    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let execution = client
-    ///     .actions()
-    ///     .wait_execution("act-block-ip", "exec-7781")
-    ///     .timeout(Duration::from_secs(60))
-    ///     .send()?;
-    /// # Ok(()) }
-    /// ```
-    pub fn send(self) -> Result<ActionExecution> {
-        let wait = wait_for_execution(self.client, self.id, self.execution_id, self.settings);
-        self.mode.run(wait)?
-    }
-}
-
-/// The one implementation of [`Actions::wait_execution`], for both clients.
-async fn wait_for_execution(
-    client: Client,
-    id: ActionId,
-    execution_id: ExecutionId,
-    settings: WaitSettings<ActionExecution>,
-) -> Result<ActionExecution> {
-    let WaitSettings {
-        interval,
-        timeout,
-        mut on_progress,
-    } = settings;
-    let execution_status = || {
-        let get = GetExecution {
-            id: id.clone(),
-            execution_id: execution_id.clone(),
-        };
-        Request::new(client.clone(), Async, get).send()
-    };
-    let is_final = |execution: &ActionExecution| {
-        execution
-            .status
-            .as_ref()
-            .is_some_and(ExecutionStatus::is_final)
-    };
-    poll::within(
-        timeout,
-        poll::poll_until(interval, &mut on_progress, execution_status, is_final),
-    )
-    .await
 }
 
 #[cfg(test)]

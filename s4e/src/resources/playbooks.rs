@@ -8,16 +8,12 @@
 //! and [`actions().wait_execution`](crate::actions::Actions::wait_execution)
 //! do).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::enums::string_enum;
 use crate::http::paginate::Paginator;
-use crate::http::poll::{self, OnProgress, WaitSettings};
+use crate::http::poll::{Finished, LongRunning, Wait};
 use crate::http::request::{Async, Request};
 use crate::resources::set_parameter;
 use crate::{Client, Result, endpoint};
@@ -756,11 +752,11 @@ impl<M: Clone> Playbooks<M> {
     }
 
     /// Waits for a run to finish: polls [`run_status`](Playbooks::run_status)
-    /// every [`interval`](RunWait::interval) (10 s unless set) until the run
+    /// every [`interval`](Wait::interval) (10 s unless set) until the run
     /// is `completed` or `failed`, and returns it.
-    /// [`on_progress`](RunWait::on_progress) sees every run polled.
+    /// [`on_progress`](Wait::on_progress) sees every run polled.
     ///
-    /// It waits at most [`timeout`](RunWait::timeout)
+    /// It waits at most [`timeout`](Wait::timeout)
     /// ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT), 2 h, unless
     /// set). A failed run is returned, not an error: check its
     /// [`status`](PlaybookRun::status). Errors of the polling calls (after
@@ -782,94 +778,34 @@ impl<M: Clone> Playbooks<M> {
     /// # Ok(()) }
     /// ```
     pub fn wait_run(&self, id: impl Into<PlaybookId>, run_id: impl Into<RunId>) -> RunWait<M> {
-        RunWait {
-            client: self.client.clone(),
-            mode: self.mode.clone(),
+        let status = GetRun {
             id: id.into(),
             run_id: run_id.into(),
-            settings: WaitSettings::new(),
-        }
+        };
+        Wait::new(self.client.clone(), self.mode.clone(), status)
     }
 }
 
-/// A wait for a playbook run to finish, from [`Playbooks::wait_run`];
-/// `.await` it (or `.send()` it on the blocking client).
-#[derive(Debug)]
-#[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
-pub struct RunWait<M = Async> {
-    client: Client,
-    // Only the blocking client reads it, to pick its runtime.
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    mode: M,
-    id: PlaybookId,
-    run_id: RunId,
-    settings: WaitSettings<PlaybookRun>,
+/// A wait for a playbook run to finish, from [`Playbooks::wait_run`]: its
+/// progress and value are the [`PlaybookRun`] polled; `.await` it (or
+/// `.send()` it on the blocking client).
+pub type RunWait<M = Async> = Wait<PlaybookRun, M>;
+
+impl LongRunning for PlaybookRun {
+    type Progress = PlaybookRun;
+    type Status = GetRun;
+    type Fetch = GetRun;
+
+    fn is_final(run: &PlaybookRun) -> bool {
+        run.status.as_ref().is_some_and(RunStatus::is_final)
+    }
+
+    fn finish(_status: &GetRun, last: PlaybookRun) -> Finished<PlaybookRun> {
+        Finished::Value(last)
+    }
 }
 
 impl<M> RunWait<M> {
-    /// How long to sleep between two polls unless set: 10 s, as the API
-    /// documentation polls.
-    pub const DEFAULT_INTERVAL: Duration = WaitSettings::<PlaybookRun>::DEFAULT_INTERVAL;
-
-    /// Sleeps `interval` between two polls (default 10 s).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let wait = client.playbooks().wait_run("pb-tls-expiry", "run-7");
-    /// let run = wait.interval(Duration::from_secs(2)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.settings.interval = interval;
-        self
-    }
-
-    /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The deadline
-    /// bounds everything: a sleep ends at it, and a poll still in flight then
-    /// is abandoned. Each poll keeps the client's own request timeout,
-    /// retries and deadline. Default:
-    /// [`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT) (2 h).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let wait = client.playbooks().wait_run("pb-tls-expiry", "run-7");
-    /// match wait.timeout(Duration::from_secs(300)).await {
-    ///     Ok(run) => println!("run ended {:?}", run.status),
-    ///     Err(s4e::Error::Timeout(_)) => println!("still running after 5 minutes"),
-    ///     Err(err) => return Err(err),
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = Some(timeout);
-        self
-    }
-
-    /// Calls `callback` with every run polled, the final one included, so a
-    /// caller can show progress without a polling loop of its own. It runs
-    /// on the task that polls (the calling thread on the blocking client):
-    /// keep it short.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use s4e::playbooks::StepStatus;
-    /// let run = client
-    ///     .playbooks()
-    ///     .wait_run("pb-tls-expiry", "run-7")
-    ///     .on_progress(|run| {
-    ///         let done = run.steps.iter().filter(|s| s.status == Some(StepStatus::Completed));
-    ///         println!("{} of {} steps done", done.count(), run.steps.len());
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn on_progress(mut self, callback: impl FnMut(&PlaybookRun) + Send + 'static) -> Self {
-        self.settings.on_progress = OnProgress::new(callback);
-        self
-    }
-
     /// The playbook whose run is waited for.
     ///
     /// ```
@@ -879,7 +815,7 @@ impl<M> RunWait<M> {
     /// # }
     /// ```
     pub fn playbook_id(&self) -> &PlaybookId {
-        &self.id
+        &self.status().id
     }
 
     /// The run waited for.
@@ -891,78 +827,8 @@ impl<M> RunWait<M> {
     /// # }
     /// ```
     pub fn run_id(&self) -> &RunId {
-        &self.run_id
+        &self.status().run_id
     }
-}
-
-impl RunWait<Async> {
-    /// Waits; the same as `.await`.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// let run = client.playbooks().wait_run("pb-tls-expiry", "run-7").send().await?;
-    /// println!("{:?}", run.status);
-    /// # Ok(()) }
-    /// ```
-    pub async fn send(self) -> Result<PlaybookRun> {
-        wait_for_run(self.client, self.id, self.run_id, self.settings).await
-    }
-}
-
-impl IntoFuture for RunWait<Async> {
-    type Output = Result<PlaybookRun>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<PlaybookRun>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl RunWait<crate::blocking::Blocking> {
-    /// Waits, blocking the calling thread, and returns the final run.
-    ///
-    /// ```no_run
-    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let run = client
-    ///     .playbooks()
-    ///     .wait_run("pb-tls-expiry", "run-7")
-    ///     .timeout(Duration::from_secs(600))
-    ///     .send()?;
-    /// # Ok(()) }
-    /// ```
-    pub fn send(self) -> Result<PlaybookRun> {
-        let wait = wait_for_run(self.client, self.id, self.run_id, self.settings);
-        self.mode.run(wait)?
-    }
-}
-
-/// The one implementation of [`Playbooks::wait_run`], for both clients.
-async fn wait_for_run(
-    client: Client,
-    id: PlaybookId,
-    run_id: RunId,
-    settings: WaitSettings<PlaybookRun>,
-) -> Result<PlaybookRun> {
-    let WaitSettings {
-        interval,
-        timeout,
-        mut on_progress,
-    } = settings;
-    let run_status = || {
-        let get = GetRun {
-            id: id.clone(),
-            run_id: run_id.clone(),
-        };
-        Request::new(client.clone(), Async, get).send()
-    };
-    let is_final = |run: &PlaybookRun| run.status.as_ref().is_some_and(RunStatus::is_final);
-    poll::within(
-        timeout,
-        poll::poll_until(interval, &mut on_progress, run_status, is_final),
-    )
-    .await
 }
 
 #[cfg(test)]

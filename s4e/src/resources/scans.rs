@@ -1,7 +1,5 @@
 //! Scans: vulnerability scans of one asset (`docs/API.md` §4.2).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::endpoint;
 use crate::enums::string_enum;
 use crate::http::paginate::Paginator;
-use crate::http::poll::{self, OnProgress, WaitSettings};
+use crate::http::poll::{Finished, LongRunning, Wait};
 use crate::http::request::{Async, Request};
 use crate::{Client, Result};
 
@@ -650,11 +648,11 @@ impl<M: Clone> Scans<M> {
     }
 
     /// Waits for a scan to finish: polls [`status`](Scans::status) every
-    /// [`interval`](ScanWait::interval) (10 s unless set) until the scan is
+    /// [`interval`](Wait::interval) (10 s unless set) until the scan is
     /// `completed`, `failed` or `cancelled`, then returns the final [`Scan`].
-    /// [`on_progress`](ScanWait::on_progress) sees every status polled.
+    /// [`on_progress`](Wait::on_progress) sees every status polled.
     ///
-    /// It waits at most [`timeout`](ScanWait::timeout)
+    /// It waits at most [`timeout`](Wait::timeout)
     /// ([`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT), 2 h, unless
     /// set). A failed or cancelled scan is returned, not an error: check its
     /// [`status`](Scan::status). Errors of the polling calls (after the
@@ -678,90 +676,34 @@ impl<M: Clone> Scans<M> {
     /// # Ok(()) }
     /// ```
     pub fn wait(&self, id: impl Into<ScanId>) -> ScanWait<M> {
-        ScanWait {
-            client: self.client.clone(),
-            mode: self.mode.clone(),
-            id: id.into(),
-            settings: WaitSettings::new(),
-        }
+        let status = GetScanStatus { id: id.into() };
+        Wait::new(self.client.clone(), self.mode.clone(), status)
     }
 }
 
-/// A wait for a scan to finish, from [`Scans::wait`]; `.await` it (or
-/// `.send()` it on the blocking client).
-#[derive(Debug)]
-#[must_use = "a wait does nothing until it is sent with `.await` or `.send()`"]
-pub struct ScanWait<M = Async> {
-    client: Client,
-    // Only the blocking client reads it, to pick its runtime.
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    mode: M,
-    id: ScanId,
-    settings: WaitSettings<ScanProgress>,
+/// A wait for a scan to finish, from [`Scans::wait`]: its progress is the
+/// [`ScanProgress`] of each poll, its value the final [`Scan`]; `.await` it
+/// (or `.send()` it on the blocking client).
+pub type ScanWait<M = Async> = Wait<Scan, M>;
+
+impl LongRunning for Scan {
+    type Progress = ScanProgress;
+    type Status = GetScanStatus;
+    type Fetch = GetScan;
+
+    fn is_final(progress: &ScanProgress) -> bool {
+        progress.status.as_ref().is_some_and(ScanStatus::is_final)
+    }
+
+    /// The status holds no findings count or times: the scan is fetched.
+    fn finish(status: &GetScanStatus, _last: ScanProgress) -> Finished<Scan> {
+        Finished::Fetch(GetScan {
+            id: status.id.clone(),
+        })
+    }
 }
 
 impl<M> ScanWait<M> {
-    /// How long to sleep between two status checks unless set: 10 s, as the
-    /// API documentation polls.
-    pub const DEFAULT_INTERVAL: Duration = WaitSettings::<ScanProgress>::DEFAULT_INTERVAL;
-
-    /// Sleeps `interval` between two status checks (default 10 s).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let scan = client.scans().wait("sc-44021").interval(Duration::from_secs(30)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.settings.interval = interval;
-        self
-    }
-
-    /// Gives up after `timeout` in all, with [`Error::Timeout`](crate::Error::Timeout). The
-    /// deadline bounds everything: a sleep ends at it (a timeout shorter than
-    /// the interval does not wait a whole interval), and a call still in
-    /// flight then is abandoned. Each poll keeps the client's own request
-    /// timeout, retries and deadline. Default:
-    /// [`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT) (2 h).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// match client.scans().wait("sc-44021").timeout(Duration::from_secs(600)).await {
-    ///     Ok(scan) => println!("scan ended {:?}", scan.status),
-    ///     Err(s4e::Error::Timeout(_)) => println!("still running after 10 minutes"),
-    ///     Err(err) => return Err(err),
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = Some(timeout);
-        self
-    }
-
-    /// Calls `callback` with every status polled, the final one included, so
-    /// a caller can show progress without a polling loop of its own. It runs
-    /// on the task that polls (the calling thread on the blocking client):
-    /// keep it short.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// let scan = client
-    ///     .scans()
-    ///     .wait("sc-44021")
-    ///     .on_progress(|progress| {
-    ///         let phase = progress.current_phase.as_deref().unwrap_or("-");
-    ///         println!("{:>3}% {phase}", progress.progress.unwrap_or(0));
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn on_progress(mut self, callback: impl FnMut(&ScanProgress) + Send + 'static) -> Self {
-        self.settings.on_progress = OnProgress::new(callback);
-        self
-    }
-
     /// The scan waited for.
     ///
     /// ```
@@ -771,72 +713,8 @@ impl<M> ScanWait<M> {
     /// # }
     /// ```
     pub fn scan_id(&self) -> &ScanId {
-        &self.id
+        &self.status().id
     }
-}
-
-impl ScanWait<Async> {
-    /// Waits; the same as `.await`.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
-    /// let scan = client.scans().wait("sc-44021").send().await?;
-    /// println!("{} findings", scan.finding_count.unwrap_or(0));
-    /// # Ok(()) }
-    /// ```
-    pub async fn send(self) -> Result<Scan> {
-        wait_for_scan(self.client, self.id, self.settings).await
-    }
-}
-
-impl IntoFuture for ScanWait<Async> {
-    type Output = Result<Scan>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Scan>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl ScanWait<crate::blocking::Blocking> {
-    /// Waits, blocking the calling thread, and returns the final scan.
-    ///
-    /// ```no_run
-    /// # fn demo(client: s4e::blocking::Client) -> s4e::Result<()> {
-    /// use std::time::Duration;
-    /// let scan = client.scans().wait("sc-44021").timeout(Duration::from_secs(600)).send()?;
-    /// # Ok(()) }
-    /// ```
-    pub fn send(self) -> Result<Scan> {
-        let wait = wait_for_scan(self.client, self.id, self.settings);
-        self.mode.run(wait)?
-    }
-}
-
-/// The one implementation of [`Scans::wait`], for both clients.
-async fn wait_for_scan(
-    client: Client,
-    id: ScanId,
-    settings: WaitSettings<ScanProgress>,
-) -> Result<Scan> {
-    let WaitSettings {
-        interval,
-        timeout,
-        mut on_progress,
-    } = settings;
-    poll::within(timeout, async {
-        let status =
-            || Request::new(client.clone(), Async, GetScanStatus { id: id.clone() }).send();
-        poll::poll_until(interval, &mut on_progress, status, |progress| {
-            progress.status.as_ref().is_some_and(ScanStatus::is_final)
-        })
-        .await?;
-        Request::new(client.clone(), Async, GetScan { id: id.clone() })
-            .send()
-            .await
-    })
-    .await
 }
 
 #[cfg(test)]

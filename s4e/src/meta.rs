@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
 
-use crate::http::rate_limit::RateLimit;
+use crate::rate_limit::RateLimit;
 
 /// HTTP headers, read-only: those of an answer ([`ResponseMeta::headers`]) or
 /// of a request about to go out ([`OutgoingRequest::headers`](crate::OutgoingRequest::headers)).
