@@ -676,6 +676,12 @@ fn tls_config(pems: &[Vec<u8>]) -> Result<rustls::ClientConfig> {
             ));
         }
     }
+    // rustls 0.23.48 deprecates ring's provider: ring has no post-quantum key
+    // exchange. ring stays the provider for now because the alternative,
+    // aws-lc-rs, compiles the AWS-LC C library (minutes of a cold build, and
+    // extra toolchain requirements on some platforms) for every user of the
+    // SDK; the deprecation says nothing is wrong with ring's algorithms.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = if extra.is_empty() {
         rustls_platform_verifier::Verifier::new(provider.clone())
