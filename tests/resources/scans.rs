@@ -639,7 +639,7 @@ fn check_timed_out(result: s4e::Result<Scan>, started: Instant, limit: Duration)
         "returned before the deadline: {elapsed:?}"
     );
     assert!(
-        elapsed < Duration::from_secs(5),
+        elapsed < support::CUT_BOUND,
         "slept past the deadline: {elapsed:?}"
     );
 }
@@ -653,7 +653,7 @@ async fn wait_gives_up_at_the_deadline_even_inside_an_interval() {
     let result = support::client(&server)
         .scans()
         .wait("sc-slow")
-        .interval(Duration::from_secs(30))
+        .interval(Duration::from_secs(60))
         .timeout(limit)
         .await;
     check_timed_out(result, started, limit);
@@ -668,7 +668,7 @@ fn wait_gives_up_at_the_deadline_even_inside_an_interval_blocking() {
     let result = support::blocking_client(&bs.server)
         .scans()
         .wait("sc-slow")
-        .interval(Duration::from_secs(30))
+        .interval(Duration::from_secs(60))
         .timeout(limit)
         .send();
     check_timed_out(result, started, limit);
@@ -700,7 +700,7 @@ async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
     Mock::given(method("GET"))
         .and(path("/v1/scans/sc-hang/status"))
         .respond_with(
-            progress_response("sc-hang", "completed", 100).set_delay(Duration::from_secs(3)),
+            progress_response("sc-hang", "completed", 100).set_delay(Duration::from_secs(60)),
         )
         .expect(1)
         .mount(&server)
@@ -718,7 +718,7 @@ async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
         "{result:?}"
     );
     assert!(
-        elapsed < Duration::from_secs(2),
+        elapsed < support::CUT_BOUND,
         "waited for the slow call: {elapsed:?}"
     );
 }
@@ -743,12 +743,49 @@ async fn wait_ends_with_the_error_of_a_status_call() {
     assert!(matches!(err, s4e::Error::NotFound(_)), "{err:?}");
 }
 
-#[test]
-fn wait_defaults_to_a_ten_second_interval() {
-    assert_eq!(
-        s4e::scans::ScanWait::<s4e::Async>::DEFAULT_INTERVAL,
-        Duration::from_secs(10)
-    );
+/// Without `.interval`, a wait polls every 10 s, as the API documentation
+/// polls: on tokio's paused clock the status requests of a scan that
+/// completes on the third are exactly 10 s apart.
+#[tokio::test(start_paused = true)]
+async fn wait_polls_every_ten_seconds_by_default() {
+    let polls = Arc::new(Mutex::new(Vec::new()));
+    let seen = polls.clone();
+    let status = move || {
+        let seen = seen.clone();
+        async move {
+            let mut seen = seen.lock().unwrap();
+            seen.push(tokio::time::Instant::now());
+            let status = if seen.len() < 3 {
+                "running"
+            } else {
+                "completed"
+            };
+            axum::Json(json!({
+                "data": { "scan_id": "sc-1", "status": status, "progress": 50 }
+            }))
+        }
+    };
+    let app = axum::Router::new()
+        .route("/v1/scans/sc-1/status", axum::routing::get(status))
+        .route(
+            "/v1/scans/sc-1",
+            axum::routing::get(|| async {
+                axum::Json(json!({ "data": scan_json("sc-1", "completed") }))
+            }),
+        );
+    let client = support::serve_on_this_runtime(app).await;
+    let started = tokio::time::Instant::now();
+    let scan = client
+        .scans()
+        .wait("sc-1")
+        .await
+        .expect("the scan completes");
+    assert_eq!(scan.status, Some(ScanStatus::Completed));
+    let polls = polls.lock().unwrap();
+    let gaps: Vec<Duration> = polls.windows(2).map(|w| w[1] - w[0]).collect();
+    assert_eq!(gaps, [Duration::from_secs(10); 2]);
+    assert_eq!(polls[0], started, "the first poll does not wait");
+    assert_eq!(started.elapsed(), Duration::from_secs(20));
 }
 
 // ---------------------------------------------------------------- decoding

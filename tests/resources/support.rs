@@ -8,6 +8,12 @@ use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+/// The bound a wait cut by its deadline (at most 1 s) must return within:
+/// far above the deadline, so that no load on the machine breaks it, and far
+/// below the intervals and delays of the tests that use it (60 s), so that a
+/// wait that slept on or waited for the answer fails it.
+pub(crate) const CUT_BOUND: Duration = Duration::from_secs(10);
+
 /// The key every test client sends.
 pub(crate) const KEY: &str = "sk_test_resources";
 
@@ -16,6 +22,23 @@ pub(crate) fn client(server: &MockServer) -> s4e::Client {
     s4e::Client::builder(KEY)
         .base_url(format!("{}/v1", server.uri()))
         .backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .build()
+        .expect("a valid test client")
+}
+
+/// A server for tests on tokio's paused clock: `app` served on the test's
+/// own runtime, so that every exchange completes while the runtime has work
+/// and the clock moves only when the client sleeps (a server on another
+/// thread, as wiremock's, would let the paused clock jump to the client's
+/// next timer in the middle of a request). Returns an async client for it.
+pub(crate) async fn serve_on_this_runtime(app: axum::Router) -> s4e::Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a local port");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    s4e::Client::builder(KEY)
+        .base_url(format!("http://{addr}/v1"))
         .build()
         .expect("a valid test client")
 }
