@@ -210,3 +210,79 @@ pub(crate) fn serve_blocking(mocks: Vec<Mock>) -> BlockingServer {
 pub(crate) fn verify_blocking(server: &BlockingServer) {
     server.runtime.block_on(server.server.verify());
 }
+
+/// One test per client for a call whose exchange and result are the same on
+/// both, written once: `$name` becomes a module holding `async_client` and
+/// `blocking_client`. Each sets the server up (`mocks(<Vec<Mock>>)` or
+/// `mount(<async fn(&MockServer)>)`, verified at the end), binds a client to
+/// `$client` and runs `$body`, in which `send!(call)` makes a call (awaited,
+/// or sent) and `collect!(walk)` gathers a paginated walk.
+macro_rules! on_both_clients {
+    ($name:ident, $how:ident($setup:expr), |$client:ident| $body:block) => {
+        $crate::support::on_both_clients!(@with ($) $name, $how $setup, |$client| $body);
+    };
+    (@with ($d:tt) $name:ident, $how:ident $setup:expr, |$client:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn async_client() {
+                let server = $crate::support::on_both_clients!(@serve $how $setup);
+                let $client = $crate::support::client(&server);
+                #[allow(unused_macros)]
+                macro_rules! send {
+                    ($d call:expr) => {
+                        $d call.await
+                    };
+                }
+                #[allow(unused_macros)]
+                macro_rules! collect {
+                    ($d walk:expr) => {
+                        $d walk.try_collect().await
+                    };
+                }
+                $body
+            }
+
+            #[test]
+            fn blocking_client() {
+                let server = $crate::support::on_both_clients!(@serve_blocking $how $setup);
+                {
+                    let $client = $crate::support::blocking_client(&server.server);
+                    #[allow(unused_macros)]
+                    macro_rules! send {
+                        ($d call:expr) => {
+                            $d call.send()
+                        };
+                    }
+                    #[allow(unused_macros)]
+                    macro_rules! collect {
+                        ($d walk:expr) => {
+                            $d walk.collect::<s4e::Result<_>>()
+                        };
+                    }
+                    $body
+                }
+                $crate::support::verify_blocking(&server);
+            }
+        }
+    };
+    (@serve mocks $mocks:expr) => {
+        $crate::support::serve($mocks).await
+    };
+    (@serve mount $mount:expr) => {{
+        let server = $crate::support::server().await;
+        $mount(&server).await;
+        server
+    }};
+    (@serve_blocking mocks $mocks:expr) => {
+        $crate::support::serve_blocking($mocks)
+    };
+    (@serve_blocking mount $mount:expr) => {{
+        let server = $crate::support::blocking_server();
+        server.runtime.block_on($mount(&server.server));
+        server
+    }};
+}
+pub(crate) use on_both_clients;
