@@ -408,16 +408,23 @@ pub(crate) fn walk(
         .build()
         .unwrap();
     let mut collector = Collector::default();
-    match kind {
-        Kind::Async => runtime.block_on(async {
-            let mut items = client
+    // The walk as both clients configure it.
+    macro_rules! walk_of {
+        ($client:expr) => {{
+            let items = $client
                 .findings()
                 .list_auto()
                 .per_page(PER_PAGE)
                 .concurrency(k);
-            if let Some(max) = pathology.max_pages() {
-                items = items.max_pages(max);
+            match pathology.max_pages() {
+                Some(max) => items.max_pages(max),
+                None => items,
             }
+        }};
+    }
+    match kind {
+        Kind::Async => runtime.block_on(async {
+            let mut items = walk_of!(client);
             let all = async { while collector.take(items.next().await) {} };
             tokio::time::timeout(Duration::from_secs(60), all)
                 .await
@@ -425,14 +432,7 @@ pub(crate) fn walk(
         }),
         Kind::Blocking => {
             let client = s4e::blocking::Client::from_async(client).unwrap();
-            let mut items = client
-                .findings()
-                .list_auto()
-                .per_page(PER_PAGE)
-                .concurrency(k);
-            if let Some(max) = pathology.max_pages() {
-                items = items.max_pages(max);
-            }
+            let mut items = walk_of!(client);
             while collector.take(items.next()) {}
         }
     }

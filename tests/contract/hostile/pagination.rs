@@ -229,19 +229,31 @@ fn pages_past_the_end_that_hang_are_cancelled_with_the_walk_on_the_blocking_clie
 }
 
 /// Pages past the end that fail are discarded: the walk yields pages 1
-/// and 2 and no error.
-#[tokio::test]
-async fn pages_past_the_end_that_fail_are_discarded_by_the_walk() {
+/// and 2 and no error, on the blocking client or (on a runtime of its own)
+/// the async one.
+fn pages_past_the_end_that_fail_are_discarded(blocking: bool) {
     for (what, past_the_end) in FAILING {
         let server = two_pages_then(past_the_end);
         let started = Instant::now();
-        let items: Vec<_> = client(&server, RETRIES)
-            .findings()
-            .list_auto()
-            .per_page(PER_PAGE as u32)
-            .concurrency(AHEAD)
-            .collect()
-            .await;
+        let items: Vec<_> = if blocking {
+            blocking_client(&server, RETRIES)
+                .findings()
+                .list_auto()
+                .per_page(PER_PAGE as u32)
+                .concurrency(AHEAD)
+                .collect()
+        } else {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            let walk = client(&server, RETRIES)
+                .findings()
+                .list_auto()
+                .per_page(PER_PAGE as u32)
+                .concurrency(AHEAD);
+            runtime.block_on(walk.collect())
+        };
         assert_within(started, BOUND);
         let past = assert_past_the_end_discarded(&items, &server, what);
         assert_retries_bounded(past, what);
@@ -249,18 +261,11 @@ async fn pages_past_the_end_that_fail_are_discarded_by_the_walk() {
 }
 
 #[test]
+fn pages_past_the_end_that_fail_are_discarded_by_the_walk() {
+    pages_past_the_end_that_fail_are_discarded(false);
+}
+
+#[test]
 fn pages_past_the_end_that_fail_are_discarded_by_the_walk_on_the_blocking_client() {
-    for (what, past_the_end) in FAILING {
-        let server = two_pages_then(past_the_end);
-        let started = Instant::now();
-        let items: Vec<_> = blocking_client(&server, RETRIES)
-            .findings()
-            .list_auto()
-            .per_page(PER_PAGE as u32)
-            .concurrency(AHEAD)
-            .collect();
-        assert_within(started, BOUND);
-        let past = assert_past_the_end_discarded(&items, &server, what);
-        assert_retries_bounded(past, what);
-    }
+    pages_past_the_end_that_fail_are_discarded(true);
 }
