@@ -541,7 +541,7 @@ async fn a_hook_cannot_replace_the_key_or_the_idempotency_key() {
         .idempotency_key("job-7")
         .await
         .unwrap();
-    let refused = refused.lock().unwrap();
+    let refused = refused.lock().unwrap().clone();
     assert!(!refused.is_empty(), "the hook saw the request");
     assert!(refused.iter().all(|r| *r), "{refused:?}");
     let requests = support::received(&server).await;
