@@ -660,25 +660,35 @@ async fn wait_execution_times_out_at_the_deadline() {
     );
 }
 
-#[tokio::test]
+/// A status-less answer decodes (the model's `status` is `None`) and the
+/// wait goes on polling instead of taking it for the end: on tokio's paused
+/// clock, every 10 s from 0 to 50 s, then the 55 s deadline.
+#[tokio::test(start_paused = true)]
 async fn an_execution_without_a_status_is_not_final() {
-    // A status-less answer decodes (the model's `status` is `None`) and the
-    // wait goes on polling instead of taking it for the end.
-    let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/actions/act-1/executions/exec-1"))
-        .respond_with(json(200, r#"{"execution_id": "exec-1"}"#))
-        .expect(2..)
-        .mount(&server)
-        .await;
-    let err = support::client(&server)
+    let polls = Arc::new(AtomicUsize::new(0));
+    let seen = polls.clone();
+    let execution = move || {
+        seen.fetch_add(1, Ordering::SeqCst);
+        async { axum::Json(json!({ "execution_id": "exec-1" })) }
+    };
+    let app = axum::Router::new().route(
+        "/v1/actions/act-1/executions/exec-1",
+        axum::routing::get(execution),
+    );
+    let deadline = Duration::from_secs(55);
+    let err = support::serve_on_this_runtime(app)
+        .await
         .actions()
         .wait_execution("act-1", "exec-1")
-        .interval(Duration::from_millis(5))
-        .timeout(Duration::from_millis(60))
+        .interval(Duration::from_secs(10))
+        .timeout(deadline)
         .await
         .expect_err("never final");
-    assert!(matches!(err, s4e::Error::Timeout(_)), "{err:?}");
+    assert!(
+        matches!(err, s4e::Error::Timeout(d) if d == deadline),
+        "{err:?}"
+    );
+    assert_eq!(polls.load(Ordering::SeqCst), 6, "polled at 0, 10, .., 50 s");
 }
 
 // ---------------------------------------------------------------- decoding
