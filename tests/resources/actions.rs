@@ -646,11 +646,11 @@ async fn wait_execution_times_out_at_the_deadline() {
         .actions()
         .wait_execution("act/block-ip", "exec/7781")
         .interval(Duration::from_secs(60))
-        .timeout(Duration::from_millis(80))
+        .timeout(support::DEADLINE)
         .await
         .expect_err("the execution never finishes");
     assert!(
-        matches!(err, s4e::Error::Timeout(d) if d == Duration::from_millis(80)),
+        matches!(err, s4e::Error::Timeout(d) if d == support::DEADLINE),
         "{err:?}"
     );
     assert!(

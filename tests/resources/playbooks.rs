@@ -660,15 +660,15 @@ async fn wait_run_times_out_at_the_deadline() {
         .playbooks()
         .wait_run(ODD_ID, "run/7")
         .interval(Duration::from_secs(60))
-        .timeout(Duration::from_millis(80))
+        .timeout(support::DEADLINE)
         .await
         .expect_err("the run never finishes");
     let elapsed = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout(d) if d == Duration::from_millis(80)),
+        matches!(err, Error::Timeout(d) if d == support::DEADLINE),
         "{err:?}"
     );
-    assert!(elapsed >= Duration::from_millis(80), "{elapsed:?}");
+    assert!(elapsed >= support::DEADLINE, "{elapsed:?}");
     assert!(elapsed < support::CUT_BOUND, "{elapsed:?}");
 }
 
@@ -684,16 +684,16 @@ fn wait_run_blocking_times_out_at_the_deadline() {
     let err = support::blocking_client(&server.server)
         .playbooks()
         .wait_run(ODD_ID, "run/7")
-        .interval(Duration::from_millis(10))
-        .timeout(Duration::from_millis(100))
+        .interval(Duration::from_millis(100))
+        .timeout(support::DEADLINE)
         .send()
         .expect_err("the run never finishes");
     let elapsed = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout(d) if d == Duration::from_millis(100)),
+        matches!(err, Error::Timeout(d) if d == support::DEADLINE),
         "{err:?}"
     );
-    assert!(elapsed >= Duration::from_millis(100), "{elapsed:?}");
+    assert!(elapsed >= support::DEADLINE, "{elapsed:?}");
     assert!(elapsed < support::CUT_BOUND, "{elapsed:?}");
     verify_blocking(&server);
 }

@@ -539,7 +539,7 @@ on_both_clients!(
     wait_gives_up_at_the_deadline_even_inside_an_interval,
     mount(mount_forever_running),
     |client| {
-        let limit = Duration::from_millis(150);
+        let limit = support::DEADLINE;
         let started = Instant::now();
         let result = send!(
             client
@@ -561,12 +561,12 @@ async fn wait_keeps_polling_until_the_deadline() {
         .expect(2..)
         .mount(&server)
         .await;
-    let limit = Duration::from_millis(400);
+    let limit = support::DEADLINE;
     let started = Instant::now();
     let result = support::client(&server)
         .scans()
         .wait("sc-slow")
-        .interval(Duration::from_millis(10))
+        .interval(Duration::from_millis(100))
         .timeout(limit)
         .await;
     check_timed_out(result, started, limit);
@@ -583,7 +583,7 @@ async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
         .expect(1)
         .mount(&server)
         .await;
-    let limit = Duration::from_millis(100);
+    let limit = support::DEADLINE;
     let started = Instant::now();
     let result = support::client(&server)
         .scans()

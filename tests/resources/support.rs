@@ -8,7 +8,12 @@ use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-/// The bound a wait cut by its deadline (at most 1 s) must return within:
+/// A wait's deadline in the tests that cut a wait: long enough that the polls
+/// they count are made before it even on a loaded machine, far shorter than
+/// the intervals that would otherwise follow (60 s).
+pub(crate) const DEADLINE: Duration = Duration::from_secs(2);
+
+/// The bound a wait cut by its [`DEADLINE`] must return within:
 /// far above the deadline, so that no load on the machine breaks it, and far
 /// below the intervals and delays of the tests that use it (60 s), so that a
 /// wait that slept on or waited for the answer fails it.
