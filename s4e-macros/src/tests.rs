@@ -1,7 +1,8 @@
 // Expansion snapshots: the code generated for a few canonical endpoints,
 // pretty-printed and compared with `snapshots/<name>.rs`, so that a codegen
 // change reads as a diff in review. `S4E_BLESS=1 cargo test -p s4e-macros`
-// rewrites the files.
+// rewrites the files and fails every snapshot test it rewrote, so that a
+// blessed run never passes for a check.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -35,7 +36,11 @@ fn check(name: &str, attr: &str, item: &str) {
     if std::env::var_os("S4E_BLESS").is_some_and(|v| v == "1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &actual).unwrap();
-        return;
+        // A blessed run compared nothing: it must not pass as a check.
+        panic!(
+            "S4E_BLESS=1 wrote {}; review the diff, then run the tests without S4E_BLESS",
+            path.display()
+        );
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         panic!(

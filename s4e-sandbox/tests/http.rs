@@ -155,6 +155,15 @@ impl Reply {
         &self.json["data"]
     }
 
+    /// The items of a list answer, asserting there is at least one: a
+    /// filter checked with `.all(..)` over no items would prove nothing.
+    #[track_caller]
+    fn items(&self, what: &str) -> &[Value] {
+        let items = self.data().as_array().expect("a list answer");
+        assert!(!items.is_empty(), "{what}: the list is empty");
+        items
+    }
+
     fn detail_fields(&self) -> Vec<String> {
         self.json["error"]["details"]
             .as_array()
@@ -804,9 +813,7 @@ async fn filters_and_sorting_agree_with_the_data() {
         .get("/findings?severity=critical,high&per_page=100")
         .await;
     assert!(
-        r.data()
-            .as_array()
-            .unwrap()
+        r.items("critical or high findings")
             .iter()
             .all(|f| f["severity"] == "critical" || f["severity"] == "high")
     );
@@ -846,9 +853,7 @@ async fn filters_and_sorting_agree_with_the_data() {
         ))
         .await;
     assert!(
-        r.data()
-            .as_array()
-            .unwrap()
+        r.items("one asset's open findings of one scan")
             .iter()
             .all(|f| f["asset"]["id"] == asset_id
                 && f["scan_id"] == scan_id
@@ -856,9 +861,7 @@ async fn filters_and_sorting_agree_with_the_data() {
     );
     let r = api.get("/findings?search=hsts&per_page=100").await;
     assert!(
-        r.data()
-            .as_array()
-            .unwrap()
+        r.items("findings matching `hsts`")
             .iter()
             .all(|f| f["title"].as_str().unwrap().contains("HSTS"))
     );
@@ -890,9 +893,7 @@ async fn filters_and_sorting_agree_with_the_data() {
         .await;
     assert!(
         tagged
-            .data()
-            .as_array()
-            .unwrap()
+            .items("active assets tagged production")
             .iter()
             .all(|a| a["status"] == "active"
                 && a["tags"].as_array().unwrap().contains(&json!("production")))
@@ -1106,6 +1107,7 @@ async fn export_streams_csv_and_json() {
         "id,title,severity,cvss,status,asset,scan_id,discovered_at"
     );
     assert_eq!(lines.len() as u64 - 1, total);
+    assert!(lines.len() > 1, "the export has rows");
     assert!(
         lines[1..]
             .iter()
@@ -1211,7 +1213,9 @@ async fn connection_faults_are_visible_to_a_client() {
     assert!(serde_json::from_str::<Value>(&r.text).is_err(), "cut JSON");
     assert_eq!(r.header("content-length"), r.text.len().to_string());
 
-    c.inject(Fault::delay(Duration::from_secs(2)));
+    // Far longer than the client's timeout plus any delay a loaded machine
+    // adds: the timeout, not the answer, ends the call.
+    c.inject(Fault::delay(Duration::from_secs(60)));
     let started = Instant::now();
     let err = api
         .request(Method::GET, "/assets")
@@ -1220,7 +1224,7 @@ async fn connection_faults_are_visible_to_a_client() {
         .await
         .expect_err("timeout");
     assert!(err.is_timeout(), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(30));
 
     // The sandbox still serves normally.
     assert_eq!(api.get("/assets").await.status, 200);
@@ -1332,8 +1336,9 @@ async fn latency_is_the_least_time_to_an_answer_with_the_work_done_within_it() {
             true
         } => logged,
     };
+    // The log, watched while the answer was pending, came first: no clock
+    // reading needed (a loaded machine could stretch one).
     assert!(logged, "the answer came before the work was logged");
-    assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(c.requests()[0].status, Some(201));
     create.await;
     assert!(started.elapsed() >= Duration::from_secs(3));
@@ -1571,6 +1576,7 @@ async fn signed_deliveries_reach_a_local_listener() {
     );
 
     let deliveries = api.sandbox.controls().deliveries();
+    assert!(!deliveries.is_empty(), "the test delivery is recorded");
     assert!(
         deliveries
             .iter()

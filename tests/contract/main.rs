@@ -28,6 +28,7 @@ mod meta;
 mod observability;
 mod pagination;
 mod pagination_pathologies;
+mod pathologies;
 mod proxy;
 mod rate_limit;
 mod redaction;

@@ -3,7 +3,7 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use s4e::findings::ListFindings;
-use s4e::{Error, Finding, Severity};
+use s4e::{Error, Finding, Paginator, Severity};
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -42,19 +42,74 @@ async fn three_full_pages(server: &MockServer) {
     mount_page(server, 3, page_response(&ids(5, 6), meta(3, 6, Some(3)))).await;
 }
 
-#[tokio::test]
-async fn three_pages_in_order_with_one_request_each() {
+/// A walk at 2 a page over mocked pages `(page, items, meta)`, each asked
+/// for exactly once; `configure` sets the walk's other options; the walk must
+/// yield `expected`.
+async fn walk_pages(
+    pages: Vec<(u32, Vec<String>, Option<serde_json::Value>)>,
+    configure: impl FnOnce(Paginator<ListFindings>) -> Paginator<ListFindings>,
+    expected: Vec<String>,
+) {
+    assert!(!pages.is_empty(), "a walk case mocks a page");
     let server = support::start().await;
-    three_full_pages(&server).await;
-
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
+    for (page, items, meta) in pages {
+        mount_page(&server, page, page_response(&items, meta)).await;
+    }
+    let walk = support::client(&server).findings().list_auto().per_page(2);
+    let all: Vec<Finding> = configure(walk)
         .try_collect()
         .await
         .expect("every page loads");
-    assert_eq!(id_list(&all), ids(1, 6));
+    assert_eq!(id_list(&all), expected);
+}
+
+/// One test per walk case: which pages are asked for, and what ends the walk.
+macro_rules! walk_cases {
+    ($($name:ident: $pages:expr, |$walk:ident| $configure:expr => $expected:expr;)+) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                walk_pages($pages, |$walk| $configure, $expected).await;
+            }
+        )+
+    };
+}
+
+/// A page's `meta` without a total.
+fn no_total(page: u32) -> Option<serde_json::Value> {
+    Some(json!({ "page": page, "per_page": 2 }))
+}
+
+walk_cases! {
+    three_pages_in_order_with_one_request_each: vec![
+        (1, ids(1, 2), meta(1, 6, Some(3))),
+        (2, ids(3, 4), meta(2, 6, Some(3))),
+        (3, ids(5, 6), meta(3, 6, Some(3))),
+    ], |walk| walk => ids(1, 6);
+    without_total_pages_the_total_ends_the_list: vec![
+        (1, ids(1, 2), meta(1, 5, None)),
+        (2, ids(3, 4), meta(2, 5, None)),
+        (3, ids(5, 5), meta(3, 5, None)),
+    ], |walk| walk => ids(1, 5);
+    an_exact_total_stops_without_an_extra_request: vec![
+        (1, ids(1, 2), meta(1, 4, None)),
+        (2, ids(3, 4), meta(2, 4, None)),
+    ], |walk| walk => ids(1, 4);
+    an_empty_page_ends_the_list: vec![
+        (1, ids(1, 2), no_total(1)),
+        (2, Vec::new(), no_total(2)),
+    ], |walk| walk => ids(1, 2);
+    without_meta_a_short_page_ends_the_list: vec![
+        (1, ids(1, 2), None),
+        (2, ids(3, 3), None),
+    ], |walk| walk => ids(1, 3);
+    max_items_fetches_no_page_beyond: vec![
+        (1, ids(1, 2), meta(1, 6, Some(3))),
+        (2, ids(3, 4), meta(2, 6, Some(3))),
+    ], |walk| walk.max_items(3) => ids(1, 3);
+    page_starts_the_walk_there: vec![
+        (3, ids(5, 6), meta(3, 6, Some(3))),
+    ], |walk| walk.page(3) => ids(5, 6);
 }
 
 #[tokio::test]
@@ -91,89 +146,6 @@ async fn filters_are_sent_with_every_page() {
 }
 
 #[tokio::test]
-async fn without_total_pages_the_total_ends_the_list() {
-    let server = support::start().await;
-    mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 5, None))).await;
-    mount_page(&server, 2, page_response(&ids(3, 4), meta(2, 5, None))).await;
-    mount_page(&server, 3, page_response(&ids(5, 5), meta(3, 5, None))).await;
-
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .try_collect()
-        .await
-        .expect("every page loads");
-    assert_eq!(id_list(&all), ids(1, 5));
-}
-
-#[tokio::test]
-async fn an_exact_total_stops_without_an_extra_request() {
-    let server = support::start().await;
-    mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 4, None))).await;
-    mount_page(&server, 2, page_response(&ids(3, 4), meta(2, 4, None))).await;
-
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .try_collect()
-        .await
-        .expect("both pages load");
-    assert_eq!(id_list(&all), ids(1, 4));
-}
-
-#[tokio::test]
-async fn an_empty_page_ends_the_list() {
-    let server = support::start().await;
-    let no_total = |page: u32| Some(json!({ "page": page, "per_page": 2 }));
-    mount_page(&server, 1, page_response(&ids(1, 2), no_total(1))).await;
-    mount_page(&server, 2, page_response(&[], no_total(2))).await;
-
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .try_collect()
-        .await
-        .expect("both pages load");
-    assert_eq!(id_list(&all), ids(1, 2));
-}
-
-#[tokio::test]
-async fn without_meta_a_short_page_ends_the_list() {
-    let server = support::start().await;
-    mount_page(&server, 1, page_response(&ids(1, 2), None)).await;
-    mount_page(&server, 2, page_response(&ids(3, 3), None)).await;
-
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .try_collect()
-        .await
-        .expect("both pages load");
-    assert_eq!(id_list(&all), ids(1, 3));
-}
-
-#[tokio::test]
-async fn max_items_fetches_no_page_beyond() {
-    let server = support::start().await;
-    mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 6, Some(3)))).await;
-    mount_page(&server, 2, page_response(&ids(3, 4), meta(2, 6, Some(3)))).await;
-
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .max_items(3)
-        .try_collect()
-        .await
-        .expect("two pages load");
-    assert_eq!(id_list(&all), ids(1, 3));
-}
-
-#[tokio::test]
 async fn taking_a_few_items_fetches_one_page() {
     let server = support::start().await;
     Mock::given(method("GET"))
@@ -196,22 +168,6 @@ async fn taking_a_few_items_fetches_one_page() {
         .await
         .expect("the first page loads");
     assert_eq!(id_list(&first), ids(1, 5));
-}
-
-#[tokio::test]
-async fn page_starts_the_walk_there() {
-    let server = support::start().await;
-    mount_page(&server, 3, page_response(&ids(5, 6), meta(3, 6, Some(3)))).await;
-
-    let rest: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .page(3)
-        .try_collect()
-        .await
-        .expect("the last page loads");
-    assert_eq!(id_list(&rest), ids(5, 6));
 }
 
 #[tokio::test]

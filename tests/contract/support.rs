@@ -15,6 +15,12 @@ pub(crate) const KEY: &str = "sk_test_contract_0123456789";
 /// version with `s4e`, which the workspace pins to that exact version.
 pub(crate) const USER_AGENT: &str = concat!("s4e-rust/", env!("CARGO_PKG_VERSION"));
 
+/// The bound a call cut by a timeout, a stall or a deadline of at most 1 s
+/// must return within: far above that, so that no load on the machine breaks
+/// it, and below the 20 s the slow server serves for, so that a call that
+/// was not cut fails it (the error's kind and value say what cut it).
+pub(crate) const CUT_BOUND: Duration = Duration::from_secs(10);
+
 /// Starts a mock server whose catch-all answers any request no other mock
 /// matched with a 500 naming it, and fails the test when the server is
 /// dropped if it was hit.

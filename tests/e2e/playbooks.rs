@@ -85,6 +85,7 @@ async fn every_playbook_operation() -> TestResult {
         run.playbook_id.as_ref().map(|p| p.as_str()),
         Some("pb-tls-expiry")
     );
+    assert!(!run.steps.is_empty(), "the run lists its steps");
     assert!(
         run.steps
             .iter()
@@ -126,6 +127,7 @@ async fn every_playbook_operation() -> TestResult {
         .await?;
     advancer.await?;
     assert_eq!(finished.status, Some(RunStatus::Completed));
+    assert_eq!(finished.steps.len(), run.steps.len(), "every step reported");
     assert!(
         finished
             .steps

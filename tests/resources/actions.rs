@@ -14,7 +14,9 @@ use serde_json::json;
 use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
-use crate::support::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
+use crate::support::{
+    self, at, fixture, header_missing, json, no_body, no_query, on_both_clients, query_count,
+};
 
 fn action_json(id: &str) -> serde_json::Value {
     json!({ "id": id, "name": format!("Action {id}"), "type": "notification" })
@@ -48,37 +50,19 @@ fn check_list(page: &s4e::Page<Action>) {
     assert_eq!(page.last_page, Some(1));
 }
 
-#[tokio::test]
-async fn list_sends_type_and_search() {
-    let server = support::server().await;
-    mount_list(&server).await;
-    let page = support::client(&server)
-        .actions()
-        .list()
-        .action_type(ActionType::Remediation)
-        .search("block ip")
-        .page(1)
-        .per_page(20)
-        .await
-        .expect("list succeeds");
+on_both_clients!(list_sends_type_and_search, mount(mount_list), |client| {
+    let page = send!(
+        client
+            .actions()
+            .list()
+            .action_type(ActionType::Remediation)
+            .search("block ip")
+            .page(1)
+            .per_page(20)
+    )
+    .expect("list succeeds");
     check_list(&page);
-}
-
-#[test]
-fn list_sends_type_and_search_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_list(&bs.server));
-    let page = support::blocking_client(&bs.server)
-        .actions()
-        .list()
-        .action_type(ActionType::Remediation)
-        .search("block ip")
-        .page(1)
-        .per_page(20)
-        .send()
-        .expect("list succeeds");
-    check_list(&page);
-}
+});
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
@@ -125,34 +109,21 @@ fn check_list_auto(actions: &[Action]) {
     assert_eq!(ids, ["act-1", "act-2", "act-3"]);
 }
 
-#[tokio::test]
-async fn list_auto_walks_every_page_with_the_filters() {
-    let server = support::server().await;
-    mount_list_auto(&server).await;
-    let actions: Vec<Action> = support::client(&server)
-        .actions()
-        .list_auto()
-        .action_type(ActionType::Notification)
-        .per_page(2)
-        .try_collect()
-        .await
+on_both_clients!(
+    list_auto_walks_every_page_with_the_filters,
+    mount(mount_list_auto),
+    |client| {
+        let actions: Vec<Action> = collect!(
+            client
+                .actions()
+                .list_auto()
+                .action_type(ActionType::Notification)
+                .per_page(2)
+        )
         .expect("every page");
-    check_list_auto(&actions);
-}
-
-#[test]
-fn list_auto_walks_every_page_with_the_filters_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_list_auto(&bs.server));
-    let actions: Vec<Action> = support::blocking_client(&bs.server)
-        .actions()
-        .list_auto()
-        .action_type(ActionType::Notification)
-        .per_page(2)
-        .collect::<s4e::Result<_>>()
-        .expect("every page");
-    check_list_auto(&actions);
-}
+        check_list_auto(&actions);
+    }
+);
 
 // ---------------------------------------------------------------- get
 
@@ -203,29 +174,14 @@ fn check_action(action: &Action) {
     assert_eq!(p[3].default, Some(json!("edge")));
 }
 
-#[tokio::test]
-async fn get_percent_encodes_the_id_and_decodes_the_action() {
-    let server = support::server().await;
-    mount_get(&server).await;
-    let action = support::client(&server)
-        .actions()
-        .get("act/block-ip")
-        .await
-        .expect("get");
-    check_action(&action);
-}
-
-#[test]
-fn get_percent_encodes_the_id_and_decodes_the_action_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_get(&bs.server));
-    let action = support::blocking_client(&bs.server)
-        .actions()
-        .get("act/block-ip")
-        .send()
-        .expect("get");
-    check_action(&action);
-}
+on_both_clients!(
+    get_percent_encodes_the_id_and_decodes_the_action,
+    mount(mount_get),
+    |client| {
+        let action = send!(client.actions().get("act/block-ip")).expect("get");
+        check_action(&action);
+    }
+);
 
 // ---------------------------------------------------------------- create
 
@@ -268,55 +224,28 @@ fn parameters() -> [ActionParameter; 2] {
     ]
 }
 
-#[tokio::test]
-async fn create_sends_name_type_and_only_the_fields_set() {
-    let server = support::server().await;
-    mount_create(&server).await;
-    let client = support::client(&server);
-    let action = client
-        .actions()
-        .create("Block IP", ActionType::Remediation)
-        .description("Blocks an address at the edge firewall")
-        .executor(Executor::Remote)
-        .target(json!({ "kind": "firewall", "id": "edge-1" }))
-        .parameters(parameters())
-        .config(json!({ "endpoint": "https://fw.example.com/api" }))
-        .conditions(json!([{ "field": "severity", "op": "in", "value": ["critical"] }]))
-        .await
+on_both_clients!(
+    create_sends_name_type_and_only_the_fields_set,
+    mount(mount_create),
+    |client| {
+        let action = send!(
+            client
+                .actions()
+                .create("Block IP", ActionType::Remediation)
+                .description("Blocks an address at the edge firewall")
+                .executor(Executor::Remote)
+                .target(json!({ "kind": "firewall", "id": "edge-1" }))
+                .parameters(parameters())
+                .config(json!({ "endpoint": "https://fw.example.com/api" }))
+                .conditions(json!([{ "field": "severity", "op": "in", "value": ["critical"] }]))
+        )
         .expect("create succeeds");
-    check_action(&action);
-    let minimal = client
-        .actions()
-        .create("Ping", ActionType::Notification)
-        .await
-        .expect("minimal create");
-    assert_eq!(minimal.id, "42");
-}
-
-#[test]
-fn create_sends_name_type_and_only_the_fields_set_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_create(&bs.server));
-    let client = support::blocking_client(&bs.server);
-    let action = client
-        .actions()
-        .create("Block IP", ActionType::Remediation)
-        .description("Blocks an address at the edge firewall")
-        .executor(Executor::Remote)
-        .target(json!({ "kind": "firewall", "id": "edge-1" }))
-        .parameters(parameters())
-        .config(json!({ "endpoint": "https://fw.example.com/api" }))
-        .conditions(json!([{ "field": "severity", "op": "in", "value": ["critical"] }]))
-        .send()
-        .expect("create succeeds");
-    check_action(&action);
-    let minimal = client
-        .actions()
-        .create("Ping", ActionType::Notification)
-        .send()
-        .expect("minimal create");
-    assert_eq!(minimal.id, "42");
-}
+        check_action(&action);
+        let minimal = send!(client.actions().create("Ping", ActionType::Notification))
+            .expect("minimal create");
+        assert_eq!(minimal.id, "42");
+    }
+);
 
 // ---------------------------------------------------------------- update
 
@@ -349,59 +278,28 @@ async fn mount_update(server: &MockServer) {
         .await;
 }
 
-#[tokio::test]
-async fn update_sends_only_the_fields_set() {
-    let server = support::server().await;
-    mount_update(&server).await;
-    let client = support::client(&server);
-    let action = client
-        .actions()
-        .update("act/block-ip")
-        .name("Block IP v2")
-        .action_type(ActionType::Script)
-        .description("now a script")
-        .executor(Executor::Opservant)
-        .target("edge-2")
-        .parameters([ActionParameter::new("ip", ParameterType::String).required(true)])
-        .config(json!({ "script": "block.sh" }))
-        .conditions(json!({ "severity": "critical" }))
-        .await
+on_both_clients!(
+    update_sends_only_the_fields_set,
+    mount(mount_update),
+    |client| {
+        let action = send!(
+            client
+                .actions()
+                .update("act/block-ip")
+                .name("Block IP v2")
+                .action_type(ActionType::Script)
+                .description("now a script")
+                .executor(Executor::Opservant)
+                .target("edge-2")
+                .parameters([ActionParameter::new("ip", ParameterType::String).required(true)])
+                .config(json!({ "script": "block.sh" }))
+                .conditions(json!({ "severity": "critical" }))
+        )
         .expect("update succeeds");
-    check_action(&action);
-    client
-        .actions()
-        .update("act-2")
-        .description("only this")
-        .await
-        .expect("second update");
-}
-
-#[test]
-fn update_sends_only_the_fields_set_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_update(&bs.server));
-    let client = support::blocking_client(&bs.server);
-    let action = client
-        .actions()
-        .update("act/block-ip")
-        .name("Block IP v2")
-        .action_type(ActionType::Script)
-        .description("now a script")
-        .executor(Executor::Opservant)
-        .target("edge-2")
-        .parameters([ActionParameter::new("ip", ParameterType::String).required(true)])
-        .config(json!({ "script": "block.sh" }))
-        .conditions(json!({ "severity": "critical" }))
-        .send()
-        .expect("update succeeds");
-    check_action(&action);
-    client
-        .actions()
-        .update("act-2")
-        .description("only this")
-        .send()
-        .expect("second update");
-}
+        check_action(&action);
+        send!(client.actions().update("act-2").description("only this")).expect("second update");
+    }
+);
 
 // ---------------------------------------------------------------- delete
 
@@ -417,27 +315,13 @@ async fn mount_delete(server: &MockServer) {
         .await;
 }
 
-#[tokio::test]
-async fn delete_sends_no_body_and_accepts_204() {
-    let server = support::server().await;
-    mount_delete(&server).await;
-    let () = support::client(&server)
-        .actions()
-        .delete("act/block-ip")
-        .await
-        .expect("delete");
-}
-
-#[test]
-fn delete_sends_no_body_and_accepts_204_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_delete(&bs.server));
-    let () = support::blocking_client(&bs.server)
-        .actions()
-        .delete("act/block-ip")
-        .send()
-        .expect("delete");
-}
+on_both_clients!(
+    delete_sends_no_body_and_accepts_204,
+    mount(mount_delete),
+    |client| {
+        let () = send!(client.actions().delete("act/block-ip")).expect("delete");
+    }
+);
 
 // ---------------------------------------------------------------- validate
 
@@ -471,29 +355,14 @@ fn check_report(report: &ValidationReport) {
     assert_eq!(report.errors[1].path, "executor");
 }
 
-#[tokio::test]
-async fn validate_sends_the_definition_as_the_body() {
-    let server = support::server().await;
-    mount_validate(&server).await;
-    let report = support::client(&server)
-        .actions()
-        .validate(definition())
-        .await
-        .expect("validate succeeds");
-    check_report(&report);
-}
-
-#[test]
-fn validate_sends_the_definition_as_the_body_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_validate(&bs.server));
-    let report = support::blocking_client(&bs.server)
-        .actions()
-        .validate(definition())
-        .send()
-        .expect("validate succeeds");
-    check_report(&report);
-}
+on_both_clients!(
+    validate_sends_the_definition_as_the_body,
+    mount(mount_validate),
+    |client| {
+        let report = send!(client.actions().validate(definition())).expect("validate succeeds");
+        check_report(&report);
+    }
+);
 
 #[tokio::test]
 async fn validate_is_retried_after_a_server_error_as_it_is_read_only() {
@@ -659,29 +528,19 @@ fn check_completed(execution: &ActionExecution) {
     assert_eq!(execution.finished_at, Some(at("2026-05-03T10:07:04Z")));
 }
 
-#[tokio::test]
-async fn execution_percent_encodes_both_ids() {
-    let server = support::server().await;
-    mount_execution(&server).await;
-    let execution = support::client(&server)
-        .actions()
-        .execution_status("act/block-ip", "exec/7781")
-        .await
+on_both_clients!(
+    execution_percent_encodes_both_ids,
+    mount(mount_execution),
+    |client| {
+        let execution = send!(
+            client
+                .actions()
+                .execution_status("act/block-ip", "exec/7781")
+        )
         .expect("execution");
-    check_completed(&execution);
-}
-
-#[test]
-fn execution_percent_encodes_both_ids_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_execution(&bs.server));
-    let execution = support::blocking_client(&bs.server)
-        .actions()
-        .execution_status("act/block-ip", "exec/7781")
-        .send()
-        .expect("execution");
-    check_completed(&execution);
-}
+        check_completed(&execution);
+    }
+);
 
 // ---------------------------------------------------------- wait_execution
 
@@ -786,36 +645,50 @@ async fn wait_execution_times_out_at_the_deadline() {
     let err = support::client(&server)
         .actions()
         .wait_execution("act/block-ip", "exec/7781")
-        .interval(Duration::from_secs(10))
-        .timeout(Duration::from_millis(80))
+        .interval(Duration::from_secs(60))
+        .timeout(support::DEADLINE)
         .await
         .expect_err("the execution never finishes");
     assert!(
-        matches!(err, s4e::Error::Timeout(d) if d == Duration::from_millis(80)),
+        matches!(err, s4e::Error::Timeout(d) if d == support::DEADLINE),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        started.elapsed() < support::CUT_BOUND,
+        "{:?}",
+        started.elapsed()
+    );
 }
 
-#[tokio::test]
+/// A status-less answer decodes (the model's `status` is `None`) and the
+/// wait goes on polling instead of taking it for the end: on tokio's paused
+/// clock, every 10 s from 0 to 50 s, then the 55 s deadline.
+#[tokio::test(start_paused = true)]
 async fn an_execution_without_a_status_is_not_final() {
-    // A status-less answer decodes (the model's `status` is `None`) and the
-    // wait goes on polling instead of taking it for the end.
-    let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/actions/act-1/executions/exec-1"))
-        .respond_with(json(200, r#"{"execution_id": "exec-1"}"#))
-        .expect(2..)
-        .mount(&server)
-        .await;
-    let err = support::client(&server)
+    let polls = Arc::new(AtomicUsize::new(0));
+    let seen = polls.clone();
+    let execution = move || {
+        seen.fetch_add(1, Ordering::SeqCst);
+        async { axum::Json(json!({ "execution_id": "exec-1" })) }
+    };
+    let app = axum::Router::new().route(
+        "/v1/actions/act-1/executions/exec-1",
+        axum::routing::get(execution),
+    );
+    let deadline = Duration::from_secs(55);
+    let err = support::serve_on_this_runtime(app)
+        .await
         .actions()
         .wait_execution("act-1", "exec-1")
-        .interval(Duration::from_millis(5))
-        .timeout(Duration::from_millis(60))
+        .interval(Duration::from_secs(10))
+        .timeout(deadline)
         .await
         .expect_err("never final");
-    assert!(matches!(err, s4e::Error::Timeout(_)), "{err:?}");
+    assert!(
+        matches!(err, s4e::Error::Timeout(d) if d == deadline),
+        "{err:?}"
+    );
+    assert_eq!(polls.load(Ordering::SeqCst), 6, "polled at 0, 10, .., 50 s");
 }
 
 // ---------------------------------------------------------------- decoding

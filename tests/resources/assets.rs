@@ -11,7 +11,9 @@ use wiremock::{Mock, MockServer};
 use crate::support;
 
 /// Helpers shared by the assets, scans and actions tests.
-use crate::support::{at, fixture, header_missing, json, no_body, no_query, query_count};
+use crate::support::{
+    at, fixture, header_missing, json, no_body, no_query, on_both_clients, query_count,
+};
 
 fn asset_json(id: &str) -> serde_json::Value {
     json!({ "id": id, "name": format!("{id}.example.com"), "type": "domain", "status": "active" })
@@ -50,45 +52,23 @@ fn check_list(page: &s4e::Page<Asset>) {
     assert_eq!(page.last_page, Some(21));
 }
 
-#[tokio::test]
-async fn list_sends_every_filter_once() {
-    let server = support::server().await;
-    mount_list(&server).await;
-    let page = support::client(&server)
-        .assets()
-        .list()
-        .asset_type(AssetType::Domain)
-        .status(AssetStatus::Active)
-        .tag("prod")
-        .search("shop & co/eu")
-        .sort_by(AssetSortBy::RiskScore)
-        .sort_order(SortOrder::Asc)
-        .page(2)
-        .per_page(2)
-        .await
-        .expect("list succeeds");
+on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
+    let page = send!(
+        client
+            .assets()
+            .list()
+            .asset_type(AssetType::Domain)
+            .status(AssetStatus::Active)
+            .tag("prod")
+            .search("shop & co/eu")
+            .sort_by(AssetSortBy::RiskScore)
+            .sort_order(SortOrder::Asc)
+            .page(2)
+            .per_page(2)
+    )
+    .expect("list succeeds");
     check_list(&page);
-}
-
-#[test]
-fn list_sends_every_filter_once_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_list(&bs.server));
-    let page = support::blocking_client(&bs.server)
-        .assets()
-        .list()
-        .asset_type(AssetType::Domain)
-        .status(AssetStatus::Active)
-        .tag("prod")
-        .search("shop & co/eu")
-        .sort_by(AssetSortBy::RiskScore)
-        .sort_order(SortOrder::Asc)
-        .page(2)
-        .per_page(2)
-        .send()
-        .expect("list succeeds");
-    check_list(&page);
-}
+});
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
@@ -137,36 +117,22 @@ fn check_list_auto(assets: &[Asset]) {
     assert_eq!(ids, ["a-1", "a-2", "a-3"]);
 }
 
-#[tokio::test]
-async fn list_auto_walks_every_page_with_the_filters() {
-    let server = support::server().await;
-    mount_list_auto(&server).await;
-    let assets: Vec<Asset> = support::client(&server)
-        .assets()
-        .list_auto()
-        .tag("prod")
-        .asset_type(AssetType::Ip)
-        .per_page(2)
-        .try_collect()
-        .await
+on_both_clients!(
+    list_auto_walks_every_page_with_the_filters,
+    mount(mount_list_auto),
+    |client| {
+        let assets: Vec<Asset> = collect!(
+            client
+                .assets()
+                .list_auto()
+                .tag("prod")
+                .asset_type(AssetType::Ip)
+                .per_page(2)
+        )
         .expect("every page");
-    check_list_auto(&assets);
-}
-
-#[test]
-fn list_auto_walks_every_page_with_the_filters_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_list_auto(&bs.server));
-    let assets: Vec<Asset> = support::blocking_client(&bs.server)
-        .assets()
-        .list_auto()
-        .tag("prod")
-        .asset_type(AssetType::Ip)
-        .per_page(2)
-        .collect::<s4e::Result<_>>()
-        .expect("every page");
-    check_list_auto(&assets);
-}
+        check_list_auto(&assets);
+    }
+);
 
 // ---------------------------------------------------------------- get
 
@@ -220,29 +186,14 @@ fn check_detail(asset: &Asset) {
     );
 }
 
-#[tokio::test]
-async fn get_percent_encodes_the_id_and_decodes_the_detail() {
-    let server = support::server().await;
-    mount_get(&server).await;
-    let asset = support::client(&server)
-        .assets()
-        .get("a/1001")
-        .await
-        .expect("get succeeds");
-    check_detail(&asset);
-}
-
-#[test]
-fn get_percent_encodes_the_id_and_decodes_the_detail_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_get(&bs.server));
-    let asset = support::blocking_client(&bs.server)
-        .assets()
-        .get("a/1001")
-        .send()
-        .expect("get succeeds");
-    check_detail(&asset);
-}
+on_both_clients!(
+    get_percent_encodes_the_id_and_decodes_the_detail,
+    mount(mount_get),
+    |client| {
+        let asset = send!(client.assets().get("a/1001")).expect("get succeeds");
+        check_detail(&asset);
+    }
+);
 
 // ---------------------------------------------------------------- create
 
@@ -278,43 +229,21 @@ fn check_created(asset: &Asset) {
     assert_eq!(asset.last_scan, None);
 }
 
-#[tokio::test]
-async fn create_sends_name_type_and_tags_only_when_set() {
-    let server = support::server().await;
-    mount_create(&server).await;
-    let client = support::client(&server);
-    let asset = client
-        .assets()
-        .create("shop.example.com", AssetType::Domain)
-        .tags(["prod", "pci"])
-        .await
+on_both_clients!(
+    create_sends_name_type_and_tags_only_when_set,
+    mount(mount_create),
+    |client| {
+        let asset = send!(
+            client
+                .assets()
+                .create("shop.example.com", AssetType::Domain)
+                .tags(["prod", "pci"])
+        )
         .expect("create succeeds");
-    check_created(&asset);
-    client
-        .assets()
-        .create("10.0.0.1", AssetType::Ip)
-        .await
-        .expect("create without tags");
-}
-
-#[test]
-fn create_sends_name_type_and_tags_only_when_set_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_create(&bs.server));
-    let client = support::blocking_client(&bs.server);
-    let asset = client
-        .assets()
-        .create("shop.example.com", AssetType::Domain)
-        .tags(["prod", "pci"])
-        .send()
-        .expect("create succeeds");
-    check_created(&asset);
-    client
-        .assets()
-        .create("10.0.0.1", AssetType::Ip)
-        .send()
-        .expect("create without tags");
-}
+        check_created(&asset);
+        send!(client.assets().create("10.0.0.1", AssetType::Ip)).expect("create without tags");
+    }
+);
 
 // ---------------------------------------------------------------- bulk_create
 
@@ -350,29 +279,15 @@ fn check_bulk(result: &s4e::assets::BulkCreateResult) {
     assert_eq!(result.failed[0].error, "network already monitored");
 }
 
-#[tokio::test]
-async fn bulk_create_sends_the_assets_array() {
-    let server = support::server().await;
-    mount_bulk_create(&server).await;
-    let result = support::client(&server)
-        .assets()
-        .bulk_create(bulk_assets())
-        .await
-        .expect("bulk create succeeds");
-    check_bulk(&result);
-}
-
-#[test]
-fn bulk_create_sends_the_assets_array_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_bulk_create(&bs.server));
-    let result = support::blocking_client(&bs.server)
-        .assets()
-        .bulk_create(bulk_assets())
-        .send()
-        .expect("bulk create succeeds");
-    check_bulk(&result);
-}
+on_both_clients!(
+    bulk_create_sends_the_assets_array,
+    mount(mount_bulk_create),
+    |client| {
+        let result =
+            send!(client.assets().bulk_create(bulk_assets())).expect("bulk create succeeds");
+        check_bulk(&result);
+    }
+);
 
 // ---------------------------------------------------------------- update
 
@@ -404,47 +319,22 @@ fn check_updated(asset: &Asset) {
     assert_eq!(asset.description.as_deref(), Some("checkout"));
 }
 
-#[tokio::test]
-async fn update_sends_only_the_fields_set() {
-    let server = support::server().await;
-    mount_update(&server).await;
-    let client = support::client(&server);
-    let asset = client
-        .assets()
-        .update("a/1001")
-        .tags(["prod"])
-        .description("checkout")
-        .await
+on_both_clients!(
+    update_sends_only_the_fields_set,
+    mount(mount_update),
+    |client| {
+        let asset = send!(
+            client
+                .assets()
+                .update("a/1001")
+                .tags(["prod"])
+                .description("checkout")
+        )
         .expect("update succeeds");
-    check_updated(&asset);
-    client
-        .assets()
-        .update("a-7")
-        .description("only this")
-        .await
-        .expect("second update");
-}
-
-#[test]
-fn update_sends_only_the_fields_set_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_update(&bs.server));
-    let client = support::blocking_client(&bs.server);
-    let asset = client
-        .assets()
-        .update("a/1001")
-        .tags(["prod"])
-        .description("checkout")
-        .send()
-        .expect("update succeeds");
-    check_updated(&asset);
-    client
-        .assets()
-        .update("a-7")
-        .description("only this")
-        .send()
-        .expect("second update");
-}
+        check_updated(&asset);
+        send!(client.assets().update("a-7").description("only this")).expect("second update");
+    }
+);
 
 // ---------------------------------------------------------------- delete
 
@@ -460,27 +350,13 @@ async fn mount_delete(server: &MockServer) {
         .await;
 }
 
-#[tokio::test]
-async fn delete_sends_no_body_and_accepts_204() {
-    let server = support::server().await;
-    mount_delete(&server).await;
-    let () = support::client(&server)
-        .assets()
-        .delete("a/1001")
-        .await
-        .expect("delete succeeds");
-}
-
-#[test]
-fn delete_sends_no_body_and_accepts_204_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_delete(&bs.server));
-    let () = support::blocking_client(&bs.server)
-        .assets()
-        .delete("a/1001")
-        .send()
-        .expect("delete succeeds");
-}
+on_both_clients!(
+    delete_sends_no_body_and_accepts_204,
+    mount(mount_delete),
+    |client| {
+        let () = send!(client.assets().delete("a/1001")).expect("delete succeeds");
+    }
+);
 
 // ---------------------------------------------------------------- verify
 

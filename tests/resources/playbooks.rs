@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
-use crate::support::{self, at, json, no_body, query_is, serve, serve_blocking, verify_blocking};
+use crate::support::{
+    self, at, json, no_body, on_both_clients, query_is, serve, serve_blocking, verify_blocking,
+};
 
 const PLAYBOOK_DETAIL: &str = include_str!("fixtures/playbooks/playbook_detail.json");
 const PLAYBOOK_BARE_UNKNOWN: &str = include_str!("fixtures/playbooks/playbook_bare_unknown.json");
@@ -49,36 +51,23 @@ fn check_list(page: &s4e::Page<Playbook>) {
     assert!(page.items[1].steps.is_empty());
 }
 
-#[tokio::test]
-async fn list_sends_the_filters_and_decodes_the_page() {
-    let server = serve(vec![list_mock()]).await;
-    let page = support::client(&server)
-        .playbooks()
-        .list()
-        .search("tls expiry")
-        .tag("prod")
-        .page(2)
-        .per_page(2)
-        .await
+on_both_clients!(
+    list_sends_the_filters_and_decodes_the_page,
+    mocks(vec![list_mock()]),
+    |client| {
+        let page = send!(
+            client
+                .playbooks()
+                .list()
+                .search("tls expiry")
+                .tag("prod")
+                .page(2)
+                .per_page(2)
+        )
         .expect("list succeeds");
-    check_list(&page);
-}
-
-#[test]
-fn list_blocking() {
-    let server = serve_blocking(vec![list_mock()]);
-    let page = support::blocking_client(&server.server)
-        .playbooks()
-        .list()
-        .search("tls expiry")
-        .tag("prod")
-        .page(2)
-        .per_page(2)
-        .send()
-        .expect("list succeeds");
-    check_list(&page);
-    verify_blocking(&server);
-}
+        check_list(&page);
+    }
+);
 
 // ---- list_auto ------------------------------------------------------------
 
@@ -105,35 +94,16 @@ fn list_auto_mocks() -> Vec<Mock> {
     ]
 }
 
-#[tokio::test]
-async fn list_auto_walks_every_page_with_the_filters() {
-    let server = serve(list_auto_mocks()).await;
-    let all: Vec<Playbook> = support::client(&server)
-        .playbooks()
-        .list_auto()
-        .tag("prod")
-        .per_page(2)
-        .try_collect()
-        .await
-        .expect("every page");
-    let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, ["pb-1", "pb-2", "pb-3"]);
-}
-
-#[test]
-fn list_auto_blocking() {
-    let server = serve_blocking(list_auto_mocks());
-    let all: Vec<Playbook> = support::blocking_client(&server.server)
-        .playbooks()
-        .list_auto()
-        .tag("prod")
-        .per_page(2)
-        .collect::<s4e::Result<_>>()
-        .expect("every page");
-    let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, ["pb-1", "pb-2", "pb-3"]);
-    verify_blocking(&server);
-}
+on_both_clients!(
+    list_auto_walks_every_page_with_the_filters,
+    mocks(list_auto_mocks()),
+    |client| {
+        let all: Vec<Playbook> =
+            collect!(client.playbooks().list_auto().tag("prod").per_page(2)).expect("every page");
+        let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["pb-1", "pb-2", "pb-3"]);
+    }
+);
 
 // ---- get ------------------------------------------------------------------
 
@@ -181,28 +151,14 @@ fn check_detail(playbook: &Playbook) {
     assert_eq!(playbook.updated_at, Some(at("2026-05-03T10:07:00Z")));
 }
 
-#[tokio::test]
-async fn get_percent_encodes_the_id_and_decodes_the_detail() {
-    let server = serve(vec![get_mock()]).await;
-    let playbook = support::client(&server)
-        .playbooks()
-        .get(ODD_ID)
-        .await
-        .expect("get succeeds");
-    check_detail(&playbook);
-}
-
-#[test]
-fn get_blocking() {
-    let server = serve_blocking(vec![get_mock()]);
-    let playbook = support::blocking_client(&server.server)
-        .playbooks()
-        .get(ODD_ID)
-        .send()
-        .expect("get succeeds");
-    check_detail(&playbook);
-    verify_blocking(&server);
-}
+on_both_clients!(
+    get_percent_encodes_the_id_and_decodes_the_detail,
+    mocks(vec![get_mock()]),
+    |client| {
+        let playbook = send!(client.playbooks().get(ODD_ID)).expect("get succeeds");
+        check_detail(&playbook);
+    }
+);
 
 #[tokio::test]
 async fn a_bare_playbook_with_numeric_ids_and_unknown_values_decodes() {
@@ -274,38 +230,24 @@ fn create_args() -> (PlaybookTrigger, Vec<PlaybookStep>) {
     (trigger, steps)
 }
 
-#[tokio::test]
-async fn create_sends_the_required_and_optional_fields() {
-    let server = serve(vec![create_mock()]).await;
-    let (trigger, steps) = create_args();
-    let playbook = support::client(&server)
-        .playbooks()
-        .create("Renew expiring TLS certificates", "1.2.0", trigger, steps)
-        .description("Renews before expiry")
-        .on_failure(OnFailure::Continue)
-        .timeout_minutes(30u32)
-        .tags(["tls", "prod"])
-        .await
+on_both_clients!(
+    create_sends_the_required_and_optional_fields,
+    mocks(vec![create_mock()]),
+    |client| {
+        let (trigger, steps) = create_args();
+        let playbook = send!(
+            client
+                .playbooks()
+                .create("Renew expiring TLS certificates", "1.2.0", trigger, steps)
+                .description("Renews before expiry")
+                .on_failure(OnFailure::Continue)
+                .timeout_minutes(30u32)
+                .tags(["tls", "prod"])
+        )
         .expect("create succeeds");
-    check_detail(&playbook);
-}
-
-#[test]
-fn create_blocking() {
-    let server = serve_blocking(vec![create_mock()]);
-    let (trigger, steps) = create_args();
-    let playbook = support::blocking_client(&server.server)
-        .playbooks()
-        .create("Renew expiring TLS certificates", "1.2.0", trigger, steps)
-        .description("Renews before expiry")
-        .on_failure(OnFailure::Continue)
-        .timeout_minutes(30u32)
-        .tags(["tls", "prod"])
-        .send()
-        .expect("create succeeds");
-    check_detail(&playbook);
-    verify_blocking(&server);
-}
+        check_detail(&playbook);
+    }
+);
 
 #[tokio::test]
 async fn create_without_options_sends_only_the_required_fields() {
@@ -348,36 +290,23 @@ fn update_mock() -> Mock {
         .expect(1)
 }
 
-#[tokio::test]
-async fn update_sends_only_the_fields_set() {
-    let server = serve(vec![update_mock()]).await;
-    let playbook = support::client(&server)
-        .playbooks()
-        .update(ODD_ID)
-        .version("1.3.0")
-        .steps([PlaybookStep::new("notify", "action").action_ref("act-slack")])
-        .on_failure(OnFailure::Abort)
-        .tags(["tls"])
-        .await
+on_both_clients!(
+    update_sends_only_the_fields_set,
+    mocks(vec![update_mock()]),
+    |client| {
+        let playbook = send!(
+            client
+                .playbooks()
+                .update(ODD_ID)
+                .version("1.3.0")
+                .steps([PlaybookStep::new("notify", "action").action_ref("act-slack")])
+                .on_failure(OnFailure::Abort)
+                .tags(["tls"])
+        )
         .expect("update succeeds");
-    check_detail(&playbook);
-}
-
-#[test]
-fn update_blocking() {
-    let server = serve_blocking(vec![update_mock()]);
-    let playbook = support::blocking_client(&server.server)
-        .playbooks()
-        .update(ODD_ID)
-        .version("1.3.0")
-        .steps([PlaybookStep::new("notify", "action").action_ref("act-slack")])
-        .on_failure(OnFailure::Abort)
-        .tags(["tls"])
-        .send()
-        .expect("update succeeds");
-    check_detail(&playbook);
-    verify_blocking(&server);
-}
+        check_detail(&playbook);
+    }
+);
 
 #[tokio::test]
 async fn unknown_values_round_trip_unchanged_through_an_update() {
@@ -416,26 +345,13 @@ fn delete_mock() -> Mock {
         .expect(1)
 }
 
-#[tokio::test]
-async fn delete_answers_204_without_a_body() {
-    let server = serve(vec![delete_mock()]).await;
-    support::client(&server)
-        .playbooks()
-        .delete(ODD_ID)
-        .await
-        .expect("delete succeeds");
-}
-
-#[test]
-fn delete_blocking() {
-    let server = serve_blocking(vec![delete_mock()]);
-    support::blocking_client(&server.server)
-        .playbooks()
-        .delete(ODD_ID)
-        .send()
-        .expect("delete succeeds");
-    verify_blocking(&server);
-}
+on_both_clients!(
+    delete_answers_204_without_a_body,
+    mocks(vec![delete_mock()]),
+    |client| {
+        send!(client.playbooks().delete(ODD_ID)).expect("delete succeeds");
+    }
+);
 
 // ---- run ------------------------------------------------------------------
 
@@ -475,32 +391,21 @@ fn check_run_accepted(run: &PlaybookRun) {
     assert_eq!((run.started_at, run.finished_at), (None, None));
 }
 
-#[tokio::test]
-async fn run_sends_the_target_and_options_and_decodes_the_202() {
-    let server = serve(vec![run_mock()]).await;
-    let run = support::client(&server)
-        .playbooks()
-        .run(ODD_ID, "a/1001")
-        .parameters(json!({ "notify": "#sec", "max_hosts": 5 }))
-        .dry_run(true)
-        .await
+on_both_clients!(
+    run_sends_the_target_and_options_and_decodes_the_202,
+    mocks(vec![run_mock()]),
+    |client| {
+        let run = send!(
+            client
+                .playbooks()
+                .run(ODD_ID, "a/1001")
+                .parameters(json!({ "notify": "#sec", "max_hosts": 5 }))
+                .dry_run(true)
+        )
         .expect("run succeeds");
-    check_run_accepted(&run);
-}
-
-#[test]
-fn run_blocking() {
-    let server = serve_blocking(vec![run_mock()]);
-    let run = support::blocking_client(&server.server)
-        .playbooks()
-        .run(ODD_ID, "a/1001")
-        .parameters(json!({ "notify": "#sec", "max_hosts": 5 }))
-        .dry_run(true)
-        .send()
-        .expect("run succeeds");
-    check_run_accepted(&run);
-    verify_blocking(&server);
-}
+        check_run_accepted(&run);
+    }
+);
 
 #[tokio::test]
 async fn execute_is_run_and_parameter_builds_the_same_object() {
@@ -600,28 +505,15 @@ fn check_running(run: &PlaybookRun) {
     assert_eq!(run.finished_at, None);
 }
 
-#[tokio::test]
-async fn run_status_percent_encodes_both_ids() {
-    let server = serve(vec![run_status_mock()]).await;
-    let run = support::client(&server)
-        .playbooks()
-        .run_status(ODD_ID, "run/7")
-        .await
-        .expect("run status succeeds");
-    check_running(&run);
-}
-
-#[test]
-fn run_status_blocking() {
-    let server = serve_blocking(vec![run_status_mock()]);
-    let run = support::blocking_client(&server.server)
-        .playbooks()
-        .run_status(ODD_ID, "run/7")
-        .send()
-        .expect("run status succeeds");
-    check_running(&run);
-    verify_blocking(&server);
-}
+on_both_clients!(
+    run_status_percent_encodes_both_ids,
+    mocks(vec![run_status_mock()]),
+    |client| {
+        let run =
+            send!(client.playbooks().run_status(ODD_ID, "run/7")).expect("run status succeeds");
+        check_running(&run);
+    }
+);
 
 // ---- wait_run -------------------------------------------------------------
 
@@ -763,21 +655,21 @@ async fn wait_run_times_out_at_the_deadline() {
     let server = serve(vec![status_sequence_mock(&["running"], 1)]).await;
     let started = Instant::now();
     // The deadline falls within the first sleep: one poll, then the timeout,
-    // long before the 10 s interval ends.
+    // long before the 60 s interval ends.
     let err = support::client(&server)
         .playbooks()
         .wait_run(ODD_ID, "run/7")
-        .interval(Duration::from_secs(10))
-        .timeout(Duration::from_millis(80))
+        .interval(Duration::from_secs(60))
+        .timeout(support::DEADLINE)
         .await
         .expect_err("the run never finishes");
     let elapsed = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout(d) if d == Duration::from_millis(80)),
+        matches!(err, Error::Timeout(d) if d == support::DEADLINE),
         "{err:?}"
     );
-    assert!(elapsed >= Duration::from_millis(80), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert!(elapsed >= support::DEADLINE, "{elapsed:?}");
+    assert!(elapsed < support::CUT_BOUND, "{elapsed:?}");
 }
 
 #[test]
@@ -792,17 +684,17 @@ fn wait_run_blocking_times_out_at_the_deadline() {
     let err = support::blocking_client(&server.server)
         .playbooks()
         .wait_run(ODD_ID, "run/7")
-        .interval(Duration::from_millis(10))
-        .timeout(Duration::from_millis(100))
+        .interval(Duration::from_millis(100))
+        .timeout(support::DEADLINE)
         .send()
         .expect_err("the run never finishes");
     let elapsed = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout(d) if d == Duration::from_millis(100)),
+        matches!(err, Error::Timeout(d) if d == support::DEADLINE),
         "{err:?}"
     );
-    assert!(elapsed >= Duration::from_millis(100), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert!(elapsed >= support::DEADLINE, "{elapsed:?}");
+    assert!(elapsed < support::CUT_BOUND, "{elapsed:?}");
     verify_blocking(&server);
 }
 

@@ -10,7 +10,9 @@ use serde_json::json;
 use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{self, at, fixture, header_missing, json, no_body, no_query, query_count};
+use crate::support::{
+    self, at, fixture, header_missing, json, no_body, no_query, on_both_clients, query_count,
+};
 
 fn scan_json(id: &str, status: &str) -> serde_json::Value {
     json!({ "id": id, "asset_id": "a-1001", "scan_type": "quick", "status": status })
@@ -54,43 +56,22 @@ fn check_list(page: &s4e::Page<Scan>) {
     assert_eq!(page.last_page, Some(3));
 }
 
-#[tokio::test]
-async fn list_sends_every_filter_once() {
-    let server = support::server().await;
-    mount_list(&server).await;
-    let page = support::client(&server)
-        .scans()
-        .list()
-        .status(ScanStatus::Completed)
-        .asset_id("a-1001")
-        .scan_type(ScanType::ApiDiscovery)
-        .from(at("2026-05-01T00:00:00Z"))
-        .to(at("2026-05-03T10:07:00Z"))
-        .page(3)
-        .per_page(5)
-        .await
-        .expect("list succeeds");
+on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
+    let page = send!(
+        client
+            .scans()
+            .list()
+            .status(ScanStatus::Completed)
+            .asset_id("a-1001")
+            .scan_type(ScanType::ApiDiscovery)
+            .from(at("2026-05-01T00:00:00Z"))
+            .to(at("2026-05-03T10:07:00Z"))
+            .page(3)
+            .per_page(5)
+    )
+    .expect("list succeeds");
     check_list(&page);
-}
-
-#[test]
-fn list_sends_every_filter_once_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_list(&bs.server));
-    let page = support::blocking_client(&bs.server)
-        .scans()
-        .list()
-        .status(ScanStatus::Completed)
-        .asset_id("a-1001")
-        .scan_type(ScanType::ApiDiscovery)
-        .from(at("2026-05-01T00:00:00Z"))
-        .to(at("2026-05-03T10:07:00Z"))
-        .page(3)
-        .per_page(5)
-        .send()
-        .expect("list succeeds");
-    check_list(&page);
-}
+});
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
@@ -141,34 +122,21 @@ fn check_list_auto(scans: &[Scan]) {
     assert!(scans.iter().all(|s| s.status == Some(ScanStatus::Running)));
 }
 
-#[tokio::test]
-async fn list_auto_walks_every_page_with_the_filters() {
-    let server = support::server().await;
-    mount_list_auto(&server).await;
-    let scans: Vec<Scan> = support::client(&server)
-        .scans()
-        .list_auto()
-        .status(ScanStatus::Running)
-        .per_page(2)
-        .try_collect()
-        .await
+on_both_clients!(
+    list_auto_walks_every_page_with_the_filters,
+    mount(mount_list_auto),
+    |client| {
+        let scans: Vec<Scan> = collect!(
+            client
+                .scans()
+                .list_auto()
+                .status(ScanStatus::Running)
+                .per_page(2)
+        )
         .expect("every page");
-    check_list_auto(&scans);
-}
-
-#[test]
-fn list_auto_walks_every_page_with_the_filters_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_list_auto(&bs.server));
-    let scans: Vec<Scan> = support::blocking_client(&bs.server)
-        .scans()
-        .list_auto()
-        .status(ScanStatus::Running)
-        .per_page(2)
-        .collect::<s4e::Result<_>>()
-        .expect("every page");
-    check_list_auto(&scans);
-}
+        check_list_auto(&scans);
+    }
+);
 
 // ---------------------------------------------------------------- get
 
@@ -202,29 +170,14 @@ fn check_full_scan(scan: &Scan) {
     );
 }
 
-#[tokio::test]
-async fn get_percent_encodes_the_id_and_decodes_the_scan() {
-    let server = support::server().await;
-    mount_get(&server).await;
-    let scan = support::client(&server)
-        .scans()
-        .get("sc/44021")
-        .await
-        .expect("get succeeds");
-    check_full_scan(&scan);
-}
-
-#[test]
-fn get_percent_encodes_the_id_and_decodes_the_scan_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_get(&bs.server));
-    let scan = support::blocking_client(&bs.server)
-        .scans()
-        .get("sc/44021")
-        .send()
-        .expect("get succeeds");
-    check_full_scan(&scan);
-}
+on_both_clients!(
+    get_percent_encodes_the_id_and_decodes_the_scan,
+    mount(mount_get),
+    |client| {
+        let scan = send!(client.scans().get("sc/44021")).expect("get succeeds");
+        check_full_scan(&scan);
+    }
+);
 
 // ---------------------------------------------------------------- create
 
@@ -288,47 +241,23 @@ fn check_created(scan: &Scan) {
     );
 }
 
-#[tokio::test]
-async fn create_sends_required_fields_and_only_the_options_set() {
-    let server = support::server().await;
-    mount_create(&server).await;
-    let client = support::client(&server);
-    let scan = client
-        .scans()
-        .create("a-1001", ScanType::WebApp)
-        .options(full_options())
-        .priority(ScanPriority::High)
-        .callback_url("https://hooks.example.com/s4e?x=1")
-        .await
+on_both_clients!(
+    create_sends_required_fields_and_only_the_options_set,
+    mount(mount_create),
+    |client| {
+        let scan = send!(
+            client
+                .scans()
+                .create("a-1001", ScanType::WebApp)
+                .options(full_options())
+                .priority(ScanPriority::High)
+                .callback_url("https://hooks.example.com/s4e?x=1")
+        )
         .expect("create succeeds");
-    check_created(&scan);
-    client
-        .scans()
-        .create("a-7", ScanType::Full)
-        .await
-        .expect("minimal create");
-}
-
-#[test]
-fn create_sends_required_fields_and_only_the_options_set_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_create(&bs.server));
-    let client = support::blocking_client(&bs.server);
-    let scan = client
-        .scans()
-        .create("a-1001", ScanType::WebApp)
-        .options(full_options())
-        .priority(ScanPriority::High)
-        .callback_url("https://hooks.example.com/s4e?x=1")
-        .send()
-        .expect("create succeeds");
-    check_created(&scan);
-    client
-        .scans()
-        .create("a-7", ScanType::Full)
-        .send()
-        .expect("minimal create");
-}
+        check_created(&scan);
+        send!(client.scans().create("a-7", ScanType::Full)).expect("minimal create");
+    }
+);
 
 #[tokio::test]
 async fn create_is_not_retried_after_a_server_error() {
@@ -390,29 +319,10 @@ fn check_progress(progress: &ScanProgress) {
     );
 }
 
-#[tokio::test]
-async fn status_reads_the_progress() {
-    let server = support::server().await;
-    mount_status(&server).await;
-    let progress = support::client(&server)
-        .scans()
-        .status("sc/44021")
-        .await
-        .expect("status");
+on_both_clients!(status_reads_the_progress, mount(mount_status), |client| {
+    let progress = send!(client.scans().status("sc/44021")).expect("status");
     check_progress(&progress);
-}
-
-#[test]
-fn status_reads_the_progress_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_status(&bs.server));
-    let progress = support::blocking_client(&bs.server)
-        .scans()
-        .status("sc/44021")
-        .send()
-        .expect("status");
-    check_progress(&progress);
-}
+});
 
 // ---------------------------------------------------------------- cancel
 
@@ -436,29 +346,10 @@ fn check_cancelled(scan: &Scan) {
     assert_eq!(scan.estimated_duration(), None);
 }
 
-#[tokio::test]
-async fn cancel_posts_without_a_body() {
-    let server = support::server().await;
-    mount_cancel(&server).await;
-    let scan = support::client(&server)
-        .scans()
-        .cancel("sc/44021")
-        .await
-        .expect("cancel");
+on_both_clients!(cancel_posts_without_a_body, mount(mount_cancel), |client| {
+    let scan = send!(client.scans().cancel("sc/44021")).expect("cancel");
     check_cancelled(&scan);
-}
-
-#[test]
-fn cancel_posts_without_a_body_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_cancel(&bs.server));
-    let scan = support::blocking_client(&bs.server)
-        .scans()
-        .cancel("sc/44021")
-        .send()
-        .expect("cancel");
-    check_cancelled(&scan);
-}
+});
 
 #[tokio::test]
 async fn cancel_is_retried_after_a_server_error_as_it_is_idempotent() {
@@ -639,40 +530,27 @@ fn check_timed_out(result: s4e::Result<Scan>, started: Instant, limit: Duration)
         "returned before the deadline: {elapsed:?}"
     );
     assert!(
-        elapsed < Duration::from_secs(5),
+        elapsed < support::CUT_BOUND,
         "slept past the deadline: {elapsed:?}"
     );
 }
 
-#[tokio::test]
-async fn wait_gives_up_at_the_deadline_even_inside_an_interval() {
-    let server = support::server().await;
-    mount_forever_running(&server).await;
-    let limit = Duration::from_millis(150);
-    let started = Instant::now();
-    let result = support::client(&server)
-        .scans()
-        .wait("sc-slow")
-        .interval(Duration::from_secs(30))
-        .timeout(limit)
-        .await;
-    check_timed_out(result, started, limit);
-}
-
-#[test]
-fn wait_gives_up_at_the_deadline_even_inside_an_interval_blocking() {
-    let bs = support::blocking_server();
-    bs.runtime.block_on(mount_forever_running(&bs.server));
-    let limit = Duration::from_millis(150);
-    let started = Instant::now();
-    let result = support::blocking_client(&bs.server)
-        .scans()
-        .wait("sc-slow")
-        .interval(Duration::from_secs(30))
-        .timeout(limit)
-        .send();
-    check_timed_out(result, started, limit);
-}
+on_both_clients!(
+    wait_gives_up_at_the_deadline_even_inside_an_interval,
+    mount(mount_forever_running),
+    |client| {
+        let limit = support::DEADLINE;
+        let started = Instant::now();
+        let result = send!(
+            client
+                .scans()
+                .wait("sc-slow")
+                .interval(Duration::from_secs(60))
+                .timeout(limit)
+        );
+        check_timed_out(result, started, limit);
+    }
+);
 
 #[tokio::test]
 async fn wait_keeps_polling_until_the_deadline() {
@@ -683,12 +561,12 @@ async fn wait_keeps_polling_until_the_deadline() {
         .expect(2..)
         .mount(&server)
         .await;
-    let limit = Duration::from_millis(400);
+    let limit = support::DEADLINE;
     let started = Instant::now();
     let result = support::client(&server)
         .scans()
         .wait("sc-slow")
-        .interval(Duration::from_millis(10))
+        .interval(Duration::from_millis(100))
         .timeout(limit)
         .await;
     check_timed_out(result, started, limit);
@@ -700,12 +578,12 @@ async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
     Mock::given(method("GET"))
         .and(path("/v1/scans/sc-hang/status"))
         .respond_with(
-            progress_response("sc-hang", "completed", 100).set_delay(Duration::from_secs(3)),
+            progress_response("sc-hang", "completed", 100).set_delay(Duration::from_secs(60)),
         )
         .expect(1)
         .mount(&server)
         .await;
-    let limit = Duration::from_millis(100);
+    let limit = support::DEADLINE;
     let started = Instant::now();
     let result = support::client(&server)
         .scans()
@@ -718,7 +596,7 @@ async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
         "{result:?}"
     );
     assert!(
-        elapsed < Duration::from_secs(2),
+        elapsed < support::CUT_BOUND,
         "waited for the slow call: {elapsed:?}"
     );
 }
@@ -743,12 +621,49 @@ async fn wait_ends_with_the_error_of_a_status_call() {
     assert!(matches!(err, s4e::Error::NotFound(_)), "{err:?}");
 }
 
-#[test]
-fn wait_defaults_to_a_ten_second_interval() {
-    assert_eq!(
-        s4e::scans::ScanWait::<s4e::Async>::DEFAULT_INTERVAL,
-        Duration::from_secs(10)
-    );
+/// Without `.interval`, a wait polls every 10 s, as the API documentation
+/// polls: on tokio's paused clock the status requests of a scan that
+/// completes on the third are exactly 10 s apart.
+#[tokio::test(start_paused = true)]
+async fn wait_polls_every_ten_seconds_by_default() {
+    let polls = Arc::new(Mutex::new(Vec::new()));
+    let seen = polls.clone();
+    let status = move || {
+        let seen = seen.clone();
+        async move {
+            let mut seen = seen.lock().unwrap();
+            seen.push(tokio::time::Instant::now());
+            let status = if seen.len() < 3 {
+                "running"
+            } else {
+                "completed"
+            };
+            axum::Json(json!({
+                "data": { "scan_id": "sc-1", "status": status, "progress": 50 }
+            }))
+        }
+    };
+    let app = axum::Router::new()
+        .route("/v1/scans/sc-1/status", axum::routing::get(status))
+        .route(
+            "/v1/scans/sc-1",
+            axum::routing::get(|| async {
+                axum::Json(json!({ "data": scan_json("sc-1", "completed") }))
+            }),
+        );
+    let client = support::serve_on_this_runtime(app).await;
+    let started = tokio::time::Instant::now();
+    let scan = client
+        .scans()
+        .wait("sc-1")
+        .await
+        .expect("the scan completes");
+    assert_eq!(scan.status, Some(ScanStatus::Completed));
+    let polls = polls.lock().unwrap();
+    let gaps: Vec<Duration> = polls.windows(2).map(|w| w[1] - w[0]).collect();
+    assert_eq!(gaps, [Duration::from_secs(10); 2]);
+    assert_eq!(polls[0], started, "the first poll does not wait");
+    assert_eq!(started.elapsed(), Duration::from_secs(20));
 }
 
 // ---------------------------------------------------------------- decoding

@@ -8,6 +8,17 @@ use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+/// A wait's deadline in the tests that cut a wait: long enough that the polls
+/// they count are made before it even on a loaded machine, far shorter than
+/// the intervals that would otherwise follow (60 s).
+pub(crate) const DEADLINE: Duration = Duration::from_secs(2);
+
+/// The bound a wait cut by its [`DEADLINE`] must return within:
+/// far above the deadline, so that no load on the machine breaks it, and far
+/// below the intervals and delays of the tests that use it (60 s), so that a
+/// wait that slept on or waited for the answer fails it.
+pub(crate) const CUT_BOUND: Duration = Duration::from_secs(10);
+
 /// The key every test client sends.
 pub(crate) const KEY: &str = "sk_test_resources";
 
@@ -16,6 +27,23 @@ pub(crate) fn client(server: &MockServer) -> s4e::Client {
     s4e::Client::builder(KEY)
         .base_url(format!("{}/v1", server.uri()))
         .backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .build()
+        .expect("a valid test client")
+}
+
+/// A server for tests on tokio's paused clock: `app` served on the test's
+/// own runtime, so that every exchange completes while the runtime has work
+/// and the clock moves only when the client sleeps (a server on another
+/// thread, as wiremock's, would let the paused clock jump to the client's
+/// next timer in the middle of a request). Returns an async client for it.
+pub(crate) async fn serve_on_this_runtime(app: axum::Router) -> s4e::Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a local port");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    s4e::Client::builder(KEY)
+        .base_url(format!("http://{addr}/v1"))
         .build()
         .expect("a valid test client")
 }
@@ -187,3 +215,79 @@ pub(crate) fn serve_blocking(mocks: Vec<Mock>) -> BlockingServer {
 pub(crate) fn verify_blocking(server: &BlockingServer) {
     server.runtime.block_on(server.server.verify());
 }
+
+/// One test per client for a call whose exchange and result are the same on
+/// both, written once: `$name` becomes a module holding `async_client` and
+/// `blocking_client`. Each sets the server up (`mocks(<Vec<Mock>>)` or
+/// `mount(<async fn(&MockServer)>)`, verified at the end), binds a client to
+/// `$client` and runs `$body`, in which `send!(call)` makes a call (awaited,
+/// or sent) and `collect!(walk)` gathers a paginated walk.
+macro_rules! on_both_clients {
+    ($name:ident, $how:ident($setup:expr), |$client:ident| $body:block) => {
+        $crate::support::on_both_clients!(@with ($) $name, $how $setup, |$client| $body);
+    };
+    (@with ($d:tt) $name:ident, $how:ident $setup:expr, |$client:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn async_client() {
+                let server = $crate::support::on_both_clients!(@serve $how $setup);
+                let $client = $crate::support::client(&server);
+                #[allow(unused_macros)]
+                macro_rules! send {
+                    ($d call:expr) => {
+                        $d call.await
+                    };
+                }
+                #[allow(unused_macros)]
+                macro_rules! collect {
+                    ($d walk:expr) => {
+                        $d walk.try_collect().await
+                    };
+                }
+                $body
+            }
+
+            #[test]
+            fn blocking_client() {
+                let server = $crate::support::on_both_clients!(@serve_blocking $how $setup);
+                {
+                    let $client = $crate::support::blocking_client(&server.server);
+                    #[allow(unused_macros)]
+                    macro_rules! send {
+                        ($d call:expr) => {
+                            $d call.send()
+                        };
+                    }
+                    #[allow(unused_macros)]
+                    macro_rules! collect {
+                        ($d walk:expr) => {
+                            $d walk.collect::<s4e::Result<_>>()
+                        };
+                    }
+                    $body
+                }
+                $crate::support::verify_blocking(&server);
+            }
+        }
+    };
+    (@serve mocks $mocks:expr) => {
+        $crate::support::serve($mocks).await
+    };
+    (@serve mount $mount:expr) => {{
+        let server = $crate::support::server().await;
+        $mount(&server).await;
+        server
+    }};
+    (@serve_blocking mocks $mocks:expr) => {
+        $crate::support::serve_blocking($mocks)
+    };
+    (@serve_blocking mount $mount:expr) => {{
+        let server = $crate::support::blocking_server();
+        server.runtime.block_on($mount(&server.server));
+        server
+    }};
+}
+pub(crate) use on_both_clients;

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::support::{self, at, json, no_body, query_is, serve, serve_blocking, verify_blocking};
+use crate::support::{
+    self, at, json, no_body, on_both_clients, query_is, serve, serve_blocking, verify_blocking,
+};
 
 const WEBHOOK: &str = include_str!("fixtures/webhooks/webhook.json");
 const WEBHOOK_BARE_UNKNOWN: &str = include_str!("fixtures/webhooks/webhook_bare_unknown.json");
@@ -58,32 +60,14 @@ fn check_list(page: &s4e::Page<Webhook>) {
     assert!(!page.items[1].active);
 }
 
-#[tokio::test]
-async fn list_sends_only_the_page_parameters() {
-    let server = serve(vec![list_mock()]).await;
-    let page = support::client(&server)
-        .webhooks()
-        .list()
-        .page(2)
-        .per_page(2)
-        .await
-        .expect("list succeeds");
-    check_list(&page);
-}
-
-#[test]
-fn list_blocking() {
-    let server = serve_blocking(vec![list_mock()]);
-    let page = support::blocking_client(&server.server)
-        .webhooks()
-        .list()
-        .page(2)
-        .per_page(2)
-        .send()
-        .expect("list succeeds");
-    check_list(&page);
-    verify_blocking(&server);
-}
+on_both_clients!(
+    list_sends_only_the_page_parameters,
+    mocks(vec![list_mock()]),
+    |client| {
+        let page = send!(client.webhooks().list().page(2).per_page(2)).expect("list succeeds");
+        check_list(&page);
+    }
+);
 
 #[tokio::test]
 async fn list_without_parameters_sends_no_query() {
@@ -125,33 +109,16 @@ fn list_auto_mocks() -> Vec<Mock> {
     ]
 }
 
-#[tokio::test]
-async fn list_auto_walks_every_page() {
-    let server = serve(list_auto_mocks()).await;
-    let all: Vec<Webhook> = support::client(&server)
-        .webhooks()
-        .list_auto()
-        .per_page(2)
-        .try_collect()
-        .await
-        .expect("every page");
-    let ids: Vec<&str> = all.iter().map(|w| w.id.as_str()).collect();
-    assert_eq!(ids, ["wh-1", "wh-2", "wh-3"]);
-}
-
-#[test]
-fn list_auto_blocking() {
-    let server = serve_blocking(list_auto_mocks());
-    let all: Vec<Webhook> = support::blocking_client(&server.server)
-        .webhooks()
-        .list_auto()
-        .per_page(2)
-        .collect::<s4e::Result<_>>()
-        .expect("every page");
-    let ids: Vec<&str> = all.iter().map(|w| w.id.as_str()).collect();
-    assert_eq!(ids, ["wh-1", "wh-2", "wh-3"]);
-    verify_blocking(&server);
-}
+on_both_clients!(
+    list_auto_walks_every_page,
+    mocks(list_auto_mocks()),
+    |client| {
+        let all: Vec<Webhook> =
+            collect!(client.webhooks().list_auto().per_page(2)).expect("every page");
+        let ids: Vec<&str> = all.iter().map(|w| w.id.as_str()).collect();
+        assert_eq!(ids, ["wh-1", "wh-2", "wh-3"]);
+    }
+);
 
 // ---- get ------------------------------------------------------------------
 
@@ -182,28 +149,14 @@ fn check_webhook(webhook: &Webhook) {
     assert_eq!(webhook.updated_at, Some(at("2026-05-03T10:07:00Z")));
 }
 
-#[tokio::test]
-async fn get_percent_encodes_the_id_and_decodes_the_webhook() {
-    let server = serve(vec![get_mock()]).await;
-    let webhook = support::client(&server)
-        .webhooks()
-        .get(ODD_ID)
-        .await
-        .expect("get succeeds");
-    check_webhook(&webhook);
-}
-
-#[test]
-fn get_blocking() {
-    let server = serve_blocking(vec![get_mock()]);
-    let webhook = support::blocking_client(&server.server)
-        .webhooks()
-        .get(ODD_ID)
-        .send()
-        .expect("get succeeds");
-    check_webhook(&webhook);
-    verify_blocking(&server);
-}
+on_both_clients!(
+    get_percent_encodes_the_id_and_decodes_the_webhook,
+    mocks(vec![get_mock()]),
+    |client| {
+        let webhook = send!(client.webhooks().get(ODD_ID)).expect("get succeeds");
+        check_webhook(&webhook);
+    }
+);
 
 #[test]
 fn a_bare_webhook_with_a_numeric_id_and_an_unknown_event_decodes() {
@@ -400,26 +353,13 @@ fn delete_mock() -> Mock {
         .expect(1)
 }
 
-#[tokio::test]
-async fn delete_answers_204_without_a_body() {
-    let server = serve(vec![delete_mock()]).await;
-    support::client(&server)
-        .webhooks()
-        .delete(ODD_ID)
-        .await
-        .expect("delete succeeds");
-}
-
-#[test]
-fn delete_blocking() {
-    let server = serve_blocking(vec![delete_mock()]);
-    support::blocking_client(&server.server)
-        .webhooks()
-        .delete(ODD_ID)
-        .send()
-        .expect("delete succeeds");
-    verify_blocking(&server);
-}
+on_both_clients!(
+    delete_answers_204_without_a_body,
+    mocks(vec![delete_mock()]),
+    |client| {
+        send!(client.webhooks().delete(ODD_ID)).expect("delete succeeds");
+    }
+);
 
 // ---- test -----------------------------------------------------------------
 
@@ -437,28 +377,14 @@ fn check_delivery(delivery: TestDelivery) {
     assert_eq!(delivery.status_code, Some(204));
 }
 
-#[tokio::test]
-async fn test_posts_without_a_body_and_decodes_the_delivery() {
-    let server = serve(vec![test_mock()]).await;
-    let delivery = support::client(&server)
-        .webhooks()
-        .test(ODD_ID)
-        .await
-        .expect("test succeeds");
-    check_delivery(delivery);
-}
-
-#[test]
-fn test_blocking() {
-    let server = serve_blocking(vec![test_mock()]);
-    let delivery = support::blocking_client(&server.server)
-        .webhooks()
-        .test(ODD_ID)
-        .send()
-        .expect("test succeeds");
-    check_delivery(delivery);
-    verify_blocking(&server);
-}
+on_both_clients!(
+    test_posts_without_a_body_and_decodes_the_delivery,
+    mocks(vec![test_mock()]),
+    |client| {
+        let delivery = send!(client.webhooks().test(ODD_ID)).expect("test succeeds");
+        check_delivery(delivery);
+    }
+);
 
 #[test]
 fn an_undelivered_test_has_no_status_code() {

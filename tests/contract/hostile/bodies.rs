@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use s4e::{Error, ExportFormat};
 
 use super::server::{Reply, Server, chunk, head};
-use super::{BOUND, HANGUP_WAIT, TIMEOUT, assert_within, blocking_client, builder, client};
+use super::{
+    BOUND, HANGUP_WAIT, TIMEOUT, assert_within, builder, client, timing_out_blocking_client,
+    timing_out_client,
+};
 
 /// Headers of a JSON answer that announces 1000 bytes, then one byte every
 /// 20 ms, forever: each byte arrives well within the timeout, the whole
@@ -47,7 +50,7 @@ const SOCKET_BUFFERS: u64 = 32 * 1024 * 1024;
 async fn a_trickling_json_answer_times_out_on_every_attempt() {
     let server = Server::always(trickling_json());
     let started = Instant::now();
-    let err = client(&server, 1)
+    let err = timing_out_client(&server, 1)
         .findings()
         .get("f-1")
         .await
@@ -64,7 +67,7 @@ async fn a_trickling_json_answer_times_out_on_every_attempt() {
 fn a_trickling_json_answer_times_out_on_the_blocking_client() {
     let server = Server::always(trickling_json());
     let started = Instant::now();
-    let err = blocking_client(&server, 1)
+    let err = timing_out_blocking_client(&server, 1)
         .findings()
         .get("f-1")
         .send()
@@ -96,7 +99,7 @@ async fn the_timeout_bounds_the_whole_attempt_not_each_read() {
             .write(body),
     );
     let started = Instant::now();
-    let err = client(&server, 0)
+    let err = timing_out_client(&server, 0)
         .findings()
         .get("f-1")
         .await
@@ -119,7 +122,7 @@ async fn a_trickling_chunked_answer_times_out() {
         .endless(chunk(b" "), Duration::from_millis(20)),
     );
     let started = Instant::now();
-    let err = client(&server, 0)
+    let err = timing_out_client(&server, 0)
         .findings()
         .get("f-1")
         .await
@@ -287,7 +290,7 @@ async fn a_download_that_stalls_times_out() {
     let server = Server::always(stalled_export());
     let mut out = Vec::new();
     let started = Instant::now();
-    let err = client(&server, 3)
+    let err = timing_out_client(&server, 3)
         .findings()
         .export(ExportFormat::Csv)
         .write_to(&mut out)
@@ -307,7 +310,7 @@ fn a_download_that_stalls_times_out_on_the_blocking_client() {
     let server = Server::always(stalled_export());
     let mut out = Vec::new();
     let started = Instant::now();
-    let err = blocking_client(&server, 3)
+    let err = timing_out_blocking_client(&server, 3)
         .findings()
         .export(ExportFormat::Csv)
         .write_to(&mut out)
@@ -338,7 +341,7 @@ async fn a_download_that_keeps_moving_is_not_cut() {
         .write(*b"0\r\n\r\n"),
     );
     let started = Instant::now();
-    let written = client(&server, 0)
+    let written = timing_out_client(&server, 0)
         .findings()
         .export(ExportFormat::Csv)
         .write_to(&mut tokio::io::sink())

@@ -2,8 +2,10 @@
 //! ([`server`]) that misbehaves at the byte level, and for each misbehaviour
 //! the outcome (error variant or value), the requests and connections the
 //! server saw, and a bound on time (the call ends within a few seconds on a
-//! 200 ms attempt timeout) and on memory (`max_response_size`, and the client
-//! hanging up instead of reading on).
+//! 200 ms attempt timeout where the server never answers; where it does, the
+//! timeout is 30 s, so that no load on the machine can turn an answer into a
+//! timeout) and on memory (`max_response_size`, and the client hanging up
+//! instead of reading on).
 //!
 //! One file per class: [`bodies`] (trickling and endless bodies), [`framing`]
 //! (`Content-Length`, chunked, status lines, headers), [`json`] (pathological
@@ -32,9 +34,15 @@ use std::time::{Duration, Instant};
 use crate::support;
 use server::Server;
 
-/// The per-attempt timeout of every hostile test client: short, so that
-/// answers that never come cost little wall time.
+/// The per-attempt timeout of the clients of tests in which the server never
+/// answers (it hangs, trickles or stalls), so that the timeout is the
+/// expected end: short, so that such answers cost little wall time.
 const TIMEOUT: Duration = Duration::from_millis(200);
+
+/// The per-attempt timeout of every other hostile test client: longer than
+/// any load can delay an answer the server does send, so that a timeout, or
+/// a retry after one, can only be the client's doing, never the machine's.
+const PATIENT: Duration = Duration::from_secs(30);
 
 /// The bound within which every call here must return: a few attempts of
 /// [`TIMEOUT`] and millisecond backoff fit many times over; a call that ran
@@ -44,11 +52,11 @@ const BOUND: Duration = Duration::from_secs(5);
 /// How long a test waits for the client to close a connection it gave up on.
 const HANGUP_WAIT: Duration = Duration::from_secs(2);
 
-/// A builder for `server`: [`TIMEOUT`] per attempt, millisecond backoff and
+/// A builder for `server`: [`PATIENT`] per attempt, millisecond backoff and
 /// `retries` retries.
 fn builder(server: &Server, retries: u32) -> s4e::ClientBuilder {
     support::builder_at(&server.base_url())
-        .timeout(TIMEOUT)
+        .timeout(PATIENT)
         .retries(retries)
 }
 
@@ -62,6 +70,24 @@ fn client(server: &Server, retries: u32) -> s4e::Client {
 /// A blocking client for `server` (see [`builder`]).
 fn blocking_client(server: &Server, retries: u32) -> s4e::blocking::Client {
     builder(server, retries)
+        .build_blocking()
+        .expect("blocking test client builds")
+}
+
+/// An async client for a `server` that never answers: [`TIMEOUT`] per
+/// attempt.
+fn timing_out_client(server: &Server, retries: u32) -> s4e::Client {
+    builder(server, retries)
+        .timeout(TIMEOUT)
+        .build()
+        .expect("test client builds")
+}
+
+/// A blocking client for a `server` that never answers: [`TIMEOUT`] per
+/// attempt.
+fn timing_out_blocking_client(server: &Server, retries: u32) -> s4e::blocking::Client {
+    builder(server, retries)
+        .timeout(TIMEOUT)
         .build_blocking()
         .expect("blocking test client builds")
 }

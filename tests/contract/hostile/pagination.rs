@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use s4e::Finding;
 
 use super::server::{Received, Reply, Server};
-use super::{BOUND, HANGUP_WAIT, TIMEOUT, assert_within, blocking_client, client, page_body};
+use super::{BOUND, HANGUP_WAIT, assert_within, blocking_client, client, page_body};
 
 const PER_PAGE: usize = 5;
 
@@ -99,18 +99,29 @@ fn a_billion_pages_claimed_end_at_the_first_empty_page_on_the_blocking_client() 
     }
 }
 
+/// The concurrency of the walks past the end: it asks for pages 1 to 8 at
+/// once, so 6 of them lie past the end of a two-page list (the README's
+/// "up to `k - 1`" requests past the end).
+const AHEAD: usize = 8;
+
 /// Two full pages announcing 2 pages, on connections kept alive; any page
-/// past them is answered with `past_the_end`.
+/// past them is answered with `past_the_end`. Every answer waits until the
+/// first [`AHEAD`] pages were all asked for, so the pages past the end are
+/// in flight when page 1 tells the count, however the machine schedules the
+/// client (a page 1 answered first would let the walk cancel the others
+/// before they were sent).
 fn two_pages_then(past_the_end: fn() -> Reply) -> Server {
     Server::start(move |request| {
         let page = asked_page(request);
-        if page > 2 {
-            return past_the_end();
-        }
-        let ids: Vec<String> = (0..PER_PAGE).map(|n| format!("f-{page}-{n}")).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let meta = format!(r#"{{"page":{page},"per_page":{PER_PAGE},"total_pages":2}}"#);
-        Reply::json_keep_alive(200, page_body(&ids, Some(&meta)))
+        let reply = if page > 2 {
+            past_the_end()
+        } else {
+            let ids: Vec<String> = (0..PER_PAGE).map(|n| format!("f-{page}-{n}")).collect();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let meta = format!(r#"{{"page":{page},"per_page":{PER_PAGE},"total_pages":2}}"#);
+            Reply::json_keep_alive(200, page_body(&ids, Some(&meta)))
+        };
+        reply.after_requests(AHEAD, BOUND)
     })
 }
 
@@ -132,17 +143,21 @@ fn garbage() -> Reply {
 /// What a server answers for a page past the end, named.
 type PastTheEnd = (&'static str, fn() -> Reply);
 
-const PAST_THE_END: [PastTheEnd; 3] = [
-    ("hangs", hangs),
-    ("hangs up", hangs_up),
-    ("garbage", garbage),
-];
+/// Answers past the end that fail at once.
+const FAILING: [PastTheEnd; 2] = [("hangs up", hangs_up), ("garbage", garbage)];
 
-/// The walk yielded pages 1 and 2 whole and nothing else; the requests for
-/// pages past the end, asked for before page 1 told the count, were
-/// cancelled with the walk: not retried, and a hanging one hung up on.
+/// The retries of the clients walking past the end.
+const RETRIES: u32 = 3;
+
+/// The walk yielded pages 1 and 2 whole and nothing else, and pages 3 to
+/// [`AHEAD`] were asked for ahead of the count. Returns the requests for
+/// pages past the end.
 #[track_caller]
-fn assert_past_the_end_discarded(items: &[s4e::Result<Finding>], server: &Server, what: &str) {
+fn assert_past_the_end_discarded(
+    items: &[s4e::Result<Finding>],
+    server: &Server,
+    what: &str,
+) -> usize {
     let ids: Vec<String> = items
         .iter()
         .map(|item| item.as_ref().expect(what).id.to_string())
@@ -151,65 +166,106 @@ fn assert_past_the_end_discarded(items: &[s4e::Result<Finding>], server: &Server
         .flat_map(|page| (0..PER_PAGE).map(move |n| format!("f-{page}-{n}")))
         .collect();
     assert_eq!(ids, expected, "{what}");
+    let requests = server.requests();
+    let past: std::collections::BTreeSet<u32> = requests
+        .iter()
+        .map(asked_page)
+        .filter(|page| *page > 2)
+        .collect();
+    let ahead = u32::try_from(AHEAD).expect("a small concurrency");
+    assert_eq!(
+        past,
+        (3..=ahead).collect(),
+        "{what}: the pages asked for past the end"
+    );
+    requests.iter().filter(|r| asked_page(r) > 2).count()
+}
+
+/// A failed page past the end may be retried while the count is still
+/// unknown (the walk cannot tell it from a page it needs), at most
+/// [`RETRIES`] times each.
+#[track_caller]
+fn assert_retries_bounded(past_requests: usize, what: &str) {
+    let at_most = (AHEAD - 2) * (1 + RETRIES as usize);
     assert!(
-        server.request_count() <= 8,
-        "{what}: {} requests",
-        server.request_count()
+        past_requests <= at_most,
+        "{what}: {past_requests} requests past the end, more than {at_most}"
     );
 }
 
+/// Pages past the end that hang are cancelled when page 1 tells the count:
+/// each asked for once, and every one hung up on.
 #[tokio::test]
-async fn pages_past_the_end_that_fail_or_hang_are_cancelled_with_the_walk() {
-    for (what, past_the_end) in PAST_THE_END {
+async fn pages_past_the_end_that_hang_are_cancelled_with_the_walk() {
+    let server = two_pages_then(hangs);
+    // A patient client: a page past the end that hangs can end only by
+    // being cancelled, never by timing out and being retried.
+    let items: Vec<_> = client(&server, RETRIES)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(AHEAD)
+        .collect()
+        .await;
+    let past = assert_past_the_end_discarded(&items, &server, "hangs");
+    assert_eq!(past, AHEAD - 2, "each page past the end asked for once");
+    assert_eq!(server.wait_for_hangups(past, HANGUP_WAIT).await, past);
+    assert_eq!(server.request_count(), AHEAD, "nothing asked for again");
+}
+
+#[test]
+fn pages_past_the_end_that_hang_are_cancelled_with_the_walk_on_the_blocking_client() {
+    let server = two_pages_then(hangs);
+    let items: Vec<_> = blocking_client(&server, RETRIES)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+        .concurrency(AHEAD)
+        .collect();
+    let past = assert_past_the_end_discarded(&items, &server, "hangs");
+    assert_eq!(past, AHEAD - 2, "each page past the end asked for once");
+    assert_eq!(server.wait_for_hangups_blocking(past, HANGUP_WAIT), past);
+    assert_eq!(server.request_count(), AHEAD, "nothing asked for again");
+}
+
+/// Pages past the end that fail are discarded: the walk yields pages 1
+/// and 2 and no error, on the blocking client or (on a runtime of its own)
+/// the async one.
+fn pages_past_the_end_that_fail_are_discarded(blocking: bool) {
+    for (what, past_the_end) in FAILING {
         let server = two_pages_then(past_the_end);
         let started = Instant::now();
-        let items: Vec<_> = client(&server, 3)
-            .findings()
-            .list_auto()
-            .per_page(PER_PAGE as u32)
-            .concurrency(8)
-            .collect()
-            .await;
+        let items: Vec<_> = if blocking {
+            blocking_client(&server, RETRIES)
+                .findings()
+                .list_auto()
+                .per_page(PER_PAGE as u32)
+                .concurrency(AHEAD)
+                .collect()
+        } else {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            let walk = client(&server, RETRIES)
+                .findings()
+                .list_auto()
+                .per_page(PER_PAGE as u32)
+                .concurrency(AHEAD);
+            runtime.block_on(walk.collect())
+        };
         assert_within(started, BOUND);
-        assert_past_the_end_discarded(&items, &server, what);
-        let past = server
-            .requests()
-            .iter()
-            .filter(|r| asked_page(r) > 2)
-            .count();
-        assert!(past >= 1, "{what}: no page past the end was asked for");
-        if what == "hangs" {
-            assert_eq!(server.wait_for_hangups(past, HANGUP_WAIT).await, past);
-        }
-        // Longer than a timeout and a backoff: a retry would have come.
-        tokio::time::sleep(TIMEOUT * 2).await;
-        assert_past_the_end_discarded(&items, &server, what);
+        let past = assert_past_the_end_discarded(&items, &server, what);
+        assert_retries_bounded(past, what);
     }
 }
 
 #[test]
-fn pages_past_the_end_that_fail_or_hang_are_cancelled_with_the_walk_on_the_blocking_client() {
-    for (what, past_the_end) in PAST_THE_END {
-        let server = two_pages_then(past_the_end);
-        let started = Instant::now();
-        let items: Vec<_> = blocking_client(&server, 3)
-            .findings()
-            .list_auto()
-            .per_page(PER_PAGE as u32)
-            .concurrency(8)
-            .collect();
-        assert_within(started, BOUND);
-        assert_past_the_end_discarded(&items, &server, what);
-        let past = server
-            .requests()
-            .iter()
-            .filter(|r| asked_page(r) > 2)
-            .count();
-        assert!(past >= 1, "{what}: no page past the end was asked for");
-        if what == "hangs" {
-            assert_eq!(server.wait_for_hangups_blocking(past, HANGUP_WAIT), past);
-        }
-        std::thread::sleep(TIMEOUT * 2);
-        assert_past_the_end_discarded(&items, &server, what);
-    }
+fn pages_past_the_end_that_fail_are_discarded_by_the_walk() {
+    pages_past_the_end_that_fail_are_discarded(false);
+}
+
+#[test]
+fn pages_past_the_end_that_fail_are_discarded_by_the_walk_on_the_blocking_client() {
+    pages_past_the_end_that_fail_are_discarded(true);
 }

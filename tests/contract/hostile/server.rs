@@ -68,6 +68,13 @@ impl Received {
 enum Step {
     Write(Vec<u8>),
     Sleep(Duration),
+    /// Waits until the server has received `requests` requests in all, or
+    /// `within` passed (so a test whose client never sends them fails on
+    /// its own assertions instead of hanging).
+    AwaitRequests {
+        requests: usize,
+        within: Duration,
+    },
     /// Writes `chunk` every `every`, `times` times or forever.
     Drip {
         chunk: Vec<u8>,
@@ -176,6 +183,16 @@ impl Reply {
             every,
             times: None,
         });
+        self
+    }
+
+    /// Appends a wait until the server has received `requests` requests in
+    /// all (on any connection), for at most `within`: a test that needs
+    /// requests to be in flight together holds an answer back with it
+    /// instead of hoping the client is faster than the server.
+    pub(crate) fn after_requests(mut self, requests: usize, within: Duration) -> Reply {
+        self.steps
+            .insert(0, Step::AwaitRequests { requests, within });
         self
     }
 
@@ -416,6 +433,14 @@ async fn play(stream: &mut TcpStream, steps: &[Step], state: &State) -> std::io:
         match step {
             Step::Write(bytes) => send(stream, bytes, state).await?,
             Step::Sleep(pause) => tokio::time::sleep(*pause).await,
+            Step::AwaitRequests { requests, within } => {
+                let deadline = Instant::now() + *within;
+                while state.requests.lock().expect("request log").len() < *requests
+                    && Instant::now() < deadline
+                {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
             Step::Drip {
                 chunk,
                 every,
