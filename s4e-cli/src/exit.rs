@@ -2,8 +2,12 @@
 
 /// Success.
 pub(crate) const OK: u8 = 0;
+/// Finished, but the outcome is negative: a waited job ended `failed` or
+/// `cancelled`, `actions validate` answered `valid: false`, a webhook
+/// delivery was rejected.
+pub(crate) const NEGATIVE_OUTCOME: u8 = 1;
 /// `s4e gate` found findings at or above the threshold.
-pub(crate) const GATE_FAILED: u8 = 1;
+pub(crate) const GATE_FAILED: u8 = NEGATIVE_OUTCOME;
 /// Bad arguments (clap uses 2 too).
 pub(crate) const USAGE: u8 = 2;
 /// The API key is missing, rejected or not allowed.

@@ -98,6 +98,48 @@ impl Row for Finding {
             Cell::Time(self.discovered_at),
         ]
     }
+    /// The columns of the API's CSV export, in its order, so that
+    /// `findings list -o csv` and `findings export` read the same.
+    fn csv_headers() -> Vec<String> {
+        [
+            "id",
+            "title",
+            "severity",
+            "cvss",
+            "status",
+            "asset",
+            "scan_id",
+            "discovered_at",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+    fn csv_cells(&self) -> Vec<Cell> {
+        let asset = self
+            .asset
+            .as_ref()
+            .map(|a| a.domain.clone().unwrap_or_else(|| a.id.to_string()));
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.title),
+            Cell::Severity(self.severity.clone()),
+            Cell::Text(self.cvss.map(|c| c.to_string()).unwrap_or_default()),
+            Cell::Text(
+                self.status
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
+            Cell::Text(asset.unwrap_or_default()),
+            Cell::Text(
+                self.scan_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
+            Cell::Time(self.discovered_at),
+        ]
+    }
 }
 
 impl Row for Action {
