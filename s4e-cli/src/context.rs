@@ -86,6 +86,7 @@ impl Context {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
+        crate::exit::set_base_url(self.base_url());
         // The SDK's own variables, as `ClientBuilder::from_env` reads them.
         if let Some(retries) = env_value("S4E_RETRIES", "a whole number of retries", |text| {
             text.parse::<u32>().ok()

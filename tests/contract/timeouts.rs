@@ -189,7 +189,7 @@ async fn a_wait_past_the_deadline_returns_the_last_error_at_once() {
         .deadline(Duration::from_secs(1))
         .await
         .expect_err("no time for the retry the server asks for");
-    assert_eq!(err.status_code(), Some(503), "{err:?}");
+    assert_eq!(err.status(), Some(503), "{err:?}");
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
