@@ -292,7 +292,11 @@ fn actions() {
         .write_stdin(r#"{"type": 7}"#)
         .output()
         .unwrap();
-    assert_eq!(invalid.status.code(), Some(1), "valid: false is a negative outcome");
+    assert_eq!(
+        invalid.status.code(),
+        Some(1),
+        "valid: false is a negative outcome"
+    );
     assert_eq!(parse(&invalid.stdout)["valid"], false);
 
     let execution = api.json(&[
@@ -353,7 +357,16 @@ fn playbooks() {
     // The exit code follows the run's outcome.
     let waited = api
         .s4e()
-        .args(["playbooks", "wait", "pb-tls-expiry", &run_id, "--interval", "0.05", "-o", "json"])
+        .args([
+            "playbooks",
+            "wait",
+            "pb-tls-expiry",
+            &run_id,
+            "--interval",
+            "0.05",
+            "-o",
+            "json",
+        ])
         .output()
         .unwrap();
     let done = parse(&waited.stdout);

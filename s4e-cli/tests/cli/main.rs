@@ -3,6 +3,7 @@
 
 mod commands;
 mod errors;
+mod exits;
 mod gate;
 mod output;
 mod webhooks;
@@ -68,6 +69,8 @@ pub(crate) fn bare() -> Command {
         "S4E_RETRIES",
         "S4E_TIMEOUT",
         "S4E_WEBHOOK_SECRET",
+        "S4E_PROFILE",
+        "S4E_PROXY",
         "NO_COLOR",
     ] {
         command.env_remove(name);
