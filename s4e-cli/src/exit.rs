@@ -158,7 +158,13 @@ fn sdk_message(error: &s4e::Error) -> String {
         }
         s4e::Error::Validation(_) => {
             let mut text = format!("the API refused the input (422): {}", error.message());
+            let message = error.message();
             for detail in error.details() {
+                // A message that already names the field and its problem
+                // is not repeated.
+                if message.contains(&detail.field) && message.contains(&detail.message) {
+                    continue;
+                }
                 text.push_str(&format!("; {}: {}", detail.field, detail.message));
             }
             text

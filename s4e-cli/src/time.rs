@@ -5,7 +5,8 @@ use s4e::chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 /// Parses `--since` / `--until`.
 pub(crate) fn instant(text: &str) -> Result<DateTime<Utc>, String> {
-    instant_at(text, Utc::now())
+    use s4e::chrono::SubsecRound;
+    instant_at(text, Utc::now().trunc_subsecs(0))
 }
 
 fn instant_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {

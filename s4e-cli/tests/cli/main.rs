@@ -5,8 +5,10 @@ mod commands;
 mod errors;
 mod exits;
 mod gate;
+mod json;
 mod output;
 mod webhooks;
+mod workday;
 
 use std::path::Path;
 
