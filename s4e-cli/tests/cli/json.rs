@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Api, bare, parse};
+use crate::{Api, bare, leaf_commands, parse};
 
 /// Commands that print no JSON document, and why.
 const NO_JSON: &[&str] = &[
@@ -23,36 +23,6 @@ const NO_JSON: &[&str] = &[
     "sandbox",
     "completions",
 ];
-
-/// The leaf commands of `s4e`, as `--help` lists them (`assets list`, `gate`).
-fn leaf_commands() -> BTreeSet<String> {
-    fn commands_of(args: &[&str]) -> Vec<String> {
-        let help = bare().args(args).arg("--help").output().unwrap();
-        let help = String::from_utf8(help.stdout).unwrap();
-        help.split("Commands:\n")
-            .nth(1)
-            .map(|rest| {
-                rest.lines()
-                    .take_while(|line| line.starts_with("  "))
-                    .filter_map(|line| line.split_whitespace().next())
-                    .filter(|name| *name != "help")
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-    let mut leaves = BTreeSet::new();
-    for group in commands_of(&[]) {
-        let subcommands = commands_of(&[&group]);
-        if subcommands.is_empty() {
-            leaves.insert(group.clone());
-        }
-        for sub in subcommands {
-            leaves.insert(format!("{group} {sub}"));
-        }
-    }
-    leaves
-}
 
 /// Runs `s4e ARGS -o json`, checks that it exited `code` and that standard
 /// output is one JSON document, and returns it.

@@ -5,6 +5,7 @@ mod commands;
 mod errors;
 mod exits;
 mod gate;
+mod help;
 mod json;
 mod output;
 mod webhooks;
@@ -93,4 +94,36 @@ pub(crate) fn files_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The subcommands `s4e ARGS --help` lists.
+pub(crate) fn commands_of(args: &[&str]) -> Vec<String> {
+    let help = bare().args(args).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    help.split("Commands:\n")
+        .nth(1)
+        .map(|rest| {
+            rest.lines()
+                .take_while(|line| line.starts_with("  "))
+                .filter_map(|line| line.split_whitespace().next())
+                .filter(|name| *name != "help")
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The leaf commands of `s4e`, as `--help` lists them (`assets list`, `gate`).
+pub(crate) fn leaf_commands() -> std::collections::BTreeSet<String> {
+    let mut leaves = std::collections::BTreeSet::new();
+    for group in commands_of(&[]) {
+        let subcommands = commands_of(&[&group]);
+        if subcommands.is_empty() {
+            leaves.insert(group.clone());
+        }
+        for sub in subcommands {
+            leaves.insert(format!("{group} {sub}"));
+        }
+    }
+    leaves
 }
