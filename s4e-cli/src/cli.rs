@@ -7,25 +7,36 @@ use crate::commands::{actions, api, assets, findings, gate, playbooks, scans, se
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  `s4e gate` found findings at or above --fail-on, or
-     `s4e webhooks verify` rejected the delivery
-  2  usage error (bad arguments)
+  1  finished, but the outcome is negative:
+     - `s4e gate` found findings at or above --fail-on
+     - a waited scan, execution or run ended failed or cancelled
+       (scans wait, scans create --wait, actions trigger --wait, actions wait,
+       playbooks run --wait, playbooks wait)
+     - `s4e actions validate` answered valid: false
+     - `s4e assets bulk-create`: the API refused some of the assets
+     - `s4e webhooks verify` rejected the delivery
+  2  usage error: bad arguments or values (checked before any request),
+     a delete off a terminal without --yes, a bad config file or variable
   3  authentication: no API key, or the key was rejected (401/403)
-  4  not found (404)
-  5  rate limit, API, network or local file error
+  4  not found: a 404, or an ID, name or filter (--asset, --scan) that
+     names no resource
+  5  rate limit, API (422, 5xx), network or local file error, or a wait that
+     timed out (--wait-timeout; the message says how to follow the job)
   130 interrupted (Ctrl-C); no partial output file is left behind
 
 Environment:
   S4E_API_KEY   the API key (preferred over --api-key, which shows in `ps`)
   S4E_BASE_URL  the API's base URL (default https://api.s4e.io/v1)
+  S4E_PROFILE   the profile of the config file (default: `default`, if there)
   S4E_RETRIES   retries after a failed attempt, when safe (default 3)
-  S4E_TIMEOUT   seconds per attempt (default 30)
-  S4E_CONFIG    the config file for --profile (default: <config dir>/s4e/config.toml)
-  NO_COLOR      any non-empty value turns colours off
+  S4E_TIMEOUT   seconds per attempt, decimals allowed (default 30)
+  S4E_PROXY     an HTTP(S) proxy for every call
+  S4E_CONFIG    the config file (default: <config dir>/s4e/config.toml)
+  NO_COLOR      any non-empty value turns colours off (as TERM=dumb does)
 
 Examples:
   s4e findings list --severity critical,high --status open
-  s4e scans create a-1001 --type full --wait
+  s4e scans create shop.example.com --type full --wait
   s4e gate --fail-on high --sarif s4e.sarif";
 
 /// `0.1.0 (SDK s4e 0.1.0)`: the CLI's version and the SDK's it was built with.
