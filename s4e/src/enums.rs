@@ -133,6 +133,8 @@ mod tests {
         );
         assert_eq!(format!("{:<5}|", Color::Blue), "blue |");
         assert!(serde_json::from_str::<Color>("3").is_err());
+        // Aliases decode, but the values listed are the API's spellings.
+        assert_eq!(Color::VALUES, ["red", "blue"]);
     }
 }
 
