@@ -124,18 +124,26 @@ fn timed_out(follow: &Follow, waited: Duration) -> String {
     )
 }
 
+/// The setters every SDK wait has, handed to its own methods (the SDK's
+/// waits share them; a generic `s4e::Wait<T>` will too).
+macro_rules! wait_setters {
+    ($wait:ident, $progress:ty) => {
+        fn interval(self, interval: Duration) -> Self {
+            $wait::interval(self, interval)
+        }
+        fn timeout(self, timeout: Duration) -> Self {
+            $wait::timeout(self, timeout)
+        }
+        fn on_progress(self, callback: impl FnMut(&$progress) + Send + 'static) -> Self {
+            $wait::on_progress(self, callback)
+        }
+    };
+}
+
 impl Job for ScanWait {
     type Progress = ScanProgress;
     type Done = Scan;
-    fn interval(self, interval: Duration) -> Self {
-        ScanWait::interval(self, interval)
-    }
-    fn timeout(self, timeout: Duration) -> Self {
-        ScanWait::timeout(self, timeout)
-    }
-    fn on_progress(self, callback: impl FnMut(&ScanProgress) + Send + 'static) -> Self {
-        ScanWait::on_progress(self, callback)
-    }
+    wait_setters!(ScanWait, ScanProgress);
     fn bar(ctx: &Context, name: &str) -> ProgressBar {
         progress::percent(ctx, name)
     }
@@ -150,15 +158,7 @@ impl Job for ScanWait {
 impl Job for ExecutionWait {
     type Progress = ActionExecution;
     type Done = ActionExecution;
-    fn interval(self, interval: Duration) -> Self {
-        ExecutionWait::interval(self, interval)
-    }
-    fn timeout(self, timeout: Duration) -> Self {
-        ExecutionWait::timeout(self, timeout)
-    }
-    fn on_progress(self, callback: impl FnMut(&ActionExecution) + Send + 'static) -> Self {
-        ExecutionWait::on_progress(self, callback)
-    }
+    wait_setters!(ExecutionWait, ActionExecution);
     fn bar(ctx: &Context, name: &str) -> ProgressBar {
         progress::status(ctx, name)
     }
@@ -172,15 +172,7 @@ impl Job for ExecutionWait {
 impl Job for RunWait {
     type Progress = PlaybookRun;
     type Done = PlaybookRun;
-    fn interval(self, interval: Duration) -> Self {
-        RunWait::interval(self, interval)
-    }
-    fn timeout(self, timeout: Duration) -> Self {
-        RunWait::timeout(self, timeout)
-    }
-    fn on_progress(self, callback: impl FnMut(&PlaybookRun) + Send + 'static) -> Self {
-        RunWait::on_progress(self, callback)
-    }
+    wait_setters!(RunWait, PlaybookRun);
     fn bar(ctx: &Context, name: &str) -> ProgressBar {
         progress::percent(ctx, name)
     }

@@ -73,6 +73,14 @@ impl Row for ScanProgress {
     }
 }
 
+/// The asset of a finding, by name when the answer has it.
+fn finding_asset(finding: &Finding) -> Option<String> {
+    finding
+        .asset
+        .as_ref()
+        .map(|a| a.domain.clone().unwrap_or_else(|| a.id.to_string()))
+}
+
 impl Row for Finding {
     const HEADERS: &'static [&'static str] = &[
         "ID",
@@ -84,17 +92,13 @@ impl Row for Finding {
         "DISCOVERED",
     ];
     fn cells(&self) -> Vec<Cell> {
-        let asset = self
-            .asset
-            .as_ref()
-            .map(|a| a.domain.clone().unwrap_or_else(|| a.id.to_string()));
         vec![
             Cell::text(&self.id),
             Cell::Severity(self.severity.clone()),
             Cell::opt(self.cvss.map(|c| format!("{c:.1}"))),
             Cell::opt(self.status.as_ref()),
             Cell::text(&self.title),
-            Cell::opt(asset),
+            Cell::opt(finding_asset(self)),
             Cell::Time(self.discovered_at),
         ]
     }
@@ -115,10 +119,6 @@ impl Row for Finding {
         .to_vec()
     }
     fn csv_cells(&self) -> Vec<Cell> {
-        let asset = self
-            .asset
-            .as_ref()
-            .map(|a| a.domain.clone().unwrap_or_else(|| a.id.to_string()));
         vec![
             Cell::text(&self.id),
             Cell::text(&self.title),
@@ -130,7 +130,7 @@ impl Row for Finding {
                     .map(ToString::to_string)
                     .unwrap_or_default(),
             ),
-            Cell::Text(asset.unwrap_or_default()),
+            Cell::Text(finding_asset(self).unwrap_or_default()),
             Cell::Text(
                 self.scan_id
                     .as_ref()

@@ -153,6 +153,16 @@ pub(crate) async fn run(
     Ok(exit::OK)
 }
 
+/// Waits for scan `id`, prints it, and exits by its outcome.
+async fn wait_scan(
+    ctx: &Context,
+    client: &s4e::Client,
+    id: &str,
+    options: WaitOptions,
+) -> Result<u8, Failure> {
+    wait_and_print(ctx, &Follow::scan(id), client.scans().wait(id), options).await
+}
+
 /// Waits for `scan` to finish and returns it, whatever its outcome (`s4e
 /// gate --scan` judges it).
 pub(crate) async fn wait_for(

@@ -504,19 +504,12 @@ fn completions_and_help() {
         let help = String::from_utf8(help.stdout).unwrap();
         assert!(help.contains("Example"), "{group} --help has an example");
         // Each subcommand the group's help lists has one too.
-        let subcommands: Vec<&str> = help
-            .split("Commands:\n")
-            .nth(1)
-            .map(|rest| {
-                rest.lines()
-                    .take_while(|line| line.starts_with("  "))
-                    .filter_map(|line| line.split_whitespace().next())
-                    .filter(|name| *name != "help")
-                    .collect()
-            })
-            .unwrap_or_default();
+        let subcommands = crate::commands_of(&[group]);
         for subcommand in subcommands {
-            let help = bare().args([group, subcommand, "--help"]).output().unwrap();
+            let help = bare()
+                .args([group, &subcommand, "--help"])
+                .output()
+                .unwrap();
             assert!(
                 String::from_utf8_lossy(&help.stdout).contains("Example"),
                 "{group} {subcommand} --help has an example"

@@ -116,12 +116,7 @@ fn api_errors_and_rate_limits_exit_5() {
     api.sandbox
         .controls()
         .inject(Fault::status(503).times(1).on("GET", "/assets"));
-    let out = api
-        .s4e()
-        .env("S4E_RETRIES", "0")
-        .args(["assets", "list"])
-        .output()
-        .unwrap();
+    let out = api.once(&["assets", "list"]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("the API failed (503)"),
@@ -132,12 +127,7 @@ fn api_errors_and_rate_limits_exit_5() {
     api.sandbox
         .controls()
         .inject(Fault::status(429).times(1).on("GET", "/findings"));
-    let out = api
-        .s4e()
-        .env("S4E_RETRIES", "0")
-        .args(["findings", "list"])
-        .output()
-        .unwrap();
+    let out = api.once(&["findings", "list"]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("rate limited (429)"),

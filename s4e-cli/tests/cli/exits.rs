@@ -14,114 +14,79 @@ fn run(api: &Api, args: &[&str]) -> std::process::Output {
     api.s4e().args(args).output().unwrap()
 }
 
+/// Runs a wait (`ARGS --interval 0.05 -o json`) and checks its exit code,
+/// the final status it printed, and the message naming a negative outcome.
+fn check_wait(api: &Api, args: &[&str], code: i32, status: &str) {
+    let out = api
+        .s4e()
+        .args(args)
+        .args(["--interval", "0.05", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+    assert_eq!(
+        parse(&out.stdout)["status"],
+        status,
+        "{args:?}: the final state is printed"
+    );
+    if code == 1 {
+        assert!(
+            stderr(&out).contains(&format!("ended {status}\n")),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn a_job_that_ends_failed_or_cancelled_exits_1() {
     let api = Api::start();
-    // A scan of the seed that failed, waited for.
-    let failed = api.json(&["scans", "list", "--status", "failed", "--limit", "1"]);
-    let failed = failed[0]["id"]
-        .as_str()
-        .expect("the seed has a failed scan");
-    let out = run(&api, &["scans", "wait", failed, "-o", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(
-        parse(&out.stdout)["status"],
-        "failed",
-        "the final scan is printed"
-    );
-    assert!(
-        stderr(&out).contains(&format!("error: scan {failed} ended failed")),
-        "{}",
-        stderr(&out)
-    );
-
-    // A scan made to fail, under --wait: `s4e scans create X --wait && deploy`
-    // does not deploy.
-    let out = run(
-        &api,
-        &[
-            "scans",
-            "create",
-            "a-1001",
-            "--type",
-            "quick",
-            "--option",
-            "sandbox_outcome=failed",
-            "--wait",
-            "--interval",
-            "0.05",
-            "-o",
-            "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(parse(&out.stdout)["status"], "failed");
-
-    // A cancelled scan.
-    let cancelled = api.json(&["scans", "list", "--status", "cancelled", "--limit", "1"]);
-    let cancelled = cancelled[0]["id"]
-        .as_str()
-        .expect("the seed has a cancelled scan");
-    let out = run(&api, &["scans", "wait", cancelled, "-o", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("ended cancelled"), "{}", stderr(&out));
-
-    // An action execution and a playbook run that fail.
-    let out = run(
-        &api,
-        &[
-            "actions",
-            "trigger",
-            "act-block-ip",
-            "--param",
-            "ip=203.0.113.9",
-            "--param",
-            "sandbox_outcome=failed",
-            "--sandbox",
-            "--wait",
-            "--interval",
-            "0.05",
-            "-o",
-            "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(parse(&out.stdout)["status"], "failed");
-    let out = run(
-        &api,
-        &[
-            "playbooks",
-            "run",
-            "pb-tls-expiry",
-            "--asset",
-            "a-1001",
-            "--param",
-            "sandbox_outcome=failed",
-            "--wait",
-            "--interval",
-            "0.05",
-            "-o",
-            "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(parse(&out.stdout)["status"], "failed");
-
-    // The same jobs succeeding exit 0.
-    let out = run(
-        &api,
-        &[
-            "scans",
-            "create",
-            "a-1001",
-            "--type",
-            "quick",
-            "--wait",
-            "--interval",
-            "0.05",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let seed_scan = |status: &str| {
+        let scans = api.json(&["scans", "list", "--status", status, "--limit", "1"]);
+        scans[0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("the seed has a {status} scan"))
+            .to_owned()
+    };
+    let (failed, cancelled) = (seed_scan("failed"), seed_scan("cancelled"));
+    let fail = ["--param", "sandbox_outcome=failed"];
+    let trigger = [
+        "actions",
+        "trigger",
+        "act-block-ip",
+        "--param",
+        "ip=203.0.113.9",
+        "--sandbox",
+        "--wait",
+    ];
+    let run = [
+        "playbooks",
+        "run",
+        "pb-tls-expiry",
+        "--asset",
+        "a-1001",
+        "--wait",
+    ];
+    let scan = ["scans", "create", "a-1001", "--type", "quick", "--wait"];
+    // `s4e scans create X --wait && deploy` does not deploy.
+    let cases: [(Vec<&str>, i32, &str); 8] = [
+        (vec!["scans", "wait", &failed], 1, "failed"),
+        (vec!["scans", "wait", &cancelled], 1, "cancelled"),
+        (
+            [&scan[..], &["--option", "sandbox_outcome=failed"]].concat(),
+            1,
+            "failed",
+        ),
+        ([&trigger[..], &fail].concat(), 1, "failed"),
+        ([&run[..], &fail].concat(), 1, "failed"),
+        // The same jobs succeeding exit 0.
+        (scan.to_vec(), 0, "completed"),
+        (trigger.to_vec(), 0, "completed"),
+        ([&run[..], &["--dry-run"]].concat(), 0, "completed"),
+    ];
+    for (args, code, status) in &cases {
+        check_wait(&api, args, *code, status);
+    }
 }
 
 #[test]
@@ -296,12 +261,7 @@ fn a_failed_list_leaves_no_header() {
     api.sandbox
         .controls()
         .inject(Fault::status(503).times(1).on("GET", "/findings"));
-    let out = api
-        .s4e()
-        .env("S4E_RETRIES", "0")
-        .args(["findings", "list", "-o", "csv"])
-        .output()
-        .unwrap();
+    let out = api.once(&["findings", "list", "-o", "csv"]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         out.stdout.is_empty(),
@@ -345,12 +305,7 @@ fn errors_name_the_url_and_the_likely_fix() {
     api.sandbox
         .controls()
         .inject(Fault::html_error(502).times(1).on("GET", "/assets"));
-    let out = api
-        .s4e()
-        .env("S4E_RETRIES", "0")
-        .args(["assets", "list"])
-        .output()
-        .unwrap();
+    let out = api.once(&["assets", "list"]);
     assert_eq!(out.status.code(), Some(5));
     let err = stderr(&out);
     assert!(
@@ -371,22 +326,29 @@ fn errors_name_the_url_and_the_likely_fix() {
 #[test]
 fn the_environment_is_read_as_the_sdk_reads_it() {
     let api = Api::start();
-    // Decimals, as the SDK takes them.
-    let out = api
-        .s4e()
-        .env("S4E_TIMEOUT", "2.5")
-        .args(["assets", "get", "a-1001"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = api
-        .s4e()
-        .env("S4E_TIMEOUT", "soon")
-        .args(["assets", "get", "a-1001"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("S4E_TIMEOUT"), "{}", stderr(&out));
+    // Decimals, as the SDK takes them; a bad value names the variable.
+    for (name, value, code) in [
+        ("S4E_TIMEOUT", "2.5", 0),
+        ("S4E_TIMEOUT", "soon", 2),
+        ("S4E_RETRIES", "1", 0),
+        ("S4E_RETRIES", "-1", 2),
+    ] {
+        let out = api
+            .s4e()
+            .env(name, value)
+            .args(["assets", "get", "a-1001"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{name}={value}: {}",
+            stderr(&out)
+        );
+        if code == 2 {
+            assert!(stderr(&out).contains(name), "{}", stderr(&out));
+        }
+    }
     // A proxy that does not answer: the call goes there, not to the API.
     let before = api.sandbox.controls().requests().len();
     let out = api

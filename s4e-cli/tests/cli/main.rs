@@ -51,6 +51,15 @@ impl Api {
         command
     }
 
+    /// Runs `s4e ARGS` with no retry, so that one injected fault is the answer.
+    pub(crate) fn once(&self, args: &[&str]) -> std::process::Output {
+        self.s4e()
+            .env("S4E_RETRIES", "0")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     /// Runs `s4e ARGS -o json` and returns the parsed standard output.
     pub(crate) fn json(&self, args: &[&str]) -> Value {
         let output = self.s4e().args(args).args(["-o", "json"]).output().unwrap();
