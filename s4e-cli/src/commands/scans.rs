@@ -129,25 +129,12 @@ pub(crate) async fn run(
                 return Ok(exit::OK);
             }
             ctx.note(format!("started scan {}", scan.id));
-            let id = scan.id.to_string();
-            return wait_and_print(
-                ctx,
-                &Follow::scan(&id),
-                scans.wait(id.as_str()),
-                wait_options,
-            )
-            .await;
+            return wait_scan(ctx, client, &scan.id.to_string(), wait_options).await;
         }
         ScansCommand::Status { id } => print_one(ctx, &scans.status(id).await?)?,
         ScansCommand::Cancel { id } => print_one(ctx, &scans.cancel(id).await?)?,
         ScansCommand::Wait { id, wait_options } => {
-            return wait_and_print(
-                ctx,
-                &Follow::scan(&id),
-                scans.wait(id.as_str()),
-                wait_options,
-            )
-            .await;
+            return wait_scan(ctx, client, &id, wait_options).await;
         }
     }
     Ok(exit::OK)
