@@ -129,7 +129,7 @@ pub(crate) async fn run(
                 return Ok(exit::OK);
             }
             ctx.note(format!("started scan {}", scan.id));
-            return wait_scan(ctx, client, &scan.id.to_string(), wait_options).await;
+            return wait_scan(ctx, client, scan.id.as_ref(), wait_options).await;
         }
         ScansCommand::Status { id } => print_one(ctx, &scans.status(id).await?)?,
         ScansCommand::Cancel { id } => print_one(ctx, &scans.cancel(id).await?)?,
