@@ -37,7 +37,10 @@ impl Cell {
         match self {
             Cell::Text(text) => text.clone(),
             Cell::Severity(severity) => severity.to_string(),
-            Cell::Time(time) => time.map_or_else(String::new, |t| t.to_rfc3339()),
+            // RFC 3339 in UTC with `Z`, as the API writes times.
+            Cell::Time(time) => time.map_or_else(String::new, |t| {
+                t.to_rfc3339_opts(s4e::chrono::SecondsFormat::AutoSi, true)
+            }),
         }
     }
 
@@ -318,6 +321,11 @@ fn write_fields(
             Value::Number(n) if key.ends_with("_minutes") => format!("{n} min"),
             Value::Number(n) if key.ends_with("_seconds") => format!("{n} s"),
             Value::Number(n) if key.ends_with("_ms") => format!("{n} ms"),
+            // The API gives durations in seconds (`estimated_duration`).
+            Value::Number(n) if key.ends_with("duration") => n.as_u64().map_or_else(
+                || n.to_string(),
+                |s| duration(std::time::Duration::from_secs(s)),
+            ),
             Value::Array(items) if items.iter().all(|v| v.is_string()) => items
                 .iter()
                 .filter_map(|v| v.as_str())

@@ -232,6 +232,18 @@ async fn export(ctx: &Context, client: &s4e::Client, args: ExportArgs) -> Result
             file.commit()?;
             ctx.note(format!("wrote {bytes} bytes to {}", path.display()));
         }
+        // --jq needs the whole JSON document: it is read, then filtered.
+        None if ctx.jq.is_some() => {
+            if format != ExportFormat::Json {
+                return Err(Failure::Usage("--jq works on JSON: use -o json".into()));
+            }
+            let mut bytes = Vec::new();
+            export.write_to(&mut bytes).await?;
+            bar.finish_and_clear();
+            let document: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| Failure::Usage(format!("the export is not JSON: {e}")))?;
+            crate::output::print_json(ctx, &document)?;
+        }
         None => {
             let mut writer = Counting {
                 inner: tokio::io::stdout(),

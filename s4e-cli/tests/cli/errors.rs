@@ -144,3 +144,31 @@ fn api_errors_and_rate_limits_exit_5() {
         .unwrap();
     assert_eq!(out.status.code(), Some(5));
 }
+
+#[test]
+fn verbose_numbers_the_retries() {
+    let api = Api::start();
+    api.sandbox
+        .controls()
+        .inject(Fault::status(503).times(1).on("GET", "/assets/a-1001"));
+    let out = api
+        .s4e()
+        .env("S4E_RETRIES", "1")
+        .args(["--verbose", "assets", "get", "a-1001", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per attempt: {err}");
+    assert!(lines[0].starts_with("GET /assets/{id} 503 "), "{err}");
+    assert!(
+        lines[1].starts_with("retry 1: GET /assets/{id} 200 "),
+        "{err}"
+    );
+    assert!(
+        lines.iter().all(|line| line.contains("request-id=req_")),
+        "{err}"
+    );
+    assert!(!err.contains(api.sandbox.api_key()), "never the key");
+}
