@@ -83,7 +83,7 @@ impl Failure {
             Failure::Sdk(error) => sdk_message(error),
             Failure::Usage(message) => message.clone(),
             Failure::NoKey => {
-                "no API key. Set S4E_API_KEY (or use --profile with an api_key).".to_owned()
+                "no API key. Set S4E_API_KEY, or store one with `s4e login` (--profile NAME for another profile).".to_owned()
             }
             Failure::File { action, source } => format!("{action}: {source}"),
             Failure::Other { message, .. } => message.clone(),
