@@ -18,8 +18,8 @@ Exit codes:
   2  usage error: bad arguments or values (checked before any request),
      a delete off a terminal without --yes, a bad config file or variable
   3  authentication: no API key, or the key was rejected (401/403)
-  4  not found: a 404, or an ID, name or filter (--asset, --scan) that
-     names no resource
+  4  not found: a 404, an ID, name or filter (--asset, --scan) that
+     names no resource, or a setting `s4e config get` finds unset
   5  rate limit, API (422, 5xx), network or local file error, or a wait that
      timed out (--wait-timeout; the message says how to follow the job)
   130 interrupted (Ctrl-C); no partial output file is left behind
