@@ -11,6 +11,7 @@
 //! base_url = "https://staging.s4e.example/api/v1"
 //! output = "json"
 //! # api_key = "..."  # written by `s4e login` when no keychain is available
+//! # key_in_keychain = true  # written by `s4e login` when the keychain has it
 //! ```
 
 use std::collections::BTreeMap;
@@ -34,6 +35,9 @@ pub(crate) struct Profile {
     pub(crate) api_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) output: Option<OutputFormat>,
+    /// `s4e login` put the key in the system keychain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) key_in_keychain: Option<bool>,
     /// The profile's name, when one was read.
     #[serde(skip)]
     pub(crate) name: Option<String>,
@@ -134,6 +138,23 @@ pub(crate) fn write(path: &Path, file: &ConfigFile) -> Result<(), Failure> {
             .map_err(|e| Failure::file(format!("creating {}", dir.display()), e))?;
     }
     crate::files::AtomicFile::create_private(path)?.write_all(text.as_bytes())
+}
+
+impl Profile {
+    /// The profile's key: in the file, or in the keychain when `s4e login`
+    /// put it there.
+    pub(crate) fn key(&self) -> Result<Option<String>, Failure> {
+        if self.api_key.is_some() || self.key_in_keychain != Some(true) {
+            return Ok(self.api_key.clone());
+        }
+        let name = self.name.as_deref().unwrap_or(DEFAULT_PROFILE);
+        crate::keychain::read(name).map_err(|e| Failure::Other {
+            code: crate::exit::AUTH,
+            message: format!(
+                "the key of profile `{name}` is in the keychain, but reading it failed: {e}"
+            ),
+        })
+    }
 }
 
 #[cfg(test)]

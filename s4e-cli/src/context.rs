@@ -68,12 +68,12 @@ impl Context {
             progress: !global.quiet && stderr_is_terminal,
             hints: !global.quiet && stderr_is_terminal,
             jq,
-            base_url: global.base_url.clone().or(profile.base_url),
+            base_url: global.base_url.clone().or(profile.base_url.clone()),
             api_key: global
                 .api_key
                 .clone()
                 .filter(|key| !key.is_empty())
-                .or(profile.api_key),
+                .map_or_else(|| profile.key(), |key| Ok(Some(key)))?,
             allow_http: global.allow_http,
         })
     }

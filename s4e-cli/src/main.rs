@@ -11,6 +11,7 @@ mod definition;
 mod exit;
 mod files;
 mod jq;
+mod keychain;
 mod observe;
 mod output;
 mod progress;

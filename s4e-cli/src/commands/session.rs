@@ -3,14 +3,11 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 
 use crate::cli::OutputFormat;
 use crate::config::{self, ConfigFile, DEFAULT_PROFILE, KEYS, Profile};
 use crate::exit::{self, Failure};
-
-#[derive(Debug, Args)]
-pub(crate) struct LoginArgs {}
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ConfigCommand {
@@ -59,10 +56,27 @@ pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
     let name = profile_name(profile);
     let path = config::path()?;
     let mut file = config::read(&path)?.unwrap_or_default();
-    file.profiles.entry(name.to_owned()).or_default().api_key = Some(key);
+    let entry = file.profiles.entry(name.to_owned()).or_default();
+    // The keychain where there is one; the file (0600) otherwise, or when
+    // the keychain refuses.
+    let why_not_keychain = match crate::keychain::name() {
+        Some(keychain) => match crate::keychain::store(name, &key) {
+            Ok(()) => {
+                entry.api_key = None;
+                entry.key_in_keychain = Some(true);
+                config::write(&path, &file)?;
+                eprintln!("stored the key of profile `{name}` in {keychain}");
+                return Ok(exit::OK);
+            }
+            Err(e) => format!("{keychain} refused it: {e}"),
+        },
+        None => "no keychain on this platform".to_owned(),
+    };
+    entry.api_key = Some(key);
+    entry.key_in_keychain = None;
     config::write(&path, &file)?;
     eprintln!(
-        "stored the key of profile `{name}` in {} (readable only by you; this build uses no keychain)",
+        "stored the key of profile `{name}` in {} (readable only by you; {why_not_keychain})",
         path.display()
     );
     Ok(exit::OK)
@@ -73,11 +87,16 @@ pub(crate) fn logout(profile: Option<&str>) -> Result<u8, Failure> {
     let name = profile_name(profile);
     let path = config::path()?;
     let mut file = config::read(&path)?.unwrap_or_default();
-    let removed = file
-        .profiles
-        .get_mut(name)
-        .and_then(|profile| profile.api_key.take())
-        .is_some();
+    let mut removed = false;
+    if let Some(profile) = file.profiles.get_mut(name) {
+        if profile.key_in_keychain.take() == Some(true) {
+            removed |= crate::keychain::delete(name).map_err(|e| Failure::Other {
+                code: exit::API_ERROR,
+                message: format!("removing the key of profile `{name}` from the keychain: {e}"),
+            })?;
+        }
+        removed |= profile.api_key.take().is_some();
+    }
     if removed {
         config::write(&path, &file)?;
         eprintln!(
@@ -149,6 +168,9 @@ fn print_list(file: &ConfigFile) {
         }
         if profile.api_key.is_some() {
             println!("api_key = (set)");
+        }
+        if profile.key_in_keychain == Some(true) {
+            println!("api_key = (in the keychain)");
         }
     }
 }
