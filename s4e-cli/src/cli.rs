@@ -2,36 +2,52 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{actions, assets, findings, gate, playbooks, scans, webhooks};
+use crate::commands::{actions, api, assets, findings, gate, playbooks, scans, session, webhooks};
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  `s4e gate` found findings at or above --fail-on, or
-     `s4e webhooks verify` rejected the delivery
-  2  usage error (bad arguments)
+  1  finished, but the outcome is negative:
+     - `s4e gate` found findings at or above --fail-on
+     - a waited scan, execution or run ended failed or cancelled
+       (scans wait, scans create --wait, actions trigger --wait, actions wait,
+       playbooks run --wait, playbooks wait)
+     - `s4e actions validate` answered valid: false
+     - `s4e assets bulk-create`: the API refused some of the assets
+     - `s4e webhooks verify` rejected the delivery
+  2  usage error: bad arguments or values (checked before any request),
+     a delete off a terminal without --yes, a bad config file or variable
   3  authentication: no API key, or the key was rejected (401/403)
-  4  not found (404)
-  5  rate limit, API, network or local file error
+  4  not found: a 404, an ID, name or filter (--asset, --scan) that
+     names no resource, or a setting `s4e config get` finds unset
+  5  rate limit, API (422, 5xx), network or local file error, or a wait that
+     timed out (--wait-timeout; the message says how to follow the job)
   130 interrupted (Ctrl-C); no partial output file is left behind
 
 Environment:
   S4E_API_KEY   the API key (preferred over --api-key, which shows in `ps`)
   S4E_BASE_URL  the API's base URL (default https://api.s4e.io/v1)
+  S4E_PROFILE   the profile of the config file (default: `default`, if there)
   S4E_RETRIES   retries after a failed attempt, when safe (default 3)
-  S4E_TIMEOUT   seconds per attempt (default 30)
-  S4E_CONFIG    the config file for --profile (default: <config dir>/s4e/config.toml)
-  NO_COLOR      any non-empty value turns colours off
+  S4E_TIMEOUT   seconds per attempt, decimals allowed (default 30)
+  S4E_PROXY     an HTTP(S) proxy for every call
+  S4E_CONFIG    the config file (default: <config dir>/s4e/config.toml)
+  NO_COLOR      any non-empty value turns colours off (as TERM=dumb does)
 
 Examples:
   s4e findings list --severity critical,high --status open
-  s4e scans create a-1001 --type full --wait
+  s4e scans create shop.example.com --type full --wait
   s4e gate --fail-on high --sarif s4e.sarif";
+
+/// `0.1.0 (SDK s4e 0.1.0)`: the CLI's version and the SDK's it was built with.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("{} (SDK s4e {})", env!("CARGO_PKG_VERSION"), s4e::VERSION)
+});
 
 /// The S4E command line: list what is critical, scan and wait, export
 /// findings, and fail a CI build when something severe is open.
 #[derive(Debug, Parser)]
-#[command(name = "s4e", version, after_help = EXIT_CODES, propagate_version = true)]
+#[command(name = "s4e", version = VERSION.as_str(), after_help = EXIT_CODES, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
@@ -63,40 +79,75 @@ pub(crate) struct Global {
         value_name = "KEY"
     )]
     pub(crate) api_key: Option<String>,
-    /// A named profile of the config file (base_url, api_key, output).
+    /// A named profile of the config file [default: `default` when the file
+    /// has it].
     #[arg(
         long,
+        env = "S4E_PROFILE",
         global = true,
         help_heading = "Global options",
         value_name = "NAME"
     )]
     pub(crate) profile: Option<String>,
-    /// The output format: table, json, ndjson or csv [default: table on a
-    /// terminal, json otherwise]. For `findings export`, the file to write.
-    // A string rather than the enum: `findings export -o FILE` takes a path
-    // with the same flag (as the issue names it); `Context` checks the format.
+    /// The output format [default: table on a terminal, json otherwise].
     #[arg(
         short,
         long,
         global = true,
         help_heading = "Global options",
-        value_name = "FORMAT"
+        value_name = "FORMAT",
+        value_enum
     )]
-    pub(crate) output: Option<String>,
-    /// No progress bars and no informational messages on stderr.
+    pub(crate) output: Option<OutputFormat>,
+    /// A jq filter applied to the JSON output (over every item of --all or
+    /// --paginate as one array), evaluated in-process.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "EXPR"
+    )]
+    pub(crate) jq: Option<String>,
+    /// No progress bars and no informational messages on stderr (errors and
+    /// an unfinished wait are still reported).
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub(crate) quiet: bool,
-    /// On stderr: one line per request (method, path, status, time, request
-    /// id), each retry, and the full cause of an error; never the key.
+    /// On stderr: one line per attempt (method, path, status, time, request
+    /// id; retries numbered), each rate-limit wait, and the full cause of an
+    /// error; never the key.
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub(crate) verbose: bool,
-    /// No colours (also when NO_COLOR is set).
-    #[arg(long, global = true, help_heading = "Global options")]
+    /// When to use colours (NO_COLOR and TERM=dumb turn `auto` off).
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "WHEN",
+        value_enum,
+        default_value_t = ColorChoice::Auto
+    )]
+    pub(crate) color: ColorChoice,
+    /// Same as --color never.
+    #[arg(long, global = true, hide = true)]
     pub(crate) no_color: bool,
+    /// Allow a plain-http base URL on a host that is not loopback.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub(crate) allow_http: bool,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum OutputFormat {
     /// Aligned columns for people.
@@ -107,6 +158,18 @@ pub(crate) enum OutputFormat {
     Ndjson,
     /// Comma-separated values with a header row (RFC 4180).
     Csv,
+}
+
+impl OutputFormat {
+    /// The name as `-o` takes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Table => "table",
+            OutputFormat::Json => "json",
+            OutputFormat::Ndjson => "ndjson",
+            OutputFormat::Csv => "csv",
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,6 +212,25 @@ pub(crate) enum Command {
     Webhooks(webhooks::WebhooksCommand),
     /// CI gate: exit 1 when findings at or above a severity are open.
     Gate(gate::GateArgs),
+    /// Any API call, with the SDK's retries and pacing (like `gh api`).
+    #[command(
+        after_help = "Examples:\n  s4e api GET /findings -f severity=critical --paginate\n  \
+                      s4e api POST /assets -f name=shop.example.com -f type=domain\n  \
+                      s4e api PATCH /findings/f-91827 --input patch.json"
+    )]
+    Api(api::ApiArgs),
+    /// Store an API key for a profile (asked without echo).
+    #[command(after_help = "Examples:\n  s4e login\n  echo \"$KEY\" | s4e login --profile ci")]
+    Login,
+    /// Remove a profile's stored API key.
+    #[command(after_help = "Example:\n  s4e logout --profile ci")]
+    Logout,
+    /// Read and change profile settings.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  s4e config set base_url https://s4e.corp.example/api/v1\n  s4e config list"
+    )]
+    Config(session::ConfigCommand),
     /// Start the embedded S4E sandbox (a local API with demo data) until Ctrl-C.
     #[command(after_help = "Example:\n  s4e sandbox --port 8080\n  \
         export S4E_BASE_URL=http://127.0.0.1:8080/v1 S4E_API_KEY=sk_sandbox_full_access")]
@@ -190,17 +272,18 @@ pub(crate) struct ListScope {
 /// How a command waits for a scan, run or execution to finish.
 #[derive(Debug, Clone, Copy, Args)]
 pub(crate) struct WaitOptions {
-    /// Seconds between two status checks.
-    #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = seconds)]
-    pub(crate) interval: f64,
+    /// Seconds between two status checks [default: the SDK's, 10].
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    pub(crate) interval: Option<f64>,
     /// Give up after this many seconds (exit 5) [default: 2 hours].
     #[arg(long = "wait-timeout", value_name = "SECS", value_parser = seconds)]
     pub(crate) timeout: Option<f64>,
 }
 
 impl WaitOptions {
-    pub(crate) fn interval(&self) -> std::time::Duration {
-        std::time::Duration::from_secs_f64(self.interval)
+    /// `None`: the SDK's own interval.
+    pub(crate) fn interval(&self) -> Option<std::time::Duration> {
+        self.interval.map(std::time::Duration::from_secs_f64)
     }
 
     pub(crate) fn timeout(&self) -> std::time::Duration {

@@ -3,55 +3,78 @@
 
 use std::io::IsTerminal;
 
-use clap::ValueEnum;
-
-use crate::cli::{Global, OutputFormat};
+use crate::cli::{ColorChoice, Global, OutputFormat};
 use crate::config;
 use crate::exit::Failure;
 
 /// The settings resolved from flags, environment and profile.
 pub(crate) struct Context {
     pub(crate) output: OutputFormat,
+    /// `-o` as given (or from the profile), `None` when defaulted.
+    pub(crate) explicit_output: Option<OutputFormat>,
     pub(crate) color: bool,
     pub(crate) quiet: bool,
+    pub(crate) verbose: bool,
     /// Progress bars only on a terminal and without `--quiet`.
     pub(crate) progress: bool,
+    /// Informational notes that only help a person (`showing 50 of 354`).
+    pub(crate) hints: bool,
+    /// `--jq`: applied to every JSON document printed.
+    pub(crate) jq: Option<crate::jq::Filter>,
     base_url: Option<String>,
     api_key: Option<String>,
+    allow_http: bool,
 }
 
 impl Context {
     pub(crate) fn new(global: &Global) -> Result<Self, Failure> {
-        let profile = match &global.profile {
-            Some(name) => config::load(name)?,
-            None => config::Profile::default(),
-        };
+        let profile = config::profile(global.profile.as_deref())?;
         let stdout_is_terminal = std::io::stdout().is_terminal();
-        let output = match &global.output {
-            Some(text) => Some(OutputFormat::from_str(text, true).map_err(|_| {
-                Failure::Usage(format!(
-                    "-o/--output `{text}`: expected table, json, ndjson or csv"
-                ))
-            })?),
-            None => None,
+        let stderr_is_terminal = std::io::stderr().is_terminal();
+        let explicit_output = global.output.or(profile.output);
+        let jq = global
+            .jq
+            .as_deref()
+            .map(crate::jq::Filter::compile)
+            .transpose()?;
+        // --jq prints JSON whatever the terminal.
+        let output = match (explicit_output, &jq) {
+            (Some(OutputFormat::Table | OutputFormat::Csv), Some(_)) => {
+                return Err(Failure::Usage(
+                    "--jq works on JSON: use it with -o json or -o ndjson".into(),
+                ));
+            }
+            (Some(format), _) => format,
+            (None, Some(_)) => OutputFormat::Json,
+            (None, None) if stdout_is_terminal => OutputFormat::Table,
+            (None, None) => OutputFormat::Json,
         };
-        let output = output.or(profile.output).unwrap_or(if stdout_is_terminal {
-            OutputFormat::Table
+        let choice = if global.no_color {
+            ColorChoice::Never
         } else {
-            OutputFormat::Json
-        });
-        let no_color_env = std::env::var_os("NO_COLOR");
+            global.color
+        };
         Ok(Context {
             output,
-            color: use_color(stdout_is_terminal, global.no_color, no_color_env.as_deref()),
+            explicit_output,
+            color: use_color(
+                choice,
+                stdout_is_terminal,
+                std::env::var_os("NO_COLOR").as_deref(),
+                std::env::var_os("TERM").as_deref(),
+            ),
             quiet: global.quiet,
-            progress: !global.quiet && std::io::stderr().is_terminal(),
-            base_url: global.base_url.clone().or(profile.base_url),
+            verbose: global.verbose,
+            progress: !global.quiet && stderr_is_terminal,
+            hints: !global.quiet && stderr_is_terminal,
+            jq,
+            base_url: global.base_url.clone().or(profile.base_url.clone()),
             api_key: global
                 .api_key
                 .clone()
                 .filter(|key| !key.is_empty())
-                .or(profile.api_key),
+                .map_or_else(|| profile.key(), |key| Ok(Some(key)))?,
+            allow_http: global.allow_http,
         })
     }
 
@@ -63,14 +86,38 @@ impl Context {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
-        // The SDK's own variables, as `Client::from_env` reads them.
-        if let Some(retries) = env_number("S4E_RETRIES")? {
+        crate::exit::set_base_url(self.base_url());
+        // The SDK's own variables, as `ClientBuilder::from_env` reads them.
+        if let Some(retries) = env_value("S4E_RETRIES", "a whole number of retries", |text| {
+            text.parse::<u32>().ok()
+        })? {
             builder = builder.retries(retries);
         }
-        if let Some(seconds) = env_number("S4E_TIMEOUT")? {
-            builder = builder.timeout(std::time::Duration::from_secs(u64::from(seconds)));
+        if let Some(timeout) = env_value("S4E_TIMEOUT", "a positive number of seconds", |text| {
+            text.parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+                .map(std::time::Duration::from_secs_f64)
+        })? {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(proxy) = env_value("S4E_PROXY", "a proxy URL", |text| Some(text.to_owned()))? {
+            builder = builder.proxy(proxy);
+        }
+        if self.allow_http {
+            builder = builder.allow_http(true);
+        }
+        if self.verbose {
+            builder = builder.on_response(|outcome| {
+                eprintln!("{}", crate::observe::attempt_line(outcome));
+            });
         }
         Ok(builder.build()?)
+    }
+
+    /// The base URL requests go to, for messages.
+    pub(crate) fn base_url(&self) -> &str {
+        self.base_url.as_deref().unwrap_or(s4e::DEFAULT_BASE_URL)
     }
 
     /// Prints an informational line on stderr unless `--quiet`.
@@ -81,25 +128,36 @@ impl Context {
     }
 }
 
-/// Colours only on a terminal, unless `--no-color` or a non-empty
-/// `NO_COLOR` (https://no-color.org) says otherwise.
+/// `--color`: `auto` means on a terminal, unless a non-empty `NO_COLOR`
+/// (https://no-color.org) or `TERM=dumb` says otherwise.
 fn use_color(
+    choice: ColorChoice,
     stdout_is_terminal: bool,
-    no_color_flag: bool,
     no_color_env: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
 ) -> bool {
-    let no_color_env = no_color_env.is_some_and(|value| !value.is_empty());
-    stdout_is_terminal && !no_color_flag && !no_color_env
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color_env = no_color_env.is_some_and(|value| !value.is_empty());
+            let dumb = term.is_some_and(|term| term == "dumb");
+            stdout_is_terminal && !no_color_env && !dumb
+        }
+    }
 }
 
-/// A whole number from the environment; a bad value is a usage error.
-fn env_number(name: &str) -> Result<Option<u32>, Failure> {
+/// A variable of the environment parsed by `parse`; a bad value is a usage
+/// error naming what was expected.
+fn env_value<T>(
+    name: &str,
+    expected: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, Failure> {
     match std::env::var(name) {
-        Ok(text) if !text.trim().is_empty() => text
-            .trim()
-            .parse()
+        Ok(text) if !text.trim().is_empty() => parse(text.trim())
             .map(Some)
-            .map_err(|_| Failure::Usage(format!("{name}=`{text}` is not a whole number"))),
+            .ok_or_else(|| Failure::Usage(format!("{name}=`{text}`: expected {expected}"))),
         _ => Ok(None),
     }
 }
@@ -109,16 +167,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn colour_needs_a_terminal_and_no_opt_out() {
+    fn colour_follows_the_choice_the_terminal_no_color_and_term() {
         let set = Some(std::ffi::OsStr::new("1"));
         let empty = Some(std::ffi::OsStr::new(""));
-        assert!(use_color(true, false, None));
+        let dumb = Some(std::ffi::OsStr::new("dumb"));
+        let xterm = Some(std::ffi::OsStr::new("xterm-256color"));
+        assert!(use_color(ColorChoice::Auto, true, None, xterm));
         assert!(
-            use_color(true, false, empty),
+            use_color(ColorChoice::Auto, true, empty, None),
             "an empty NO_COLOR does not count"
         );
-        assert!(!use_color(true, false, set));
-        assert!(!use_color(true, true, None));
-        assert!(!use_color(false, false, None));
+        assert!(!use_color(ColorChoice::Auto, true, set, xterm));
+        assert!(!use_color(ColorChoice::Auto, true, None, dumb));
+        assert!(!use_color(ColorChoice::Auto, false, None, xterm));
+        assert!(use_color(ColorChoice::Always, false, set, dumb));
+        assert!(!use_color(ColorChoice::Never, true, None, xterm));
     }
 }

@@ -1,15 +1,24 @@
 //! `s4e`: the command line for the S4E security platform, built on the public
 //! API of the `s4e` SDK only.
 
+mod choices;
 mod cli;
 mod commands;
 mod config;
+mod confirm;
 mod context;
+mod definition;
 mod exit;
 mod files;
+mod jq;
+mod keychain;
+mod observe;
 mod output;
 mod progress;
 mod report;
+mod resolve;
+mod time;
+mod wait;
 
 use std::process::ExitCode;
 
@@ -21,27 +30,11 @@ use crate::exit::Failure;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let verbose = cli.global.verbose;
-    if verbose {
-        // The SDK logs requests at debug level without credentials; the key
-        // is never part of an event.
-        use tracing_subscriber::filter::{LevelFilter, Targets};
-        use tracing_subscriber::layer::SubscriberExt;
-        use tracing_subscriber::util::SubscriberInitExt;
-        // The SDK's `s4e.request` span holds method, path, status,
-        // elapsed_ms and request_id: printing it as it closes shows one line
-        // per request. Other crates (hyper's connection pool) stay quiet.
-        tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_max_level(LevelFilter::DEBUG)
-            .with_ansi(false)
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-            .finish()
-            .with(
-                Targets::new()
-                    .with_target("s4e", LevelFilter::DEBUG)
-                    .with_default(LevelFilter::WARN),
-            )
-            .init();
+    // Rate-limit waits are shown with --verbose, or to a person at a
+    // terminal (unless --quiet). --verbose's per-attempt lines come from the
+    // client's response hook (see `Context::client`).
+    if verbose || (!cli.global.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())) {
+        observe::show_pacing_waits();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -20,6 +20,11 @@ macro_rules! string_enum {
         }
 
         impl $name {
+            /// Every value this version of the SDK knows, as the API spells
+            /// them (for a command line's choices, a form's options).
+            /// The example of [`as_str`](Self::as_str) shows them.
+            pub const VALUES: &'static [&'static str] = &[$($wire),+];
+
             /// The value as the API spells it.
             ///
             /// ```
@@ -27,6 +32,7 @@ macro_rules! string_enum {
             #[doc = concat!("for text in [", stringify!($($wire),+), "] {")]
             #[doc = concat!("    assert_eq!(", stringify!($name), "::from(text).as_str(), text);")]
             /// }
+            #[doc = concat!("assert_eq!(", stringify!($name), "::VALUES, [", stringify!($($wire),+), "]);")]
             #[doc = concat!("let unknown = ", stringify!($name), "::from(\"not-yet-known\");")]
             /// assert_eq!(unknown.as_str(), "not-yet-known");
             /// ```
@@ -127,6 +133,8 @@ mod tests {
         );
         assert_eq!(format!("{:<5}|", Color::Blue), "blue |");
         assert!(serde_json::from_str::<Color>("3").is_err());
+        // Aliases decode, but the values listed are the API's spellings.
+        assert_eq!(Color::VALUES, ["red", "blue"]);
     }
 }
 

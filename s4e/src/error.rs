@@ -14,7 +14,11 @@ type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// but not understood (`Decode`), refused by the server (`Auth`, `NotFound`,
 /// `Validation`, `RateLimit`, `Api`). Third-party errors are kept as
 /// [`source()`](std::error::Error::source), never as public fields.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is its message, with the status, code and request id of an
+/// answer, so that `fn main() -> s4e::Result<()>` prints a readable line;
+/// `{:#?}` lists the same facts field by field.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A client setting is invalid; the message names it.
@@ -122,6 +126,38 @@ pub enum Error {
     Pagination(PaginationError),
 }
 
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            let mut fields = f.debug_struct("Error");
+            fields.field("kind", &self.kind_name());
+            fields.field("message", &self.to_string());
+            if let Some(status) = self.status() {
+                fields.field("status", &status);
+            }
+            if let Some(code) = self.code() {
+                fields.field("code", &code);
+            }
+            if let Some(id) = self.request_id() {
+                fields.field("request_id", &id);
+            }
+            if let Some(source) = std::error::Error::source(self) {
+                fields.field("source", &source.to_string());
+            }
+            return fields.finish();
+        }
+        // The message names the status, code and request id of an answer
+        // (see `ApiError`'s Display); a decode error's too.
+        write!(f, "{self}")?;
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
 /// What a server did that made auto-pagination stop
 /// ([`Error::Pagination`]); see [`Paginator`](crate::Paginator) for the rules.
 ///
@@ -213,23 +249,33 @@ impl Error {
         }
     }
 
-    /// The HTTP status, when the server answered.
+    /// The HTTP status, when the server answered: the same name as
+    /// [`ApiError::status`] and [`ResponseMeta::status`](crate::ResponseMeta::status).
     ///
     /// ```no_run
     /// # async fn demo(client: s4e::Client) -> s4e::Result<()> {
     /// match client.findings().get("f-91827").await {
     ///     Ok(finding) => println!("{}", finding.title),
-    ///     Err(err) if err.status_code() == Some(404) => println!("no such finding"),
+    ///     Err(err) if err.status() == Some(404) => println!("no such finding"),
     ///     Err(err) => return Err(err),
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn status_code(&self) -> Option<u16> {
+    pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode(d) => Some(d.status),
             Error::Redirect { status, .. } => Some(*status),
             other => other.api_error().map(ApiError::status),
         }
+    }
+
+    /// The former name of [`status`](Error::status).
+    #[deprecated(
+        since = "0.1.1",
+        note = "use `status()`, the name `ApiError` and `ResponseMeta` use too"
+    )]
+    pub fn status_code(&self) -> Option<u16> {
+        self.status()
     }
 
     /// The API's error code (`validation_failed`, ...), when it sent one.
@@ -385,9 +431,27 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// The server's answer to a failed call.
-#[derive(Debug, Clone)]
+/// The server's answer to a failed call. Its `Debug` is its message, as
+/// [`Error`]'s.
+#[derive(Clone)]
 pub struct ApiError(Box<ApiErrorInner>);
+
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            return f
+                .debug_struct("ApiError")
+                .field("status", &self.0.status)
+                .field("code", &self.0.code)
+                .field("message", &self.0.message)
+                .field("details", &self.0.details)
+                .field("request_id", &self.0.request_id)
+                .field("retry_after", &self.0.retry_after)
+                .finish();
+        }
+        write!(f, "{self}")
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct ApiErrorInner {
@@ -613,7 +677,7 @@ mod tests {
     #[test]
     fn accessors_and_retryability() {
         let e = Error::from_api(api(503));
-        assert_eq!(e.status_code(), Some(503));
+        assert_eq!(e.status(), Some(503));
         assert_eq!(e.code(), Some("x"));
         assert_eq!(e.request_id(), Some("req-1"));
         assert!(e.is_retryable());
@@ -685,6 +749,26 @@ mod tests {
             reason: RedirectReason::Write,
         };
         assert_eq!(redirect.kind_name(), "redirect");
+    }
+
+    #[test]
+    fn debug_is_the_message_with_status_code_and_request_id() {
+        let e = Error::from_api(api(503));
+        assert_eq!(
+            format!("{e:?}"),
+            "API error: HTTP 503 x: m (request id req-1)"
+        );
+        let alternate = format!("{e:#?}");
+        assert!(alternate.contains("status: 503"), "{alternate}");
+        assert!(alternate.contains("request_id: \"req-1\""), "{alternate}");
+        let connect = Error::Connect {
+            message: "connection refused".into(),
+            source: "os error 111".into(),
+        };
+        assert_eq!(
+            format!("{connect:?}"),
+            "could not connect to the S4E API: connection refused: os error 111"
+        );
     }
 
     #[test]

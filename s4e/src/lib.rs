@@ -27,6 +27,13 @@ mod wire;
 
 pub use resources::{actions, assets, findings, playbooks, scans, webhooks};
 
+/// This SDK's version (what `s4e --version` reports beside its own).
+///
+/// ```
+/// assert!(!s4e::VERSION.is_empty());
+/// ```
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;

@@ -322,7 +322,7 @@ async fn an_error_on_page_7_of_10_comes_after_the_items_of_pages_1_to_6() {
         }
     };
     assert_eq!(ids(&items), expected_ids(60));
-    assert_eq!(error.status_code(), Some(500));
+    assert_eq!(error.status(), Some(500));
     assert!(
         stream.next().await.is_none(),
         "the stream goes on after the error"
@@ -484,7 +484,7 @@ async fn an_error_on_a_page_that_exists_is_not_masked_by_the_speculation() {
         .await;
     assert_eq!(items.len(), PER_PAGE + 1, "{items:?}");
     let error = items.last().unwrap().as_ref().unwrap_err();
-    assert_eq!(error.status_code(), Some(500), "{error:?}");
+    assert_eq!(error.status(), Some(500), "{error:?}");
 }
 
 #[test]

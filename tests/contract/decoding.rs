@@ -188,7 +188,7 @@ async fn numeric_ids_are_kept_as_text() {
 async fn a_decode_error_names_the_json_path_and_keeps_the_request_id_and_body() {
     let (server, result) = list_with(fixture!("findings_page_bad_severity.json")).await;
     let err = result.expect_err("a number is not a severity");
-    assert_eq!(err.status_code(), Some(200));
+    assert_eq!(err.status(), Some(200));
     assert_eq!(err.request_id(), Some("req-decode-2"));
     assert!(!err.is_retryable());
     let Error::Decode(decode) = err else {

@@ -43,7 +43,7 @@ async fn unauthorized_and_forbidden_are_auth() {
     assert_eq!(api.message(), "invalid API key");
     assert_eq!(api.request_id(), Some("req-401"));
     assert_eq!(api.raw_body(), None);
-    assert_eq!(err.status_code(), Some(401));
+    assert_eq!(err.status(), Some(401));
     assert_eq!(err.code(), Some("unauthorized"));
     assert_eq!(err.message(), "invalid API key");
     assert_eq!(err.request_id(), Some("req-401"));
@@ -66,7 +66,7 @@ async fn not_found() {
     ))
     .await;
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
-    assert_eq!(err.status_code(), Some(404));
+    assert_eq!(err.status(), Some(404));
     assert_eq!(err.code(), Some("not_found"));
     assert_eq!(err.message(), "finding f-1 not found");
 }
@@ -296,7 +296,7 @@ async fn an_endless_error_body_is_read_up_to_the_limit() {
         .get("f-1")
         .await
         .expect_err("a 503");
-    assert_eq!(err.status_code(), Some(503), "{err:?}");
+    assert_eq!(err.status(), Some(503), "{err:?}");
     let raw = err
         .api_error()
         .and_then(|api| api.raw_body())
@@ -352,6 +352,6 @@ async fn a_refused_connection_is_connect() {
         .expect_err("nothing listens there");
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(err.is_retryable());
-    assert_eq!(err.status_code(), None);
+    assert_eq!(err.status(), None);
     assert!(!err.to_string().contains(support::KEY));
 }

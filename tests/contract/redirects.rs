@@ -77,7 +77,7 @@ async fn a_post_answered_with_any_redirect_fails_and_goes_nowhere() {
                 "{status} {err}"
             );
             assert!(!err.is_retryable());
-            assert_eq!(err.status_code(), Some(status));
+            assert_eq!(err.status(), Some(status));
             let message = err.to_string();
             assert!(
                 message.contains(&status.to_string()) && message.contains(&target),

@@ -104,7 +104,7 @@ async fn client_errors_are_never_retried() {
             .get("f-1")
             .await
             .expect_err("refused");
-        assert_eq!(err.status_code(), Some(status));
+        assert_eq!(err.status(), Some(status));
     }
 }
 
@@ -144,7 +144,7 @@ async fn a_plain_post_is_not_retried_after_a_503() {
         .execute(create_asset())
         .await
         .expect_err("the 503 is returned, not retried");
-    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(err.status(), Some(503));
 }
 
 #[tokio::test]
@@ -227,7 +227,7 @@ async fn patch_is_not_retried_after_a_503() {
         .status(FindingStatus::Resolved)
         .await
         .expect_err("the 503 is returned, not retried");
-    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(err.status(), Some(503));
 }
 
 #[tokio::test]
@@ -370,7 +370,7 @@ async fn zero_retries_means_one_request() {
         .get("f-1")
         .await
         .expect_err("no retry");
-    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(err.status(), Some(503));
 }
 
 #[tokio::test]
@@ -395,7 +395,7 @@ async fn per_request_retries_override_the_client() {
         .retries(0)
         .await
         .expect_err("no retry for this call");
-    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(err.status(), Some(503));
     support::client_no_retry(&server)
         .findings()
         .get("f-2")

@@ -143,7 +143,7 @@ fn classify(result: &Result<(), s4e::Error>) -> Expect {
         Err(s4e::Error::Transport { .. }) => Expect::Transport,
         Err(s4e::Error::Decode(_)) => Expect::Decode,
         Err(s4e::Error::Timeout(_)) => Expect::Timeout,
-        Err(e) => match e.status_code() {
+        Err(e) => match e.status() {
             Some(status) => Expect::Api(status),
             None => panic!("unexpected error {e:?}"),
         },
@@ -278,7 +278,7 @@ async fn every_operation_under_every_fault() {
                 }
             }
             if let Err(e) = &result {
-                if e.status_code().is_some()
+                if e.status().is_some()
                     && e.request_id().is_none()
                     && !matches!(e, s4e::Error::Decode(_))
                 {

@@ -101,7 +101,7 @@ async fn an_unkeyed_create_is_not_retried_after_a_503() -> TestResult {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Api(_)), "{err:?}");
-    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(err.status(), Some(503));
     assert_eq!(err.code(), Some("service_unavailable"));
     assert!(err.is_retryable(), "transient, yet not safe to repeat");
     let posts = requests_to(controls, "POST", "/assets");
@@ -186,7 +186,7 @@ async fn reads_are_retried_and_writes_give_up_after_the_retry_budget() -> TestRe
         .retries(2)
         .await
         .unwrap_err();
-    assert_eq!(err.status_code(), Some(502), "{err:?}");
+    assert_eq!(err.status(), Some(502), "{err:?}");
     assert_eq!(controls.count("POST", "/assets"), 3);
     support::assert_is_last_logged(controls, &err);
     controls.clear_faults();

@@ -138,7 +138,7 @@ async fn list_get_cancel_and_wait() -> TestResult {
     // A finished scan cannot be cancelled.
     let err = client.scans().cancel(seeded.id.clone()).await.unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
-    assert_eq!(err.status_code(), Some(422));
+    assert_eq!(err.status(), Some(422));
     let api = err.api_error().expect("the server answered");
     assert_eq!(api.details()[0].field, "status");
     support::assert_is_last_logged(controls, &err);

@@ -112,7 +112,7 @@ pub(crate) fn assert_is_last_logged(controls: &Controls, err: &s4e::Error) {
         .unwrap_or_else(|| panic!("{err:?} carries no request id"));
     assert!(request_id.starts_with("req_"), "{request_id}");
     assert_eq!(request_id, logged.request_id, "{err:?} vs {logged:?}");
-    assert_eq!(err.status_code(), logged.status, "{err:?} vs {logged:?}");
+    assert_eq!(err.status(), logged.status, "{err:?} vs {logged:?}");
 }
 
 /// Moves the clock by `by` once `method path` has been requested `after`

@@ -495,7 +495,7 @@ async fn trigger_is_not_retried_after_a_server_error() {
         .trigger("act-1")
         .await
         .expect_err("503");
-    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(err.status(), Some(503));
 }
 
 // ---------------------------------------------------------------- execution

@@ -273,7 +273,7 @@ async fn create_is_not_retried_after_a_server_error() {
         .create("a-1", ScanType::Quick)
         .await
         .expect_err("503");
-    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(err.status(), Some(503));
 }
 
 #[test]

@@ -6,23 +6,26 @@ use std::task::{Context as TaskContext, Poll};
 
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::ProgressBar;
-use s4e::ExportFormat;
-use s4e::findings::{FindingStatus, Severity};
+use s4e::chrono::{DateTime, Utc};
+use s4e::findings::{FindingSortBy, FindingStatus, Severity};
+use s4e::{ExportFormat, SortOrder};
 use tokio::io::AsyncWrite;
 
-use crate::cli::ListScope;
+use crate::choices::one_of;
+use crate::cli::{ListScope, OutputFormat};
 use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::files::AtomicFile;
 use crate::output::print_one;
-use crate::progress;
+use crate::{progress, resolve};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum FindingsCommand {
     /// List findings, most useful with filters.
     #[command(
         after_help = "Examples:\n  s4e findings list --severity critical,high --status open\n  \
-                      s4e findings list --asset a-1001 --all -o ndjson"
+                      s4e findings list --asset shop.example.com --all -o ndjson\n  \
+                      s4e findings list --sort discovered_at --order desc --since 7d"
     )]
     List(ListArgs),
     /// Show one finding with its description, remediation and evidence.
@@ -38,8 +41,8 @@ pub(crate) enum FindingsCommand {
     Update {
         /// The finding's ID.
         id: String,
-        /// open, confirmed, resolved, false_positive or accepted_risk.
-        #[arg(long)]
+        /// The new status.
+        #[arg(long, value_parser = one_of::<FindingStatus>())]
         status: Option<FindingStatus>,
         /// Why (kept in the finding's history).
         #[arg(long)]
@@ -47,7 +50,7 @@ pub(crate) enum FindingsCommand {
     },
     /// Export matching findings to a file (or standard output), streamed.
     #[command(
-        after_help = "Example:\n  s4e findings export --format csv --severity critical -o critical.csv\n\n\
+        after_help = "Example:\n  s4e findings export -o csv --severity critical --out critical.csv\n\n\
                       The file appears only once complete: it is written beside the target\n\
                       and renamed, so Ctrl-C or an error leaves no partial file."
     )]
@@ -57,41 +60,95 @@ pub(crate) enum FindingsCommand {
 /// Filters shared by `list` and `export`.
 #[derive(Debug, Args)]
 pub(crate) struct Filters {
-    /// Only these severities (comma-separated: critical,high,medium,low,info).
-    #[arg(long, value_delimiter = ',')]
+    /// Only these severities (one, or a comma list).
+    #[arg(long, value_delimiter = ',', value_parser = one_of::<Severity>())]
     severity: Vec<Severity>,
     /// Only this status.
-    #[arg(long)]
+    #[arg(long, value_parser = one_of::<FindingStatus>())]
     status: Option<FindingStatus>,
-    /// Only findings on this asset.
-    #[arg(long = "asset", value_name = "ASSET_ID")]
-    asset_id: Option<String>,
+    /// Only findings on this asset (its ID or its name).
+    #[arg(long = "asset", value_name = "ASSET")]
+    asset: Option<String>,
     /// Only findings of this scan.
     #[arg(long = "scan", value_name = "SCAN_ID")]
     scan_id: Option<String>,
     /// Only findings whose text contains this.
     #[arg(long)]
     search: Option<String>,
+    /// Only findings discovered at or after this time: RFC 3339
+    /// (2026-12-01T00:00:00Z), a date (2026-12-01) or an age (36h, 7d).
+    #[arg(long, value_name = "WHEN", value_parser = crate::time::instant)]
+    since: Option<DateTime<Utc>>,
+    /// Only findings discovered before this time (same forms as --since).
+    #[arg(long, value_name = "WHEN", value_parser = crate::time::instant)]
+    until: Option<DateTime<Utc>>,
+}
+
+impl Filters {
+    /// The asset and scan the filters name, checked: one that names
+    /// nothing is exit 4, not an empty list.
+    async fn resolve(&mut self, client: &s4e::Client) -> Result<(), Failure> {
+        self.asset = resolve::optional_asset(client, self.asset.take()).await?;
+        if let Some(scan) = &self.scan_id {
+            self.scan_id = Some(resolve::scan(client, scan).await?);
+        }
+        Ok(())
+    }
+}
+
+/// Applies the filters to a list or an export request: both have the same
+/// setters.
+macro_rules! apply_filters {
+    ($request:ident, $filters:expr) => {{
+        let filters = $filters;
+        if !filters.severity.is_empty() {
+            $request = $request.severity(filters.severity);
+        }
+        if let Some(status) = filters.status {
+            $request = $request.status(status);
+        }
+        if let Some(asset_id) = filters.asset {
+            $request = $request.asset_id(asset_id);
+        }
+        if let Some(scan_id) = filters.scan_id {
+            $request = $request.scan_id(scan_id);
+        }
+        if let Some(search) = filters.search {
+            $request = $request.search(search);
+        }
+        if let Some(since) = filters.since {
+            $request = $request.from(since);
+        }
+        if let Some(until) = filters.until {
+            $request = $request.to(until);
+        }
+    }};
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
     #[command(flatten)]
     filters: Filters,
+    /// Sort by this field.
+    #[arg(long, value_name = "FIELD", value_parser = one_of::<FindingSortBy>())]
+    sort: Option<FindingSortBy>,
+    /// The sort direction.
+    #[arg(long, value_parser = one_of::<SortOrder>())]
+    order: Option<SortOrder>,
     #[command(flatten)]
     scope: ListScope,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
-    /// The file format.
+    /// The file format [default: the global -o when csv or json, else json].
     #[arg(long, value_enum)]
-    format: FileFormat,
+    format: Option<FileFormat>,
     #[command(flatten)]
     filters: Filters,
-    /// Set from the global `-o FILE`; standard output when not given.
-    #[arg(skip)]
-    pub(crate) file: Option<PathBuf>,
+    /// The file to write, atomically; standard output when not given.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -107,22 +164,20 @@ pub(crate) async fn run(
 ) -> Result<u8, Failure> {
     let findings = client.findings();
     match command {
-        FindingsCommand::List(ListArgs { filters, scope }) => {
+        FindingsCommand::List(ListArgs {
+            mut filters,
+            sort,
+            order,
+            scope,
+        }) => {
+            filters.resolve(client).await?;
             let mut list = findings.list_auto();
-            if !filters.severity.is_empty() {
-                list = list.severity(filters.severity);
+            apply_filters!(list, filters);
+            if let Some(sort) = sort {
+                list = list.sort_by(sort);
             }
-            if let Some(status) = filters.status {
-                list = list.status(status);
-            }
-            if let Some(asset_id) = filters.asset_id {
-                list = list.asset_id(asset_id);
-            }
-            if let Some(scan_id) = filters.scan_id {
-                list = list.scan_id(scan_id);
-            }
-            if let Some(search) = filters.search {
-                list = list.search(search);
+            if let Some(order) = order {
+                list = list.sort_order(order);
             }
             return super::print_list(ctx, list, scope).await;
         }
@@ -148,29 +203,22 @@ pub(crate) async fn run(
 }
 
 async fn export(ctx: &Context, client: &s4e::Client, args: ExportArgs) -> Result<(), Failure> {
-    let format = match args.format {
-        FileFormat::Csv => ExportFormat::Csv,
-        FileFormat::Json => ExportFormat::Json,
+    let format = match (args.format, ctx.explicit_output) {
+        (Some(FileFormat::Csv), _) | (None, Some(OutputFormat::Csv)) => ExportFormat::Csv,
+        (Some(FileFormat::Json), _) | (None, Some(OutputFormat::Json) | None) => ExportFormat::Json,
+        (None, Some(other)) => {
+            return Err(Failure::Usage(format!(
+                "findings export writes csv or json, not {}; give -o csv or -o json",
+                other.name()
+            )));
+        }
     };
-    let filters = args.filters;
+    let mut filters = args.filters;
+    filters.resolve(client).await?;
     let mut export = client.findings().export(format);
-    if !filters.severity.is_empty() {
-        export = export.severity(filters.severity);
-    }
-    if let Some(status) = filters.status {
-        export = export.status(status);
-    }
-    if let Some(asset_id) = filters.asset_id {
-        export = export.asset_id(asset_id);
-    }
-    if let Some(scan_id) = filters.scan_id {
-        export = export.scan_id(scan_id);
-    }
-    if let Some(search) = filters.search {
-        export = export.search(search);
-    }
+    apply_filters!(export, filters);
     let bar = progress::bytes(ctx);
-    match args.file {
+    match args.out {
         Some(path) => {
             let file = AtomicFile::create(&path)?;
             let mut writer = Counting {
@@ -183,6 +231,18 @@ async fn export(ctx: &Context, client: &s4e::Client, args: ExportArgs) -> Result
             drop(writer);
             file.commit()?;
             ctx.note(format!("wrote {bytes} bytes to {}", path.display()));
+        }
+        // --jq needs the whole JSON document: it is read, then filtered.
+        None if ctx.jq.is_some() => {
+            if format != ExportFormat::Json {
+                return Err(Failure::Usage("--jq works on JSON: use -o json".into()));
+            }
+            let mut bytes = Vec::new();
+            export.write_to(&mut bytes).await?;
+            bar.finish_and_clear();
+            let document: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| Failure::Usage(format!("the export is not JSON: {e}")))?;
+            crate::output::print_json(ctx, &document)?;
         }
         None => {
             let mut writer = Counting {

@@ -1,12 +1,24 @@
 //! One module per command group, named after the SDK's modules and methods.
 
+/// Sets on the request `$request` every field that `$definition` (read
+/// from a definition file) has. Defined before the modules that use it.
+macro_rules! set_fields {
+    ($request:ident, $definition:ident, $($field:ident),+) => {
+        $(if let Some(value) = $definition.$field {
+            $request = $request.$field(value);
+        })+
+    };
+}
+
 pub(crate) mod actions;
+pub(crate) mod api;
 pub(crate) mod assets;
 pub(crate) mod findings;
 pub(crate) mod gate;
 pub(crate) mod playbooks;
 pub(crate) mod rows;
 pub(crate) mod scans;
+pub(crate) mod session;
 pub(crate) mod webhooks;
 
 use std::collections::HashSet;
@@ -22,18 +34,23 @@ use crate::output::{ListPrinter, Row};
 use crate::progress;
 
 /// Runs the command and returns its exit code.
-pub(crate) async fn run(mut cli: Cli) -> Result<u8, Failure> {
-    if let Command::Findings(findings::FindingsCommand::Export(export)) = &mut cli.command {
-        // Here `-o` names the file; the format is `--format`.
-        export.file = cli.global.output.take().map(std::path::PathBuf::from);
-    }
+pub(crate) async fn run(cli: Cli) -> Result<u8, Failure> {
     let global = &cli.global;
     match cli.command {
-        // These two need neither a key nor a profile.
+        // These need neither a key nor a profile.
         Command::Completions(args) => {
             let mut command = Cli::command();
-            clap_complete::generate(args.shell, &mut command, "s4e", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "s4e", &mut script);
+            crate::output::write_stdout(&String::from_utf8_lossy(&script))?;
             Ok(exit::OK)
+        }
+        Command::Login => session::login(global.profile.as_deref()),
+        Command::Logout => session::logout(global.profile.as_deref()),
+        Command::Config(command) => session::run(global.profile.as_deref(), command),
+        Command::Api(args) => {
+            let ctx = Context::new(global)?;
+            api::run(&ctx, &ctx.client()?, args).await
         }
         Command::Sandbox(args) => sandbox(args).await,
         // Offline: no key needed.
@@ -140,7 +157,12 @@ where
     // by an insert during the walk is printed once.
     let hashes = RandomState::new();
     let mut seen = HashSet::new();
+    let mut total = None;
     while let Some(page) = pages.try_next().await.inspect_err(|_| bar.abandon())? {
+        if seen.is_empty() && total.is_none() {
+            printer.start()?;
+            total = Some(page.total);
+        }
         if let Some(last) = page.last_page {
             bar.set_length(u64::from(last));
         }
@@ -153,35 +175,68 @@ where
         printer.flush()?;
     }
     bar.finish_and_clear();
+    if total.is_none() {
+        printer.start()?;
+    }
     printer.finish()?;
+    if ctx.hints {
+        if let Some(hint) = list_hint(seen.len(), total.flatten(), scope.all) {
+            eprintln!("{hint}");
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// What a person at a terminal should know about a list: that it is
+/// empty, or cut by `--limit`.
+fn list_hint(shown: usize, total: Option<u64>, all: bool) -> Option<String> {
+    match total {
+        _ if shown == 0 => Some("no items match".to_owned()),
+        Some(total) if !all && (shown as u64) < total => {
+            Some(format!("showing {shown} of {total}; --all for every one"))
+        }
+        _ => None,
+    }
+}
+
+/// Prints every item of a list of JSON values (`s4e api --paginate`): one
+/// JSON array, or one item per line with `-o ndjson`; `--jq` sees the
+/// whole array.
+pub(crate) async fn print_values<E>(ctx: &Context, paginator: Paginator<E>) -> Result<u8, Failure>
+where
+    E: Paginated<Item = serde_json::Value> + 'static,
+{
+    let mut pages = paginator.pages();
+    let mut items = Vec::new();
+    let streaming = ctx.output == crate::cli::OutputFormat::Ndjson && ctx.jq.is_none();
+    while let Some(page) = pages.try_next().await? {
+        if streaming {
+            let mut text = String::new();
+            for item in &page.items {
+                text.push_str(&item.to_string());
+                text.push('\n');
+            }
+            crate::output::write_stdout(&text)?;
+        } else {
+            items.extend(page.items);
+        }
+    }
+    if !streaming {
+        crate::output::print_json(ctx, &items)?;
+    }
     Ok(exit::OK)
 }
 
 /// `NAME=VALUE` into a JSON value: JSON when it parses (`true`, `3`,
 /// `["a"]`), a string otherwise.
-pub(crate) fn parameter(text: &str) -> Result<(String, serde_json::Value), Failure> {
+pub(crate) fn parameter(flag: &str, text: &str) -> Result<(String, serde_json::Value), Failure> {
     let (name, value) = text
         .split_once('=')
         .filter(|(name, _)| !name.is_empty())
-        .ok_or_else(|| Failure::Usage(format!("--param `{text}`: expected NAME=VALUE")))?;
+        .ok_or_else(|| Failure::Usage(format!("{flag} `{text}`: expected NAME=VALUE")))?;
     let value =
         serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
     Ok((name.to_owned(), value))
-}
-
-/// Reads a JSON document from a file or, for `-`, standard input.
-pub(crate) fn read_json(path: &std::path::Path) -> Result<serde_json::Value, Failure> {
-    let (name, text) = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| Failure::file("reading standard input", e))?;
-        ("standard input".to_owned(), text)
-    } else {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::file(format!("reading {}", path.display()), e))?;
-        (path.display().to_string(), text)
-    };
-    serde_json::from_str(&text).map_err(|e| Failure::Usage(format!("{name} is not JSON: {e}")))
 }
 
 #[cfg(test)]
@@ -189,17 +244,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_list_says_when_it_is_empty_or_cut() {
+        assert_eq!(
+            list_hint(0, Some(0), false).as_deref(),
+            Some("no items match")
+        );
+        assert_eq!(
+            list_hint(50, Some(354), false).as_deref(),
+            Some("showing 50 of 354; --all for every one")
+        );
+        assert_eq!(list_hint(354, Some(354), false), None);
+        assert_eq!(list_hint(50, None, false), None);
+    }
+
+    #[test]
     fn parameters_are_json_when_they_parse() {
         assert_eq!(
-            parameter("ip=203.0.113.9").unwrap(),
+            parameter("--param", "ip=203.0.113.9").unwrap(),
             ("ip".into(), serde_json::json!("203.0.113.9"))
         );
         assert_eq!(
-            parameter("minutes=60").unwrap(),
+            parameter("--param", "minutes=60").unwrap(),
             ("minutes".into(), serde_json::json!(60))
         );
-        assert_eq!(parameter("a==b").unwrap().1, serde_json::json!("=b"));
-        assert!(parameter("=x").is_err());
-        assert!(parameter("novalue").is_err());
+        assert_eq!(
+            parameter("--param", "a==b").unwrap().1,
+            serde_json::json!("=b")
+        );
+        assert!(parameter("--param", "=x").is_err());
+        assert!(parameter("--option", "novalue").is_err());
     }
 }

@@ -30,6 +30,20 @@ impl Row for Asset {
         "TAGS",
         "LAST SCAN",
     ];
+    fn csv_headers() -> Vec<String> {
+        [
+            "id",
+            "name",
+            "type",
+            "status",
+            "verified",
+            "risk_score",
+            "tags",
+            "last_scan",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
@@ -48,6 +62,19 @@ impl Row for Scan {
     const HEADERS: &'static [&'static str] = &[
         "ID", "ASSET", "TYPE", "STATUS", "PROGRESS", "FINDINGS", "CREATED",
     ];
+    fn csv_headers() -> Vec<String> {
+        [
+            "id",
+            "asset_id",
+            "scan_type",
+            "status",
+            "progress",
+            "finding_count",
+            "created_at",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
@@ -63,6 +90,11 @@ impl Row for Scan {
 
 impl Row for ScanProgress {
     const HEADERS: &'static [&'static str] = &["SCAN", "STATUS", "PROGRESS", "PHASE"];
+    fn csv_headers() -> Vec<String> {
+        ["scan_id", "status", "progress", "current_phase"]
+            .map(str::to_owned)
+            .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
@@ -71,6 +103,14 @@ impl Row for ScanProgress {
             Cell::opt(self.current_phase.as_ref()),
         ]
     }
+}
+
+/// The asset of a finding, by name when the answer has it.
+fn finding_asset(finding: &Finding) -> Option<String> {
+    finding
+        .asset
+        .as_ref()
+        .map(|a| a.domain.clone().unwrap_or_else(|| a.id.to_string()))
 }
 
 impl Row for Finding {
@@ -84,17 +124,51 @@ impl Row for Finding {
         "DISCOVERED",
     ];
     fn cells(&self) -> Vec<Cell> {
-        let asset = self
-            .asset
-            .as_ref()
-            .map(|a| a.domain.clone().unwrap_or_else(|| a.id.to_string()));
         vec![
             Cell::text(&self.id),
             Cell::Severity(self.severity.clone()),
             Cell::opt(self.cvss.map(|c| format!("{c:.1}"))),
             Cell::opt(self.status.as_ref()),
             Cell::text(&self.title),
-            Cell::opt(asset),
+            Cell::opt(finding_asset(self)),
+            Cell::Time(self.discovered_at),
+        ]
+    }
+    /// The columns of the API's CSV export, in its order, so that
+    /// `findings list -o csv` and `findings export` read the same.
+    fn csv_headers() -> Vec<String> {
+        [
+            "id",
+            "title",
+            "severity",
+            "cvss",
+            "status",
+            "asset",
+            "scan_id",
+            "discovered_at",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+    fn csv_cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.title),
+            Cell::Severity(self.severity.clone()),
+            Cell::Text(self.cvss.map(|c| c.to_string()).unwrap_or_default()),
+            Cell::Text(
+                self.status
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
+            Cell::Text(finding_asset(self).unwrap_or_default()),
+            Cell::Text(
+                self.scan_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
             Cell::Time(self.discovered_at),
         ]
     }
@@ -102,6 +176,11 @@ impl Row for Finding {
 
 impl Row for Action {
     const HEADERS: &'static [&'static str] = &["ID", "NAME", "TYPE", "EXECUTOR", "VERSION"];
+    fn csv_headers() -> Vec<String> {
+        ["id", "name", "type", "executor", "version"]
+            .map(str::to_owned)
+            .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
@@ -116,6 +195,18 @@ impl Row for Action {
 impl Row for ActionExecution {
     const HEADERS: &'static [&'static str] =
         &["ID", "ACTION", "STATUS", "SANDBOX", "STARTED", "FINISHED"];
+    fn csv_headers() -> Vec<String> {
+        [
+            "execution_id",
+            "action_id",
+            "status",
+            "sandbox",
+            "started_at",
+            "finished_at",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
@@ -130,6 +221,9 @@ impl Row for ActionExecution {
 
 impl Row for ValidationReport {
     const HEADERS: &'static [&'static str] = &["VALID", "WARNINGS", "ERRORS"];
+    fn csv_headers() -> Vec<String> {
+        ["valid", "warnings", "errors"].map(str::to_owned).to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(self.valid),
@@ -145,6 +239,11 @@ impl Row for ValidationReport {
 
 impl Row for Playbook {
     const HEADERS: &'static [&'static str] = &["ID", "NAME", "VERSION", "TRIGGER", "STEPS"];
+    fn csv_headers() -> Vec<String> {
+        ["id", "name", "version", "trigger", "step_count"]
+            .map(str::to_owned)
+            .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         let steps = self
             .step_count
@@ -163,6 +262,19 @@ impl Row for PlaybookRun {
     const HEADERS: &'static [&'static str] = &[
         "ID", "PLAYBOOK", "ASSET", "STATUS", "DRY RUN", "STARTED", "FINISHED",
     ];
+    fn csv_headers() -> Vec<String> {
+        [
+            "run_id",
+            "playbook_id",
+            "target_asset_id",
+            "status",
+            "dry_run",
+            "started_at",
+            "finished_at",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
@@ -178,6 +290,11 @@ impl Row for PlaybookRun {
 
 impl Row for Webhook {
     const HEADERS: &'static [&'static str] = &["ID", "NAME", "URL", "EVENTS", "ACTIVE"];
+    fn csv_headers() -> Vec<String> {
+        ["id", "name", "url", "events", "active"]
+            .map(str::to_owned)
+            .to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::text(&self.id),
@@ -196,6 +313,9 @@ impl Row for Webhook {
 
 impl Row for TestDelivery {
     const HEADERS: &'static [&'static str] = &["DELIVERED", "STATUS"];
+    fn csv_headers() -> Vec<String> {
+        ["delivered", "status_code"].map(str::to_owned).to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![Cell::text(self.delivered), Cell::opt(self.status_code)]
     }
@@ -203,6 +323,9 @@ impl Row for TestDelivery {
 
 impl Row for Event {
     const HEADERS: &'static [&'static str] = &["ID", "EVENT", "TIMESTAMP"];
+    fn csv_headers() -> Vec<String> {
+        ["id", "event", "timestamp"].map(str::to_owned).to_vec()
+    }
     fn cells(&self) -> Vec<Cell> {
         vec![
             Cell::opt(self.id.as_ref()),

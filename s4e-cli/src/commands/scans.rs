@@ -1,13 +1,15 @@
 //! `s4e scans`: `client.scans()`.
 
 use clap::{Args, Subcommand};
-use s4e::scans::{Scan, ScanStatus, ScanType};
+use s4e::scans::{Scan, ScanOptions, ScanStatus, ScanType};
 
+use crate::choices::one_of;
 use crate::cli::{ListScope, WaitOptions};
 use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::output::print_one;
-use crate::progress;
+use crate::resolve;
+use crate::wait::{Follow, wait_and_print};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ScansCommand {
@@ -21,13 +23,23 @@ pub(crate) enum ScansCommand {
         id: String,
     },
     /// Start a scan of an asset.
-    #[command(after_help = "Example:\n  s4e scans create a-1001 --type full --wait")]
+    #[command(
+        after_help = "Examples:\n  s4e scans create a-1001 --type full --wait\n  \
+                      s4e scans create shop.example.com --type quick --option depth=deep\n\n\
+                      With --wait: exit 0 when the scan completed, 1 when it failed or was\n\
+                      cancelled, 5 when --wait-timeout passed first."
+    )]
     Create {
-        /// The asset to scan.
-        asset_id: String,
-        /// full, quick, custom, web_app, network, api or api_discovery.
-        #[arg(long = "type", value_name = "TYPE")]
+        /// The asset to scan: its ID or its name.
+        #[arg(value_name = "ASSET")]
+        asset: String,
+        /// What the scan looks for.
+        #[arg(long = "type", value_name = "TYPE", value_parser = one_of::<ScanType>())]
         scan_type: ScanType,
+        /// A scan option as NAME=VALUE (VALUE is JSON when it parses, else
+        /// text); repeatable.
+        #[arg(long = "option", value_name = "NAME=VALUE")]
+        options: Vec<String>,
         /// Wait until it finishes, with a progress bar, and print the final scan.
         #[arg(long)]
         wait: bool,
@@ -47,7 +59,9 @@ pub(crate) enum ScansCommand {
         id: String,
     },
     /// Wait until a scan finishes, with a progress bar, and print it.
-    #[command(after_help = "Example:\n  s4e scans wait sc-44021 --interval 10")]
+    #[command(after_help = "Example:\n  s4e scans wait sc-44021 --interval 10\n\n\
+                      Exit 0 when the scan completed, 1 when it failed or was cancelled,\n\
+                      5 when --wait-timeout passed first.")]
     Wait {
         /// The scan's ID.
         id: String,
@@ -58,14 +72,14 @@ pub(crate) enum ScansCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
-    /// Only this status (queued, running, completed, failed, cancelled).
-    #[arg(long)]
+    /// Only this status.
+    #[arg(long, value_parser = one_of::<ScanStatus>())]
     status: Option<ScanStatus>,
-    /// Only scans of this asset.
-    #[arg(long = "asset", value_name = "ASSET_ID")]
-    asset_id: Option<String>,
+    /// Only scans of this asset (its ID or its name).
+    #[arg(long = "asset", value_name = "ASSET")]
+    asset: Option<String>,
     /// Only this scan type.
-    #[arg(long = "type", value_name = "TYPE")]
+    #[arg(long = "type", value_name = "TYPE", value_parser = one_of::<ScanType>())]
     scan_type: Option<ScanType>,
     #[command(flatten)]
     scope: ListScope,
@@ -83,7 +97,7 @@ pub(crate) async fn run(
             if let Some(status) = args.status {
                 list = list.status(status);
             }
-            if let Some(asset_id) = args.asset_id {
+            if let Some(asset_id) = resolve::optional_asset(client, args.asset).await? {
                 list = list.asset_id(asset_id);
             }
             if let Some(scan_type) = args.scan_type {
@@ -93,51 +107,63 @@ pub(crate) async fn run(
         }
         ScansCommand::Get { id } => print_one(ctx, &scans.get(id).await?)?,
         ScansCommand::Create {
-            asset_id,
+            asset,
             scan_type,
+            options,
             wait,
             wait_options,
         } => {
-            let scan = scans.create(asset_id, scan_type).await?;
-            if wait {
-                ctx.note(format!("started scan {}", scan.id));
-                let done = wait_for(ctx, client, &scan, wait_options).await?;
-                print_one(ctx, &done)?;
-            } else {
-                print_one(ctx, &scan)?;
+            let asset_id = resolve::asset(client, &asset).await?;
+            let mut create = scans.create(asset_id, scan_type);
+            if !options.is_empty() {
+                let mut scan_options = ScanOptions::new();
+                for option in &options {
+                    let (name, value) = super::parameter("--option", option)?;
+                    scan_options = scan_options.extra(name, value);
+                }
+                create = create.options(scan_options);
             }
+            let scan = create.await?;
+            if !wait {
+                print_one(ctx, &scan)?;
+                return Ok(exit::OK);
+            }
+            ctx.note(format!("started scan {}", scan.id));
+            return wait_scan(ctx, client, scan.id.as_ref(), wait_options).await;
         }
         ScansCommand::Status { id } => print_one(ctx, &scans.status(id).await?)?,
         ScansCommand::Cancel { id } => print_one(ctx, &scans.cancel(id).await?)?,
         ScansCommand::Wait { id, wait_options } => {
-            let scan = scans.get(id).await?;
-            print_one(ctx, &wait_for(ctx, client, &scan, wait_options).await?)?;
+            return wait_scan(ctx, client, &id, wait_options).await;
         }
     }
     Ok(exit::OK)
 }
 
-/// Waits for `scan` to finish, drawing its percent and phase.
+/// Waits for scan `id`, prints it, and exits by its outcome.
+async fn wait_scan(
+    ctx: &Context,
+    client: &s4e::Client,
+    id: &str,
+    options: WaitOptions,
+) -> Result<u8, Failure> {
+    wait_and_print(ctx, &Follow::scan(id), client.scans().wait(id), options).await
+}
+
+/// Waits for `scan` to finish and returns it, whatever its outcome (`s4e
+/// gate --scan` judges it).
 pub(crate) async fn wait_for(
     ctx: &Context,
     client: &s4e::Client,
     scan: &Scan,
     options: WaitOptions,
 ) -> Result<Scan, Failure> {
-    let bar = progress::percent(ctx, &format!("scan {}", scan.id));
-    let shown = bar.clone();
-    let result = client
-        .scans()
-        .wait(scan.id.clone())
-        .interval(options.interval())
-        .timeout(options.timeout())
-        .on_progress(move |status| {
-            shown.set_position(u64::from(status.progress.unwrap_or(0).min(100)));
-            if let Some(phase) = &status.current_phase {
-                shown.set_message(phase.clone());
-            }
-        })
-        .await;
-    bar.finish_and_clear();
-    Ok(result?)
+    let id = scan.id.to_string();
+    crate::wait::wait(
+        ctx,
+        &Follow::scan(&id),
+        client.scans().wait(id.as_str()),
+        options,
+    )
+    .await
 }

@@ -56,9 +56,22 @@ fn assets() {
     assert_eq!(updated["tags"], serde_json::json!(["pci"]));
     let verified = api.json(&["assets", "verify", &asset]);
     assert_eq!(verified["id"], asset.as_str());
-    let out = api
+    // Off a terminal, a delete needs --yes.
+    let refused = api
         .s4e()
         .args(["assets", "delete", &asset])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("pass --yes"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(api.json(&["assets", "get", &asset])["id"], asset.as_str());
+    let out = api
+        .s4e()
+        .args(["assets", "delete", &asset, "--yes"])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -136,11 +149,11 @@ fn findings_list_get_update_and_export() {
         .args([
             "findings",
             "export",
-            "--format",
+            "-o",
             "csv",
             "--severity",
             "critical",
-            "-o",
+            "--out",
         ])
         .arg(&csv)
         .output()
@@ -152,8 +165,18 @@ fn findings_list_get_update_and_export() {
     );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("id,title,severity,"), "{text}");
-    assert!(text.lines().skip(1).all(|l| l.contains(",critical,")));
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "the seed has critical findings: {text}");
+    assert!(rows.iter().all(|l| l.contains(",critical,")), "{text}");
     assert_eq!(files_in(dir.path()), ["critical.csv"]);
+    // The same columns as `findings list -o csv`.
+    let listed = api
+        .s4e()
+        .args(["findings", "list", "--severity", "critical", "-o", "csv"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert_eq!(listed.lines().next(), text.lines().next(), "{listed}");
 
     let out = api
         .s4e()
@@ -181,7 +204,7 @@ fn findings_list_get_update_and_export() {
     let out = api
         .s4e()
         .env("S4E_RETRIES", "0")
-        .args(["findings", "export", "--format", "csv", "-o"])
+        .args(["findings", "export", "-o", "csv", "--out"])
         .arg(&broken)
         .output()
         .unwrap();
@@ -203,7 +226,7 @@ fn ctrl_c_during_an_export_leaves_no_file() {
         .env("S4E_BASE_URL", api.sandbox.base_url())
         .env("S4E_API_KEY", api.sandbox.api_key())
         .env("S4E_CONFIG", "/nonexistent")
-        .args(["findings", "export", "--format", "json", "-o"])
+        .args(["findings", "export", "-o", "json", "--out"])
         .arg(&target)
         .stderr(Stdio::piped())
         .spawn()
@@ -269,7 +292,12 @@ fn actions() {
         .write_stdin(r#"{"type": 7}"#)
         .output()
         .unwrap();
-    assert_eq!(invalid.status.code(), Some(5));
+    assert_eq!(
+        invalid.status.code(),
+        Some(1),
+        "valid: false is a negative outcome"
+    );
+    assert_eq!(parse(&invalid.stdout)["valid"], false);
 
     let execution = api.json(&[
         "actions",
@@ -285,8 +313,10 @@ fn actions() {
     assert_eq!(execution["sandbox"], true);
     assert_eq!(execution["status"], "completed");
     let execution_id = id(&execution, "execution_id");
-    let again = api.json(&["actions", "execution", "act-block-ip", &execution_id]);
+    let again = api.json(&["actions", "execution-status", "act-block-ip", &execution_id]);
     assert_eq!(again["execution_id"], execution_id.as_str());
+    let waited = api.json(&["actions", "wait", "act-block-ip", &execution_id]);
+    assert_eq!(waited["status"], "completed");
     let trigger = api
         .sandbox
         .controls()
@@ -320,30 +350,57 @@ fn playbooks() {
     ]);
     assert_eq!(run["dry_run"], true);
     let run_id = id(&run, "run_id");
-    let done = api.json(&[
-        "playbooks",
-        "run-status",
-        "pb-tls-expiry",
-        &run_id,
-        "--wait",
-        "--interval",
-        "0.05",
-    ]);
-    assert!(
-        ["completed", "failed"].contains(&done["status"].as_str().unwrap()),
-        "{done}"
+    assert_eq!(
+        api.json(&["playbooks", "run-status", "pb-tls-expiry", &run_id])["run_id"],
+        run_id.as_str()
     );
-    let waited = api.json(&[
-        "playbooks",
-        "run",
-        "pb-tls-expiry",
-        "--asset",
-        "a-1001",
-        "--wait",
-        "--interval",
-        "0.05",
-    ]);
-    assert!(waited["finished_at"].is_string(), "{waited}");
+    // The exit code follows the run's outcome.
+    let waited = api
+        .s4e()
+        .args([
+            "playbooks",
+            "wait",
+            "pb-tls-expiry",
+            &run_id,
+            "--interval",
+            "0.05",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let done = parse(&waited.stdout);
+    let expected = match done["status"].as_str() {
+        Some("completed") => 0,
+        Some("failed") => 1,
+        other => panic!("not a final status: {other:?}"),
+    };
+    assert_eq!(waited.status.code(), Some(expected), "{done}");
+    // By the asset's name.
+    let name = api.json(&["assets", "get", "a-1001"])["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let by_name = api
+        .s4e()
+        .args([
+            "playbooks",
+            "run",
+            "pb-tls-expiry",
+            "--asset",
+            &name,
+            "--dry-run",
+            "--wait",
+            "--interval",
+            "0.05",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let by_name = parse(&by_name.stdout);
+    assert!(by_name["finished_at"].is_string(), "{by_name}");
+    assert_eq!(by_name["target_asset_id"], "a-1001");
 }
 
 #[test]
@@ -447,19 +504,12 @@ fn completions_and_help() {
         let help = String::from_utf8(help.stdout).unwrap();
         assert!(help.contains("Example"), "{group} --help has an example");
         // Each subcommand the group's help lists has one too.
-        let subcommands: Vec<&str> = help
-            .split("Commands:\n")
-            .nth(1)
-            .map(|rest| {
-                rest.lines()
-                    .take_while(|line| line.starts_with("  "))
-                    .filter_map(|line| line.split_whitespace().next())
-                    .filter(|name| *name != "help")
-                    .collect()
-            })
-            .unwrap_or_default();
+        let subcommands = crate::commands_of(&[group]);
         for subcommand in subcommands {
-            let help = bare().args([group, subcommand, "--help"]).output().unwrap();
+            let help = bare()
+                .args([group, &subcommand, "--help"])
+                .output()
+                .unwrap();
             assert!(
                 String::from_utf8_lossy(&help.stdout).contains("Example"),
                 "{group} {subcommand} --help has an example"
@@ -467,9 +517,9 @@ fn completions_and_help() {
             checked += 1;
         }
     }
-    // assets 6, scans 6, findings 4, actions 5, playbooks 4, webhooks 7.
+    // assets 7, scans 6, findings 4, actions 9, playbooks 8, webhooks 7.
     assert_eq!(
-        checked, 32,
+        checked, 41,
         "every subcommand was found in its group's help"
     );
 }

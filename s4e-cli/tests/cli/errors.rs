@@ -22,7 +22,7 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("expected table, json, ndjson or csv"),
+        stderr(&out).contains("[possible values: table, json, ndjson, csv]"),
         "{}",
         stderr(&out)
     );
@@ -60,11 +60,17 @@ fn authentication_exits_3_and_never_prints_the_key() {
         "{err}"
     );
     assert!(err.contains("request id"), "{err}");
-    assert!(
-        err.contains("s4e.request{http.request.method=\"GET\" url.template=\"/assets\""),
-        "--verbose shows the request: {err}"
+    // One line per attempt: method, path, status, time, request id.
+    let attempt = err
+        .lines()
+        .find(|line| line.starts_with("GET /assets 401 "))
+        .unwrap_or_else(|| panic!("--verbose shows the attempt: {err}"));
+    assert!(attempt.contains(" ms request-id=req_"), "{attempt}");
+    assert_eq!(
+        err.lines().filter(|line| line.starts_with("GET ")).count(),
+        1,
+        "one line per attempt, no span lines: {err}"
     );
-    assert!(err.contains("http.response.status_code=401"), "{err}");
     assert!(!err.contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret));
 
     let out = bare().args(["assets", "list"]).output().unwrap();
@@ -110,12 +116,7 @@ fn api_errors_and_rate_limits_exit_5() {
     api.sandbox
         .controls()
         .inject(Fault::status(503).times(1).on("GET", "/assets"));
-    let out = api
-        .s4e()
-        .env("S4E_RETRIES", "0")
-        .args(["assets", "list"])
-        .output()
-        .unwrap();
+    let out = api.once(&["assets", "list"]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("the API failed (503)"),
@@ -126,12 +127,7 @@ fn api_errors_and_rate_limits_exit_5() {
     api.sandbox
         .controls()
         .inject(Fault::status(429).times(1).on("GET", "/findings"));
-    let out = api
-        .s4e()
-        .env("S4E_RETRIES", "0")
-        .args(["findings", "list"])
-        .output()
-        .unwrap();
+    let out = api.once(&["findings", "list"]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("rate limited (429)"),
@@ -147,4 +143,32 @@ fn api_errors_and_rate_limits_exit_5() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(5));
+}
+
+#[test]
+fn verbose_numbers_the_retries() {
+    let api = Api::start();
+    api.sandbox
+        .controls()
+        .inject(Fault::status(503).times(1).on("GET", "/assets/a-1001"));
+    let out = api
+        .s4e()
+        .env("S4E_RETRIES", "1")
+        .args(["--verbose", "assets", "get", "a-1001", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per attempt: {err}");
+    assert!(lines[0].starts_with("GET /assets/{id} 503 "), "{err}");
+    assert!(
+        lines[1].starts_with("retry 1: GET /assets/{id} 200 "),
+        "{err}"
+    );
+    assert!(
+        lines.iter().all(|line| line.contains("request-id=req_")),
+        "{err}"
+    );
+    assert!(!err.contains(api.sandbox.api_key()), "never the key");
 }

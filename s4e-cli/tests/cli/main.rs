@@ -3,9 +3,13 @@
 
 mod commands;
 mod errors;
+mod exits;
 mod gate;
+mod help;
+mod json;
 mod output;
 mod webhooks;
+mod workday;
 
 use std::path::Path;
 
@@ -47,6 +51,15 @@ impl Api {
         command
     }
 
+    /// Runs `s4e ARGS` with no retry, so that one injected fault is the answer.
+    pub(crate) fn once(&self, args: &[&str]) -> std::process::Output {
+        self.s4e()
+            .env("S4E_RETRIES", "0")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     /// Runs `s4e ARGS -o json` and returns the parsed standard output.
     pub(crate) fn json(&self, args: &[&str]) -> Value {
         let output = self.s4e().args(args).args(["-o", "json"]).output().unwrap();
@@ -68,6 +81,8 @@ pub(crate) fn bare() -> Command {
         "S4E_RETRIES",
         "S4E_TIMEOUT",
         "S4E_WEBHOOK_SECRET",
+        "S4E_PROFILE",
+        "S4E_PROXY",
         "NO_COLOR",
     ] {
         command.env_remove(name);
@@ -88,4 +103,36 @@ pub(crate) fn files_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The subcommands `s4e ARGS --help` lists.
+pub(crate) fn commands_of(args: &[&str]) -> Vec<String> {
+    let help = bare().args(args).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    help.split("Commands:\n")
+        .nth(1)
+        .map(|rest| {
+            rest.lines()
+                .take_while(|line| line.starts_with("  "))
+                .filter_map(|line| line.split_whitespace().next())
+                .filter(|name| *name != "help")
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The leaf commands of `s4e`, as `--help` lists them (`assets list`, `gate`).
+pub(crate) fn leaf_commands() -> std::collections::BTreeSet<String> {
+    let mut leaves = std::collections::BTreeSet::new();
+    for group in commands_of(&[]) {
+        let subcommands = commands_of(&[&group]);
+        if subcommands.is_empty() {
+            leaves.insert(group.clone());
+        }
+        for sub in subcommands {
+            leaves.insert(format!("{group} {sub}"));
+        }
+    }
+    leaves
 }

@@ -43,7 +43,11 @@ fn every_format_of_a_list() {
     let csv = api.s4e().args(args).args(["-o", "csv"]).output().unwrap();
     let csv = String::from_utf8(csv.stdout).unwrap();
     let rows: Vec<_> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert_eq!(rows[0], "id,severity,cvss,status,title,asset,discovered");
+    // The JSON field names, in the order of the API's CSV export.
+    assert_eq!(
+        rows[0],
+        "id,title,severity,cvss,status,asset,scan_id,discovered_at"
+    );
     assert_eq!(rows.len(), 4);
     assert!(rows[1].starts_with(items[0]["id"].as_str().unwrap()));
 

@@ -21,7 +21,7 @@ impl Engine {
         seen: &Seen,
         error: Option<&Error>,
     ) {
-        let status = seen.status.or_else(|| error.and_then(Error::status_code));
+        let status = seen.status.or_else(|| error.and_then(Error::status));
         let request_id = seen
             .request_id
             .as_deref()

@@ -983,7 +983,7 @@ mod tests {
             error.to_string(),
             "redirect not followed: HTTP 302 to https://api.s4e.test/v1/x (writes never follow redirects)"
         );
-        assert_eq!(error.status_code(), Some(302));
+        assert_eq!(error.status(), Some(302));
         assert!(!error.is_retryable());
     }
 }
