@@ -109,7 +109,9 @@ async fn the_extractor_lets_only_authentic_fresh_deliveries_through() {
     );
     let oversized_signature = webhooks::sign(oversized.as_bytes(), SECRET, now());
     let not_an_event = b"[1,2,3]";
-    let cases: [(&str, Option<&str>, &[u8], u16, &str); 6] = [
+    // (case, signature header, body, status, start of the answer)
+    type Case<'a> = (&'a str, Option<&'a str>, &'a [u8], u16, &'a str);
+    let cases: [Case<'_>; 6] = [
         ("tampered", Some(&good), &tampered, 401, "bad signature"),
         ("stale", Some(&stale), body, 401, "stale timestamp"),
         (
@@ -217,9 +219,11 @@ async fn exactly_once(dedup: Dedup) {
     for delivery in deliveries {
         delivery.await.unwrap();
     }
-    let effects = effects.lock().unwrap();
-    assert_eq!(effects.len(), 100, "every event processed");
-    assert!(effects.values().all(|n| *n == 1), "{effects:?}");
+    {
+        let effects = effects.lock().unwrap();
+        assert_eq!(effects.len(), 100, "every event processed");
+        assert!(effects.values().all(|n| *n == 1), "{effects:?}");
+    }
 
     // A handler that fails (drops its token) lets the retry run it again, once.
     let failing = event(run, 500);
