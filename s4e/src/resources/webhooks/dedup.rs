@@ -356,6 +356,8 @@ mod tests {
             panic!("the lease expired")
         };
         drop(stale);
+        // Irrefutable without the `redis` feature.
+        #[allow(irrefutable_let_patterns)]
         let Store::Memory(state) = &dedup.store else {
             unreachable!()
         };
