@@ -67,9 +67,9 @@ pub(crate) async fn run(
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
-    // Listen for Ctrl-C before creating anything, so that an early one also
-    // ends in the cleanup below.
-    let stop = tokio::signal::ctrl_c();
+    // Listen for Ctrl-C (and SIGTERM) before creating anything, so that an
+    // early one also ends in the cleanup below.
+    let stop = stopped();
     tokio::pin!(stop);
     tokio::select! {
         biased;
@@ -114,9 +114,26 @@ pub(crate) async fn run(
         ),
     }
     match served {
-        Err(Failure::Interrupted) => deleted.map(|()| exit::OK).map_err(Failure::from),
+        Ok(()) | Err(Failure::Interrupted) => deleted.map(|()| exit::OK).map_err(Failure::from),
         Err(failure) => Err(failure),
-        Ok(()) => deleted.map(|()| exit::OK).map_err(Failure::from),
+    }
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one (`docker stop`, a
+/// CI job's end), which also deserve the cleanup.
+async fn stopped() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
     }
 }
 
