@@ -6,7 +6,7 @@
 //!
 //! - `blocking` (default): [`blocking::Client`], the same API without async,
 //!   driving the async client on the calling thread with a runtime of its own.
-//! - `axum`: [`webhooks::axum::Verified`], an axum 0.8 extractor that verifies
+//! - `axum`: `webhooks::axum::Verified`, an axum 0.8 extractor that verifies
 //!   a webhook delivery before the handler runs.
 //! - `redis`: `webhooks::Dedup::redis`, exactly-once webhook intake shared
 //!   through Redis.

@@ -56,12 +56,12 @@ pub enum DedupError {
 }
 
 /// Remembers which events were processed, so that each runs its side
-/// effects once; shared by clones (and, with [`Dedup::redis`], by every
+/// effects once; shared by clones (and, with `Dedup::redis` (feature `redis`), by every
 /// process using the same Redis).
 ///
 /// An event is keyed by its ID; a delivery without one by its signature's
 /// timestamp and digest (so it must come from verification: the
-/// [`Verified`](super::axum::Verified) extractor or [`Secrets::verify`](super::Secrets::verify)).
+/// `axum::Verified` extractor (feature `axum`) or [`Secrets::verify`](super::Secrets::verify)).
 ///
 /// ```
 /// use s4e::webhooks::{Claim, Dedup, Event};

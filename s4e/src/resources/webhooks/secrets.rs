@@ -15,7 +15,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// tolerance and the body size limit deliveries are checked against.
 ///
 /// Cheap to clone; its `Debug` never shows a secret. It is the state the
-/// [`axum::Verified`](super::axum::Verified) extractor takes its secrets
+/// `axum::Verified` extractor (feature `axum`) takes its secrets
 /// from, and it can check a delivery by itself:
 ///
 /// ```
