@@ -92,8 +92,7 @@ pub(crate) enum WebhooksCommand {
                       Exits 0 and prints the event when the signature is valid, 1 when it is not."
     )]
     Verify(VerifyArgs),
-    /// Forward live deliveries to a local receiver, through a temporary
-    /// webhook (deleted when this stops).
+    /// Forward live deliveries to a local receiver through a temporary webhook.
     #[command(
         after_help = "Example:\n  s4e webhooks listen --forward-to http://localhost:3000/hooks/s4e --events scan.completed,finding.new\n\n\
                       Registers a temporary webhook on the API that points at a local listener (or at --public-url, a\n\
@@ -102,8 +101,7 @@ pub(crate) enum WebhooksCommand {
                       output (-o json: one JSON object per line). Ctrl-C stops it and deletes the webhook."
     )]
     Listen(ListenArgs),
-    /// Send one signed sample delivery of an event straight to a local
-    /// receiver (no API call).
+    /// Send a signed sample delivery to a local receiver (no API call).
     #[command(
         after_help = "Example:\n  s4e webhooks trigger finding.new --forward-to http://localhost:3000/hooks/s4e \\\n    \
                       --secret whsec_... --set severity=critical --set asset.name=shop.example\n\n\
@@ -111,8 +109,7 @@ pub(crate) enum WebhooksCommand {
                       field or a wrong type exits 2). Exits 0 when the receiver answers 2xx, 1 otherwise."
     )]
     Trigger(TriggerArgs),
-    /// Send a recorded delivery again, signed anew (sandbox only: the S4E
-    /// API documents no resend).
+    /// Send a recorded delivery again, signed anew (sandbox only).
     #[command(after_help = "Example:\n  s4e webhooks resend dlv-000042")]
     Resend {
         /// The delivery's ID (`delivery_id` in the sandbox's delivery log).
