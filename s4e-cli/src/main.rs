@@ -48,7 +48,11 @@ fn main() -> ExitCode {
     };
     // `s4e sandbox` serves until Ctrl-C, its normal end: it waits for the
     // signal itself and exits 0.
-    let serves_until_interrupted = matches!(cli.command, cli::Command::Sandbox(_));
+    let serves_until_interrupted = matches!(
+        cli.command,
+        cli::Command::Sandbox(_)
+            | cli::Command::Webhooks(commands::webhooks::WebhooksCommand::Listen(_))
+    );
     let outcome = runtime.block_on(async {
         if serves_until_interrupted {
             return commands::run(cli).await;

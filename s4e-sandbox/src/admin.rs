@@ -16,6 +16,7 @@
 //! | `POST /__sandbox/clock/advance` | `{"seconds": n}` | moves the clock forward |
 //! | `POST /__sandbox/clock/pause`, `/resume` | | stops or restarts real time |
 //! | `GET /__sandbox/deliveries` | | webhook deliveries |
+//! | `POST /__sandbox/deliveries/{id}/redeliver` | | sends a recorded delivery again, signed anew |
 //! | `POST /__sandbox/reset` | | back to the seed data and start settings |
 
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/clock/pause", post(pause))
         .route("/clock/resume", post(resume))
         .route("/deliveries", get(deliveries))
+        .route("/deliveries/{id}/redeliver", post(redeliver))
         .route("/reset", post(reset))
 }
 
@@ -64,7 +66,8 @@ async fn index(State(sh): State<Arc<Shared>>) -> ApiResult {
             "GET|POST|DELETE /__sandbox/faults", "GET|PATCH /__sandbox/settings",
             "GET /__sandbox/clock", "POST /__sandbox/clock/advance",
             "POST /__sandbox/clock/pause", "POST /__sandbox/clock/resume",
-            "GET /__sandbox/deliveries", "POST /__sandbox/reset",
+            "GET /__sandbox/deliveries", "POST /__sandbox/deliveries/{id}/redeliver",
+            "POST /__sandbox/reset",
         ],
     })))
 }
@@ -282,6 +285,14 @@ async fn deliveries(State(sh): State<Arc<Shared>>) -> ApiResult {
         .map(|d| serde_json::to_value(d).unwrap_or_default())
         .collect();
     Ok(ok(json!(list)))
+}
+
+async fn redeliver(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let record = controls(sh)
+        .redeliver(&id)
+        .await
+        .ok_or_else(|| ApiError::not_found("delivery", &id))?;
+    Ok(ok(serde_json::to_value(record).unwrap_or_default()))
 }
 
 async fn reset(State(sh): State<Arc<Shared>>) -> ApiResult {

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::delivery::{self, Delivery};
 use crate::state::{Shared, lock};
 
 /// The controls of a running sandbox; cheap to clone, usable from any thread.
@@ -196,6 +197,22 @@ impl Controls {
     /// attempted because their URL is not a loopback `http://` URL.
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         lock(&self.shared.deliveries).clone()
+    }
+
+    /// Sends the recorded delivery `delivery_id` again, as a sender's retry
+    /// would: the same event and body, signed anew, to the same URL. Answers
+    /// the new attempt's record, or `None` when no delivery has that ID. For
+    /// testing a receiver's duplicate handling.
+    ///
+    /// ```no_run
+    /// # async fn demo(controls: s4e_sandbox::Controls) {
+    /// let first = controls.deliveries().remove(0);
+    /// let again = controls.redeliver(&first.delivery_id).await.expect("a recorded delivery");
+    /// assert_eq!(again.event_id, first.event_id);
+    /// # }
+    /// ```
+    pub async fn redeliver(&self, delivery_id: &str) -> Option<DeliveryRecord> {
+        delivery::redeliver(&self.shared, delivery_id).await
     }
 
     /// Back to the start: the seed data, no faults, empty logs, no stored
@@ -551,6 +568,8 @@ impl RequestRecord {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeliveryRecord {
+    /// This attempt's ID (`dlv-…`), for [`Controls::redeliver`].
+    pub delivery_id: String,
     /// `evt-…`.
     pub event_id: String,
     /// `scan.completed`, ...
@@ -570,6 +589,9 @@ pub struct DeliveryRecord {
     pub error: Option<String>,
     /// When it was sent (wall-clock time).
     pub timestamp: DateTime<Utc>,
+    /// What was sent, for a redelivery.
+    #[serde(skip)]
+    pub(crate) sent: Arc<Delivery>,
 }
 
 #[cfg(test)]

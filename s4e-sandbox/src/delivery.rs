@@ -4,16 +4,18 @@
 //! delivery to any other URL is recorded as not attempted, with the reason.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue, Method, Request, header};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::mpsc;
 
@@ -27,8 +29,8 @@ pub(crate) const SIGNATURE_HEADER: &str = "S4E-Signature";
 /// How long a delivery may take before it counts as failed.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One POST to make.
-#[derive(Debug, Clone)]
+/// One POST to make. Its `Debug` hides the secret.
+#[derive(Clone, PartialEq)]
 pub(crate) struct Delivery {
     pub(crate) event_id: String,
     pub(crate) event: String,
@@ -37,6 +39,18 @@ pub(crate) struct Delivery {
     pub(crate) secret: Option<String>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("event_id", &self.event_id)
+            .field("event", &self.event)
+            .field("webhook_id", &self.webhook_id)
+            .field("url", &self.url)
+            .field("signed", &self.secret.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Delivery {
@@ -68,6 +82,58 @@ impl Delivery {
             body,
         }
     }
+}
+
+/// An event's `data` as deliveries carry it: the resource as the API
+/// answers it, plus the fields the event stream documents for that event
+/// (`scan_id`, `finding_id`, `old_status`/`new_status`, ...), so that a
+/// delivery fits both its resource and `spec/s4e-v1.yaml`'s event schemas.
+pub(crate) fn documented_data(event: &str, view: &Value) -> Value {
+    let mut data = view.clone();
+    let Some(fields) = data.as_object_mut() else {
+        return data;
+    };
+    let id = fields.get("id").cloned().unwrap_or(Value::Null);
+    match event.split_once('.').map_or(event, |(kind, _)| kind) {
+        "scan" => {
+            fields.insert("scan_id".into(), id);
+            if event == "scan.completed" {
+                let took = |at: &str| {
+                    fields
+                        .get(at)
+                        .and_then(Value::as_str)
+                        .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+                };
+                if let (Some(start), Some(end)) = (took("started_at"), took("completed_at")) {
+                    let duration = (end - start).num_seconds().max(0);
+                    fields.insert("duration".into(), json!(duration));
+                }
+            }
+            if event == "scan.failed" && !fields.contains_key("error") {
+                fields.insert("error".into(), json!("the scan failed"));
+            }
+        }
+        "finding" => {
+            fields.insert("finding_id".into(), id);
+            if event == "finding.status_changed" {
+                let status = fields.get("status").cloned().unwrap_or(Value::Null);
+                let previous = fields.remove("previous_status").unwrap_or(Value::Null);
+                fields.insert("old_status".into(), previous);
+                fields.insert("new_status".into(), status);
+            }
+        }
+        "asset" => {
+            fields.insert("asset_id".into(), id);
+        }
+        _ => {}
+    }
+    data
+}
+
+/// A fresh delivery ID (`dlv-…`), unique within the process.
+fn next_delivery_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("dlv-{:06}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// The `S4E-Signature` value for `body` sent at `timestamp` (Unix seconds).
@@ -117,6 +183,7 @@ pub(crate) async fn send(shared: &Shared, d: Delivery) -> DeliveryRecord {
         None
     };
     let attempted = skipped.is_none();
+    let sent = Arc::new(d.clone());
     let result = match skipped {
         Some(reason) => Err(reason.to_string()),
         None => post(&shared.client, &d).await,
@@ -131,6 +198,7 @@ pub(crate) async fn send(shared: &Shared, d: Delivery) -> DeliveryRecord {
         }
     };
     let record = DeliveryRecord {
+        delivery_id: next_delivery_id(),
         event_id: d.event_id,
         event: d.event,
         webhook_id: d.webhook_id,
@@ -140,6 +208,7 @@ pub(crate) async fn send(shared: &Shared, d: Delivery) -> DeliveryRecord {
         status_code,
         error,
         timestamp: Utc::now(),
+        sent,
     };
     lock(&shared.deliveries).push(record.clone());
     record
@@ -180,9 +249,47 @@ async fn post(client: &HttpClient, d: &Delivery) -> Result<u16, String> {
     }
 }
 
+/// Sends a recorded delivery again: the same event and body, signed anew
+/// (a fresh timestamp), to the same URL; `None` when no delivery has that ID.
+pub(crate) async fn redeliver(shared: &Shared, delivery_id: &str) -> Option<DeliveryRecord> {
+    let sent = lock(&shared.deliveries)
+        .iter()
+        .find(|r| r.delivery_id == delivery_id)
+        .map(|r| r.sent.clone())?;
+    Some(send(shared, Delivery::clone(&sent)).await)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deliveries_carry_the_documented_fields() {
+        let data = documented_data(
+            "finding.status_changed",
+            &json!({"id": "f-1", "status": "resolved", "previous_status": "open", "severity": "high"}),
+        );
+        assert_eq!(data["finding_id"], "f-1");
+        assert_eq!(data["old_status"], "open");
+        assert_eq!(data["new_status"], "resolved");
+        assert!(data.get("previous_status").is_none());
+        let data = documented_data(
+            "scan.completed",
+            &json!({"id": "sc-1", "started_at": "2026-01-01T00:00:00Z", "completed_at": "2026-01-01T00:02:05Z"}),
+        );
+        assert_eq!(
+            (data["scan_id"].as_str(), data["duration"].as_i64()),
+            (Some("sc-1"), Some(125))
+        );
+        assert_eq!(
+            documented_data("asset.created", &json!({"id": "a-1"}))["asset_id"],
+            "a-1"
+        );
+        assert_eq!(
+            documented_data("scan.failed", &json!({"id": "s"}))["error"],
+            "the scan failed"
+        );
+    }
 
     #[test]
     fn signature_matches_a_known_vector() {

@@ -199,7 +199,7 @@ impl Event {
             "id": self.id,
             "event": self.name,
             "timestamp": ts(self.timestamp),
-            "data": self.data,
+            "data": delivery::documented_data(&self.name, &self.data),
         })
     }
 }

@@ -6,6 +6,10 @@
 //!
 //! - `blocking` (default): [`blocking::Client`], the same API without async,
 //!   driving the async client on the calling thread with a runtime of its own.
+//! - `axum`: `webhooks::axum::Verified`, an axum 0.8 extractor that verifies
+//!   a webhook delivery before the handler runs.
+//! - `redis`: `webhooks::Dedup::redis`, exactly-once webhook intake shared
+//!   through Redis.
 #![deny(missing_docs)]
 // docs.rs (nightly, `--cfg docsrs`) marks each item that needs a feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]

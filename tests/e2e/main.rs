@@ -22,4 +22,5 @@ mod pagination;
 mod playbooks;
 mod rate_limit;
 mod scans;
+mod webhook_receiver;
 mod webhooks;

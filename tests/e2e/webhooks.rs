@@ -161,13 +161,15 @@ async fn signed_deliveries_verify_with_the_secret_only() -> TestResult {
     let event = webhooks::verify(&delivery.body, &delivery.signature, secret)?;
     assert_eq!(event.event_type, EventType::FindingStatusChanged);
     match event.payload()? {
-        EventData::Finding(changed) => {
-            assert_eq!(changed.id, finding.id);
-            assert_eq!(changed.status, Some(FindingStatus::Confirmed));
+        EventData::FindingStatusChanged(change) => {
+            assert_eq!(change.finding_id, finding.id);
+            assert_eq!(change.old_status, FindingStatus::Open);
+            assert_eq!(change.new_status, FindingStatus::Confirmed);
+            let whole = change.finding.expect("the sandbox sends the whole finding");
+            assert_eq!(whole.status, Some(FindingStatus::Confirmed));
         }
-        other => panic!("a finding event carries a finding: {other:?}"),
+        other => panic!("a status change carries the change: {other:?}"),
     }
-    assert_eq!(event.data["previous_status"], "open");
     assert!(webhooks::verify(&delivery.body, &delivery.signature, "whsec_wrong").is_err());
 
     // Events it is not subscribed to (asset.created) are not sent to it.

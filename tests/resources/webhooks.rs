@@ -702,7 +702,7 @@ fn each_known_event_family_decodes_to_its_model() {
         ),
         (
             "finding.status_changed",
-            json!({ "id": "f-1", "severity": "low", "status": "resolved" }),
+            json!({ "finding_id": "f-1", "old_status": "open", "new_status": "resolved" }),
         ),
         (
             "action.completed",
@@ -726,7 +726,12 @@ fn each_known_event_family_decodes_to_its_model() {
         let payload = event.payload().unwrap_or_else(|e| panic!("{name}: {e}"));
         let ok = match (&payload, name) {
             (EventData::Scan(scan), "scan.completed") => scan.id == "sc-1",
-            (EventData::Finding(finding), "finding.status_changed") => finding.id == "f-1",
+            (EventData::FindingStatusChanged(change), "finding.status_changed") => {
+                change.finding_id == "f-1"
+                    && change.old_status == s4e::FindingStatus::Open
+                    && change.new_status == s4e::FindingStatus::Resolved
+                    && change.finding.is_none()
+            }
             (EventData::Action(execution), "action.completed") => execution.id == "exec-1",
             (EventData::Playbook(run), "playbook.failed") => {
                 run.status == Some(s4e::playbooks::RunStatus::Failed)

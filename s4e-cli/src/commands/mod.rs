@@ -57,6 +57,9 @@ pub(crate) async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Webhooks(webhooks::WebhooksCommand::Verify(args)) => {
             webhooks::verify(&Context::new(global)?, args)
         }
+        Command::Webhooks(webhooks::WebhooksCommand::Trigger(args)) => {
+            webhooks::trigger(&Context::new(global)?, args).await
+        }
         Command::Assets(command) => {
             let ctx = Context::new(global)?;
             assets::run(&ctx, &ctx.client()?, command).await

@@ -1,5 +1,14 @@
-//! `s4e webhooks`: `client.webhooks()`, and `verify`, which checks a received
-//! delivery offline with `s4e::webhooks::verify_at`.
+//! `s4e webhooks`: `client.webhooks()`; `verify`, which checks a received
+//! delivery offline with `s4e::webhooks::verify_at`; `listen`, `trigger` and
+//! `resend` for trying a receiver locally.
+
+mod events;
+mod forward;
+mod listen;
+mod trigger;
+
+pub(crate) use listen::ListenArgs;
+pub(crate) use trigger::TriggerArgs;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -83,6 +92,29 @@ pub(crate) enum WebhooksCommand {
                       Exits 0 and prints the event when the signature is valid, 1 when it is not."
     )]
     Verify(VerifyArgs),
+    /// Forward live deliveries to a local receiver through a temporary webhook.
+    #[command(
+        after_help = "Example:\n  s4e webhooks listen --forward-to http://localhost:3000/hooks/s4e --events scan.completed,finding.new\n\n\
+                      Registers a temporary webhook on the API that points at a local listener (or at --public-url, a\n\
+                      tunnel to it), with a secret printed once on standard error. Each delivery is verified, then\n\
+                      forwarded with its original body and S4E-Signature header; one line per event on standard\n\
+                      output (-o json: one JSON object per line). Ctrl-C stops it and deletes the webhook."
+    )]
+    Listen(ListenArgs),
+    /// Send a signed sample delivery to a local receiver (no API call).
+    #[command(
+        after_help = "Example:\n  s4e webhooks trigger finding.new --forward-to http://localhost:3000/hooks/s4e \\\n    \
+                      --secret whsec_... --set severity=critical --set asset.name=shop.example\n\n\
+                      The sample fits the event's schema in the contract; each --set is checked against it (an unknown\n\
+                      field or a wrong type exits 2). Exits 0 when the receiver answers 2xx, 1 otherwise."
+    )]
+    Trigger(TriggerArgs),
+    /// Send a recorded delivery again, signed anew (sandbox only).
+    #[command(after_help = "Example:\n  s4e webhooks resend dlv-000042")]
+    Resend {
+        /// The delivery's ID (`delivery_id` in the sandbox's delivery log).
+        delivery_id: String,
+    },
 }
 
 /// Settings shared by `create` and `update`.
@@ -221,6 +253,9 @@ pub(crate) async fn run(
         }
         WebhooksCommand::Test { id } => print_one(ctx, &webhooks.test(id).await?)?,
         WebhooksCommand::Verify(args) => return verify(ctx, args),
+        WebhooksCommand::Trigger(args) => return trigger(ctx, args).await,
+        WebhooksCommand::Listen(args) => return listen::run(ctx, client, args).await,
+        WebhooksCommand::Resend { delivery_id } => return resend(ctx, &delivery_id).await,
     }
     Ok(exit::OK)
 }
@@ -251,5 +286,88 @@ pub(crate) fn verify(ctx: &Context, args: VerifyArgs) -> Result<u8, Failure> {
             code: exit::GATE_FAILED,
             message: format!("delivery rejected: {error}"),
         }),
+    }
+}
+
+/// `trigger` (offline: no key needed).
+pub(crate) async fn trigger(ctx: &Context, args: TriggerArgs) -> Result<u8, Failure> {
+    trigger::run(ctx, args).await
+}
+
+/// `resend`: the sandbox's redelivery control. The S4E API documents no way
+/// to resend a delivery, so against it this says so (exit 2).
+async fn resend(ctx: &Context, delivery_id: &str) -> Result<u8, Failure> {
+    let base = ctx.base_url().unwrap_or(s4e::DEFAULT_BASE_URL);
+    let origin = base
+        .split_once("://")
+        .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))
+        .unwrap_or_default();
+    let not_offered = || {
+        Failure::Usage(format!(
+            "{base} offers no resend (the S4E API documents none); `s4e webhooks resend` works against the sandbox"
+        ))
+    };
+    let id: String = percent_encode(delivery_id);
+    let uri = forward::check_url(
+        "the base URL",
+        &format!("{origin}/__sandbox/deliveries/{id}/redeliver"),
+    )
+    .map_err(|_| not_offered())?;
+    let (status, answer) = forward::post(&forward::client(), &uri, &[], b"{}".to_vec())
+        .await
+        .map_err(|message| Failure::Other {
+            code: exit::API_ERROR,
+            message,
+        })?;
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+    match status {
+        200 => {
+            let record = &answer["data"];
+            print_line(
+                ctx,
+                record.clone(),
+                format!(
+                    "{} {} -> {}",
+                    record["event"].as_str().unwrap_or_default(),
+                    record["event_id"].as_str().unwrap_or_default(),
+                    record["status_code"]
+                ),
+            );
+            Ok(exit::OK)
+        }
+        404 if answer["error"]["code"] == "not_found" => Err(Failure::Other {
+            code: exit::NOT_FOUND,
+            message: format!("no delivery {delivery_id}"),
+        }),
+        _ => Err(not_offered()),
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One line on standard output: the JSON object for `-o json`/`ndjson`, the
+/// text otherwise.
+fn print_line(ctx: &Context, object: serde_json::Value, text: String) {
+    let json = matches!(
+        ctx.output,
+        crate::cli::OutputFormat::Json | crate::cli::OutputFormat::Ndjson
+    );
+    print_event_line(json, object, text);
+}
+
+fn print_event_line(json: bool, object: serde_json::Value, text: String) {
+    if json {
+        println!("{object}");
+    } else {
+        println!("{text}");
     }
 }

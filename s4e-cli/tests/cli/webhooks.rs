@@ -113,3 +113,344 @@ fn a_tampered_body_or_a_wrong_secret_is_rejected() {
     assert_eq!(verify("300"), Some(1));
     assert_eq!(verify("7200"), Some(0));
 }
+
+// ---- listen, trigger, resend (issue 20) ----
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use s4e::webhooks::axum::Verified;
+use s4e::webhooks::{Event, Secrets};
+
+use crate::Api;
+
+/// A receiver verifying with `Verified`, on its own runtime; the secret can
+/// be set after it starts (`listen` prints its own).
+struct Receiver {
+    address: SocketAddr,
+    secret: Arc<OnceLock<Secrets>>,
+    events: Arc<Mutex<Vec<Event>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+#[derive(Clone)]
+struct ReceiverState {
+    secret: Arc<OnceLock<Secrets>>,
+    events: Arc<Mutex<Vec<Event>>>,
+}
+
+impl FromRef<ReceiverState> for Secrets {
+    fn from_ref(state: &ReceiverState) -> Secrets {
+        state
+            .secret
+            .get()
+            .cloned()
+            .unwrap_or_else(|| Secrets::new(Vec::<String>::new()))
+    }
+}
+
+async fn receive(State(state): State<ReceiverState>, Verified(event): Verified) -> StatusCode {
+    state.events.lock().unwrap().push(event);
+    StatusCode::OK
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let state = ReceiverState {
+            secret: Arc::default(),
+            events: Arc::default(),
+        };
+        let app = axum::Router::new()
+            .fallback(receive)
+            .with_state(state.clone());
+        let socket = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let address = socket.local_addr().unwrap();
+        runtime.spawn(async move { axum::serve(socket, app).await.unwrap() });
+        Receiver {
+            address,
+            secret: state.secret,
+            events: state.events,
+            _runtime: runtime,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/hooks/s4e", self.address)
+    }
+
+    fn events(&self) -> Vec<Event> {
+        self.events.lock().unwrap().clone()
+    }
+}
+
+/// Every event type the contract lists (`WebhookEvent` in spec/s4e-v1.yaml).
+fn contract_events() -> Vec<String> {
+    let spec = include_str!("../../../spec/s4e-v1.yaml");
+    let start = spec
+        .find("\n    WebhookEvent:\n")
+        .expect("WebhookEvent in the spec");
+    spec[start..]
+        .lines()
+        .skip_while(|l| l.trim() != "enum:")
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.trim_start()[2..].trim().to_string())
+        .collect()
+}
+
+#[test]
+fn trigger_sends_every_event_of_the_contract_verified_and_decodable() {
+    let receiver = Receiver::start();
+    let _ = receiver.secret.set(Secrets::new([SECRET]));
+    let events = contract_events();
+    assert_eq!(events.len(), 14, "{events:?}");
+    for event in &events {
+        let out = bare()
+            .env("S4E_WEBHOOK_SECRET", SECRET)
+            .args([
+                "webhooks",
+                "trigger",
+                event,
+                "--forward-to",
+                &receiver.url(),
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{event}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = parse(&out.stdout);
+        assert_eq!(
+            (line["event"].as_str(), line["forward_status"].as_u64()),
+            (Some(event.as_str()), Some(200))
+        );
+    }
+    let received = receiver.events();
+    let names: Vec<String> = received.iter().map(|e| e.event_type.to_string()).collect();
+    assert_eq!(names, events);
+    for event in &received {
+        event
+            .payload()
+            .unwrap_or_else(|e| panic!("{}: {e}: {}", event.event_type, event.data));
+    }
+    // A --set lands in the delivery.
+    let out = bare()
+        .args([
+            "webhooks",
+            "trigger",
+            "finding.new",
+            "--forward-to",
+            &receiver.url(),
+            "--secret",
+            SECRET,
+        ])
+        .args([
+            "--set",
+            "severity=critical",
+            "--set",
+            "asset.name=shop.example",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = receiver.events().pop().unwrap();
+    assert_eq!(last.data["severity"], "critical");
+    assert_eq!(last.data["asset"]["name"], "shop.example");
+}
+
+#[test]
+fn trigger_refuses_an_unknown_field_a_wrong_type_or_an_unknown_event() {
+    let receiver = Receiver::start();
+    let _ = receiver.secret.set(Secrets::new([SECRET]));
+    let cases: [(&str, &[&str], &str); 4] = [
+        ("finding.new", &["--set", "colour=red"], "no field `colour`"),
+        (
+            "scan.completed",
+            &["--set", "finding_count=many"],
+            "expected integer",
+        ),
+        (
+            "finding.status_changed",
+            &["--set", "new_status=closed"],
+            "is not one of",
+        ),
+        ("scan.exploded", &[], "unknown event `scan.exploded`"),
+    ];
+    for (event, sets, message) in cases {
+        let out = bare()
+            .args([
+                "webhooks",
+                "trigger",
+                event,
+                "--forward-to",
+                &receiver.url(),
+                "--secret",
+                SECRET,
+            ])
+            .args(sets)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{event} {sets:?}: {stderr}");
+        assert!(stderr.contains(message), "{event} {sets:?}: {stderr}");
+    }
+    assert!(receiver.events().is_empty(), "nothing was sent");
+}
+
+#[cfg(unix)]
+#[test]
+fn listen_forwards_sandbox_deliveries_and_deletes_its_webhook_on_ctrl_c() {
+    listen_then_stop_with("-INT");
+}
+
+#[cfg(unix)]
+#[test]
+fn listen_deletes_its_webhook_on_sigterm_too() {
+    listen_then_stop_with("-TERM");
+}
+
+/// Runs `listen` against the sandbox, checks the forwarded deliveries, stops
+/// it with `signal` and checks that the temporary webhook is gone.
+#[cfg(unix)]
+fn listen_then_stop_with(signal: &str) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let api = Api::start();
+    let receiver = Receiver::start();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("s4e"))
+        .env("S4E_BASE_URL", api.sandbox.base_url())
+        .env("S4E_API_KEY", api.sandbox.api_key())
+        .env("S4E_CONFIG", "/nonexistent/s4e-test-config.toml")
+        .args(["webhooks", "listen", "--forward-to", &receiver.url()])
+        .args(["--events", "asset.created,scan.completed", "-o", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut ready = String::new();
+    stderr.read_line(&mut ready).unwrap();
+    let secret = ready
+        .split("Signing secret: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no secret in {ready:?}"))
+        .trim()
+        .to_string();
+    let _ = receiver.secret.set(Secrets::new([secret.as_str()]));
+    let hooks = api.json(&["webhooks", "list"]);
+    let temporary: Vec<&serde_json::Value> = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["name"] == "s4e webhooks listen (temporary)")
+        .collect();
+    assert_eq!(temporary.len(), 1, "{hooks}");
+
+    let asset = api.json(&["assets", "create", "listen.cli.example", "--type", "domain"]);
+    let asset_id = asset["id"].as_str().unwrap();
+    api.json(&["scans", "create", asset_id, "--type", "quick"]);
+    // Seeded scans complete too; ours are the two about this asset.
+    let ours = |received: &[Event]| -> Vec<String> {
+        let mut names: Vec<String> = received
+            .iter()
+            .filter(|e| e.data["asset_id"] == asset_id)
+            .map(|e| e.event_type.to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let mut received = Vec::new();
+    for _ in 0..1_000 {
+        received = receiver.events();
+        if ours(&received).len() >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        ours(&received),
+        ["asset.created", "scan.completed"],
+        "{received:?}"
+    );
+    for event in &received {
+        event.payload().unwrap();
+    }
+
+    let interrupted = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(rest.contains("deleted temporary webhook"), "{rest}");
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| parse(l.as_bytes())).collect();
+    // One line per forwarded delivery; a seeded scan's delivery may reach
+    // the receiver before it knows the secret (500), which is forwarded too.
+    let accepted = lines.iter().filter(|l| l["forward_status"] == 200).count();
+    // (Read after the exit: deliveries may arrive until the very end.)
+    assert_eq!(accepted, receiver.events().len(), "{stdout}");
+    assert!(
+        lines.iter().all(|l| l["forward_status"].is_u64()),
+        "{stdout}"
+    );
+
+    let hooks = api.json(&["webhooks", "list"]);
+    assert!(
+        hooks
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["name"] != "s4e webhooks listen (temporary)"),
+        "{hooks}"
+    );
+}
+
+#[test]
+fn resend_redelivers_a_sandbox_delivery_and_names_an_unknown_one() {
+    let api = Api::start();
+    let tested = api.json(&["webhooks", "test", "wh-001"]);
+    assert!(tested.is_object(), "{tested}");
+    let recorded = api.sandbox.controls().deliveries();
+    let first = recorded.first().expect("the test delivery is recorded");
+    let again = api.json(&["webhooks", "resend", &first.delivery_id]);
+    assert_eq!(again["event_id"], first.event_id.as_str());
+    assert_ne!(again["delivery_id"], first.delivery_id.as_str());
+
+    let out = api
+        .s4e()
+        .args(["webhooks", "resend", "dlv-none"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

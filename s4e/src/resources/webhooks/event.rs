@@ -5,10 +5,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::EventType;
-use crate::ids::EventId;
+use super::signature::Signed;
+use crate::ids::{EventId, FindingId};
 use crate::resources::actions::ActionExecution;
 use crate::resources::assets::Asset;
-use crate::resources::findings::Finding;
+use crate::resources::findings::{Finding, FindingStatus};
 use crate::resources::playbooks::PlaybookRun;
 use crate::resources::scans::Scan;
 
@@ -18,7 +19,7 @@ use crate::resources::scans::Scan;
 /// Only the envelope is decoded up front, so a delivery whose `data` has a
 /// shape this SDK does not expect is still accepted: [`data`](Event::data)
 /// keeps it raw, and [`payload`](Event::payload) decodes it by event name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
     /// The event's ID (`evt-…`): the same for every redelivery, so use it
@@ -35,6 +36,20 @@ pub struct Event {
     /// The event's data, as sent.
     #[serde(default)]
     pub data: serde_json::Value,
+    /// The signature it arrived with, when it came through verification.
+    #[serde(skip)]
+    pub(crate) signed: Option<Signed>,
+}
+
+// Two events are equal when what they say is: how each arrived (the
+// signature it was verified with) is not part of it.
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.event_type == other.event_type
+            && self.timestamp == other.timestamp
+            && self.data == other.data
+    }
 }
 
 /// The data of an [`Event`], decoded according to its name; from
@@ -44,8 +59,11 @@ pub struct Event {
 pub enum EventData {
     /// `scan.created`, `scan.completed`, `scan.failed`: the scan.
     Scan(Box<Scan>),
-    /// `finding.new`, `finding.status_changed`: the finding.
+    /// `finding.new`: the finding.
     Finding(Box<Finding>),
+    /// `finding.status_changed`: which finding moved from which status to
+    /// which.
+    FindingStatusChanged(Box<FindingStatusChange>),
     /// `action.triggered`, `action.completed`, `action.failed`: the action
     /// execution.
     Action(Box<ActionExecution>),
@@ -81,8 +99,9 @@ impl Event {
             EventType::ScanCreated | EventType::ScanCompleted | EventType::ScanFailed => {
                 EventData::Scan(self.decode()?)
             }
-            EventType::FindingNew | EventType::FindingStatusChanged => {
-                EventData::Finding(self.decode()?)
+            EventType::FindingNew => EventData::Finding(self.decode()?),
+            EventType::FindingStatusChanged => {
+                EventData::FindingStatusChanged(Box::new(FindingStatusChange::decode(&self.data)?))
             }
             EventType::ActionTriggered | EventType::ActionCompleted | EventType::ActionFailed => {
                 EventData::Action(self.decode()?)
@@ -98,5 +117,45 @@ impl Event {
 
     fn decode<T: DeserializeOwned>(&self) -> Result<Box<T>, serde_json::Error> {
         T::deserialize(&self.data).map(Box::new)
+    }
+}
+
+/// The data of `finding.status_changed`: `{"finding_id", "old_status",
+/// "new_status"}`, as the event stream documents it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FindingStatusChange {
+    /// The finding whose status changed.
+    pub finding_id: FindingId,
+    /// Its status before.
+    pub old_status: FindingStatus,
+    /// Its status now.
+    pub new_status: FindingStatus,
+    /// The whole finding, when the delivery also carries its fields (the
+    /// sandbox's do; the documented shape does not).
+    pub finding: Option<Box<Finding>>,
+}
+
+impl FindingStatusChange {
+    fn decode(data: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            finding_id: FindingId,
+            old_status: FindingStatus,
+            new_status: FindingStatus,
+        }
+        let wire = Wire::deserialize(data)?;
+        // A finding's one required field beyond its ID tells a delivery that
+        // carries the finding from one that only names it.
+        let finding = match data.get("severity") {
+            Some(_) => Some(Box::new(Finding::deserialize(data)?)),
+            None => None,
+        };
+        Ok(FindingStatusChange {
+            finding_id: wire.finding_id,
+            old_status: wire.old_status,
+            new_status: wire.new_status,
+            finding,
+        })
     }
 }

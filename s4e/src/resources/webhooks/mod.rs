@@ -23,7 +23,12 @@
 //! # Ok::<(), webhooks::SignatureError>(())
 //! ```
 
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+mod dedup;
 mod event;
+mod secrets;
 mod signature;
 
 use std::collections::BTreeMap;
@@ -37,7 +42,9 @@ use crate::http::request::{Async, Request};
 use crate::{Client, endpoint};
 
 pub use crate::ids::{EventId, WebhookId};
-pub use event::{Event, EventData};
+pub use dedup::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Dedup, DedupError};
+pub use event::{Event, EventData, FindingStatusChange};
+pub use secrets::{DEFAULT_BODY_LIMIT, Secrets};
 pub use signature::{
     DEFAULT_TOLERANCE, SIGNATURE_HEADER, SignatureError, sign, verify, verify_at, verify_signature,
 };

@@ -137,10 +137,28 @@ pub fn verify_at(
     tolerance: Duration,
     now: SystemTime,
 ) -> Result<Event, SignatureError> {
-    verify_signature(payload, signature_header, secret, tolerance, now)?;
-    serde_json::from_slice(payload).map_err(|e| SignatureError::InvalidPayload {
-        message: e.to_string(),
-    })
+    let signed = check(payload, signature_header, secret, tolerance, now)?;
+    decode_event(payload, signed)
+}
+
+/// The body of a delivery whose signature checked out, as an [`Event`] that
+/// remembers the signature (what [`Dedup`](super::Dedup) keys a delivery
+/// without an ID by).
+pub(super) fn decode_event(payload: &[u8], signed: Signed) -> Result<Event, SignatureError> {
+    let mut event: Event =
+        serde_json::from_slice(payload).map_err(|e| SignatureError::InvalidPayload {
+            message: e.to_string(),
+        })?;
+    event.signed = Some(signed);
+    Ok(event)
+}
+
+/// The signature a verified delivery carried: its timestamp and the `v1`
+/// digest that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Signed {
+    pub(crate) timestamp: u64,
+    pub(crate) digest: String,
 }
 
 /// Checks the signature and timestamp only, without decoding the body: for a
@@ -163,20 +181,33 @@ pub fn verify_signature(
     tolerance: Duration,
     now: SystemTime,
 ) -> Result<(), SignatureError> {
+    check(payload, signature_header, secret, tolerance, now).map(drop)
+}
+
+/// [`verify_signature`], answering which signature matched.
+pub(super) fn check(
+    payload: &[u8],
+    signature_header: &str,
+    secret: &str,
+    tolerance: Duration,
+    now: SystemTime,
+) -> Result<Signed, SignatureError> {
     let header = parse_header(signature_header)?;
     if secret.is_empty() {
         return Err(SignatureError::EmptySecret);
     }
     let signed = signed_mac(secret, header.timestamp, payload);
     // The body is hashed once; each candidate only finalizes a copy.
-    let matches = header
+    let matched = header
         .signatures
         .iter()
-        .any(|signature| signed.clone().verify_slice(signature).is_ok());
-    if !matches {
-        return Err(SignatureError::Mismatch);
-    }
-    check_timestamp(header.timestamp, tolerance, now)
+        .find(|signature| signed.clone().verify_slice(signature).is_ok())
+        .ok_or(SignatureError::Mismatch)?;
+    check_timestamp(header.timestamp, tolerance, now)?;
+    Ok(Signed {
+        timestamp: header.timestamp,
+        digest: hex::encode(matched),
+    })
 }
 
 /// The value of a [`SIGNATURE_HEADER`] for `payload` signed with `secret` at
