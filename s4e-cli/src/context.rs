@@ -78,11 +78,6 @@ impl Context {
         })
     }
 
-    /// The API's base URL from `--base-url`, `S4E_BASE_URL` or the profile.
-    pub(crate) fn base_url(&self) -> Option<&str> {
-        self.base_url.as_deref()
-    }
-
     /// The SDK client; the key is handed to the SDK and not kept elsewhere.
     pub(crate) fn client(&self) -> Result<s4e::Client, Failure> {
         let key = self.api_key.as_deref().ok_or(Failure::NoKey)?;

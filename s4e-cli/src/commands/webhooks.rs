@@ -297,7 +297,7 @@ pub(crate) async fn trigger(ctx: &Context, args: TriggerArgs) -> Result<u8, Fail
 /// `resend`: the sandbox's redelivery control. The S4E API documents no way
 /// to resend a delivery, so against it this says so (exit 2).
 async fn resend(ctx: &Context, delivery_id: &str) -> Result<u8, Failure> {
-    let base = ctx.base_url().unwrap_or(s4e::DEFAULT_BASE_URL);
+    let base = ctx.base_url();
     let origin = base
         .split_once("://")
         .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))
