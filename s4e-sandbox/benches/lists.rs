@@ -6,7 +6,9 @@
 //! from `/proc/<pid>/stat` before and after. Only the server's CPU counts,
 //! not this client's. See BENCHMARKS.md.
 //!
-//! `S4E_BENCH_WALKS` sets the number of walks (default 20).
+//! `S4E_BENCH_WALKS` sets the number of walks (default 20), and
+//! `S4E_BENCH_SANDBOX_BIN` another `s4e-sandbox` binary to measure (an older
+//! build, for a before/after comparison under the same machine load).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -200,7 +202,9 @@ struct Sandbox {
 
 impl Sandbox {
     fn start() -> Sandbox {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_s4e-sandbox"))
+        let binary = std::env::var_os("S4E_BENCH_SANDBOX_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_s4e-sandbox").into());
+        let mut child = Command::new(binary)
             .args(["--port", "0", "--seed", "42", "--manual-clock"])
             .stdout(Stdio::piped())
             .spawn()

@@ -266,7 +266,7 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
         .slice(&items)
         .iter()
         .map(|a| a.view(&summary(a), false))
-        .collect();
+        .collect::<Vec<Value>>();
     Ok(page(paging, items.len(), data))
 }
 

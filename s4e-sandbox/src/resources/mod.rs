@@ -4,6 +4,7 @@
 pub(crate) mod actions;
 pub(crate) mod assets;
 pub(crate) mod findings;
+pub(crate) mod ordered;
 pub(crate) mod playbooks;
 pub(crate) mod scans;
 pub(crate) mod webhooks;

@@ -273,7 +273,11 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
             })
         })
         .collect();
-    let data = paging.slice(&items).iter().map(|p| p.view(false)).collect();
+    let data = paging
+        .slice(&items)
+        .iter()
+        .map(|p| p.view(false))
+        .collect::<Vec<Value>>();
     Ok(page(paging, items.len(), data))
 }
 

@@ -266,7 +266,11 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
     check.finish()?;
     let db = sh.db();
     let items: Vec<&Webhook> = db.webhooks.iter().collect();
-    let data = paging.slice(&items).iter().map(|w| w.view()).collect();
+    let data = paging
+        .slice(&items)
+        .iter()
+        .map(|w| w.view())
+        .collect::<Vec<Value>>();
     Ok(page(paging, items.len(), data))
 }
 
