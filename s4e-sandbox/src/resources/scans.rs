@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::check::{Check, Object, json_object};
+use crate::api::check::{Check, INT32_MAX, Object, json_object};
 use crate::api::envelope::{created, ok, page};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::page::Paging;
@@ -272,10 +272,12 @@ fn read_options(obj: &Object, check: &mut Check) -> Object {
     check.nested("options", |c| {
         c.opt_enum::<Depth>(&options, "depth");
         c.opt_bool(&options, "include_subdomains");
-        c.opt_strings(&options, "categories");
+        c.opt_string_list(&options, "categories");
         c.opt_bool(&options, "follow_redirects");
-        c.opt_int(&options, "max_depth", 0, 1000);
-        c.opt_int(&options, "timeout", 1, 86_400);
+        // The docs give `max_depth` and `timeout` (seconds, default 3600) no
+        // upper bound: only the contract's 32-bit integers limit them.
+        c.opt_int(&options, "max_depth", 0, INT32_MAX);
+        c.opt_int(&options, "timeout", 1, INT32_MAX);
     });
     options
 }
