@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{actions, assets, findings, gate, playbooks, scans, webhooks};
+use crate::commands::{actions, assets, findings, gate, playbooks, sandbox, scans, webhooks};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -150,13 +150,10 @@ pub(crate) enum Command {
     /// CI gate: exit 1 when findings at or above a severity are open.
     Gate(gate::GateArgs),
     /// Start the embedded S4E sandbox (a local API with demo data) until Ctrl-C.
-    // The options are the `s4e-sandbox` binary's own, from one definition.
-    #[command(after_help = format!(
-        "Example:\n  s4e sandbox --port 8080 --seed 7 --manual-clock\n  \
-         export S4E_BASE_URL=http://127.0.0.1:8080/v1 S4E_API_KEY=sk_sandbox_full_access\n\n{}",
-        s4e_sandbox::cli::ADMIN_ROUTES
-    ))]
-    Sandbox(s4e_sandbox::cli::SandboxArgs),
+    // The options are the `s4e-sandbox` binary's own, from one definition;
+    // hidden in a build without the `sandbox` feature.
+    #[command(after_help = sandbox::after_help(), hide = !sandbox::LISTED)]
+    Sandbox(sandbox::SandboxOptions),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  s4e completions bash > ~/.local/share/bash-completion/completions/s4e"

@@ -1,10 +1,60 @@
-//! `s4e sandbox`: the embedded sandbox, with the `s4e-sandbox` binary's options.
+//! `s4e sandbox`: the embedded sandbox, with the `s4e-sandbox` binary's
+//! options. Behind the default `sandbox` cargo feature; a build without it
+//! keeps the command, hidden, to say how to get it.
 
+#[cfg(feature = "sandbox")]
 use s4e_sandbox::cli::SandboxArgs;
 
-use crate::exit::{self, Failure};
+#[cfg(feature = "sandbox")]
+use crate::exit;
+use crate::exit::Failure;
+
+/// What `s4e sandbox` takes: the `s4e-sandbox` binary's own options.
+#[cfg(feature = "sandbox")]
+pub(crate) type SandboxOptions = SandboxArgs;
+/// What `s4e sandbox` takes in a build without the sandbox: anything, so
+/// that whatever was typed gets the explanation rather than a parse error.
+#[cfg(not(feature = "sandbox"))]
+pub(crate) type SandboxOptions = Unavailable;
+
+/// Whether `s4e --help` lists the command.
+pub(crate) const LISTED: bool = cfg!(feature = "sandbox");
+
+/// The text after the options in `s4e sandbox --help`.
+pub(crate) fn after_help() -> String {
+    #[cfg(feature = "sandbox")]
+    let admin = s4e_sandbox::cli::ADMIN_ROUTES;
+    #[cfg(not(feature = "sandbox"))]
+    let admin = UNAVAILABLE;
+    format!(
+        "Example:\n  s4e sandbox --port 8080 --seed 7 --manual-clock\n  \
+         export S4E_BASE_URL=http://127.0.0.1:8080/v1 S4E_API_KEY=sk_sandbox_full_access\n\n{admin}"
+    )
+}
+
+#[cfg(not(feature = "sandbox"))]
+const UNAVAILABLE: &str = "This s4e was built without the embedded sandbox (cargo feature \
+    `sandbox`, on by default). Install it with the default features \
+    (`cargo install s4e-cli`), or run the standalone server: \
+    `cargo install s4e-sandbox && s4e-sandbox --port 8080`.";
+
+/// The arguments of `s4e sandbox` in a build without the sandbox.
+#[cfg(not(feature = "sandbox"))]
+#[derive(Debug, clap::Args)]
+#[command(disable_help_flag = true)]
+pub(crate) struct Unavailable {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    args: Vec<String>,
+}
+
+/// Says how to get the sandbox: exit 2, as for a command this build lacks.
+#[cfg(not(feature = "sandbox"))]
+pub(crate) async fn run(_: Unavailable) -> Result<u8, Failure> {
+    Err(Failure::Usage(UNAVAILABLE.to_string()))
+}
 
 /// Serves until Ctrl-C, then exits 0.
+#[cfg(feature = "sandbox")]
 pub(crate) async fn run(args: SandboxArgs) -> Result<u8, Failure> {
     let sandbox = args.builder().start().await.map_err(|e| Failure::Other {
         code: exit::API_ERROR,
@@ -42,7 +92,26 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(feature = "sandbox")))]
+mod unavailable_tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    #[tokio::test]
+    async fn the_command_says_how_to_get_the_sandbox() {
+        let cli = Cli::try_parse_from(["s4e", "sandbox", "--port", "8080", "--help"]).unwrap();
+        let Command::Sandbox(args) = cli.command else {
+            panic!("s4e sandbox parses");
+        };
+        let Err(crate::exit::Failure::Usage(message)) = super::run(args).await else {
+            panic!("a usage error");
+        };
+        assert!(message.contains("cargo install s4e-cli"), "{message}");
+    }
+}
+
+#[cfg(all(test, feature = "sandbox"))]
 mod tests {
     use clap::{Args, CommandFactory};
 
