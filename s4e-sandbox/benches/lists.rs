@@ -105,14 +105,7 @@ async fn walk(http: &Http, base: &str, pages: u64) -> u64 {
 /// Full scans round the assets, with the clock moved past their end, until
 /// there are [`FINDINGS`]; returns how many there are.
 async fn grow(http: &Http, base: &str) -> u64 {
-    let assets = call(
-        http,
-        Method::GET,
-        &format!("{base}/assets?per_page=100"),
-        None,
-    )
-    .await;
-    let assets: serde_json::Value = serde_json::from_slice(&assets).expect("JSON");
+    let assets = get_json(http, &format!("{base}/assets?per_page=100")).await;
     let ids: Vec<String> = assets["data"]
         .as_array()
         .expect("a list")
@@ -146,15 +139,12 @@ async fn grow(http: &Http, base: &str) -> u64 {
 }
 
 async fn total(http: &Http, base: &str) -> u64 {
-    let page = call(
-        http,
-        Method::GET,
-        &format!("{base}/findings?per_page=1"),
-        None,
-    )
-    .await;
-    let page: serde_json::Value = serde_json::from_slice(&page).expect("JSON");
+    let page = get_json(http, &format!("{base}/findings?per_page=1")).await;
     page["meta"]["total"].as_u64().expect("a total")
+}
+
+async fn get_json(http: &Http, url: &str) -> serde_json::Value {
+    serde_json::from_slice(&call(http, Method::GET, url, None).await).expect("JSON")
 }
 
 async fn call(http: &Http, method: Method, url: &str, body: Option<serde_json::Value>) -> Bytes {
