@@ -51,7 +51,9 @@ pub(crate) struct Stored {
     at: DateTime<Utc>,
 }
 
-/// The largest body of a keyed request (bulk creates of 500 assets fit).
+/// The largest request body. Not a limit of the contract: it bounds the
+/// memory one request can take, far above the largest documented body (a
+/// bulk create of 500 assets).
 const MAX_KEYED_BODY: usize = 8 * 1024 * 1024;
 
 /// How long a stored response is replayed (API.md §1).

@@ -2,12 +2,13 @@
 //! that turns events into webhook deliveries.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::mem;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -18,6 +19,7 @@ use crate::pipeline::{RateWindow, Stored};
 use crate::resources::actions::{Action, Execution};
 use crate::resources::assets::Asset;
 use crate::resources::findings::Finding;
+use crate::resources::ordered::OrderedVec;
 use crate::resources::playbooks::{Playbook, Run};
 use crate::resources::scans::Scan;
 use crate::resources::webhooks::{Webhook, is_loopback_url};
@@ -32,7 +34,39 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// RFC 3339 in UTC with a `Z`, to the second (API.md §1).
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    Timestamp(t).to_string()
+}
+
+/// A time as the API writes it, [`ts`]; serialised without building a
+/// `String` first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Timestamp(pub(crate) DateTime<Utc>);
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        // chrono's RFC 3339 writer, for the years it writes with a sign and
+        // for leap seconds; the common case is written directly.
+        if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+            return f.write_str(&t.to_rfc3339_opts(SecondsFormat::Secs, true));
+        }
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 pub(crate) fn ts_opt(t: Option<DateTime<Utc>>) -> Value {
@@ -220,8 +254,8 @@ pub(crate) struct Counters {
 pub(crate) struct Db {
     pub(crate) seed: u64,
     pub(crate) assets: Vec<Asset>,
-    pub(crate) scans: Vec<Scan>,
-    pub(crate) findings: Vec<Finding>,
+    pub(crate) scans: OrderedVec<Scan>,
+    pub(crate) findings: OrderedVec<Finding>,
     pub(crate) actions: Vec<Action>,
     pub(crate) executions: Vec<Execution>,
     pub(crate) playbooks: Vec<Playbook>,
@@ -238,8 +272,8 @@ impl Db {
         Db {
             seed,
             assets: Vec::new(),
-            scans: Vec::new(),
-            findings: Vec::new(),
+            scans: OrderedVec::default(),
+            findings: OrderedVec::default(),
             actions: Vec::new(),
             executions: Vec::new(),
             playbooks: Vec::new(),
@@ -416,5 +450,28 @@ mod tests {
     fn timestamps_are_rfc3339_utc_seconds() {
         assert_eq!(ts(t("2026-05-03T10:07:00.123Z")), "2026-05-03T10:07:00Z");
         assert_eq!(ts_opt(None), Value::Null);
+        for at in [
+            "2026-05-03T10:07:00.123Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999Z",
+            "2016-12-31T23:59:60Z",
+            "1969-07-20T20:17:40+02:00",
+        ] {
+            let at = t(at);
+            assert_eq!(
+                Timestamp(at).to_string(),
+                at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "{at:?}"
+            );
+            assert_eq!(
+                serde_json::to_string(&Timestamp(at)).unwrap(),
+                format!("\"{}\"", ts(at))
+            );
+        }
+        let far = DateTime::<Utc>::from_timestamp(400_000_000_000, 0).unwrap();
+        assert_eq!(
+            Timestamp(far).to_string(),
+            far.to_rfc3339_opts(SecondsFormat::Secs, true)
+        );
     }
 }

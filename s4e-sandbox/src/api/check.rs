@@ -12,6 +12,10 @@ use crate::enums::Wire;
 
 pub(crate) type Object = Map<String, Value>;
 
+/// The contract's integers are 32-bit: the largest a body may hold where the
+/// docs set no other bound.
+pub(crate) const INT32_MAX: i64 = i32::MAX as i64;
+
 /// Parses a request body. Every operation that takes a body requires one
 /// (the contract's `requestBody.required`), so an empty body is a 422 like
 /// anything but a JSON object.
@@ -169,7 +173,21 @@ impl Check {
         self.opt_array(obj, name)
     }
 
-    /// An array of strings (each trimmed, blanks refused).
+    /// An array of strings, kept as sent: the contract puts no limit on
+    /// free-form values such as tags (an empty one included).
+    pub(crate) fn opt_string_list(&mut self, obj: &Object, name: &str) -> Option<Vec<String>> {
+        let items = self.opt_array(obj, name)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            match item {
+                Value::String(s) => out.push(s),
+                _ => self.fail(&format!("{name}[{i}]"), "must be a string"),
+            }
+        }
+        Some(out)
+    }
+
+    /// An array of names, each trimmed and non-empty (webhook events).
     pub(crate) fn opt_strings(&mut self, obj: &Object, name: &str) -> Option<Vec<String>> {
         let items = self.opt_array(obj, name)?;
         let mut out = Vec::with_capacity(items.len());
@@ -331,6 +349,21 @@ mod tests {
                 "options.max_depth"
             ]
         );
+    }
+
+    #[test]
+    fn string_lists_keep_what_was_sent_and_names_are_trimmed() {
+        let body =
+            obj(json!({"tags": ["", " prod ", "x"], "events": [" a ", ""], "bad": ["a", 3]}));
+        let mut c = Check::default();
+        assert_eq!(
+            c.opt_string_list(&body, "tags"),
+            Some(vec!["".to_string(), " prod ".to_string(), "x".to_string()])
+        );
+        assert!(c.is_ok());
+        assert_eq!(c.opt_strings(&body, "events"), Some(vec!["a".to_string()]));
+        c.opt_string_list(&body, "bad");
+        assert_eq!(fields(c), ["events[1]", "bad[1]"]);
     }
 
     #[test]

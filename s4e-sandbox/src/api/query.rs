@@ -1,4 +1,5 @@
-//! The query string, decoded by hand (`+` and `%XX`), keeping repeats.
+//! The query string as `application/x-www-form-urlencoded` pairs (`+` and
+//! `%XX` decoded by `form_urlencoded`), keeping repeats.
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Query {
@@ -7,14 +8,11 @@ pub(crate) struct Query {
 
 impl Query {
     pub(crate) fn parse(raw: Option<&str>) -> Query {
-        let pairs = raw
-            .unwrap_or_default()
-            .split('&')
-            .filter(|part| !part.is_empty())
-            .map(|part| {
-                let (k, v) = part.split_once('=').unwrap_or((part, ""));
-                (decode(k), decode(v))
-            })
+        // Axum's `Query` extractor would decode the same way, but into a
+        // struct: the handlers need repeats (`severity=a&severity=b`) and
+        // the raw text of bad values for their error details.
+        let pairs = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         Query { pairs }
     }
@@ -41,31 +39,6 @@ impl Query {
     }
 }
 
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi << 4 | lo);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +58,8 @@ mod tests {
     #[test]
     fn utf8_and_empty() {
         assert_eq!(Query::parse(Some("n=%C3%A9t%C3%A9")).get("n"), Some("été"));
+        assert_eq!(Query::parse(Some("p=%2B1+2&&flag")).get("p"), Some("+1 2"));
+        assert_eq!(Query::parse(Some("p=1&&flag")).get("flag"), Some(""));
         assert!(Query::parse(None).list("a").is_empty());
     }
 }

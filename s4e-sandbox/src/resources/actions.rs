@@ -249,7 +249,11 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
             })
         })
         .collect();
-    let data = paging.slice(&items).iter().map(|a| a.view()).collect();
+    let data = paging
+        .slice(&items)
+        .iter()
+        .map(|a| a.view())
+        .collect::<Vec<Value>>();
     Ok(page(paging, items.len(), data))
 }
 

@@ -149,7 +149,7 @@ struct NewAsset {
 fn read_new_shape(obj: &Object, check: &mut Check) -> Option<NewAsset> {
     let name = check.req_string(obj, "name");
     let kind = check.req_enum::<AssetType>(obj, "type");
-    let tags = check.opt_strings(obj, "tags").unwrap_or_default();
+    let tags = check.opt_string_list(obj, "tags").unwrap_or_default();
     let description = check.opt_string(obj, "description");
     let (name, kind) = (name?, kind?);
     check.is_ok().then_some(NewAsset {
@@ -266,7 +266,7 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
         .slice(&items)
         .iter()
         .map(|a| a.view(&summary(a), false))
-        .collect();
+        .collect::<Vec<Value>>();
     Ok(page(paging, items.len(), data))
 }
 
@@ -339,7 +339,7 @@ pub(crate) async fn update(
 ) -> ApiResult {
     let obj = json_object(&body)?;
     let mut check = Check::default();
-    let tags = check.opt_strings(&obj, "tags");
+    let tags = check.opt_string_list(&obj, "tags");
     let description = check.opt_string(&obj, "description");
     check.finish()?;
     let now = sh.now();

@@ -1,5 +1,6 @@
 //! `/findings` (API.md §4.3), the export (§5.3), and how scans produce findings.
 
+use std::cmp::Ordering;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -9,17 +10,19 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use futures_util::stream;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::api::check::{Check, Object, json_object};
 use crate::api::envelope::{ok, page};
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::page::{Paging, directed, sort_order};
+use crate::api::page::{Paging, sort_order};
 use crate::api::query::Query;
 use crate::catalog::{TEMPLATES, Template};
 use crate::enums::{AssetType, ExportFormat, FindingSort, FindingStatus, Severity, Wire};
+use crate::resources::ordered::Orders;
 use crate::rng::Rng;
-use crate::state::{Db, Shared, ts};
+use crate::state::{Db, Shared, Timestamp, ts};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Finding {
@@ -43,33 +46,106 @@ pub(crate) struct Finding {
     pub(crate) updated_at: DateTime<Utc>,
 }
 
+impl Orders for Finding {
+    /// By [`FindingSort`], in its declaration order.
+    const ORDERS: &'static [fn(&Self, &Self) -> Ordering] = &[
+        // `Severity` is declared most severe first: ascending = info first.
+        |a, b| b.severity.cmp(&a.severity).then(a.seq.cmp(&b.seq)),
+        |a, b| a.cvss.total_cmp(&b.cvss).then(a.seq.cmp(&b.seq)),
+        |a, b| {
+            a.discovered_at
+                .cmp(&b.discovered_at)
+                .then(a.seq.cmp(&b.seq))
+        },
+        |a, b| a.title.cmp(&b.title).then(a.seq.cmp(&b.seq)),
+    ];
+}
+
+/// Which of [`Finding`]'s [`Orders::ORDERS`] `sort` is.
+fn order_of(sort: FindingSort) -> usize {
+    match sort {
+        FindingSort::Severity => 0,
+        FindingSort::Cvss => 1,
+        FindingSort::DiscoveredAt => 2,
+        FindingSort::Title => 3,
+    }
+}
+
+/// A finding as the API writes it; fields in alphabetical order (see
+/// `api::envelope`). The detail fields are absent from the list shape.
+#[derive(Serialize)]
+pub(crate) struct FindingView<'a> {
+    asset: AssetRef<'a>,
+    cvss: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cvss_vector: Option<&'a str>,
+    description: &'a str,
+    discovered_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a Value>,
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<Vec<Note<'a>>>,
+    references: &'a [String],
+    remediation: &'a str,
+    scan_id: &'a str,
+    severity: Severity,
+    status: FindingStatus,
+    title: &'a str,
+    updated_at: Timestamp,
+}
+
+#[derive(Serialize)]
+struct AssetRef<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: AssetType,
+}
+
+#[derive(Serialize)]
+struct Note<'a> {
+    created_at: Timestamp,
+    text: &'a str,
+}
+
 impl Finding {
     /// The list shape; `detail` adds `cvss_vector`, `evidence` and `notes`.
-    pub(crate) fn view(&self, detail: bool) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "title": self.title,
-            "severity": self.severity,
-            "cvss": self.cvss,
-            "status": self.status,
-            "asset": { "id": self.asset_id, "name": self.asset_name, "type": self.asset_type },
-            "scan_id": self.scan_id,
-            "description": self.description,
-            "remediation": self.remediation,
-            "references": self.references,
-            "discovered_at": ts(self.discovered_at),
-            "updated_at": ts(self.updated_at),
-        });
-        if detail {
-            v["cvss_vector"] = json!(self.cvss_vector);
-            v["evidence"] = self.evidence.clone();
-            v["notes"] = self
-                .notes
-                .iter()
-                .map(|(text, at)| json!({ "text": text, "created_at": ts(*at) }))
-                .collect();
+    pub(crate) fn wire(&self, detail: bool) -> FindingView<'_> {
+        FindingView {
+            asset: AssetRef {
+                id: &self.asset_id,
+                name: &self.asset_name,
+                kind: self.asset_type,
+            },
+            cvss: self.cvss,
+            cvss_vector: detail.then_some(self.cvss_vector.as_str()),
+            description: &self.description,
+            discovered_at: Timestamp(self.discovered_at),
+            evidence: detail.then_some(&self.evidence),
+            id: &self.id,
+            notes: detail.then(|| {
+                self.notes
+                    .iter()
+                    .map(|(text, at)| Note {
+                        created_at: Timestamp(*at),
+                        text,
+                    })
+                    .collect()
+            }),
+            references: &self.references,
+            remediation: &self.remediation,
+            scan_id: &self.scan_id,
+            severity: self.severity,
+            status: self.status,
+            title: &self.title,
+            updated_at: Timestamp(self.updated_at),
         }
-        v
+    }
+
+    /// [`wire`](Self::wire) as a tree, for event payloads that add fields.
+    pub(crate) fn view(&self, detail: bool) -> Value {
+        serde_json::to_value(self.wire(detail)).unwrap_or_default()
     }
 
     fn csv_row(&self) -> String {
@@ -90,6 +166,9 @@ impl Finding {
 }
 
 /// RFC 4180 quoting, only where needed.
+// Not the `csv` crate: the export's eight columns need only this quoting,
+// rows are rendered in chunks as the client reads, and `csv` would be a new
+// dependency of every build that starts a sandbox for six lines.
 pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -129,7 +208,7 @@ pub(crate) fn discover(
         db.next.finding += 1;
         let seq = db.seq();
         let status = status(rng);
-        db.findings.push(Finding {
+        let position = db.findings.push(Finding {
             seq,
             id: format!("f-{}", 70_000 + db.next.finding),
             title: template.title.to_string(),
@@ -149,7 +228,7 @@ pub(crate) fn discover(
             discovered_at: at,
             updated_at: at,
         });
-        out.push(db.findings.len() - 1);
+        out.push(position);
     }
     out
 }
@@ -263,19 +342,16 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
     check.finish()?;
 
     let db = sh.db();
-    let mut items: Vec<&Finding> = db.findings.iter().filter(|f| filter.matches(f)).collect();
-    items.sort_by(|a, b| {
-        let primary = match sort_by.unwrap_or(FindingSort::DiscoveredAt) {
-            // `Severity` is declared most severe first: rank ascending = info first.
-            FindingSort::Severity => b.severity.cmp(&a.severity),
-            FindingSort::Cvss => a.cvss.total_cmp(&b.cvss),
-            FindingSort::DiscoveredAt => a.discovered_at.cmp(&b.discovered_at),
-            FindingSort::Title => a.title.cmp(&b.title),
-        };
-        directed(primary.then(a.seq.cmp(&b.seq)), order)
-    });
-    let data = paging.slice(&items).iter().map(|f| f.view(false)).collect();
-    Ok(page(paging, items.len(), data))
+    let ordered = db
+        .findings
+        .walk(
+            order_of(sort_by.unwrap_or(FindingSort::DiscoveredAt)),
+            order,
+        )
+        .filter(|f| filter.matches(f));
+    let (total, items) = paging.select(ordered);
+    let data: Vec<FindingView<'_>> = items.iter().map(|f| f.wire(false)).collect();
+    Ok(page(paging, total, data))
 }
 
 pub(crate) async fn get(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
@@ -285,7 +361,7 @@ pub(crate) async fn get(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -
         .iter()
         .find(|f| f.id == id)
         .ok_or_else(|| ApiError::not_found("finding", &id))?;
-    Ok(ok(finding.view(true)))
+    Ok(ok(finding.wire(true)))
 }
 
 pub(crate) async fn update(
@@ -357,7 +433,7 @@ pub(crate) async fn export(State(sh): State<Arc<Shared>>, body: Bytes) -> ApiRes
                     if i + j > 0 {
                         out.push(',');
                     }
-                    out.push_str(&f.view(true).to_string());
+                    out.push_str(&serde_json::to_string(&f.wire(true)).unwrap_or_default());
                 }
             }
         }
@@ -415,6 +491,25 @@ mod tests {
         dedup.sort();
         dedup.dedup();
         assert_eq!(dedup.len(), 6);
+    }
+
+    #[test]
+    fn typed_views_print_like_the_trees_they_replace() {
+        let db = crate::seed::generate(42, "2026-05-01T00:00:00Z".parse().unwrap());
+        assert!(!db.findings.is_empty());
+        let mut with_notes = db.findings[0].clone();
+        with_notes
+            .notes
+            .push(("fixed".into(), with_notes.updated_at));
+        for finding in db.findings.iter().chain([&with_notes]) {
+            for detail in [false, true] {
+                crate::api::envelope::assert_prints_like_a_tree(&finding.wire(detail));
+            }
+        }
+        assert!(!db.scans.is_empty());
+        for scan in db.scans.iter() {
+            crate::api::envelope::assert_prints_like_a_tree(&scan.wire());
+        }
     }
 
     #[test]

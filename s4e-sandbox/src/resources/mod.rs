@@ -4,11 +4,15 @@
 pub(crate) mod actions;
 pub(crate) mod assets;
 pub(crate) mod findings;
+pub(crate) mod ordered;
 pub(crate) mod playbooks;
 pub(crate) mod scans;
 pub(crate) mod webhooks;
 
 /// Readable ids from names (`act-block-ip`, `pb-tls-expiry`).
+// Not the `slug` crate: ids keep ASCII letters and digits only (no
+// transliteration, which would make ids depend on a Unicode table's
+// version), capped at 40 characters, with a fallback and a prefix.
 pub(crate) mod slug {
     /// `prefix-` and the lowercased name with runs of other characters as `-`.
     pub(crate) fn of(prefix: &str, name: &str) -> String {

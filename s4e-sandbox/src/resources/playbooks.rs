@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::api::check::{Check, Object, json_object};
+use crate::api::check::{Check, INT32_MAX, Object, json_object};
 use crate::api::envelope::{created, data, no_content, ok, page};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::page::Paging;
@@ -202,10 +202,9 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
     } else {
         check.opt_array(obj, "steps")
     };
+    // `steps` is required, but the docs do not say it must hold one: a
+    // playbook without steps is kept, and its runs complete at once.
     let steps = raw_steps.map(|items| {
-        if items.is_empty() {
-            check.fail("steps", "must hold at least one step");
-        }
         let mut out: Vec<Object> = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
             let field = format!("steps[{i}]");
@@ -239,8 +238,8 @@ fn read_fields(obj: &Object, check: &mut Check, create: bool) -> Fields {
         trigger: trigger.map(Value::Object),
         steps,
         on_failure: check.opt_enum::<OnFailure>(obj, "on_failure"),
-        timeout_minutes: check.opt_int(obj, "timeout_minutes", 1, 10_080),
-        tags: check.opt_strings(obj, "tags"),
+        timeout_minutes: check.opt_int(obj, "timeout_minutes", 1, INT32_MAX),
+        tags: check.opt_string_list(obj, "tags"),
     }
 }
 
@@ -273,7 +272,11 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
             })
         })
         .collect();
-    let data = paging.slice(&items).iter().map(|p| p.view(false)).collect();
+    let data = paging
+        .slice(&items)
+        .iter()
+        .map(|p| p.view(false))
+        .collect::<Vec<Value>>();
     Ok(page(paging, items.len(), data))
 }
 

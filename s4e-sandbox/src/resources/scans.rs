@@ -1,22 +1,25 @@
 //! `/scans` (API.md §4.2): scans move queued → running → completed on the
 //! clock and produce findings when they complete.
 
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::check::{Check, Object, json_object};
+use crate::api::check::{Check, INT32_MAX, Object, json_object};
 use crate::api::envelope::{created, ok, page};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::page::Paging;
 use crate::api::query::Query;
-use crate::enums::{Depth, FindingStatus, Priority, ScanStatus, ScanType, Wire};
+use crate::enums::{Depth, FindingStatus, Priority, ScanStatus, ScanType, SortOrder, Wire};
 use crate::resources::findings::{self, Target};
+use crate::resources::ordered::Orders;
 use crate::rng::Rng;
-use crate::state::{Db, Schedule, Shared, Span, ts, ts_opt};
+use crate::state::{Db, Schedule, Shared, Span, Timestamp};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Scan {
@@ -104,23 +107,54 @@ impl Scan {
         }
     }
 
-    pub(crate) fn view(&self) -> Value {
-        json!({
-            "id": self.id,
-            "asset_id": self.asset_id,
-            "scan_type": self.scan_type,
-            "status": self.status,
-            "priority": self.priority,
-            "progress": self.progress(),
-            "created_at": ts(self.created_at),
-            "started_at": ts_opt(self.started_at),
-            "completed_at": ts_opt(self.completed_at),
-            "finding_count": self.finding_count,
-            "estimated_duration_minutes": nominal_minutes(self.scan_type),
-            "options": self.options,
-            "callback_url": self.callback_url,
-        })
+    /// The scan as the API writes it.
+    pub(crate) fn wire(&self) -> ScanView<'_> {
+        ScanView {
+            asset_id: &self.asset_id,
+            callback_url: self.callback_url.as_deref(),
+            completed_at: self.completed_at.map(Timestamp),
+            created_at: Timestamp(self.created_at),
+            estimated_duration_minutes: nominal_minutes(self.scan_type),
+            finding_count: self.finding_count,
+            id: &self.id,
+            options: &self.options,
+            priority: self.priority,
+            progress: self.progress(),
+            scan_type: self.scan_type,
+            started_at: self.started_at.map(Timestamp),
+            status: self.status,
+        }
     }
+
+    /// [`wire`](Self::wire) as a tree, for event payloads.
+    pub(crate) fn view(&self) -> Value {
+        serde_json::to_value(self.wire()).unwrap_or_default()
+    }
+}
+
+impl Orders for Scan {
+    /// Creation time, then creation order: the list's only order.
+    const ORDERS: &'static [fn(&Self, &Self) -> Ordering] =
+        &[|a, b| a.created_at.cmp(&b.created_at).then(a.seq.cmp(&b.seq))];
+}
+
+/// A scan as the API writes it; fields in alphabetical order (see
+/// `api::envelope`).
+#[derive(Serialize)]
+pub(crate) struct ScanView<'a> {
+    asset_id: &'a str,
+    callback_url: Option<&'a str>,
+    completed_at: Option<Timestamp>,
+    created_at: Timestamp,
+    estimated_duration_minutes: u32,
+    finding_count: u32,
+    id: &'a str,
+    options: &'a Object,
+    priority: Priority,
+    progress: u32,
+    scan_type: ScanType,
+    started_at: Option<Timestamp>,
+    status: ScanStatus,
 }
 
 /// Brings every unfinished scan forward by `span`.
@@ -195,18 +229,17 @@ pub(crate) async fn list(State(sh): State<Arc<Shared>>, RawQuery(raw): RawQuery)
     let asset_id = query.get("asset_id");
 
     let db = sh.db();
-    let mut items: Vec<&Scan> = db
+    let newest_first = db
         .scans
-        .iter()
+        .walk(0, SortOrder::Desc)
         .filter(|s| status.is_none_or(|x| s.status == x))
         .filter(|s| scan_type.is_none_or(|x| s.scan_type == x))
         .filter(|s| asset_id.is_none_or(|x| s.asset_id == x))
         .filter(|s| from.is_none_or(|t| s.created_at >= t))
-        .filter(|s| to.is_none_or(|t| s.created_at <= t))
-        .collect();
-    items.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.seq.cmp(&a.seq)));
-    let data = paging.slice(&items).iter().map(|s| s.view()).collect();
-    Ok(page(paging, items.len(), data))
+        .filter(|s| to.is_none_or(|t| s.created_at <= t));
+    let (total, items) = paging.select(newest_first);
+    let data: Vec<ScanView<'_>> = items.iter().map(|s| s.wire()).collect();
+    Ok(page(paging, total, data))
 }
 
 fn find<'a>(db: &'a Db, id: &str) -> Result<&'a Scan, ApiError> {
@@ -239,10 +272,12 @@ fn read_options(obj: &Object, check: &mut Check) -> Object {
     check.nested("options", |c| {
         c.opt_enum::<Depth>(&options, "depth");
         c.opt_bool(&options, "include_subdomains");
-        c.opt_strings(&options, "categories");
+        c.opt_string_list(&options, "categories");
         c.opt_bool(&options, "follow_redirects");
-        c.opt_int(&options, "max_depth", 0, 1000);
-        c.opt_int(&options, "timeout", 1, 86_400);
+        // The docs give `max_depth` and `timeout` (seconds, default 3600) no
+        // upper bound: only the contract's 32-bit integers limit them.
+        c.opt_int(&options, "max_depth", 0, INT32_MAX);
+        c.opt_int(&options, "timeout", 1, INT32_MAX);
     });
     options
 }
