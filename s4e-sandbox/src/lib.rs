@@ -3,6 +3,7 @@
 
 mod admin;
 mod api;
+pub mod cassette;
 mod catalog;
 mod clock;
 mod controls;
