@@ -150,24 +150,18 @@ pub(crate) enum Command {
     /// CI gate: exit 1 when findings at or above a severity are open.
     Gate(gate::GateArgs),
     /// Start the embedded S4E sandbox (a local API with demo data) until Ctrl-C.
-    #[command(after_help = "Example:\n  s4e sandbox --port 8080\n  \
-        export S4E_BASE_URL=http://127.0.0.1:8080/v1 S4E_API_KEY=sk_sandbox_full_access")]
-    Sandbox(SandboxArgs),
+    // The options are the `s4e-sandbox` binary's own, from one definition.
+    #[command(after_help = format!(
+        "Example:\n  s4e sandbox --port 8080 --seed 7 --manual-clock\n  \
+         export S4E_BASE_URL=http://127.0.0.1:8080/v1 S4E_API_KEY=sk_sandbox_full_access\n\n{}",
+        s4e_sandbox::cli::ADMIN_ROUTES
+    ))]
+    Sandbox(s4e_sandbox::cli::SandboxArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  s4e completions bash > ~/.local/share/bash-completion/completions/s4e"
     )]
     Completions(CompletionsArgs),
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct SandboxArgs {
-    /// The port to listen on (0 picks a free one).
-    #[arg(long, default_value_t = 8080)]
-    pub(crate) port: u16,
-    /// How many times faster than real time scans and runs progress.
-    #[arg(long, default_value_t = s4e_sandbox::DEFAULT_SCAN_SPEED)]
-    pub(crate) scan_speed: f64,
 }
 
 #[derive(Debug, Args)]

@@ -4,156 +4,59 @@
 //! cargo run -p s4e-sandbox -- --port 8080 --seed 42
 //! ```
 
-use std::net::IpAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use s4e_sandbox::{DEFAULT_SCAN_SPEED, DEFAULT_SEED, Sandbox};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use s4e_sandbox::cli::SandboxArgs;
 
-const HELP: &str = "\
-s4e-sandbox: a stateful local implementation of the S4E REST API
-
-Usage: s4e-sandbox [OPTIONS]
-
-Options:
-  --host <ADDR>          Address to listen on [default: 127.0.0.1]
-  --port <PORT>          Port to listen on; 0 picks a free one [default: 8080]
-  --seed <N>             Seed of the generated data [default: 42]
-  --scan-speed <X>       How many times faster than nominal scans, action
-                         executions and playbook runs progress; 1 is real
-                         time, 0 freezes them [default: 60]
-  --manual-clock         Start with the clock paused: only
-                         POST /__sandbox/clock/advance moves it
-  --start-time <TIME>    The clock's start, an RFC 3339 date-time (the seed
-                         data's times are relative to it); with
-                         --manual-clock and --seed every answer is the same
-                         from run to run [default: now]
-  --rate-limit <N>       Requests per minute per API key (fixed windows of
-                         a minute); unlimited when not given
-  --documented-limits    The contract's limits: 100 requests per minute per
-                         key, POST /scans 10 and POST /findings/export 5
-                         per minute per key
-  --latency <MS>         Least milliseconds from a request's arrival to its
-                         answer, the server's work included [default: 0]
-  --api-key <KEY>        The full-access key [default: sk_sandbox_full_access]
-  --read-only-key <KEY>  The read-only key [default: sk_sandbox_read_only]
-  -h, --help             Print this help
-  -V, --version          Print the version
-
-Admin routes (no key needed) live under /__sandbox: see the crate README.
-";
-
-#[derive(Debug)]
-struct Args {
-    host: IpAddr,
-    port: u16,
-    seed: u64,
-    scan_speed: f64,
-    manual_clock: bool,
-    start_time: Option<DateTime<Utc>>,
-    rate_limit: Option<u32>,
-    documented_limits: bool,
-    latency: Duration,
-    api_key: Option<String>,
-    read_only_key: Option<String>,
+/// s4e-sandbox: a stateful local implementation of the S4E REST API
+#[derive(Debug, Parser)]
+#[command(
+    name = "s4e-sandbox",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = s4e_sandbox::cli::ADMIN_ROUTES
+)]
+struct Cli {
+    /// The server's options, when no subcommand is given.
+    #[command(flatten)]
+    serve: SandboxArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-enum Parsed {
-    Run(Args),
-    Help,
-    Version,
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API until Ctrl-C (what runs when no subcommand is given)
+    Serve(SandboxArgs),
 }
 
-fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>, what: &str) -> Result<T, String> {
-    let raw = raw.ok_or_else(|| format!("{flag} needs a value ({what})"))?;
-    raw.parse()
-        .map_err(|_| format!("{flag}: `{raw}` is not {what}"))
-}
-
-fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
-    let mut out = Args {
-        host: IpAddr::from([127, 0, 0, 1]),
-        port: 8080,
-        seed: DEFAULT_SEED,
-        scan_speed: DEFAULT_SCAN_SPEED,
-        manual_clock: false,
-        start_time: None,
-        rate_limit: None,
-        documented_limits: false,
-        latency: Duration::ZERO,
-        api_key: None,
-        read_only_key: None,
-    };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        // `--flag=value` and `--flag value` both work.
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg, None),
-        };
-        let mut next = || inline.clone().or_else(|| args.next());
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Help),
-            "-V" | "--version" => return Ok(Parsed::Version),
-            "--host" => {
-                let raw: String = value(&flag, next(), "an address")?;
-                out.host = if raw == "localhost" {
-                    IpAddr::from([127, 0, 0, 1])
-                } else {
-                    raw.parse()
-                        .map_err(|_| format!("--host: `{raw}` is not an IP address"))?
-                };
-            }
-            "--port" => out.port = value(&flag, next(), "a port number (0-65535)")?,
-            "--seed" => out.seed = value(&flag, next(), "a whole number")?,
-            "--scan-speed" => {
-                let speed: f64 = value(&flag, next(), "a number")?;
-                if !speed.is_finite() || speed < 0.0 {
-                    return Err(format!("--scan-speed: `{speed}` must be 0 or more"));
-                }
-                out.scan_speed = speed;
-            }
-            "--manual-clock" => out.manual_clock = true,
-            "--start-time" => {
-                out.start_time = Some(value(
-                    &flag,
-                    next(),
-                    "an RFC 3339 date-time (2026-01-01T00:00:00Z)",
-                )?)
-            }
-            "--documented-limits" => out.documented_limits = true,
-            "--rate-limit" => {
-                let n: u32 = value(&flag, next(), "a positive whole number")?;
-                out.rate_limit = (n > 0).then_some(n);
-            }
-            "--latency" => {
-                out.latency = Duration::from_millis(value(&flag, next(), "milliseconds")?)
-            }
-            "--api-key" => out.api_key = Some(value(&flag, next(), "a key")?),
-            "--read-only-key" => out.read_only_key = Some(value(&flag, next(), "a key")?),
-            other => return Err(format!("unknown argument `{other}`; see --help")),
-        }
+impl Cli {
+    /// The parser, with `--api-key` (the flag's name before it was shared
+    /// with `s4e sandbox`, where `--api-key` is the CLI's own) still accepted.
+    fn command_with_aliases() -> clap::Command {
+        let alias = |arg: clap::Arg| arg.alias("api-key");
+        Cli::command()
+            .mut_arg("full_access_key", alias)
+            .mut_subcommand("serve", |serve| serve.mut_arg("full_access_key", alias))
     }
-    Ok(Parsed::Run(out))
+
+    fn parse_with_aliases() -> Cli {
+        let matches = Cli::command_with_aliases().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
-        Ok(Parsed::Run(args)) => args,
-        Ok(Parsed::Help) => {
-            print!("{HELP}");
-            return ExitCode::SUCCESS;
-        }
-        Ok(Parsed::Version) => {
-            println!("s4e-sandbox {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let cli = Cli::parse_with_aliases();
+    match cli.command {
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(cli.serve),
+    }
+}
+
+/// Serves until Ctrl-C (or SIGTERM), printing the address and the keys.
+fn serve(args: SandboxArgs) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -167,32 +70,8 @@ fn main() -> ExitCode {
     runtime.block_on(run(args))
 }
 
-async fn run(args: Args) -> ExitCode {
-    let mut builder = Sandbox::builder()
-        .host(args.host)
-        .port(args.port)
-        .seed(args.seed)
-        .scan_speed(args.scan_speed)
-        .latency(args.latency);
-    if args.manual_clock {
-        builder = builder.manual_clock();
-    }
-    if let Some(at) = args.start_time {
-        builder = builder.start_time(at);
-    }
-    if args.documented_limits {
-        builder = builder.documented_limits();
-    }
-    // An explicit --rate-limit wins over the documented per-key limit.
-    if let Some(n) = args.rate_limit {
-        builder = builder.rate_limit(n);
-    }
-    if let Some(k) = args.api_key {
-        builder = builder.api_key(k);
-    }
-    if let Some(k) = args.read_only_key {
-        builder = builder.read_only_key(k);
-    }
+async fn run(args: SandboxArgs) -> ExitCode {
+    let builder = args.builder();
     let stop = match stop_signal() {
         Ok(stop) => stop,
         Err(e) => {
@@ -267,70 +146,75 @@ fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
 mod tests {
     use super::*;
 
-    fn run_args(list: &[&str]) -> Result<Args, String> {
-        match parse(list.iter().map(|s| s.to_string()))? {
-            Parsed::Run(a) => Ok(a),
-            _ => Err("not a run".into()),
+    fn parse(list: &[&str]) -> Result<Cli, clap::Error> {
+        let matches = Cli::command_with_aliases()
+            .try_get_matches_from(std::iter::once("s4e-sandbox").chain(list.iter().copied()))?;
+        Cli::from_arg_matches(&matches)
+    }
+
+    #[test]
+    fn the_parser_is_well_formed() {
+        Cli::command_with_aliases().debug_assert();
+    }
+
+    #[test]
+    fn the_server_runs_without_a_subcommand_or_with_serve() {
+        let cli = parse(&["--port", "9000", "--seed", "7"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!((cli.serve.port, cli.serve.seed), (9000, 7));
+        let Some(Command::Serve(args)) = parse(&["serve", "--port", "9001"]).unwrap().command
+        else {
+            panic!("serve is a subcommand");
+        };
+        assert_eq!(args.port, 9001);
+        // Options go either before the server's or after `serve`, not both.
+        assert!(parse(&["--port", "1", "serve"]).is_err());
+    }
+
+    #[test]
+    fn api_key_is_still_accepted_but_not_shown() {
+        for list in [&["--api-key", "k"][..], &["serve", "--api-key", "k"]] {
+            let cli = parse(list).unwrap();
+            let args = match cli.command {
+                Some(Command::Serve(args)) => args,
+                None => cli.serve,
+            };
+            assert_eq!(args.full_access_key, "k", "{list:?}");
         }
+        let help = Cli::command_with_aliases().render_help().to_string();
+        assert!(!help.contains("--api-key"), "{help}");
     }
 
     #[test]
-    fn defaults_and_flags() {
-        let a = run_args(&[]).unwrap();
-        assert_eq!(
-            (a.port, a.seed, a.host.to_string()),
-            (8080, 42, "127.0.0.1".to_string())
-        );
-        let a = run_args(&[
-            "--port",
-            "9000",
-            "--seed=7",
-            "--host",
-            "0.0.0.0",
-            "--rate-limit",
-            "100",
-            "--latency",
-            "25",
-            "--scan-speed",
-            "1.5",
+    fn help_shows_every_option_and_the_admin_routes() {
+        let help = Cli::command_with_aliases().render_help().to_string();
+        for wanted in [
+            "s4e-sandbox: a stateful local implementation of the S4E REST API",
+            "Usage: s4e-sandbox [OPTIONS]",
+            "--host <ADDR>",
+            "[default: 127.0.0.1]",
+            "--port <PORT>",
+            "[default: 8080]",
+            "--seed <N>",
+            "[default: 42]",
+            "--scan-speed <X>",
+            "[default: 60]",
             "--manual-clock",
+            "--start-time <TIME>",
+            "[default: now]",
+            "--rate-limit <N>",
             "--documented-limits",
-        ])
-        .unwrap();
-        assert!(a.documented_limits && !run_args(&[]).unwrap().documented_limits);
-        assert_eq!(
-            (a.port, a.seed, a.rate_limit, a.latency),
-            (9000, 7, Some(100), Duration::from_millis(25))
-        );
-        assert_eq!(a.host.to_string(), "0.0.0.0");
-        assert!(a.manual_clock && (a.scan_speed - 1.5).abs() < 1e-9);
-        assert_eq!(a.start_time, None);
-        let a = run_args(&["--start-time", "2026-06-01T12:00:00+02:00"]).unwrap();
-        assert_eq!(
-            a.start_time.map(|t| t.to_rfc3339()),
-            Some("2026-06-01T10:00:00+00:00".to_string())
-        );
-    }
-
-    #[test]
-    fn errors_name_the_flag() {
-        assert!(
-            run_args(&["--port", "99999"])
-                .unwrap_err()
-                .contains("--port")
-        );
-        assert!(run_args(&["--seed"]).unwrap_err().contains("needs a value"));
-        assert!(
-            run_args(&["--bogus"])
-                .unwrap_err()
-                .contains("unknown argument")
-        );
-        assert!(run_args(&["--scan-speed", "-1"]).is_err());
-        assert!(
-            run_args(&["--start-time", "yesterday"])
-                .unwrap_err()
-                .contains("--start-time: `yesterday` is not an RFC 3339 date-time")
-        );
-        assert!(matches!(parse(["--help".to_string()]), Ok(Parsed::Help)));
+            "--latency <MS>",
+            "[default: 0]",
+            "--full-access-key <KEY>",
+            "[default: sk_sandbox_full_access]",
+            "--read-only-key <KEY>",
+            "[default: sk_sandbox_read_only]",
+            "-h, --help",
+            "-V, --version",
+            "Admin routes (no key needed) live under /__sandbox",
+        ] {
+            assert!(help.contains(wanted), "{wanted} in\n{help}");
+        }
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod findings;
 pub(crate) mod gate;
 pub(crate) mod playbooks;
 pub(crate) mod rows;
+pub(crate) mod sandbox;
 pub(crate) mod scans;
 pub(crate) mod webhooks;
 
@@ -35,7 +36,7 @@ pub(crate) async fn run(mut cli: Cli) -> Result<u8, Failure> {
             clap_complete::generate(args.shell, &mut command, "s4e", &mut std::io::stdout());
             Ok(exit::OK)
         }
-        Command::Sandbox(args) => sandbox(args).await,
+        Command::Sandbox(args) => sandbox::run(args).await,
         // Offline: no key needed.
         Command::Webhooks(webhooks::WebhooksCommand::Verify(args)) => {
             webhooks::verify(&Context::new(global)?, args)
@@ -69,44 +70,6 @@ pub(crate) async fn run(mut cli: Cli) -> Result<u8, Failure> {
             gate::run(&ctx, &ctx.client()?, args).await
         }
     }
-}
-
-async fn sandbox(args: crate::cli::SandboxArgs) -> Result<u8, Failure> {
-    let sandbox = s4e_sandbox::Sandbox::builder()
-        .port(args.port)
-        .scan_speed(args.scan_speed)
-        .start()
-        .await
-        .map_err(|e| Failure::Other {
-            code: exit::API_ERROR,
-            message: format!("could not start the sandbox: {e}"),
-        })?;
-    // Listen for Ctrl-C before saying that the sandbox is up: a first poll
-    // installs the handler, so an early Ctrl-C also ends it cleanly.
-    let stop = tokio::signal::ctrl_c();
-    tokio::pin!(stop);
-    tokio::select! {
-        biased;
-        result = &mut stop => {
-            result.map_err(|e| Failure::file("waiting for Ctrl-C", e))?;
-            sandbox.shutdown().await;
-            return Ok(exit::OK);
-        }
-        () = std::future::ready(()) => {}
-    }
-    // The sandbox's demo keys are public test values, printed so that the
-    // user can paste the two exports.
-    println!("S4E sandbox listening; stop it with Ctrl-C.");
-    println!(
-        "export S4E_BASE_URL={} S4E_API_KEY={}",
-        sandbox.base_url(),
-        sandbox.api_key()
-    );
-    stop.await
-        .map_err(|e| Failure::file("waiting for Ctrl-C", e))?;
-    sandbox.shutdown().await;
-    eprintln!("sandbox stopped");
-    Ok(exit::OK)
 }
 
 /// Prints a list: `--limit N` items (one request when N fits a page), or with
