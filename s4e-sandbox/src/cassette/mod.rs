@@ -32,6 +32,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 mod age;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod cli;
 mod format;
 mod json;
 mod matcher;
