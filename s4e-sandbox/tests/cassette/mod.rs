@@ -850,3 +850,131 @@ async fn answers_recorded_from_the_sandbox_fit_the_spec() {
     let report = verify(&against().include_writes(true)).await.unwrap();
     assert!(!report.has_errors(), "{report}");
 }
+
+/// A running `s4e-sandbox` process, stopped with Ctrl-C (SIGINT) when dropped.
+#[cfg(unix)]
+struct Process {
+    child: std::process::Child,
+    base_url: String,
+}
+
+#[cfg(unix)]
+impl Process {
+    /// Starts the binary with `args` and reads the URL its first line ends with.
+    fn start(args: &[&str]) -> Process {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_s4e-sandbox"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let base_url = first.rsplit(' ').next().unwrap().to_owned();
+        assert!(base_url.starts_with("http://127.0.0.1:"), "{first}");
+        // Keep reading so the process never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Process { child, base_url }
+    }
+
+    fn stop(mut self) {
+        let killed = std::process::Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_binary_records_replays_offline_and_verifies() {
+    let dir = TempDir::new("binary");
+    let cassette = dir.path().to_str().unwrap().to_owned();
+    let upstream = Process::start(&[
+        "--port",
+        "0",
+        "--manual-clock",
+        "--start-time",
+        "2026-05-01T09:00:00Z",
+    ]);
+    let recorder = Process::start(&[
+        "record",
+        "--upstream",
+        &upstream.base_url,
+        "--cassette",
+        &cassette,
+        "--port",
+        "0",
+    ]);
+    let calls = [
+        (Method::GET, "/assets?per_page=3", None),
+        (
+            Method::POST,
+            "/findings/export",
+            Some(json!({"format": "csv"})),
+        ),
+        (Method::GET, "/findings/f-nope", None),
+    ];
+    let mut recorded = Vec::new();
+    for (method, path, body) in &calls {
+        recorded.push(call(&recorder.base_url, method.clone(), path, body.clone()).await);
+    }
+    recorder.stop();
+    upstream.stop();
+
+    // The upstream is gone: every answer comes from the cassette.
+    let replayer = Process::start(&["replay", "--cassette", &cassette, "--port", "0"]);
+    for ((method, path, body), recorded) in calls.iter().zip(&recorded) {
+        let replayed = call(&replayer.base_url, method.clone(), path, body.clone()).await;
+        assert_eq!(
+            (replayed.status, &replayed.text),
+            (recorded.status, &recorded.text),
+            "{method} {path}"
+        );
+    }
+    let miss = call(&replayer.base_url, Method::GET, "/assets?per_page=4", None).await;
+    assert_eq!(miss.json["error"]["code"], "cassette_miss");
+    replayer.stop();
+
+    let verify = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_s4e-sandbox"))
+            .args(["verify", "--cassette", &cassette])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let spec = repo_spec();
+    let fits = verify(&["--spec", spec.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(
+        fits.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fits.stdout)
+    );
+    let report: Value = serde_json::from_slice(&fits.stdout).unwrap();
+    assert_eq!(report["interactions"], 3);
+    assert_eq!(report["operations"], json!([]));
+    // Against an upstream that is gone, every re-sent read is an error: exit 1.
+    let gone = verify(&["--no-spec", "--against", &recorder_gone_url()]);
+    assert_eq!(
+        gone.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&gone.stdout)
+    );
+    assert!(String::from_utf8_lossy(&gone.stdout).contains("error the live API did not answer"));
+    let missing = verify(&["--spec", "/nonexistent/spec.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+/// A loopback URL nothing listens on.
+#[cfg(unix)]
+fn recorder_gone_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/v1")
+}
