@@ -64,7 +64,7 @@ impl ReplayOptions {
 #[derive(Debug, Clone, clap::Args)]
 #[non_exhaustive]
 pub struct RecordArgs {
-    /// The API to record, e.g. https://api.s4e.io/v1
+    /// The base URL of the API to record, e.g. `https://api.s4e.io/v1`
     #[arg(long, value_name = "URL")]
     pub upstream: String,
     /// The cassette directory (its cassette.json is replaced)
