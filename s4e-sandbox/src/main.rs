@@ -7,9 +7,9 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use s4e_sandbox::SandboxBuilder;
 use s4e_sandbox::cassette::cli::{RecordArgs, ReplayArgs, ReportFormat, VerifyArgs};
 use s4e_sandbox::cli::SandboxArgs;
+use s4e_sandbox::{Sandbox, SandboxBuilder};
 
 /// s4e-sandbox: a stateful local implementation of the S4E REST API
 #[derive(Debug, Parser)]
@@ -89,21 +89,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// Starts `builder` with the Ctrl-C (or SIGTERM) handler in place, or says
+/// why it cannot.
+async fn start(builder: SandboxBuilder) -> Result<(Sandbox, impl Future<Output = ()>), ExitCode> {
+    let stop = stop_signal().map_err(|e| {
+        eprintln!("error: cannot listen for Ctrl-C: {e}");
+        ExitCode::FAILURE
+    })?;
+    let sandbox = builder.start().await.map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    Ok((sandbox, stop))
+}
+
 /// Records or replays until Ctrl-C (or SIGTERM), printing the address.
 async fn proxy(builder: SandboxBuilder, what: String) -> ExitCode {
-    let stop = match stop_signal() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("error: cannot listen for Ctrl-C: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let sandbox = match builder.start().await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+    let (sandbox, stop) = match start(builder).await {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     println!("{what}: listening on {}", sandbox.base_url());
     println!("Point the SDK at it:");
@@ -151,20 +155,9 @@ async fn run(args: SandboxArgs) -> ExitCode {
         };
         return proxy(args.builder(), what).await;
     }
-    let builder = args.builder();
-    let stop = match stop_signal() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("error: cannot listen for Ctrl-C: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let sandbox = match builder.start().await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+    let (sandbox, stop) = match start(args.builder()).await {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     let base = sandbox.base_url();
     let root = base.trim_end_matches("/v1");
@@ -268,7 +261,7 @@ mod tests {
             panic!("record is a subcommand");
         };
         assert_eq!(
-            (record.upstream.as_str(), record.port),
+            (record.upstream.as_str(), record.listen.port),
             ("https://api.s4e.io/v1", 8080)
         );
         assert_eq!(record.redact, ["tok_[a-z]+"]);

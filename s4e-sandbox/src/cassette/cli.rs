@@ -59,6 +59,24 @@ impl ReplayOptions {
     }
 }
 
+/// Where a recorder or a replay listens.
+#[derive(Debug, Clone, clap::Args)]
+#[non_exhaustive]
+pub struct Listen {
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks a free one
+    #[arg(long, value_name = "PORT", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+}
+
+impl Listen {
+    fn builder(&self) -> SandboxBuilder {
+        crate::Sandbox::builder().host(self.host).port(self.port)
+    }
+}
+
 /// `s4e-sandbox record`: a proxy that records each interaction with the
 /// upstream API into a cassette.
 #[derive(Debug, Clone, clap::Args)]
@@ -70,12 +88,9 @@ pub struct RecordArgs {
     /// The cassette directory (its cassette.json is replaced)
     #[arg(long, value_name = "DIR")]
     pub cassette: PathBuf,
-    /// Address to listen on
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
-    pub host: IpAddr,
-    /// Port to listen on; 0 picks a free one
-    #[arg(long, value_name = "PORT", default_value_t = DEFAULT_PORT)]
-    pub port: u16,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub listen: Listen,
     /// Replace every match of this regular expression with REDACTED before
     /// anything is written (repeatable)
     #[arg(long, value_name = "REGEX")]
@@ -85,9 +100,9 @@ pub struct RecordArgs {
 impl RecordArgs {
     /// A builder that records as these options say.
     pub fn builder(&self) -> SandboxBuilder {
-        let mut builder = crate::Sandbox::builder()
-            .host(self.host)
-            .port(self.port)
+        let mut builder = self
+            .listen
+            .builder()
             .record(self.upstream.clone(), self.cassette.clone());
         for pattern in &self.redact {
             builder = builder.redact(pattern.clone());
@@ -103,12 +118,9 @@ pub struct ReplayArgs {
     /// The cassette directory
     #[arg(long, value_name = "DIR")]
     pub cassette: PathBuf,
-    /// Address to listen on
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
-    pub host: IpAddr,
-    /// Port to listen on; 0 picks a free one
-    #[arg(long, value_name = "PORT", default_value_t = DEFAULT_PORT)]
-    pub port: u16,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub listen: Listen,
     /// Forward what the cassette lacks to --upstream and record it
     #[arg(long, requires = "upstream")]
     pub record_missing: bool,
@@ -123,10 +135,7 @@ pub struct ReplayArgs {
 impl ReplayArgs {
     /// A builder that replays as these options say.
     pub fn builder(&self) -> SandboxBuilder {
-        let mut builder = crate::Sandbox::builder()
-            .host(self.host)
-            .port(self.port)
-            .replay(self.cassette.clone());
+        let mut builder = self.listen.builder().replay(self.cassette.clone());
         if let Some(upstream) = &self.upstream {
             builder = builder.record_missing(upstream.clone());
         }

@@ -399,6 +399,18 @@ async fn no_canary_byte_reaches_the_cassette() {
     assert!(posted["response"]["headers"].get("set-cookie").is_none());
 }
 
+/// The notices a replay sends, and the callback that collects them.
+fn notices() -> (
+    Arc<Mutex<Vec<String>>>,
+    impl Fn(&str) + Send + Sync + 'static,
+) {
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let collect = notices.clone();
+    (notices, move |m: &str| {
+        collect.lock().unwrap().push(m.to_owned())
+    })
+}
+
 /// Records `requests` (method, path, body) against `upstream_url`.
 async fn record_calls(
     upstream_url: &str,
@@ -446,13 +458,10 @@ async fn a_miss_is_a_501_naming_the_nearest_request_and_what_differs() {
     .await;
     upstream.shutdown().await;
 
-    let notices = Arc::new(Mutex::new(Vec::new()));
+    let (notices, notify) = notices();
     let replay = Sandbox::builder()
         .replay(dir.path())
-        .on_cassette_notice({
-            let notices = notices.clone();
-            move |m| notices.lock().unwrap().push(m.to_owned())
-        })
+        .on_cassette_notice(notify)
         .start()
         .await
         .unwrap();
@@ -664,15 +673,12 @@ async fn a_stale_cassette_warns_and_strict_age_refuses_it() {
     )
     .unwrap();
 
-    let notices = Arc::new(Mutex::new(Vec::new()));
+    let (notices, notify) = notices();
     let thirty_days = s4e_sandbox::cassette::parse_age("30d").unwrap();
     let warned = Sandbox::builder()
         .replay(dir.path())
         .max_age(thirty_days)
-        .on_cassette_notice({
-            let notices = notices.clone();
-            move |m| notices.lock().unwrap().push(m.to_owned())
-        })
+        .on_cassette_notice(notify)
         .start()
         .await
         .unwrap();
