@@ -984,3 +984,50 @@ fn recorder_gone_url() -> String {
     drop(listener);
     format!("http://127.0.0.1:{port}/v1")
 }
+
+#[tokio::test]
+async fn record_missing_forwards_and_keeps_only_what_the_cassette_lacked() {
+    let upstream = sandbox_upstream().await;
+    let dir = TempDir::new("record-missing");
+    record_calls(
+        upstream.base_url(),
+        dir.path(),
+        &[(Method::GET, "/assets?per_page=1", None)],
+    )
+    .await;
+    let replay = Sandbox::builder()
+        .replay(dir.path())
+        .record_missing(upstream.base_url())
+        .start()
+        .await
+        .unwrap();
+    let known = call(replay.base_url(), Method::GET, "/assets?per_page=1", None).await;
+    let added = call(replay.base_url(), Method::GET, "/assets?per_page=2", None).await;
+    assert_eq!(
+        (known.status, added.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(added.json["data"].as_array().map(Vec::len), Some(2));
+    // The upstream saw only the request the cassette lacked.
+    let asked: Vec<String> = upstream
+        .controls()
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        asked,
+        ["GET /v1/assets", "GET /v1/assets"],
+        "the recording and the missing one"
+    );
+    let queries: Vec<Value> = dir.cassette_json()["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["request"]["query"].clone())
+        .collect();
+    assert_eq!(
+        queries,
+        [json!({"per_page": "1"}), json!({"per_page": "2"})]
+    );
+}
