@@ -268,9 +268,7 @@ pub(crate) fn app(mode: &Mode, settings: &Settings) -> Result<(Router, String), 
             check_age(&file, dir, settings)?;
             let ignored =
                 Ignored::new(&settings.ignore_body_paths).map_err(CassetteError::Option)?;
-            let base_path = Upstream::new(&file.base_url)
-                .map(|u| u.base_path())
-                .unwrap_or_default();
+            let base_path = upstream::base_path_of(&file.base_url);
             let recorder = match &settings.record_missing {
                 Some(url) => Some(Recorder::new(
                     Upstream::new(url)?,

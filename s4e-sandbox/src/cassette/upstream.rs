@@ -87,7 +87,7 @@ impl Upstream {
 
     /// The path every API route sits under, e.g. `/v1` (empty for `/`).
     pub(crate) fn base_path(&self) -> String {
-        self.base.path().trim_end_matches('/').to_owned()
+        base_path_of(self.base.as_str())
     }
 
     /// Sends `path_and_query` (as the client asked it, base path included)
@@ -149,6 +149,14 @@ fn describe(error: reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// The path of the base URL `url` (e.g. `/v1`; empty for `/` or a URL
+/// that does not parse).
+pub(crate) fn base_path_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .map(|u| u.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default()
 }
 
 /// `url` without `user:password@`, query or fragment, and no trailing `/`.

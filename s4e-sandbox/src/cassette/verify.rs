@@ -365,9 +365,7 @@ pub async fn verify(options: &VerifyOptions) -> Result<VerifyReport, CassetteErr
         Some(path) => Some(Spec::load(path).map_err(CassetteError::Option)?),
         None => None,
     };
-    let recorded_base = Upstream::new(&file.base_url)
-        .map(|u| u.base_path())
-        .unwrap_or_default();
+    let recorded_base = super::upstream::base_path_of(&file.base_url);
     let spec_base = spec.as_ref().map(Spec::base_path).unwrap_or_default();
     let name_of = |interaction: &Interaction| -> String {
         let request = &interaction.request;
