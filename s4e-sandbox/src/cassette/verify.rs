@@ -60,7 +60,9 @@ impl VerifyOptions {
     }
 
     /// Also re-sends the recorded writes (with a fresh `Idempotency-Key`):
-    /// they change the live API's data.
+    /// they change the live API's data. Requests go in the cassette's order
+    /// (by path, method, query and body, then sequence), not in the order
+    /// they were recorded.
     pub fn include_writes(mut self, yes: bool) -> Self {
         self.include_writes = yes;
         self
