@@ -29,6 +29,9 @@ use super::json::OrderedJson;
 /// What a scrubbed secret becomes.
 pub(crate) const REDACTED: &str = "REDACTED";
 
+/// The shortest value treated as a secret to replace everywhere.
+const MIN_SECRET_LEN: usize = 8;
+
 /// Headers that carry credentials: never stored.
 const CREDENTIAL_HEADERS: &[&str] = &[
     "authorization",
@@ -134,8 +137,10 @@ impl Scrubber {
         }
         let mut learned = self.learned.lock().unwrap_or_else(|e| e.into_inner());
         for secret in found {
-            // An empty or one-character "secret" would redact everything.
-            if secret.len() >= 4 && secret != REDACTED {
+            // A short "secret" (a test's dummy key such as `key`) would
+            // redact ordinary words of paths and bodies; real keys and
+            // webhook secrets are long.
+            if secret.len() >= MIN_SECRET_LEN && secret != REDACTED {
                 let encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
                 if encoded != secret {
                     learned.insert(encoded);
@@ -182,7 +187,7 @@ impl Scrubber {
         };
         let mut replaced = false;
         json.visit_members_mut(&mut |name, value| {
-            if is_secret_field(name) && !matches!(value, OrderedJson::Null) {
+            if is_secret_field(name) && matches!(value, OrderedJson::String(_)) {
                 *value = OrderedJson::String(REDACTED.into());
                 replaced = true;
             }
@@ -352,6 +357,16 @@ mod tests {
             limited.headers.keys().collect::<Vec<_>>(),
             ["content-type", "retry-after", "x-ratelimit-remaining"]
         );
+    }
+
+    #[test]
+    fn a_short_dummy_key_is_dropped_but_not_hunted_everywhere() {
+        let scrubber = Scrubber::new(&[]).unwrap();
+        let sent = headers(&[("x-api-key", "test")]);
+        scrubber.learn(&sent, &[]);
+        let request = scrubber.request(&Method::GET, "/v1/assets/test-1", None, &sent, b"");
+        assert_eq!(request.path, "/v1/assets/test-1");
+        assert!(request.headers.is_empty());
     }
 
     #[test]
