@@ -7,7 +7,9 @@
 //!   `Proxy-Authorization`) are dropped;
 //! - every API key seen in those headers, and every webhook secret seen in a
 //!   body, is replaced wherever else it appears (path, query, any header,
-//!   either body), also in its URL-encoded spelling;
+//!   either body), also in its URL-encoded spelling (values shorter than 8
+//!   bytes, such as a test's dummy key, are only dropped with their header:
+//!   hunting them would redact ordinary words);
 //! - the value of any body field named `secret` or `*_secret` is replaced;
 //! - the user's patterns ([`SandboxBuilder::redact`](crate::SandboxBuilder::redact))
 //!   are replaced everywhere.
