@@ -3,6 +3,7 @@
 //! apart. Behind the `cli` feature (on by default).
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -85,6 +86,20 @@ pub struct SandboxArgs {
     /// The read-only key
     #[arg(long, value_name = "KEY", default_value = DEFAULT_READ_ONLY_KEY)]
     pub read_only_key: String,
+    /// Answer from this cassette directory instead of the stateful sandbox,
+    /// offline (see `s4e-sandbox replay`)
+    #[arg(long, value_name = "DIR", conflicts_with = "record")]
+    pub replay: Option<PathBuf>,
+    /// Record the traffic to this API into --cassette instead of serving the
+    /// stateful sandbox (see `s4e-sandbox record`)
+    #[arg(long, value_name = "URL", requires = "cassette")]
+    pub record: Option<String>,
+    /// The cassette directory --record writes
+    #[arg(long, value_name = "DIR", requires = "record")]
+    pub cassette: Option<PathBuf>,
+    /// How --replay matches, and how old its cassette may be.
+    #[command(flatten)]
+    pub replay_options: crate::cassette::cli::ReplayOptions,
 }
 
 impl Default for SandboxArgs {
@@ -102,6 +117,10 @@ impl Default for SandboxArgs {
             latency: Duration::ZERO,
             full_access_key: DEFAULT_API_KEY.into(),
             read_only_key: DEFAULT_READ_ONLY_KEY.into(),
+            replay: None,
+            record: None,
+            cassette: None,
+            replay_options: Default::default(),
         }
     }
 }
@@ -131,7 +150,13 @@ impl SandboxArgs {
         if let Some(per_minute) = self.rate_limit.filter(|n| *n > 0) {
             builder = builder.rate_limit(per_minute);
         }
-        builder
+        if let Some(dir) = &self.replay {
+            builder = builder.replay(dir.clone());
+        }
+        if let (Some(upstream), Some(dir)) = (&self.record, &self.cassette) {
+            builder = builder.record(upstream.clone(), dir.clone());
+        }
+        self.replay_options.apply(builder)
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod admin;
 mod api;
+pub mod cassette;
 mod catalog;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]

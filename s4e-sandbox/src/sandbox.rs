@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::cassette::{self, CassetteError};
 use crate::controls::{Controls, DOCUMENTED_KEY_LIMIT, LimitedEndpoint};
 use crate::state::{Config, Settings, Shared};
 use crate::{admin, api, delivery, pipeline, server};
@@ -32,20 +34,53 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// Why the sandbox could not start.
 #[derive(Debug)]
-pub struct Error {
-    addr: SocketAddr,
-    source: std::io::Error,
+pub struct Error(ErrorKind);
+
+#[derive(Debug)]
+enum ErrorKind {
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    Cassette(CassetteError),
+}
+
+impl Error {
+    fn listen(addr: SocketAddr, source: std::io::Error) -> Error {
+        Error(ErrorKind::Listen { addr, source })
+    }
+
+    /// The cassette problem, when the sandbox could not start because its
+    /// cassette could not be read, recorded or trusted.
+    pub fn cassette(&self) -> Option<&CassetteError> {
+        match &self.0 {
+            ErrorKind::Cassette(e) => Some(e),
+            ErrorKind::Listen { .. } => None,
+        }
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot listen on {}: {}", self.addr, self.source)
+        match &self.0 {
+            ErrorKind::Listen { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            ErrorKind::Cassette(e) => e.fmt(f),
+        }
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        match &self.0 {
+            ErrorKind::Listen { source, .. } => Some(source),
+            ErrorKind::Cassette(e) => Some(e),
+        }
+    }
+}
+
+impl From<CassetteError> for Error {
+    fn from(e: CassetteError) -> Error {
+        Error(ErrorKind::Cassette(e))
     }
 }
 
@@ -78,6 +113,7 @@ pub struct SandboxBuilder {
     latency: Duration,
     api_key: String,
     read_only_key: String,
+    cassette: cassette::Settings,
 }
 
 impl Default for SandboxBuilder {
@@ -94,6 +130,7 @@ impl Default for SandboxBuilder {
             latency: Duration::ZERO,
             api_key: DEFAULT_API_KEY.into(),
             read_only_key: DEFAULT_READ_ONLY_KEY.into(),
+            cassette: cassette::Settings::default(),
         }
     }
 }
@@ -213,17 +250,111 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serves the answers recorded in the cassette directory `dir` instead of
+    /// the stateful sandbox, without opening any network connection (see
+    /// [`cassette`](crate::cassette)). A request the cassette does not hold
+    /// is answered `501` with error code `cassette_miss` and a message that
+    /// names the nearest recorded request and what differs. Any key is
+    /// accepted: the cassette holds no credentials.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), s4e_sandbox::Error> {
+    /// let sandbox = s4e_sandbox::Sandbox::builder()
+    ///     .replay("tests/cassettes/triage")
+    ///     .start()
+    ///     .await?;
+    /// // point the client at sandbox.base_url()
+    /// # Ok(()) }
+    /// ```
+    pub fn replay(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cassette.mode = Some(cassette::Mode::Replay(dir.into()));
+        self
+    }
+
+    /// Serves a recording proxy to `upstream_url` (e.g.
+    /// `https://api.s4e.io/v1`) instead of the stateful sandbox: each request
+    /// is forwarded unchanged, answered with the upstream's answer, and
+    /// written to the cassette directory `dir`, scrubbed of credentials and
+    /// secrets. An existing cassette there is replaced.
+    pub fn record(mut self, upstream_url: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
+        self.cassette.mode = Some(cassette::Mode::Record {
+            upstream: upstream_url.into(),
+            dir: dir.into(),
+        });
+        self
+    }
+
+    /// With [`replay`](Self::replay): a request the cassette lacks is
+    /// forwarded to `upstream_url` and added to the cassette instead of
+    /// answered `501`.
+    pub fn record_missing(mut self, upstream_url: impl Into<String>) -> Self {
+        self.cassette.record_missing = Some(upstream_url.into());
+        self
+    }
+
+    /// Replaces every match of the regular expression `pattern` (syntax of
+    /// the `regex` crate) with `REDACTED` before anything is written to a
+    /// cassette: path, query, headers and both bodies. Also applied to
+    /// replayed requests before matching, so a recorded `REDACTED` matches.
+    /// An invalid pattern makes [`start`](Self::start) fail.
+    pub fn redact(mut self, pattern: impl Into<String>) -> Self {
+        self.cassette.redact.push(pattern.into());
+        self
+    }
+
+    /// With [`replay`](Self::replay): leaves the body field at `pointer` (a
+    /// JSON pointer such as `/options/started_at`; `*` matches every item or
+    /// member) out of request matching.
+    pub fn ignore_body_path(mut self, pointer: impl Into<String>) -> Self {
+        self.cassette.ignore_body_paths.push(pointer.into());
+        self
+    }
+
+    /// With [`replay`](Self::replay): a request made more often than it was
+    /// recorded gets the last recorded answer again instead of a miss.
+    pub fn allow_repeats(mut self) -> Self {
+        self.cassette.allow_repeats = true;
+        self
+    }
+
+    /// With [`replay`](Self::replay): warns (see
+    /// [`on_cassette_notice`](Self::on_cassette_notice)) when the cassette
+    /// was recorded longer ago than `age`; with
+    /// [`strict_age`](Self::strict_age), refuses to start.
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.cassette.max_age = Some(age);
+        self
+    }
+
+    /// With [`max_age`](Self::max_age): an older cassette makes
+    /// [`start`](Self::start) fail instead of warning.
+    pub fn strict_age(mut self) -> Self {
+        self.cassette.strict_age = true;
+        self
+    }
+
+    /// Calls `notice` with each cassette miss and stale-cassette warning (they
+    /// are also `tracing` warnings, target `s4e_sandbox::cassette`).
+    pub fn on_cassette_notice(mut self, notice: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.cassette.notify = cassette::Notify::new(notice);
+        self
+    }
+
     /// Binds the listener and starts serving on the current Tokio runtime.
     pub async fn start(self) -> Result<Sandbox, Error> {
+        let cassette_app = match &self.cassette.mode {
+            Some(mode) => Some(cassette::app(mode, &self.cassette)?),
+            None => None,
+        };
         let wanted = SocketAddr::new(self.host, self.port);
-        let listener = TcpListener::bind(wanted).await.map_err(|source| Error {
-            addr: wanted,
-            source,
-        })?;
-        let addr = listener.local_addr().map_err(|source| Error {
-            addr: wanted,
-            source,
-        })?;
+        let listener = TcpListener::bind(wanted)
+            .await
+            .map_err(|source| Error::listen(wanted, source))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::listen(wanted, source))?;
         let origin = self.start_time.unwrap_or_else(|| {
             let now = Utc::now();
             now.duration_trunc(chrono::Duration::seconds(1))
@@ -243,6 +374,24 @@ impl SandboxBuilder {
         };
         let (shared, deliveries) = Shared::new(config, !self.manual_clock);
         let shared = Arc::new(shared);
+        let host = match addr.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        if let Some((app, base_path)) = cassette_app {
+            // The cassette answers every route; the stateful sandbox's data
+            // stays idle behind `controls`.
+            let server = tokio::spawn(server::serve(listener, app, shutdown_rx));
+            return Ok(Sandbox {
+                addr,
+                base_url: format!("http://{host}:{}{base_path}", addr.port()),
+                controls: Controls { shared },
+                shutdown,
+                server: Some(server),
+                background: Vec::new(),
+            });
+        }
 
         let app = Router::new()
             .nest("/v1", api::routes())
@@ -252,7 +401,6 @@ impl SandboxBuilder {
             .layer(from_fn_with_state(shared.clone(), pipeline::pipeline))
             .with_state(shared.clone());
 
-        let (shutdown, shutdown_rx) = watch::channel(false);
         let server = tokio::spawn(server::serve(listener, app, shutdown_rx));
         let ticker = tokio::spawn({
             let shared = shared.clone();
@@ -266,10 +414,6 @@ impl SandboxBuilder {
             }
         });
         let dispatcher = tokio::spawn(delivery::dispatch(shared.clone(), deliveries));
-        let host = match addr.ip() {
-            IpAddr::V6(ip) => format!("[{ip}]"),
-            IpAddr::V4(ip) => ip.to_string(),
-        };
         Ok(Sandbox {
             addr,
             base_url: format!("http://{host}:{}/v1", addr.port()),

@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::mpsc;
 
+mod cassette;
+
 /// A small HTTP client on hyper-util's legacy client (the one reqwest wraps),
 /// so these tests do not depend on which TLS features a workspace build
 /// unifies into reqwest.

@@ -13,6 +13,7 @@ mod actions;
 mod assets;
 mod auth;
 mod blocking;
+mod cassette;
 mod fault_matrix;
 mod findings;
 mod idempotency;

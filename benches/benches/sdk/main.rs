@@ -4,7 +4,7 @@
 //! issue 5, and where the CPU time went. See BENCHMARKS.md.
 //!
 //! Arguments select comparisons by key (`get`, `decode`, `throughput`,
-//! `blocking`, `paginate`; default all; `pacing` (7), which takes over a minute,
+//! `blocking`, `paginate`, `replay`; default all; `pacing` (7), which takes over a minute,
 //! only when named). `S4E_BENCH_ROUNDS` sets the rounds
 //! of the per-call comparisons (default 40), `S4E_BENCH_WALKS` those of the
 //! pagination one (default 6), `S4E_BENCH_BATCH` fixes the batch size of the
@@ -16,6 +16,7 @@ mod cpu;
 mod harness;
 mod pacing;
 mod raw;
+mod replay;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -158,6 +159,9 @@ fn main() {
         rows.push(row);
         cpu_rows.push(cpu);
         rows.push(blocking_walk(&bench, settings.rounds));
+    }
+    if settings.wants("replay") {
+        rows.push(replay::replay(&bench, &server, settings.rounds));
     }
     // Only when asked for by name: it waits out a rate-limit window.
     if settings.only.iter().any(|k| k == "pacing") {

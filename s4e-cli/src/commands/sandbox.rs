@@ -165,8 +165,10 @@ mod tests {
             checked += 1;
         }
         // host, port, seed, scan speed, manual clock, start time, rate
-        // limit, documented limits, latency, and the two keys.
-        assert_eq!(checked, 11, "every option of the sandbox was compared");
+        // limit, documented limits, latency, the two keys, and record/replay
+        // (replay, record, cassette, redact, ignore body path, allow repeats,
+        // max age, strict age).
+        assert_eq!(checked, 19, "every option of the sandbox was compared");
         assert!(help.contains(s4e_sandbox::cli::ADMIN_ROUTES), "{help}");
     }
 }
