@@ -164,9 +164,11 @@ impl Settings {
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// The webhook's signing secret (prefer S4E_WEBHOOK_SECRET).
+    /// The webhook's signing secret (prefer S4E_WEBHOOK_SECRET). Required;
+    /// an `Option` so the usage line does not demand a flag the environment
+    /// usually gives.
     #[arg(long, env = "S4E_WEBHOOK_SECRET", hide_env_values = true)]
-    secret: String,
+    secret: Option<String>,
     /// The delivery's S4E-Signature header (`t=...,v1=...`).
     #[arg(long)]
     signature: String,
@@ -271,10 +273,11 @@ pub(crate) fn verify(ctx: &Context, args: VerifyArgs) -> Result<u8, Failure> {
         std::fs::read(&args.file)
             .map_err(|e| Failure::file(format!("reading {}", args.file.display()), e))?
     };
+    let secret = required_secret(args.secret.as_deref())?;
     match s4e::webhooks::verify_at(
         &body,
         &args.signature,
-        &args.secret,
+        secret,
         Duration::from_secs(args.tolerance),
         SystemTime::now(),
     ) {
@@ -369,5 +372,18 @@ fn print_event_line(json: bool, object: serde_json::Value, text: String) {
         println!("{object}");
     } else {
         println!("{text}");
+    }
+}
+
+/// The signing secret of `verify` and `trigger`: from `--secret` or
+/// `S4E_WEBHOOK_SECRET`, and not empty (a usage error otherwise).
+pub(crate) fn required_secret(secret: Option<&str>) -> Result<&str, Failure> {
+    match secret {
+        Some(secret) if !secret.is_empty() => Ok(secret),
+        Some(_) => Err(Failure::Usage("--secret is empty".into())),
+        None => Err(Failure::Usage(
+            "the webhook's signing secret is required: set S4E_WEBHOOK_SECRET or pass --secret"
+                .into(),
+        )),
     }
 }

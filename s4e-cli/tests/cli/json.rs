@@ -24,6 +24,13 @@ const NO_JSON: &[&str] = &[
     "completions",
 ];
 
+/// Commands whose `-o json` output is parsed by their own tests in
+/// `webhooks.rs`, which need a local receiver, a signal or a recorded
+/// delivery: `trigger` (every event type, each line parsed), `listen` (one
+/// JSON object per forwarded delivery) and `resend` (through `Api::json`).
+const PARSED_IN_WEBHOOKS_TESTS: &[&str] =
+    &["webhooks trigger", "webhooks listen", "webhooks resend"];
+
 /// Runs `s4e ARGS -o json`, checks that it exited `code` and that standard
 /// output is one JSON document, and returns it.
 fn json_of(api: &Api, args: &[&str], code: i32, stdin: Option<&str>) -> serde_json::Value {
@@ -299,6 +306,7 @@ fn every_command_that_prints_json_prints_parseable_json() {
     let expected: BTreeSet<String> = leaf_commands()
         .into_iter()
         .filter(|command| !NO_JSON.contains(&command.as_str()))
+        .filter(|command| !PARSED_IN_WEBHOOKS_TESTS.contains(&command.as_str()))
         .collect();
     assert!(
         expected.len() > 30,

@@ -20,7 +20,7 @@ pub(crate) struct TriggerArgs {
     forward_to: String,
     /// The secret to sign with: the receiver's (prefer S4E_WEBHOOK_SECRET).
     #[arg(long, env = "S4E_WEBHOOK_SECRET", hide_env_values = true)]
-    secret: String,
+    secret: Option<String>,
     /// Overrides a field of the sample data, as PATH=VALUE (PATH dotted,
     /// VALUE read as JSON, else as a string); checked against the event's
     /// schema. Repeatable.
@@ -39,9 +39,7 @@ pub(crate) async fn run(ctx: &Context, args: TriggerArgs) -> Result<u8, Failure>
             events::EVENTS.join(", ")
         )));
     };
-    if args.secret.is_empty() {
-        return Err(Failure::Usage("--secret is empty".into()));
-    }
+    let secret = super::required_secret(args.secret.as_deref())?;
     let uri = forward::check_url("--forward-to", &args.forward_to).map_err(Failure::Usage)?;
     for assignment in &args.sets {
         let (path, value) = assignment
@@ -61,7 +59,7 @@ pub(crate) async fn run(ctx: &Context, args: TriggerArgs) -> Result<u8, Failure>
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let body = json!({"id": id, "event": args.event, "timestamp": timestamp, "data": data});
     let body = serde_json::to_vec(&body).unwrap_or_default();
-    let signature = s4e::webhooks::sign(&body, &args.secret, now.as_secs());
+    let signature = s4e::webhooks::sign(&body, secret, now.as_secs());
     let headers = [
         (s4e::webhooks::SIGNATURE_HEADER, signature.as_str()),
         ("S4E-Event", args.event.as_str()),
