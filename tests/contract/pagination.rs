@@ -5,10 +5,10 @@ use futures_util::{StreamExt, TryStreamExt};
 use s4e::findings::ListFindings;
 use s4e::{Error, Finding, Paginator, Severity};
 use serde_json::json;
-use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{query_param, query_param_is_missing};
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{self, ids, page_response};
+use crate::support::{self, MountExpecting, ids, page_response};
 
 fn id_list(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(|f| f.id.to_string()).collect()
@@ -16,8 +16,7 @@ fn id_list(findings: &[Finding]) -> Vec<String> {
 
 /// Mounts page `page` (with `per_page` 2 asked) answering `response`, once.
 async fn mount_page(server: &MockServer, page: u32, response: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", page.to_string()))
         .and(query_param("per_page", "2"))
         .respond_with(response)
@@ -121,15 +120,13 @@ async fn filters_are_sent_with_every_page() {
         } else {
             page_response(&ids(3, 3), meta(2, 3, None))
         };
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("page", page.to_string()))
             .and(query_param("per_page", "2"))
             .and(query_param("severity", "critical,high"))
             .and(query_param("search", "tls"))
             .respond_with(response)
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
     }
 
@@ -148,16 +145,14 @@ async fn filters_are_sent_with_every_page() {
 #[tokio::test]
 async fn taking_a_few_items_fetches_one_page() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", "1"))
         .and(query_param_is_missing("per_page"))
         .respond_with(page_response(
             &ids(1, 20),
             Some(json!({ "total": 100, "page": 1, "per_page": 20, "total_pages": 5 })),
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let first: Vec<Finding> = support::client(&server)
@@ -224,15 +219,13 @@ async fn an_error_ends_the_stream_after_the_items_before_it() {
 async fn a_transient_error_on_a_page_is_retried() {
     let server = support::start().await;
     mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 4, None))).await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", "2"))
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "try again"),
             page_response(&ids(3, 4), meta(2, 4, None)),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let all: Vec<Finding> = support::client(&server)
@@ -261,16 +254,14 @@ async fn an_invalid_per_page_is_an_error_item_and_nothing_is_sent() {
 #[tokio::test]
 async fn paginate_a_declared_endpoint() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", "1"))
         .and(query_param("status", "open"))
         .respond_with(page_response(
             &ids(1, 3),
             Some(json!({ "total": 3, "page": 1, "per_page": 20, "total_pages": 1 })),
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let all: Vec<Finding> = support::client(&server)
@@ -284,8 +275,7 @@ async fn paginate_a_declared_endpoint() {
 /// Answers every page request with the same two findings, `meta.page`
 /// echoing the page asked for, and announcing 50 pages.
 async fn mount_echoing_pages(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .respond_with(|request: &wiremock::Request| {
             let page: u32 = request
                 .url

@@ -7,10 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
-use crate::support;
+use crate::support::{self, MountExpecting};
 
 fn limited(status: u16, remaining: u64, reset: u64) -> ResponseTemplate {
     ResponseTemplate::new(status)
@@ -27,16 +26,14 @@ async fn the_latest_answer_sets_the_state_every_clone_sees() {
         .unwrap()
         .as_secs()
         + 40;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(limited(200, 57, reset).set_body_json(json!({
             "status": "success",
             "data": {"id": "f-1", "title": "t", "severity": "low", "status": "open"}
         })))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-2"))
+    support::route("GET", "/v1/findings/f-2")
         .respond_with(limited(404, 56, reset).set_body_json(json!({
             "status": "error",
             "error": {"code": "not_found", "message": "no such finding"}
@@ -141,8 +138,7 @@ impl Respond for Shared {
 async fn window_server(limit: u64, length: Duration) -> (MockServer, Arc<WindowServer>) {
     let server = support::start().await;
     let windows = WindowServer::new(limit, length);
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(Shared(windows.clone()))
         .mount(&server)
         .await;
@@ -232,8 +228,7 @@ async fn a_reset_past_the_ceiling_or_the_deadline_fails_at_once_unsent() {
         "20".to_owned(),
     ];
     for (n, reset) in answers.iter().enumerate() {
-        Mock::given(method("GET"))
-            .and(path(format!("/v1/findings/f-{n}")))
+        support::route("GET", format!("/v1/findings/f-{n}"))
             .respond_with(
                 limited(200, 0, 0)
                     .insert_header("x-ratelimit-reset", reset.as_str())
@@ -242,8 +237,7 @@ async fn a_reset_past_the_ceiling_or_the_deadline_fails_at_once_unsent() {
                         "data": {"id": "f-1", "title": "t", "severity": "low", "status": "open"}
                     })),
             )
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
     }
     for (n, reset) in answers.iter().enumerate() {
@@ -275,8 +269,7 @@ async fn a_reset_past_the_ceiling_or_the_deadline_fails_at_once_unsent() {
 #[tokio::test]
 async fn a_garbage_reset_states_no_limit_and_holds_nothing_back() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(
             limited(200, 0, 0)
                 .insert_header("x-ratelimit-reset", "tomorrow")
@@ -285,8 +278,7 @@ async fn a_garbage_reset_states_no_limit_and_holds_nothing_back() {
                     "data": {"id": "f-1", "title": "t", "severity": "low", "status": "open"}
                 })),
         )
-        .expect(3)
-        .mount(&server)
+        .mount_expecting(&server, 3)
         .await;
     let client = support::client_no_retry(&server);
     for _ in 0..3 {
@@ -325,8 +317,7 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     const QUOTA: u32 = 50;
     const RETRY_COST: u32 = 5;
     async fn storm(server: &MockServer) {
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(support::error_body(503, "unavailable", "down"))
             .mount(server)
             .await;
@@ -375,21 +366,17 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     // retried; the successes refill it, 1 each, and a retry is paid again.
     server.reset().await;
     support::mount_catch_all(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(support::finding_response("f-1"))
-        .expect(CALLS)
-        .mount(&server)
+        .mount_expecting(&server, CALLS)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-2"))
+    support::route("GET", "/v1/findings/f-2")
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "down"),
             support::error_body(503, "unavailable", "down"),
             support::finding_response("f-2"),
         ]))
-        .expect(3)
-        .mount(&server)
+        .mount_expecting(&server, 3)
         .await;
     let error = client.findings().get("f-2").await.unwrap_err();
     assert!(

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use s4e::{Error, FindingStatus};
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::header;
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{self, header_missing, sequence};
+use crate::support::{self, MountExpecting, header_missing, sequence};
 
 /// A user-declared, non-idempotent `POST`.
 #[s4e::endpoint(POST, "/assets", response = serde_json::Value)]
@@ -51,11 +51,9 @@ async fn idempotency_keys(server: &MockServer) -> Vec<Option<String>> {
 #[tokio::test]
 async fn get_is_retried_after_a_503_and_succeeds() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(sequence([unavailable(), support::finding_response("f-1")]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let finding = support::client(&server)
@@ -70,8 +68,7 @@ async fn get_is_retried_after_a_503_and_succeeds() {
 async fn get_is_retried_after_every_transient_status() {
     for status in [429, 500, 502, 504] {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(sequence([
                 ResponseTemplate::new(status),
                 support::finding_response("f-1"),
@@ -92,8 +89,7 @@ async fn get_is_retried_after_every_transient_status() {
 async fn client_errors_are_never_retried() {
     for status in [400, 401, 403, 404, 409, 422] {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(ResponseTemplate::new(status))
             .expect(1)
             .named(format!("{status} once"))
@@ -111,11 +107,9 @@ async fn client_errors_are_never_retried() {
 #[tokio::test]
 async fn a_plain_post_is_not_retried_after_a_500() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .respond_with(sequence([internal(), created()]))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::client(&server)
@@ -133,11 +127,9 @@ async fn a_plain_post_is_not_retried_after_a_500() {
 #[tokio::test]
 async fn a_plain_post_is_not_retried_after_a_503() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .respond_with(sequence([unavailable(), created()]))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::client(&server)
@@ -150,12 +142,10 @@ async fn a_plain_post_is_not_retried_after_a_503() {
 #[tokio::test]
 async fn a_post_with_a_caller_key_is_retried_with_that_key() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .and(header("idempotency-key", "k-1"))
         .respond_with(sequence([internal(), created()]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let answer = support::client(&server)
@@ -173,11 +163,9 @@ async fn a_post_with_a_caller_key_is_retried_with_that_key() {
 #[tokio::test]
 async fn a_post_is_retried_after_a_429_with_the_same_generated_key() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .respond_with(sequence([rate_limited(), created()]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     support::client(&server)
@@ -213,12 +201,10 @@ async fn a_post_is_retried_after_a_refused_connection() {
 #[tokio::test]
 async fn patch_is_not_retried_after_a_503() {
     let server = support::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-1"))
+    support::route("PATCH", "/v1/findings/f-1")
         .and(header_missing("idempotency-key"))
         .respond_with(sequence([unavailable(), support::finding_response("f-1")]))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::client(&server)
@@ -233,11 +219,9 @@ async fn patch_is_not_retried_after_a_503() {
 #[tokio::test]
 async fn patch_is_retried_after_a_429() {
     let server = support::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-1"))
+    support::route("PATCH", "/v1/findings/f-1")
         .respond_with(sequence([rate_limited(), support::finding_response("f-1")]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     support::client(&server)
@@ -251,14 +235,12 @@ async fn patch_is_retried_after_a_429() {
 #[tokio::test]
 async fn retry_after_seconds_is_waited_for() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(sequence([
             rate_limited().insert_header("retry-after", "1"),
             support::finding_response("f-1"),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let started = Instant::now();
@@ -279,11 +261,9 @@ async fn retry_after_seconds_is_waited_for() {
 #[tokio::test]
 async fn retry_after_above_the_ceiling_returns_the_rate_limit_at_once() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(rate_limited().insert_header("retry-after", "120"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let started = Instant::now();
@@ -309,11 +289,9 @@ async fn retry_after_as_an_http_date_is_understood() {
         .unwrap()
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string();
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(rate_limited().insert_header("retry-after", date.as_str()))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::client(&server)
@@ -331,14 +309,12 @@ async fn retry_after_as_an_http_date_is_understood() {
 #[tokio::test]
 async fn retry_after_in_the_body_is_honoured() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(ResponseTemplate::new(429).set_body_json(json!({
             "status": "error",
             "error": { "code": "rate_limited", "message": "slow down", "retry_after": 30 }
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     // Without the body's hint the 1-5 ms backoff would retry; with it the
@@ -358,11 +334,9 @@ async fn retry_after_in_the_body_is_honoured() {
 #[tokio::test]
 async fn zero_retries_means_one_request() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(sequence([unavailable(), support::finding_response("f-1")]))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::client_no_retry(&server)
@@ -376,17 +350,13 @@ async fn zero_retries_means_one_request() {
 #[tokio::test]
 async fn per_request_retries_override_the_client() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(unavailable())
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-2"))
+    support::route("GET", "/v1/findings/f-2")
         .respond_with(sequence([unavailable(), support::finding_response("f-2")]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let err = support::client(&server)
@@ -407,11 +377,9 @@ async fn per_request_retries_override_the_client() {
 #[tokio::test]
 async fn the_retry_budget_ends_with_the_last_error() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(unavailable().insert_header("x-request-id", "req-last"))
-        .expect(4)
-        .mount(&server)
+        .mount_expecting(&server, 4)
         .await;
 
     let err = support::builder(&server)

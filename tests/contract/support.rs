@@ -2,11 +2,14 @@
 //! fast backoff, JSON responses, scripted response sequences.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+#[path = "../common/mocks.rs"]
+mod mocks;
+pub(crate) use mocks::{MountExpecting, route, sequence};
+
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// The API key every test client uses; no log line or `Debug` may show it.
 pub(crate) const KEY: &str = "sk_test_contract_0123456789";
@@ -84,6 +87,18 @@ pub(crate) fn client_no_retry(server: &MockServer) -> s4e::Client {
         .expect("test client builds")
 }
 
+/// `findings().get("f-1")` sent once, without a retry, by a client built
+/// from `builder`: the call of the tests of one failed exchange.
+pub(crate) async fn get_once(builder: s4e::ClientBuilder) -> Result<s4e::Finding, s4e::Error> {
+    builder
+        .retries(0)
+        .build()
+        .expect("test client builds")
+        .findings()
+        .get("f-1")
+        .await
+}
+
 /// A 200 whose body is `json` as is (a fixture's text).
 pub(crate) fn json(status: u16, json: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(json.as_bytes().to_vec(), "application/json")
@@ -126,29 +141,6 @@ pub(crate) fn page_response(ids: &[String], meta: Option<serde_json::Value>) -> 
 /// `f-<from>` .. `f-<to>` (inclusive).
 pub(crate) fn ids(from: usize, to: usize) -> Vec<String> {
     (from..=to).map(|n| format!("f-{n}")).collect()
-}
-
-/// Answers with each response in turn; the last one repeats.
-pub(crate) struct Sequence {
-    responses: Vec<ResponseTemplate>,
-    next: AtomicUsize,
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _request: &Request) -> ResponseTemplate {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        self.responses[n.min(self.responses.len() - 1)].clone()
-    }
-}
-
-/// See [`Sequence`].
-pub(crate) fn sequence(responses: impl IntoIterator<Item = ResponseTemplate>) -> Sequence {
-    let responses: Vec<ResponseTemplate> = responses.into_iter().collect();
-    assert!(!responses.is_empty(), "a sequence needs a response");
-    Sequence {
-        responses,
-        next: AtomicUsize::new(0),
-    }
 }
 
 /// Every request the server received, the catch-all's included.

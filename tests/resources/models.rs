@@ -18,10 +18,8 @@ use s4e::scans::{CreateScan, GetScan, GetScanStatus, ScanPriority, ScanStatus, S
 use s4e::webhooks::{self, Event, EventData, EventType, GetWebhook, TestWebhook};
 use s4e::{FindingStatus, RawResponse, Severity};
 use serde_json::json;
-use wiremock::Mock;
-use wiremock::matchers::{method, path};
 
-use crate::support::{self, at, fixture, json};
+use crate::support::{self, MountExpecting, at, fixture, json};
 
 fn decode<E: Endpoint>(body: &str) -> E::Output {
     E::decode(RawResponse {
@@ -262,11 +260,9 @@ async fn scans_create_decodes_both_documented_answers_through_the_client() {
         ),
     ] {
         let server = support::server().await;
-        Mock::given(method("POST"))
-            .and(path("/v1/scans"))
+        support::route("POST", "/v1/scans")
             .respond_with(json(201, body))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
         let scan = support::client(&server)
             .scans()
@@ -285,8 +281,7 @@ async fn scans_create_decodes_both_documented_answers_through_the_client() {
 fn scans_create_decodes_the_guide_answer_on_the_blocking_client() {
     let server = support::blocking_server();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/v1/scans"))
+        support::route("POST", "/v1/scans")
             .respond_with(json(201, fixture!("documented/scan_create_guide.json")))
             .expect(1),
     );

@@ -2,11 +2,14 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+#[path = "../common/mocks.rs"]
+mod mocks;
+pub(crate) use mocks::{MountExpecting, route, sequence};
+
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// A wait's deadline in the tests that cut a wait: long enough that the polls
 /// they count are made before it even on a loaded machine, far shorter than
@@ -161,29 +164,6 @@ pub(crate) fn query_count(n: usize) -> impl Fn(&Request) -> bool + Send + Sync {
 /// A timestamp from RFC 3339 text.
 pub(crate) fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
     text.parse().expect("an RFC 3339 timestamp")
-}
-
-/// Answers with each response in turn; the last one repeats.
-pub(crate) struct Sequence {
-    responses: Vec<ResponseTemplate>,
-    next: AtomicUsize,
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _request: &Request) -> ResponseTemplate {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        self.responses[n.min(self.responses.len() - 1)].clone()
-    }
-}
-
-/// See [`Sequence`].
-pub(crate) fn sequence(responses: impl IntoIterator<Item = ResponseTemplate>) -> Sequence {
-    let responses: Vec<ResponseTemplate> = responses.into_iter().collect();
-    assert!(!responses.is_empty(), "a sequence needs a response");
-    Sequence {
-        responses,
-        next: AtomicUsize::new(0),
-    }
 }
 
 /// Matches a request whose query string is exactly `expected` (`""`: none).
