@@ -215,14 +215,7 @@ async fn a_decode_error_in_a_single_object_is_prefixed_with_data() {
         })))
         .mount_expecting(&server, 1)
         .await;
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("cvss must be a number");
-    let Error::Decode(decode) = err else {
-        panic!("expected Decode, got {err:?}");
-    };
+    let decode = decode_error_of_f1(&server, "cvss must be a number").await;
     assert_eq!(decode.path, "data.cvss");
 }
 
@@ -237,14 +230,7 @@ async fn a_non_json_success_body_is_a_decode_error_with_a_bounded_excerpt() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(html.clone(), "text/html"))
         .mount_expecting(&server, 1)
         .await;
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("HTML is not a finding");
-    let Error::Decode(decode) = err else {
-        panic!("expected Decode, got {err:?}");
-    };
+    let decode = decode_error_of_f1(&server, "HTML is not a finding").await;
     assert!(
         decode
             .body_excerpt
@@ -323,4 +309,13 @@ async fn a_page_under_the_guide_key_decodes_and_its_failures_name_that_key() {
     );
     let decode = decode_error(client.findings().list().await);
     assert_eq!(decode.path, "findings[1].severity");
+}
+
+/// The decode error of `findings().get("f-1")` on `server`; `why` says why
+/// the answer cannot decode.
+async fn decode_error_of_f1(server: &MockServer, why: &str) -> Box<s4e::DecodeError> {
+    match support::get_finding(server, "f-1").await {
+        Err(Error::Decode(decode)) => decode,
+        other => panic!("expected Decode ({why}), got {other:?}"),
+    }
 }

@@ -333,12 +333,7 @@ async fn a_top_level_message_and_code_shape_is_understood() {
 
 #[tokio::test]
 async fn a_refused_connection_is_connect() {
-    let client = s4e::Client::builder(support::KEY)
-        .base_url(support::closed_port_url())
-        .retries(1)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .build()
-        .expect("client builds");
+    let client = support::refused_client(1);
     let err = client
         .findings()
         .get("f-1")

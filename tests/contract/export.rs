@@ -114,10 +114,7 @@ async fn export_is_retried_after_a_503_with_the_same_key() {
         .await;
 
     let mut out = Vec::new();
-    let written = support::client(&server)
-        .findings()
-        .export(ExportFormat::Csv)
-        .write_to(&mut out)
+    let written = export_csv(&server, &mut out)
         .await
         .expect("the retry succeeds");
     assert_eq!(written, 15);
@@ -144,10 +141,7 @@ async fn an_export_refused_before_any_byte_writes_nothing() {
         .await;
 
     let mut out = Vec::new();
-    let err = support::client(&server)
-        .findings()
-        .export(ExportFormat::Csv)
-        .write_to(&mut out)
+    let err = export_csv(&server, &mut out)
         .await
         .expect_err("rate limited beyond the ceiling");
     assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
@@ -256,4 +250,13 @@ async fn an_endless_export_ends_at_the_deadline() {
         .expect_err("the client's deadline covers downloads too");
     assert!(matches!(err, Error::Timeout(d) if d == deadline), "{err:?}");
     assert!(started.elapsed() < CUT_BOUND, "{:?}", started.elapsed());
+}
+
+/// A CSV export of every finding by [`support::client`], written to `out`.
+async fn export_csv(server: &MockServer, out: &mut Vec<u8>) -> Result<u64, Error> {
+    support::client(server)
+        .findings()
+        .export(ExportFormat::Csv)
+        .write_to(out)
+        .await
 }

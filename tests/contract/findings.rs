@@ -140,9 +140,7 @@ async fn get_sends_the_standard_headers_and_decodes_the_detail() {
         .mount_expecting(&server, 1)
         .await;
 
-    let finding = support::client(&server)
-        .findings()
-        .get("f-91827")
+    let finding = support::get_finding(&server, "f-91827")
         .await
         .expect("get succeeds");
     assert_eq!(finding.id, "f-91827");
@@ -158,9 +156,7 @@ async fn get_percent_encodes_an_id_with_a_slash_as_one_segment() {
         .mount_expecting(&server, 1)
         .await;
 
-    let finding = support::client(&server)
-        .findings()
-        .get("a/b")
+    let finding = support::get_finding(&server, "a/b")
         .await
         .expect("get succeeds");
     assert_eq!(finding.id, "a/b");
@@ -169,9 +165,7 @@ async fn get_percent_encodes_an_id_with_a_slash_as_one_segment() {
 #[tokio::test]
 async fn get_with_an_empty_id_is_refused_before_sending() {
     let server = support::start().await;
-    let err = support::client(&server)
-        .findings()
-        .get("")
+    let err = support::get_finding(&server, "")
         .await
         .expect_err("an empty id cannot be sent");
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");

@@ -160,11 +160,7 @@ async fn a_redirect_on_the_same_host_keeps_the_key() {
         .respond_with(support::finding_response("f-1"))
         .mount_expecting(&server, 1)
         .await;
-    let finding = support::client(&server)
-        .findings()
-        .get("old")
-        .await
-        .unwrap();
+    let finding = support::get_finding(&server, "old").await.unwrap();
     assert_eq!(finding.id, "f-1");
 }
 

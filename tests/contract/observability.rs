@@ -151,11 +151,7 @@ fn a_successful_call_makes_one_debug_event_and_an_otel_span() {
             .await;
         *port_in.lock().unwrap() = server.address().port().to_string();
         *url_in.lock().unwrap() = format!("{}/findings/f-1", support::base_url(&server));
-        support::client(&server)
-            .findings()
-            .get("f-1")
-            .await
-            .unwrap();
+        support::get_finding(&server, "f-1").await.unwrap();
     });
     let answered = captured.named("answered");
     assert_eq!(answered.len(), 1, "{:?}", captured.events());
@@ -210,11 +206,7 @@ fn a_retried_call_counts_its_resends_and_reports_each_attempt() {
             ]))
             .mount_expecting(&server, 3)
             .await;
-        support::client(&server)
-            .findings()
-            .get("f-1")
-            .await
-            .unwrap();
+        support::get_finding(&server, "f-1").await.unwrap();
     });
     let failed = captured.named("attempt failed");
     assert_eq!(failed.len(), 2, "{:?}", captured.events());
@@ -259,11 +251,7 @@ fn a_failed_call_names_its_error_type() {
             )
             .mount_expecting(&server, 1)
             .await;
-        let err = support::client(&server)
-            .findings()
-            .get("f-404")
-            .await
-            .unwrap_err();
+        let err = support::get_finding(&server, "f-404").await.unwrap_err();
         assert!(matches!(err, Error::NotFound(_)), "{err:?}");
         let err = support::builder_at(&support::closed_port_url())
             .retries(1)
@@ -383,11 +371,7 @@ fn trace_cuts_a_long_body() {
             })))
             .mount_expecting(&server, 1)
             .await;
-        support::client(&server)
-            .findings()
-            .get("f-1")
-            .await
-            .unwrap();
+        support::get_finding(&server, "f-1").await.unwrap();
     });
     let bodies: Vec<Fields> = captured.named("response body");
     assert_eq!(bodies.len(), 1);

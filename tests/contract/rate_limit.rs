@@ -21,11 +21,7 @@ fn limited(status: u16, remaining: u64, reset: u64) -> ResponseTemplate {
 #[tokio::test]
 async fn the_latest_answer_sets_the_state_every_clone_sees() {
     let server = support::start().await;
-    let reset = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 40;
+    let reset = unix_seconds_in(40);
     support::route("GET", "/v1/findings/f-1")
         .respond_with(limited(200, 57, reset).set_body_json(json!({
             "status": "success",
@@ -217,11 +213,7 @@ async fn a_cancelled_waiter_frees_its_place() {
 #[tokio::test]
 async fn a_reset_past_the_ceiling_or_the_deadline_fails_at_once_unsent() {
     let server = support::start().await;
-    let in_an_hour = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 3600;
+    let in_an_hour = unix_seconds_in(3600);
     let answers = [
         in_an_hour.to_string(),
         "99999999999".to_owned(),
@@ -388,4 +380,13 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     }
     // 20 tokens now: one retry (5) after the second 503, then the answer.
     client.findings().get("f-2").await.unwrap();
+}
+
+/// The Unix time `seconds` from now, as a reset header carries it.
+fn unix_seconds_in(seconds: u64) -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is past 1970")
+        .as_secs()
+        + seconds
 }

@@ -159,9 +159,7 @@ async fn a_get_follows_ten_redirects_of_every_kind() {
         .respond_with(support::finding_response("f-1"))
         .mount_expecting(&server, 1)
         .await;
-    let finding = support::client(&server)
-        .findings()
-        .get("r0")
+    let finding = support::get_finding(&server, "r0")
         .await
         .expect("ten redirects on the same origin are followed, with the key");
     assert_eq!(finding.id, "f-1");

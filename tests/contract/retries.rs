@@ -56,9 +56,7 @@ async fn get_is_retried_after_a_503_and_succeeds() {
         .mount_expecting(&server, 2)
         .await;
 
-    let finding = support::client(&server)
-        .findings()
-        .get("f-1")
+    let finding = support::get_finding(&server, "f-1")
         .await
         .expect("the retry succeeds");
     assert_eq!(finding.id, "f-1");
@@ -77,9 +75,7 @@ async fn get_is_retried_after_every_transient_status() {
             .named(format!("{status} then 200"))
             .mount(&server)
             .await;
-        support::client(&server)
-            .findings()
-            .get("f-1")
+        support::get_finding(&server, "f-1")
             .await
             .unwrap_or_else(|e| panic!("{status}: the retry succeeds, got {e:?}"));
     }
@@ -95,9 +91,7 @@ async fn client_errors_are_never_retried() {
             .named(format!("{status} once"))
             .mount(&server)
             .await;
-        let err = support::client(&server)
-            .findings()
-            .get("f-1")
+        let err = support::get_finding(&server, "f-1")
             .await
             .expect_err("refused");
         assert_eq!(err.status_code(), Some(status));
@@ -185,12 +179,7 @@ async fn a_post_is_retried_after_a_429_with_the_same_generated_key() {
 async fn a_post_is_retried_after_a_refused_connection() {
     // Nothing listens: every attempt is refused, and each one is retried
     // because the server never saw the request. The budget still ends it.
-    let client = s4e::Client::builder(support::KEY)
-        .base_url(support::closed_port_url())
-        .retries(2)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .build()
-        .expect("client builds");
+    let client = support::refused_client(2);
     let err = client
         .execute(create_asset())
         .await
@@ -244,9 +233,7 @@ async fn retry_after_seconds_is_waited_for() {
         .await;
 
     let started = Instant::now();
-    support::client(&server)
-        .findings()
-        .get("f-1")
+    support::get_finding(&server, "f-1")
         .await
         .expect("the retry after the wait succeeds");
     let waited = started.elapsed();
@@ -267,9 +254,7 @@ async fn retry_after_above_the_ceiling_returns_the_rate_limit_at_once() {
         .await;
 
     let started = Instant::now();
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
+    let err = support::get_finding(&server, "f-1")
         .await
         .expect_err("a two-minute wait is above the 60 s default ceiling");
     assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
@@ -294,9 +279,7 @@ async fn retry_after_as_an_http_date_is_understood() {
         .mount_expecting(&server, 1)
         .await;
 
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
+    let err = support::get_finding(&server, "f-1")
         .await
         .expect_err("a two-minute wait is above the ceiling");
     let wait = err.retry_after().expect("the date is parsed");

@@ -87,6 +87,11 @@ pub(crate) fn client_no_retry(server: &MockServer) -> s4e::Client {
         .expect("test client builds")
 }
 
+/// `findings().get(id)` by [`client`]: the call of most tests of one answer.
+pub(crate) async fn get_finding(server: &MockServer, id: &str) -> Result<s4e::Finding, s4e::Error> {
+    client(server).findings().get(id).await
+}
+
 /// `findings().get("f-1")` sent once, without a retry, by a client built
 /// from `builder`: the call of the tests of one failed exchange.
 pub(crate) async fn get_once(builder: s4e::ClientBuilder) -> Result<s4e::Finding, s4e::Error> {
@@ -185,6 +190,17 @@ pub(crate) fn closed_port_url() -> String {
     let port = listener.local_addr().expect("local address").port();
     drop(listener);
     format!("http://127.0.0.1:{port}/v1")
+}
+
+/// A client for [`closed_port_url`] that makes `retries` retries 1-2 ms
+/// apart: every attempt is refused.
+pub(crate) fn refused_client(retries: u32) -> s4e::Client {
+    s4e::Client::builder(KEY)
+        .base_url(closed_port_url())
+        .retries(retries)
+        .backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .build()
+        .expect("client builds")
 }
 
 /// Everything a `tracing` subscriber writes, for assertions on log output.

@@ -65,17 +65,9 @@ on_both_clients!(list_sends_type_and_search, mount(mount_list), |client| {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = support::server().await;
-    support::route("GET", "/v1/actions")
-        .and(no_query)
-        .respond_with(json(200, fixture!("actions/actions_page.json")))
-        .mount_expecting(&server, 1)
-        .await;
-    let page = support::client(&server)
-        .actions()
-        .list()
-        .await
-        .expect("list succeeds");
+    let (_server, client) =
+        support::bare_list("/v1/actions", fixture!("actions/actions_page.json")).await;
+    let page = client.actions().list().await.expect("list succeeds");
     assert_eq!(page.items.len(), 2);
 }
 

@@ -71,17 +71,9 @@ on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = support::server().await;
-    support::route("GET", "/v1/assets")
-        .and(no_query)
-        .respond_with(json(200, fixture!("assets/assets_page.json")))
-        .mount_expecting(&server, 1)
-        .await;
-    let page = support::client(&server)
-        .assets()
-        .list()
-        .await
-        .expect("list succeeds");
+    let (_server, client) =
+        support::bare_list("/v1/assets", fixture!("assets/assets_page.json")).await;
+    let page = client.assets().list().await.expect("list succeeds");
     assert_eq!(page.items.len(), 2);
 }
 

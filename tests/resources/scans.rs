@@ -74,17 +74,9 @@ on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = support::server().await;
-    support::route("GET", "/v1/scans")
-        .and(no_query)
-        .respond_with(json(200, fixture!("scans/scans_page.json")))
-        .mount_expecting(&server, 1)
-        .await;
-    let page = support::client(&server)
-        .scans()
-        .list()
-        .await
-        .expect("list succeeds");
+    let (_server, client) =
+        support::bare_list("/v1/scans", fixture!("scans/scans_page.json")).await;
+    let page = client.scans().list().await.expect("list succeeds");
     assert_eq!(page.items.len(), 2);
 }
 

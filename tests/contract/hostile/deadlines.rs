@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use s4e::{Error, ExportFormat};
 
-use super::server::{Reply, Server, chunk, head};
+use super::server::{Reply, Server, chunk, chunked_head, head};
 use super::{
     BOUND, HANGUP_WAIT, TIMEOUT, assert_within, builder, client, timing_out_blocking_client,
     timing_out_client,
@@ -25,14 +25,8 @@ fn trickling_export() -> Reply {
 
 /// A healthy export that never ends: 16 KiB every 5 ms.
 fn endless_export() -> Reply {
-    Reply::raw(head(
-        200,
-        &[
-            ("content-type", "text/csv"),
-            ("transfer-encoding", "chunked"),
-        ],
-    ))
-    .endless(chunk(&[b'x'; 16 * 1024]), Duration::from_millis(5))
+    Reply::raw(chunked_head(200, "text/csv"))
+        .endless(chunk(&[b'x'; 16 * 1024]), Duration::from_millis(5))
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::time::Instant;
 use s4e::{AuthScheme, Error};
 
 use super::server::{Reply, Server, case};
-use super::{BOUND, assert_within, builder, client, finding_body};
+use super::{BOUND, assert_within, builder, client, finding_body, get_f1};
 use crate::support::KEY;
 
 /// The most requests one call may make while following redirects: the limit
@@ -29,11 +29,7 @@ async fn a_same_origin_redirect_of_a_get_is_followed_with_the_key() {
             Reply::json(200, finding_body("f-2"))
         }
     });
-    let finding = client(&server, 0)
-        .findings()
-        .get("f-1")
-        .await
-        .expect("followed");
+    let finding = get_f1(&server, 0).await.expect("followed");
     assert_eq!(finding.id, "f-2");
     let requests = server.requests();
     let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
@@ -49,11 +45,7 @@ async fn a_cross_origin_redirect_of_a_get_drops_the_bearer_key() {
     let other = Arc::new(Server::always(Reply::json(200, finding_body("f-1"))));
     let target = format!("{}/elsewhere/f-1", other.origin());
     let server = Server::always(redirect(302, &target));
-    let finding = client(&server, 0)
-        .findings()
-        .get("f-1")
-        .await
-        .expect("followed");
+    let finding = get_f1(&server, 0).await.expect("followed");
     assert_eq!(finding.id, "f-1");
     assert_eq!(server.request_count(), 1);
     let requests = other.requests();
