@@ -253,12 +253,7 @@ fn a_failed_call_names_its_error_type() {
             .await;
         let err = support::get_finding(&server, "f-404").await.unwrap_err();
         assert!(matches!(err, Error::NotFound(_)), "{err:?}");
-        let err = support::builder_at(&support::closed_port_url())
-            .retries(1)
-            .build()
-            .unwrap()
-            .findings()
-            .get("f-1")
+        let err = support::get_f1_by(support::builder_at(&support::closed_port_url()).retries(1))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Connect { .. }), "{err:?}");

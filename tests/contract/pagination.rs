@@ -54,7 +54,7 @@ async fn walk_pages(
     for (page, items, meta) in pages {
         mount_page(&server, page, page_response(&items, meta)).await;
     }
-    let walk = support::client(&server).findings().list_auto().per_page(2);
+    let walk = walk(&server).per_page(2);
     let all: Vec<Finding> = configure(walk)
         .try_collect()
         .await
@@ -130,9 +130,7 @@ async fn filters_are_sent_with_every_page() {
             .await;
     }
 
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let all: Vec<Finding> = walk(&server)
         .severity([Severity::Critical, Severity::High])
         .search("tls")
         .per_page(2)
@@ -155,9 +153,7 @@ async fn taking_a_few_items_fetches_one_page() {
         .mount_expecting(&server, 1)
         .await;
 
-    let first: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let first: Vec<Finding> = walk(&server)
         .take(5)
         .try_collect()
         .await
@@ -170,9 +166,7 @@ async fn pages_yields_whole_pages() {
     let server = support::start().await;
     three_full_pages(&server).await;
 
-    let pages: Vec<s4e::Page<Finding>> = support::client(&server)
-        .findings()
-        .list_auto()
+    let pages: Vec<s4e::Page<Finding>> = walk(&server)
         .per_page(2)
         .pages()
         .try_collect()
@@ -201,7 +195,7 @@ async fn an_error_ends_the_stream_after_the_items_before_it() {
     )
     .await;
 
-    let mut stream = support::client(&server).findings().list_auto().per_page(2);
+    let mut stream = walk(&server).per_page(2);
     let mut seen = Vec::new();
     while let Some(item) = stream.next().await {
         seen.push(item);
@@ -228,9 +222,7 @@ async fn a_transient_error_on_a_page_is_retried() {
         .mount_expecting(&server, 2)
         .await;
 
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let all: Vec<Finding> = walk(&server)
         .per_page(2)
         .try_collect()
         .await
@@ -241,10 +233,7 @@ async fn a_transient_error_on_a_page_is_retried() {
 #[tokio::test]
 async fn an_invalid_per_page_is_an_error_item_and_nothing_is_sent() {
     let server = support::start().await;
-    let mut stream = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(500);
+    let mut stream = walk(&server).per_page(500);
     let first = stream.next().await.expect("the error is an item");
     assert!(matches!(first, Err(Error::InvalidRequest(_))), "{first:?}");
     assert!(stream.next().await.is_none());
@@ -297,11 +286,7 @@ async fn pages_are_checked_like_items() {
     let server = support::start().await;
     mount_echoing_pages(&server).await;
 
-    let mut pages = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .pages();
+    let mut pages = walk(&server).per_page(2).pages();
     let first = pages.next().await.expect("page 1").expect("page 1 loads");
     assert_eq!(first.items.len(), 2);
     let second = pages.next().await.expect("an error item");
@@ -356,7 +341,7 @@ async fn a_shifted_item_is_yielded_once_and_pages_keep_it() {
 #[tokio::test]
 async fn zero_max_pages_is_a_typed_error_and_nothing_is_sent() {
     let server = support::start().await;
-    let mut stream = support::client(&server).findings().list_auto().max_pages(0);
+    let mut stream = walk(&server).max_pages(0);
     let first = stream.next().await.expect("the error is an item");
     assert!(matches!(first, Err(Error::InvalidRequest(_))), "{first:?}");
     assert!(stream.next().await.is_none());
@@ -464,7 +449,7 @@ async fn a_server_announcing_fewer_pages_than_it_serves_is_cut_after_the_margin(
         .await;
     }
 
-    let mut stream = support::client(&server).findings().list_auto().per_page(2);
+    let mut stream = walk(&server).per_page(2);
     let mut items = Vec::new();
     let error = loop {
         match stream.next().await.expect("the walk ends with an error") {
@@ -493,9 +478,7 @@ async fn the_last_possible_page_number_ends_the_walk_without_overflow() {
     )
     .await;
 
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let all: Vec<Finding> = walk(&server)
         .per_page(2)
         .page(last)
         .concurrency(8)
@@ -625,9 +608,7 @@ async fn max_items_cuts_the_last_page_and_fetches_none_beyond() {
 #[tokio::test]
 async fn page_zero_is_refused_before_sending() {
     let server = support::start().await;
-    let err = support::client(&server)
-        .findings()
-        .list_auto()
+    let err = walk(&server)
         .page(0)
         .try_collect::<Vec<Finding>>()
         .await
@@ -637,4 +618,9 @@ async fn page_zero_is_refused_before_sending() {
         "{err:?}"
     );
     assert!(support::received(&server).await.is_empty());
+}
+
+/// The async walk of every finding on `server`.
+fn walk(server: &MockServer) -> Paginator<ListFindings> {
+    support::client(server).findings().list_auto()
 }

@@ -100,11 +100,7 @@ async fn client_errors_are_never_retried() {
 
 #[tokio::test]
 async fn a_plain_post_is_not_retried_after_a_500() {
-    let server = support::start().await;
-    support::route("POST", "/v1/assets")
-        .respond_with(sequence([internal(), created()]))
-        .mount_expecting(&server, 1)
-        .await;
+    let server = assets_answering(internal(), 1).await;
 
     let err = support::client(&server)
         .execute(create_asset())
@@ -120,11 +116,7 @@ async fn a_plain_post_is_not_retried_after_a_500() {
 
 #[tokio::test]
 async fn a_plain_post_is_not_retried_after_a_503() {
-    let server = support::start().await;
-    support::route("POST", "/v1/assets")
-        .respond_with(sequence([unavailable(), created()]))
-        .mount_expecting(&server, 1)
-        .await;
+    let server = assets_answering(unavailable(), 1).await;
 
     let err = support::client(&server)
         .execute(create_asset())
@@ -156,11 +148,7 @@ async fn a_post_with_a_caller_key_is_retried_with_that_key() {
 
 #[tokio::test]
 async fn a_post_is_retried_after_a_429_with_the_same_generated_key() {
-    let server = support::start().await;
-    support::route("POST", "/v1/assets")
-        .respond_with(sequence([rate_limited(), created()]))
-        .mount_expecting(&server, 2)
-        .await;
+    let server = assets_answering(rate_limited(), 2).await;
 
     support::client(&server)
         .execute(create_asset())
@@ -302,12 +290,7 @@ async fn retry_after_in_the_body_is_honoured() {
 
     // Without the body's hint the 1-5 ms backoff would retry; with it the
     // wait exceeds the ceiling and the error comes back after one request.
-    let err = support::builder(&server)
-        .max_retry_wait(Duration::from_secs(10))
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(support::builder(&server).max_retry_wait(Duration::from_secs(10)))
         .await
         .expect_err("a 30 s wait is above the 10 s ceiling");
     assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
@@ -365,12 +348,7 @@ async fn the_retry_budget_ends_with_the_last_error() {
         .mount_expecting(&server, 4)
         .await;
 
-    let err = support::builder(&server)
-        .retries(3)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(support::builder(&server).retries(3))
         .await
         .expect_err("every attempt fails");
     assert!(
@@ -378,4 +356,15 @@ async fn the_retry_budget_ends_with_the_last_error() {
         "{err:?}"
     );
     assert_eq!(err.request_id(), Some("req-last"));
+}
+
+/// A server whose `POST /v1/assets` answers `first`, then 201, and must see
+/// `calls` requests.
+async fn assets_answering(first: ResponseTemplate, calls: u64) -> MockServer {
+    let server = support::start().await;
+    support::route("POST", "/v1/assets")
+        .respond_with(sequence([first, created()]))
+        .mount_expecting(&server, calls)
+        .await;
+    server
 }

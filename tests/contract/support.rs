@@ -95,8 +95,12 @@ pub(crate) async fn get_finding(server: &MockServer, id: &str) -> Result<s4e::Fi
 /// `findings().get("f-1")` sent once, without a retry, by a client built
 /// from `builder`: the call of the tests of one failed exchange.
 pub(crate) async fn get_once(builder: s4e::ClientBuilder) -> Result<s4e::Finding, s4e::Error> {
+    get_f1_by(builder.retries(0)).await
+}
+
+/// `findings().get("f-1")` by a client built from `builder`.
+pub(crate) async fn get_f1_by(builder: s4e::ClientBuilder) -> Result<s4e::Finding, s4e::Error> {
     builder
-        .retries(0)
         .build()
         .expect("test client builds")
         .findings()

@@ -96,7 +96,7 @@ pub(crate) fn page(
 
 /// The text of `tests/resources/fixtures/<path>`, embedded at compile time.
 macro_rules! fixture {
-    ($path:literal) => {
+    ($path:expr) => {
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/resources/fixtures/",

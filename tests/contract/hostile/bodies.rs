@@ -11,6 +11,7 @@ use super::{
     BOUND, HANGUP_WAIT, TIMEOUT, assert_within, builder, get_f1, timing_out_blocking_client,
     timing_out_client, timing_out_get_f1,
 };
+use crate::support;
 
 /// Headers of a JSON answer that announces 1000 bytes, then one byte every
 /// 20 ms, forever: each byte arrives well within the timeout, the whole
@@ -119,12 +120,7 @@ async fn a_trickling_chunked_answer_times_out() {
 async fn an_endless_json_answer_stops_at_the_size_limit() {
     let server = Server::always(endless_chunked_json());
     let started = Instant::now();
-    let err = builder(&server, 3)
-        .max_response_size(LIMIT)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).max_response_size(LIMIT))
         .await
         .expect_err("the body is larger than the limit");
     assert_within(started, BOUND);
@@ -180,12 +176,7 @@ async fn an_endless_body_without_framing_stops_at_the_size_limit() {
         .endless(vec![b' '; 16 * 1024], Duration::ZERO),
     );
     let started = Instant::now();
-    let err = builder(&server, 3)
-        .max_response_size(LIMIT)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).max_response_size(LIMIT))
         .await
         .expect_err("the body is larger than the limit");
     assert_within(started, BOUND);
@@ -208,12 +199,7 @@ async fn a_content_length_above_the_limit_is_refused_before_reading() {
         .endless(vec![b' '; 16 * 1024], Duration::from_millis(5)),
     );
     let started = Instant::now();
-    let err = builder(&server, 3)
-        .max_response_size(LIMIT)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).max_response_size(LIMIT))
         .await
         .expect_err("announced larger than the limit");
     assert_within(started, BOUND);

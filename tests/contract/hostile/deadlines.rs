@@ -10,6 +10,7 @@ use super::{
     BOUND, HANGUP_WAIT, TIMEOUT, assert_within, builder, client, timing_out_blocking_client,
     timing_out_client,
 };
+use crate::support;
 
 /// An export that announces 1000 bytes and sends one every 50 ms (20 B/s),
 /// for at most 10 s, then closes: slower than any download that is alive,
@@ -119,13 +120,7 @@ async fn a_deadline_bounds_the_attempts_of_a_trickling_answer() {
     );
     let deadline = Duration::from_millis(500);
     let started = Instant::now();
-    let err = builder(&server, 10)
-        .timeout(TIMEOUT)
-        .deadline(deadline)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 10).timeout(TIMEOUT).deadline(deadline))
         .await
         .expect_err("the deadline ends it");
     assert_within(started, BOUND);

@@ -13,6 +13,7 @@ use super::server::{Reply, Server, case};
 use super::{
     BOUND, assert_within, client, finding_body, finding_with_raw_title, get_f1, page_body,
 };
+use crate::support;
 
 /// `GET /findings/f-1` answered with `body` as a 200 JSON answer; the
 /// result and how many requests the server saw.
@@ -137,12 +138,7 @@ async fn nesting_deeper_than_the_size_limit_allows_is_refused_unread() {
     // The size limit is what bounds memory for any JSON shape.
     let limit = 64 * 1024;
     let server = Server::always(Reply::json(200, nested(1024 * 1024)));
-    let err = super::builder(&server, 3)
-        .max_response_size(limit)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(super::builder(&server, 3).max_response_size(limit))
         .await
         .expect_err("larger than the limit");
     assert!(

@@ -10,7 +10,7 @@ use s4e::{AuthScheme, Error};
 
 use super::server::{Reply, Server, case};
 use super::{BOUND, assert_within, builder, client, finding_body, get_f1};
-use crate::support::KEY;
+use crate::support::{self, KEY};
 
 /// The most requests one call may make while following redirects: the limit
 /// of 10 redirects, plus the first request.
@@ -71,13 +71,8 @@ async fn a_cross_origin_redirect_is_not_followed_with_an_api_key_header() {
         307,
         &format!("{}/v1/findings/f-1", other.origin()),
     ));
-    let result = builder(&server, 3)
-        .auth_scheme(AuthScheme::ApiKeyHeader)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
-        .await;
+    let result =
+        support::get_f1_by(builder(&server, 3).auth_scheme(AuthScheme::ApiKeyHeader)).await;
     assert!(result.is_err(), "{result:?}");
     assert_eq!(server.request_count(), 1);
     assert_eq!(other.request_count(), 0);

@@ -10,6 +10,7 @@ use s4e::{AuthScheme, Error, FindingStatus};
 
 use super::server::{Reply, Server};
 use super::{BOUND, assert_within, blocking_client, builder, client, finding_body, get_f1};
+use crate::support;
 
 fn redirect(status: u16, location: &str) -> Reply {
     Reply::full(status, &[("location", location)], Vec::new())
@@ -145,12 +146,7 @@ async fn a_cross_origin_redirect_refused_for_an_api_key_header_is_a_redirect_err
     let elsewhere = Server::always(Reply::json(200, finding_body("f-1")));
     let location = format!("{}/v1/findings/f-1", elsewhere.origin());
     let server = Server::always(redirect(307, &location));
-    let err = builder(&server, 3)
-        .auth_scheme(AuthScheme::ApiKeyHeader)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).auth_scheme(AuthScheme::ApiKeyHeader))
         .await
         .expect_err("not followed");
     match &err {
