@@ -175,10 +175,7 @@ async fn get_with_an_empty_id_is_refused_before_sending() {
 #[tokio::test]
 async fn base_url_with_a_trailing_slash_gives_no_double_slash() {
     let server = support::start().await;
-    support::route("GET", "/v1/findings/f-1")
-        .respond_with(support::finding_response("f-1"))
-        .mount_expecting(&server, 1)
-        .await;
+    support::mount_f1(&server, 1).await;
 
     let client = s4e::Client::builder(KEY)
         .base_url(format!("{}/v1/", server.uri()))

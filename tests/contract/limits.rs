@@ -31,10 +31,7 @@ async fn a_json_answer_over_the_limit_is_a_typed_error() {
 #[tokio::test]
 async fn an_answer_under_the_limit_decodes() {
     let server = support::start().await;
-    support::route("GET", "/v1/findings/f-1")
-        .respond_with(support::finding_response("f-1"))
-        .mount_expecting(&server, 1)
-        .await;
+    support::mount_f1(&server, 1).await;
     let client = support::builder(&server)
         .max_response_size(4096)
         .build()
@@ -102,10 +99,7 @@ async fn a_bearer_key_is_not_forwarded_to_another_host() {
     let origin = support::start().await;
     let elsewhere = support::start().await;
     redirect_to(&origin, &elsewhere).await;
-    support::route("GET", "/v1/findings/f-1")
-        .respond_with(support::finding_response("f-1"))
-        .mount_expecting(&elsewhere, 1)
-        .await;
+    support::mount_f1(&elsewhere, 1).await;
     let finding = support::client(&origin)
         .findings()
         .get("f-1")
@@ -173,10 +167,7 @@ async fn a_dropped_request_leaves_the_client_usable() {
         )
         .mount(&server)
         .await;
-    support::route("GET", "/v1/findings/f-1")
-        .respond_with(support::finding_response("f-1"))
-        .mount_expecting(&server, 1)
-        .await;
+    support::mount_f1(&server, 1).await;
     let client = support::client(&server);
     let slow = client.findings().get("slow");
     // Cancel mid-flight by dropping the future after a moment.

@@ -358,10 +358,7 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     // retried; the successes refill it, 1 each, and a retry is paid again.
     server.reset().await;
     support::mount_catch_all(&server).await;
-    support::route("GET", "/v1/findings/f-1")
-        .respond_with(support::finding_response("f-1"))
-        .mount_expecting(&server, CALLS)
-        .await;
+    support::mount_f1(&server, CALLS).await;
     support::route("GET", "/v1/findings/f-2")
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "down"),

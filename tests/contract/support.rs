@@ -87,6 +87,15 @@ pub(crate) fn client_no_retry(server: &MockServer) -> s4e::Client {
         .expect("test client builds")
 }
 
+/// Mounts `GET /v1/findings/f-1` answering finding `f-1`, which must see
+/// `calls` requests.
+pub(crate) async fn mount_f1(server: &MockServer, calls: u64) {
+    route("GET", "/v1/findings/f-1")
+        .respond_with(finding_response("f-1"))
+        .mount_expecting(server, calls)
+        .await;
+}
+
 /// `findings().get(id)` by [`client`]: the call of most tests of one answer.
 pub(crate) async fn get_finding(server: &MockServer, id: &str) -> Result<s4e::Finding, s4e::Error> {
     client(server).findings().get(id).await
