@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use s4e::{Error, ExportFormat, Finding, FindingStatus, RedirectReason, Severity};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::slow::{self, Script};
@@ -59,8 +59,7 @@ fn id_list(findings: &[Finding]) -> Vec<String> {
 fn list_sends_the_filters_and_decodes_the_page() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("severity", "critical,high"))
             .and(query_param("status", "open"))
             .and(query_param("per_page", "2"))
@@ -87,14 +86,12 @@ fn list_sends_the_filters_and_decodes_the_page() {
 fn get_and_update() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-91827"))
+        support::route("GET", "/v1/findings/f-91827")
             .respond_with(support::json(200, fixture!("finding_detail.json")))
             .expect(1),
     );
     h.mount(
-        Mock::given(method("PATCH"))
-            .and(path("/v1/findings/f-1"))
+        support::route("PATCH", "/v1/findings/f-1")
             .and(body_json(json!({ "status": "resolved", "note": "done" })))
             .and(header("content-type", "application/json"))
             .respond_with(support::finding_response("f-1"))
@@ -118,8 +115,7 @@ fn get_and_update() {
 fn errors_are_the_same_variants() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/nope"))
+        support::route("GET", "/v1/findings/nope")
             .respond_with(
                 support::error_body(404, "not_found", "no such finding")
                     .insert_header("x-request-id", "req-b404"),
@@ -141,8 +137,7 @@ fn errors_are_the_same_variants() {
 fn retries_work_the_same() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(support::sequence([
                 support::error_body(503, "unavailable", "try again"),
                 support::finding_response("f-1"),
@@ -162,8 +157,7 @@ fn export_write_to_a_std_writer() {
     let h = Harness::start();
     let csv = crate::export::big_csv();
     h.mount(
-        Mock::given(method("POST"))
-            .and(path("/v1/findings/export"))
+        support::route("POST", "/v1/findings/export")
             .and(body_json(
                 json!({ "format": "csv", "severity": ["critical"] }),
             ))
@@ -187,8 +181,7 @@ fn export_write_to_a_std_writer() {
 fn the_deadline_bounds_a_blocking_call() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(support::finding_response("f-1").set_delay(Duration::from_secs(60)))
             .expect(1),
     );
@@ -265,8 +258,7 @@ fn a_blocking_write_is_never_redirected() {
     let h = Harness::start();
     let target = format!("{}/v1/assets/moved", h.server().uri());
     h.mount(
-        Mock::given(method("POST"))
-            .and(path("/v1/assets"))
+        support::route("POST", "/v1/assets")
             .respond_with(ResponseTemplate::new(302).insert_header("location", target.as_str()))
             .expect(1),
     );
@@ -287,8 +279,7 @@ fn a_redirect_loop_costs_the_blocking_client_eleven_requests() {
     let h = Harness::start();
     let here = format!("{}/v1/findings/loop", h.server().uri());
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/loop"))
+        support::route("GET", "/v1/findings/loop")
             .respond_with(ResponseTemplate::new(308).insert_header("location", here.as_str()))
             .expect(11),
     );
@@ -316,8 +307,7 @@ fn list_auto_is_an_iterator_over_every_page() {
     let h = Harness::start();
     for (page, items) in [(1, ids(1, 2)), (2, ids(3, 4)), (3, ids(5, 5))] {
         h.mount(
-            Mock::given(method("GET"))
-                .and(path("/v1/findings"))
+            support::route("GET", "/v1/findings")
                 .and(query_param("page", page.to_string()))
                 .and(query_param("per_page", "2"))
                 .respond_with(page_response(
@@ -342,8 +332,7 @@ fn list_auto_is_an_iterator_over_every_page() {
 fn list_auto_is_lazy_and_pages_and_paginate_work() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("page", "1"))
             .respond_with(page_response(
                 &ids(1, 20),
@@ -352,8 +341,7 @@ fn list_auto_is_lazy_and_pages_and_paginate_work() {
             .expect(3),
     );
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("page", "2"))
             .respond_with(page_response(
                 &ids(21, 40),
@@ -395,8 +383,7 @@ fn list_auto_is_lazy_and_pages_and_paginate_work() {
 fn list_auto_ends_after_an_error() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("page", "1"))
             .respond_with(page_response(
                 &ids(1, 2),
@@ -405,8 +392,7 @@ fn list_auto_ends_after_an_error() {
             .expect(1),
     );
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("page", "2"))
             .respond_with(support::error_body(403, "forbidden", "no"))
             .expect(1),
@@ -422,8 +408,7 @@ fn list_auto_ends_after_an_error() {
 fn from_async_shares_the_settings() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .and(header("x-api-key", KEY))
             .respond_with(support::finding_response("f-1"))
             .expect(1),
@@ -475,8 +460,7 @@ async fn inside_an_async_runtime_calls_are_refused_without_panicking() {
 fn the_blocking_builder_takes_every_setting_and_builds_a_blocking_client() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .and(header("x-api-key", KEY))
             .and(header(
                 "user-agent",
@@ -554,15 +538,12 @@ fn the_blocking_builder_takes_every_setting_and_builds_a_blocking_client() {
 fn threads_share_one_blocking_client_while_a_concurrent_iterator_runs() {
     let h = Harness::start();
     h.mount(
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
-            .respond_with(support::finding_response("f-1")),
+        support::route("GET", "/v1/findings/f-1").respond_with(support::finding_response("f-1")),
     );
     for page in 1..=4usize {
         let first = page * 2 - 1;
         h.mount(
-            Mock::given(method("GET"))
-                .and(path("/v1/findings"))
+            support::route("GET", "/v1/findings")
                 .and(query_param("page", page.to_string()))
                 .respond_with(page_response(
                     &ids(first, first + 1),

@@ -208,6 +208,14 @@ async fn serve_padded(
     (format!("http://{addr}/v1"), counters)
 }
 
+/// The async walk of every finding at `base_url`, [`PER_PAGE`] a page.
+fn walk(base_url: &str) -> s4e::Paginator<s4e::findings::ListFindings> {
+    client(base_url)
+        .findings()
+        .list_auto()
+        .per_page(PER_PAGE as u32)
+}
+
 fn client(base_url: &str) -> s4e::Client {
     s4e::Client::builder("sk_test_concurrency")
         .base_url(base_url)
@@ -227,14 +235,7 @@ fn expected_ids(count: usize) -> Vec<String> {
 #[tokio::test]
 async fn items_keep_page_order_and_in_flight_stays_within_k() {
     let (url, counters) = serve(20, None).await;
-    let all: Vec<s4e::Finding> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
-        .concurrency(4)
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<s4e::Finding> = walk(&url).concurrency(4).try_collect().await.unwrap();
     assert_eq!(ids(&all), expected_ids(200));
     assert_eq!(counters.requests.load(Ordering::SeqCst), 20);
     let max = counters.max_in_flight.load(Ordering::SeqCst);
@@ -248,13 +249,7 @@ async fn items_keep_page_order_and_in_flight_stays_within_k() {
 #[tokio::test]
 async fn concurrency_one_is_sequential() {
     let (url, counters) = serve(5, None).await;
-    let all: Vec<s4e::Finding> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<s4e::Finding> = walk(&url).try_collect().await.unwrap();
     assert_eq!(all.len(), 50);
     assert_eq!(counters.max_in_flight.load(Ordering::SeqCst), 1);
 }
@@ -262,11 +257,7 @@ async fn concurrency_one_is_sequential() {
 #[tokio::test]
 async fn dropping_the_stream_stops_further_requests() {
     let (url, counters) = serve(50, None).await;
-    let mut stream = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
-        .concurrency(3);
+    let mut stream = walk(&url).concurrency(3);
     // Page 1 and a few items of page 2, then stop.
     for _ in 0..12 {
         stream.next().await.unwrap().unwrap();
@@ -292,10 +283,7 @@ async fn dropping_the_stream_stops_further_requests() {
 #[tokio::test]
 async fn max_items_caps_the_pages_fetched() {
     let (url, counters) = serve(50, None).await;
-    let some: Vec<s4e::Finding> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
+    let some: Vec<s4e::Finding> = walk(&url)
         .concurrency(8)
         .max_items(25)
         .try_collect()
@@ -308,11 +296,7 @@ async fn max_items_caps_the_pages_fetched() {
 #[tokio::test]
 async fn an_error_on_page_7_of_10_comes_after_the_items_of_pages_1_to_6() {
     let (url, _counters) = serve(10, Some(7)).await;
-    let mut stream = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
-        .concurrency(4);
+    let mut stream = walk(&url).concurrency(4);
     let mut items = Vec::new();
     let error = loop {
         match stream.next().await {
@@ -332,10 +316,7 @@ async fn an_error_on_page_7_of_10_comes_after_the_items_of_pages_1_to_6() {
 #[tokio::test]
 async fn pages_come_whole_and_in_order() {
     let (url, _counters) = serve(6, None).await;
-    let pages: Vec<s4e::Page<s4e::Finding>> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
+    let pages: Vec<s4e::Page<s4e::Finding>> = walk(&url)
         .concurrency(3)
         .pages()
         .try_collect()
@@ -382,14 +363,7 @@ async fn zero_concurrency_is_a_typed_error() {
 async fn the_first_k_pages_are_asked_for_before_the_first_answer() {
     // Page 1 is answered only once 8 requests have arrived.
     let (url, counters) = serve_with(30, None, PastTheEnd::Empty, Some(8)).await;
-    let all: Vec<s4e::Finding> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
-        .concurrency(8)
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<s4e::Finding> = walk(&url).concurrency(8).try_collect().await.unwrap();
     assert_eq!(ids(&all), expected_ids(300));
     assert_eq!(
         counters
@@ -405,10 +379,7 @@ async fn the_first_k_pages_are_asked_for_before_the_first_answer() {
 #[tokio::test]
 async fn under_max_items_only_the_pages_it_needs_are_asked_for_ahead() {
     let (url, counters) = serve_with(30, None, PastTheEnd::Empty, Some(2)).await;
-    let some: Vec<s4e::Finding> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
+    let some: Vec<s4e::Finding> = walk(&url)
         .concurrency(8)
         .max_items(15)
         .try_collect()
@@ -429,10 +400,7 @@ async fn under_max_items_only_the_pages_it_needs_are_asked_for_ahead() {
 /// Walks a list of `pages` pages at concurrency 8 on the async client.
 async fn walk_short_list(pages: u32, past_the_end: PastTheEnd) -> (Vec<String>, Arc<Counters>) {
     let (url, counters) = serve_with(pages, None, past_the_end, None).await;
-    let all: Vec<s4e::Finding> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
+    let all: Vec<s4e::Finding> = walk(&url)
         .concurrency(8)
         .try_collect()
         .await
@@ -475,13 +443,7 @@ async fn an_empty_list_yields_nothing_at_any_concurrency() {
 async fn an_error_on_a_page_that_exists_is_not_masked_by_the_speculation() {
     // Page 2 of 3 fails while pages past the end answer 404.
     let (url, _counters) = serve_with(3, Some(2), PastTheEnd::Status(404), None).await;
-    let items: Vec<s4e::Result<s4e::Finding>> = client(&url)
-        .findings()
-        .list_auto()
-        .per_page(PER_PAGE as u32)
-        .concurrency(8)
-        .collect()
-        .await;
+    let items: Vec<s4e::Result<s4e::Finding>> = walk(&url).concurrency(8).collect().await;
     assert_eq!(items.len(), PER_PAGE + 1, "{items:?}");
     let error = items.last().unwrap().as_ref().unwrap_err();
     assert_eq!(error.status(), Some(500), "{error:?}");

@@ -2,18 +2,15 @@
 //! fixture files served through the client.
 
 use s4e::{Error, Finding, FindingStatus, Page, Severity};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support;
+use crate::support::{self, MountExpecting};
 
 async fn get_with(body: &'static str) -> (MockServer, s4e::Result<Finding>) {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(support::json(200, body).insert_header("x-request-id", "req-decode-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let result = support::client(&server).findings().get("f-1").await;
     (server, result)
@@ -21,11 +18,9 @@ async fn get_with(body: &'static str) -> (MockServer, s4e::Result<Finding>) {
 
 async fn list_with(body: &'static str) -> (MockServer, s4e::Result<Page<Finding>>) {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .respond_with(support::json(200, body).insert_header("x-request-id", "req-decode-2"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let result = support::client(&server).findings().list().await;
     (server, result)
@@ -214,22 +209,13 @@ async fn a_decode_error_names_the_json_path_and_keeps_the_request_id_and_body() 
 #[tokio::test]
 async fn a_decode_error_in_a_single_object_is_prefixed_with_data() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "data": { "id": "f-1", "severity": "high", "cvss": "high" }
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("cvss must be a number");
-    let Error::Decode(decode) = err else {
-        panic!("expected Decode, got {err:?}");
-    };
+    let decode = decode_error_of_f1(&server, "cvss must be a number").await;
     assert_eq!(decode.path, "data.cvss");
 }
 
@@ -240,20 +226,11 @@ async fn a_non_json_success_body_is_a_decode_error_with_a_bounded_excerpt() {
         "<html><body>{}</body></html>",
         "captive portal, please log in ".repeat(200)
     );
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(ResponseTemplate::new(200).set_body_raw(html.clone(), "text/html"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("HTML is not a finding");
-    let Error::Decode(decode) = err else {
-        panic!("expected Decode, got {err:?}");
-    };
+    let decode = decode_error_of_f1(&server, "HTML is not a finding").await;
     assert!(
         decode
             .body_excerpt
@@ -268,11 +245,9 @@ async fn a_non_json_success_body_is_a_decode_error_with_a_bounded_excerpt() {
 
 async fn get_raw(body: &'static [u8]) -> s4e::Result<Finding> {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     support::client(&server).findings().get("f-1").await
 }
@@ -317,14 +292,12 @@ async fn a_page_under_the_guide_key_decodes_and_its_failures_name_that_key() {
         "findings": [{ "id": "f-1", "title": "Open redirect", "severity": "low", "status": "open" }],
         "total": 30, "page": 1, "per_page": 25
     });
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .respond_with(ResponseTemplate::new(200).set_body_json(good))
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .respond_with(support::json(200, fixture!("findings_guide_page.json")))
         .mount(&server)
         .await;
@@ -336,4 +309,13 @@ async fn a_page_under_the_guide_key_decodes_and_its_failures_name_that_key() {
     );
     let decode = decode_error(client.findings().list().await);
     assert_eq!(decode.path, "findings[1].severity");
+}
+
+/// The decode error of `findings().get("f-1")` on `server`; `why` says why
+/// the answer cannot decode.
+async fn decode_error_of_f1(server: &MockServer, why: &str) -> Box<s4e::DecodeError> {
+    match support::get_finding(server, "f-1").await {
+        Err(Error::Decode(decode)) => decode,
+        other => panic!("expected Decode ({why}), got {other:?}"),
+    }
 }

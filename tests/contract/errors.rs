@@ -6,20 +6,17 @@ use std::time::{Duration, Instant};
 
 use s4e::Error;
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use crate::slow::{self, Script};
-use crate::support;
+use crate::support::{self, MountExpecting};
 
 /// Sends `GET /findings/f-1` against a server answering `response` once.
 async fn get_answered_by(response: ResponseTemplate) -> Error {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(response)
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     support::client_no_retry(&server)
         .findings()
@@ -286,16 +283,13 @@ async fn an_endless_error_body_is_read_up_to_the_limit() {
     // only cutting the body short ends the call within it.
     let timeout = Duration::from_secs(30);
     let started = Instant::now();
-    let err = s4e::Client::builder(support::KEY)
-        .base_url(&server.base_url)
-        .timeout(timeout)
-        .retries(0)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("a 503");
+    let err = support::get_once(
+        s4e::Client::builder(support::KEY)
+            .base_url(&server.base_url)
+            .timeout(timeout),
+    )
+    .await
+    .expect_err("a 503");
     assert_eq!(err.status(), Some(503), "{err:?}");
     let raw = err
         .api_error()
@@ -339,12 +333,7 @@ async fn a_top_level_message_and_code_shape_is_understood() {
 
 #[tokio::test]
 async fn a_refused_connection_is_connect() {
-    let client = s4e::Client::builder(support::KEY)
-        .base_url(support::closed_port_url())
-        .retries(1)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .build()
-        .expect("client builds");
+    let client = support::refused_client(1);
     let err = client
         .findings()
         .get("f-1")

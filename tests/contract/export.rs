@@ -5,11 +5,11 @@ use std::time::{Duration, Instant};
 
 use s4e::{Error, ExportFormat, FindingStatus, Severity};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, header_exists, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header, header_exists};
+use wiremock::{MockServer, ResponseTemplate};
 
 use crate::slow::{self, Script};
-use crate::support::{self, CUT_BOUND, KEY, no_query};
+use crate::support::{self, CUT_BOUND, KEY, MountExpecting, no_query};
 
 /// A CSV export of about 1 MB with the documented columns.
 pub(crate) fn big_csv() -> Vec<u8> {
@@ -29,8 +29,7 @@ pub(crate) fn csv_response(body: Vec<u8>) -> ResponseTemplate {
 }
 
 async fn mount_export(server: &MockServer, body: Vec<u8>) {
-    Mock::given(method("POST"))
-        .and(path("/v1/findings/export"))
+    support::route("POST", "/v1/findings/export")
         .and(no_query)
         .and(body_json(json!({
             "format": "csv",
@@ -43,8 +42,7 @@ async fn mount_export(server: &MockServer, body: Vec<u8>) {
         .and(header("accept", "text/csv"))
         .and(header_exists("idempotency-key"))
         .respond_with(csv_response(body))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -87,14 +85,12 @@ async fn write_to_a_tokio_sink_counts_the_bytes() {
 #[tokio::test]
 async fn awaiting_the_export_gives_the_bytes() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/findings/export"))
+    support::route("POST", "/v1/findings/export")
         .and(body_json(json!({ "format": "json" })))
         .respond_with(
             ResponseTemplate::new(200).set_body_raw(r#"[{"id":"f-1"}]"#, "application/json"),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let bytes = support::client(&server)
@@ -108,22 +104,17 @@ async fn awaiting_the_export_gives_the_bytes() {
 #[tokio::test]
 async fn export_is_retried_after_a_503_with_the_same_key() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/findings/export"))
+    support::route("POST", "/v1/findings/export")
         .and(body_json(json!({ "format": "csv" })))
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "try again"),
             csv_response(b"id,title\nf-1,x\n".to_vec()),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let mut out = Vec::new();
-    let written = support::client(&server)
-        .findings()
-        .export(ExportFormat::Csv)
-        .write_to(&mut out)
+    let written = export_csv(&server, &mut out)
         .await
         .expect("the retry succeeds");
     assert_eq!(written, 15);
@@ -141,21 +132,16 @@ async fn export_is_retried_after_a_503_with_the_same_key() {
 #[tokio::test]
 async fn an_export_refused_before_any_byte_writes_nothing() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/findings/export"))
+    support::route("POST", "/v1/findings/export")
         .respond_with(
             support::error_body(429, "rate_limited", "5 exports per minute")
                 .insert_header("retry-after", "600"),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let mut out = Vec::new();
-    let err = support::client(&server)
-        .findings()
-        .export(ExportFormat::Csv)
-        .write_to(&mut out)
+    let err = export_csv(&server, &mut out)
         .await
         .expect_err("rate limited beyond the ceiling");
     assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
@@ -264,4 +250,13 @@ async fn an_endless_export_ends_at_the_deadline() {
         .expect_err("the client's deadline covers downloads too");
     assert!(matches!(err, Error::Timeout(d) if d == deadline), "{err:?}");
     assert!(started.elapsed() < CUT_BOUND, "{:?}", started.elapsed());
+}
+
+/// A CSV export of every finding by [`support::client`], written to `out`.
+async fn export_csv(server: &MockServer, out: &mut Vec<u8>) -> Result<u64, Error> {
+    support::client(server)
+        .findings()
+        .export(ExportFormat::Csv)
+        .write_to(out)
+        .await
 }

@@ -3,12 +3,10 @@
 use s4e::findings::{FindingSortBy, GetFinding};
 use s4e::{AuthScheme, Error, FindingStatus, Severity, SortOrder};
 use serde_json::json;
-use wiremock::matchers::{
-    body_json, header, header_exists, method, path, query_param, query_param_is_missing,
-};
-use wiremock::{Mock, Request, ResponseTemplate};
+use wiremock::matchers::{body_json, header, header_exists, query_param, query_param_is_missing};
+use wiremock::{Request, ResponseTemplate};
 
-use crate::support::{self, KEY, USER_AGENT, header_missing, no_query};
+use crate::support::{self, KEY, MountExpecting, USER_AGENT, header_missing, no_query};
 
 fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
     text.parse().expect("an RFC 3339 timestamp")
@@ -17,8 +15,7 @@ fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
 #[tokio::test]
 async fn list_with_every_filter_sends_each_once() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("severity", "critical,high"))
         .and(query_param("status", "open"))
         .and(query_param("asset_id", "a-1"))
@@ -41,8 +38,7 @@ async fn list_with_every_filter_sends_each_once() {
         .and(header_missing("content-type"))
         .and(header_missing("idempotency-key"))
         .respond_with(support::json(200, fixture!("findings_page.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let page = support::client(&server)
@@ -69,12 +65,10 @@ async fn list_with_every_filter_sends_each_once() {
 #[tokio::test]
 async fn list_without_filters_sends_no_query_at_all() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(no_query)
         .respond_with(support::json(200, fixture!("findings_page.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let page = support::client(&server)
@@ -89,21 +83,17 @@ async fn list_without_filters_sends_no_query_at_all() {
 #[tokio::test]
 async fn list_sends_page_only_when_set_and_per_page_only_when_set() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", "1"))
         .and(query_param_is_missing("per_page"))
         .respond_with(support::json(200, fixture!("findings_page.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param_is_missing("page"))
         .and(query_param("per_page", "100"))
         .respond_with(support::json(200, fixture!("findings_page.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let client = support::client(&server);
@@ -138,8 +128,7 @@ async fn out_of_range_page_parameters_are_refused_before_sending() {
 #[tokio::test]
 async fn get_sends_the_standard_headers_and_decodes_the_detail() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-91827"))
+    support::route("GET", "/v1/findings/f-91827")
         .and(no_query)
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .and(header("accept", "application/json"))
@@ -148,13 +137,10 @@ async fn get_sends_the_standard_headers_and_decodes_the_detail() {
         .and(header_missing("content-type"))
         .and(header_missing("idempotency-key"))
         .respond_with(support::json(200, fixture!("finding_detail.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
-    let finding = support::client(&server)
-        .findings()
-        .get("f-91827")
+    let finding = support::get_finding(&server, "f-91827")
         .await
         .expect("get succeeds");
     assert_eq!(finding.id, "f-91827");
@@ -165,16 +151,12 @@ async fn get_sends_the_standard_headers_and_decodes_the_detail() {
 #[tokio::test]
 async fn get_percent_encodes_an_id_with_a_slash_as_one_segment() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/a%2Fb"))
+    support::route("GET", "/v1/findings/a%2Fb")
         .respond_with(support::finding_response("a/b"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
-    let finding = support::client(&server)
-        .findings()
-        .get("a/b")
+    let finding = support::get_finding(&server, "a/b")
         .await
         .expect("get succeeds");
     assert_eq!(finding.id, "a/b");
@@ -183,9 +165,7 @@ async fn get_percent_encodes_an_id_with_a_slash_as_one_segment() {
 #[tokio::test]
 async fn get_with_an_empty_id_is_refused_before_sending() {
     let server = support::start().await;
-    let err = support::client(&server)
-        .findings()
-        .get("")
+    let err = support::get_finding(&server, "")
         .await
         .expect_err("an empty id cannot be sent");
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
@@ -195,12 +175,7 @@ async fn get_with_an_empty_id_is_refused_before_sending() {
 #[tokio::test]
 async fn base_url_with_a_trailing_slash_gives_no_double_slash() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
-        .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    support::mount_f1(&server, 1).await;
 
     let client = s4e::Client::builder(KEY)
         .base_url(format!("{}/v1/", server.uri()))
@@ -213,8 +188,7 @@ async fn base_url_with_a_trailing_slash_gives_no_double_slash() {
 #[tokio::test]
 async fn api_key_header_scheme_and_user_agent_suffix() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("x-api-key", KEY))
         .and(header_missing("authorization"))
         .and(header(
@@ -222,8 +196,7 @@ async fn api_key_header_scheme_and_user_agent_suffix() {
             format!("{USER_AGENT} contract-tests/1.0").as_str(),
         ))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let client = support::builder(&server)
@@ -237,8 +210,7 @@ async fn api_key_header_scheme_and_user_agent_suffix() {
 #[tokio::test]
 async fn update_sends_only_the_fields_set() {
     let server = support::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-1"))
+    support::route("PATCH", "/v1/findings/f-1")
         .and(body_json(
             json!({ "status": "resolved", "note": "patched in 2.4.1" }),
         ))
@@ -247,30 +219,23 @@ async fn update_sends_only_the_fields_set() {
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .and(header_missing("idempotency-key"))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-2"))
+    support::route("PATCH", "/v1/findings/f-2")
         .and(body_json(json!({ "status": "false_positive" })))
         .respond_with(support::finding_response("f-2"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-3"))
+    support::route("PATCH", "/v1/findings/f-3")
         .and(body_json(json!({ "note": "looked at it" })))
         .respond_with(support::finding_response("f-3"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-4"))
+    support::route("PATCH", "/v1/findings/f-4")
         .and(body_json(json!({})))
         .and(header("content-type", "application/json"))
         .respond_with(support::finding_response("f-4"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let findings = support::client(&server).findings();
@@ -297,12 +262,10 @@ async fn update_sends_only_the_fields_set() {
 #[tokio::test]
 async fn update_with_an_unknown_status_sends_it_verbatim() {
     let server = support::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-1"))
+    support::route("PATCH", "/v1/findings/f-1")
         .and(body_json(json!({ "status": "quarantined" })))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     support::client(&server)
@@ -316,11 +279,9 @@ async fn update_with_an_unknown_status_sends_it_verbatim() {
 #[tokio::test]
 async fn execute_sends_a_declared_endpoint() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-7"))
+    support::route("GET", "/v1/findings/f-7")
         .respond_with(support::finding_response("f-7"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let finding = support::client(&server)
@@ -341,14 +302,12 @@ struct CreateAsset {
 #[tokio::test]
 async fn a_post_carries_a_generated_idempotency_key_and_its_body() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .and(body_json(json!({ "name": "example.com" })))
         .and(header("content-type", "application/json"))
         .and(header_exists("idempotency-key"))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "data": { "id": "a-1" } })))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let client = support::client(&server);
@@ -372,15 +331,13 @@ async fn a_post_carries_a_generated_idempotency_key_and_its_body() {
 #[tokio::test]
 async fn a_caller_set_idempotency_key_is_sent_as_is() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .and(header("idempotency-key", "order-42"))
         .and(body_json(
             json!({ "name": "example.com", "kind": "domain" }),
         ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": "a-1" })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let answer = support::client(&server)

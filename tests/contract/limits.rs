@@ -1,22 +1,20 @@
 //! Limits and secrets on the wire: the response size cap, plain-http refusal,
 //! and where the key goes (or does not) on redirects.
 
-use wiremock::matchers::{header, header_exists, method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
+use wiremock::matchers::{header, header_exists};
 
-use crate::support::{self, KEY};
+use crate::support::{self, KEY, MountExpecting};
 
 #[tokio::test]
 async fn a_json_answer_over_the_limit_is_a_typed_error() {
     let server = support::start().await;
     let padding = "x".repeat(2 * 1024 * 1024);
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "data": {"id": "f-1", "title": padding, "severity": "low"}
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let client = support::builder(&server)
         .max_response_size(1024 * 1024)
@@ -33,12 +31,7 @@ async fn a_json_answer_over_the_limit_is_a_typed_error() {
 #[tokio::test]
 async fn an_answer_under_the_limit_decodes() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
-        .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    support::mount_f1(&server, 1).await;
     let client = support::builder(&server)
         .max_response_size(4096)
         .build()
@@ -50,11 +43,9 @@ async fn an_answer_under_the_limit_decodes() {
 async fn exports_stream_past_the_json_limit() {
     let server = support::start().await;
     let body = vec![b'a'; 3 * 1024 * 1024];
-    Mock::given(method("POST"))
-        .and(path("/v1/findings/export"))
+    support::route("POST", "/v1/findings/export")
         .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "text/csv"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let client = support::builder(&server)
         .max_response_size(1024 * 1024)
@@ -94,14 +85,12 @@ fn plain_http_to_a_remote_host_needs_an_opt_in() {
 }
 
 async fn redirect_to(server: &wiremock::MockServer, target: &wiremock::MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(
             ResponseTemplate::new(302)
                 .insert_header("location", format!("{}/v1/findings/f-1", target.uri())),
         )
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -110,12 +99,7 @@ async fn a_bearer_key_is_not_forwarded_to_another_host() {
     let origin = support::start().await;
     let elsewhere = support::start().await;
     redirect_to(&origin, &elsewhere).await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
-        .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&elsewhere)
-        .await;
+    support::mount_f1(&elsewhere, 1).await;
     let finding = support::client(&origin)
         .findings()
         .get("f-1")
@@ -157,47 +141,33 @@ async fn an_x_api_key_is_never_sent_across_hosts() {
 #[tokio::test]
 async fn a_redirect_on_the_same_host_keeps_the_key() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/old"))
+    support::route("GET", "/v1/findings/old")
         .respond_with(
             ResponseTemplate::new(301)
                 .insert_header("location", format!("{}/v1/findings/f-1", server.uri())),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .and(header_exists("user-agent"))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    let finding = support::client(&server)
-        .findings()
-        .get("old")
-        .await
-        .unwrap();
+    let finding = support::get_finding(&server, "old").await.unwrap();
     assert_eq!(finding.id, "f-1");
 }
 
 #[tokio::test]
 async fn a_dropped_request_leaves_the_client_usable() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/slow"))
+    support::route("GET", "/v1/findings/slow")
         .respond_with(
             support::finding_response("slow").set_delay(std::time::Duration::from_secs(5)),
         )
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
-        .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    support::mount_f1(&server, 1).await;
     let client = support::client(&server);
     let slow = client.findings().get("slow");
     // Cancel mid-flight by dropping the future after a moment.
@@ -218,8 +188,7 @@ fn a_dropped_request_leaves_no_task_behind() {
         .unwrap();
     runtime.block_on(async {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/slow"))
+        support::route("GET", "/v1/findings/slow")
             .respond_with(
                 support::finding_response("slow").set_delay(std::time::Duration::from_secs(5)),
             )

@@ -7,10 +7,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use s4e::{Error, ExportFormat, Method};
 use serde_json::json;
-use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{header, query_param};
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{self, KEY, ids, page_response};
+use crate::support::{self, KEY, MountExpecting, ids, page_response};
 
 fn with_meta(template: ResponseTemplate, request_id: &str, remaining: u64) -> ResponseTemplate {
     let reset = SystemTime::now()
@@ -30,11 +30,9 @@ fn with_meta(template: ResponseTemplate, request_id: &str, remaining: u64) -> Re
 #[tokio::test]
 async fn a_call_returns_its_value_with_status_request_id_rate_limit_and_headers() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(with_meta(support::finding_response("f-1"), "req-ok-1", 41))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let client = support::client_no_retry(&server);
 
@@ -63,8 +61,7 @@ async fn a_call_returns_its_value_with_status_request_id_rate_limit_and_headers(
 #[tokio::test]
 async fn a_retried_call_reports_the_answer_that_succeeded() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(support::sequence([
             with_meta(
                 support::error_body(503, "unavailable", "later"),
@@ -73,8 +70,7 @@ async fn a_retried_call_reports_the_answer_that_succeeded() {
             ),
             with_meta(support::finding_response("f-1"), "req-200", 8),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
     let answer = support::client(&server)
         .findings()
@@ -89,16 +85,14 @@ async fn a_retried_call_reports_the_answer_that_succeeded() {
 #[tokio::test]
 async fn a_single_list_call_returns_its_page_with_the_metadata() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("per_page", "2"))
         .respond_with(with_meta(
             page_response(&ids(1, 2), Some(json!({"total": 2}))),
             "req-list",
             77,
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let answer = support::client_no_retry(&server)
         .findings()
@@ -115,8 +109,7 @@ async fn a_single_list_call_returns_its_page_with_the_metadata() {
 async fn mount_three_pages(server: &MockServer) {
     for number in 1..=3u32 {
         let from = (number as usize - 1) * 2 + 1;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("page", number.to_string().as_str()))
             .respond_with(with_meta(
                 page_response(
@@ -126,8 +119,7 @@ async fn mount_three_pages(server: &MockServer) {
                 &format!("req-page-{number}"),
                 100 - u64::from(number),
             ))
-            .expect(1)
-            .mount(server)
+            .mount_expecting(server, 1)
             .await;
     }
 }
@@ -170,15 +162,13 @@ async fn each_walked_page_carries_the_metadata_of_its_own_answer() {
 #[tokio::test]
 async fn a_download_reports_its_metadata() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/findings/export"))
+    support::route("POST", "/v1/findings/export")
         .respond_with(with_meta(
             ResponseTemplate::new(200).set_body_raw(b"id,title\nf-1,x\n".to_vec(), "text/csv"),
             "req-export",
             50,
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let mut out = Vec::new();
     let export = support::client_no_retry(&server)
@@ -198,22 +188,18 @@ fn the_blocking_client_returns_the_same_metadata() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(async {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(with_meta(support::finding_response("f-1"), "req-b", 12))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
         mount_three_pages(&server).await;
-        Mock::given(method("POST"))
-            .and(path("/v1/findings/export"))
+        support::route("POST", "/v1/findings/export")
             .respond_with(with_meta(
                 ResponseTemplate::new(200).set_body_raw(b"a,b\n".to_vec(), "text/csv"),
                 "req-b-export",
                 11,
             ))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
         server
     });
@@ -260,22 +246,18 @@ fn the_blocking_client_returns_the_same_metadata() {
 #[tokio::test]
 async fn default_headers_go_with_every_request_to_the_api() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("x-tenant", "acme-eu"))
         .and(header("x-team", "soc"))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .and(header("x-tenant", "acme-eu"))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "data": {"id": "a-1", "name": "x.example", "type": "domain"}
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let client = support::builder(&server)
         .retries(0)
@@ -390,15 +372,13 @@ fn recording(server: &MockServer) -> (s4e::ClientBuilder, Arc<Mutex<Vec<Seen>>>)
 #[tokio::test]
 async fn hooks_see_every_attempt_and_may_add_headers_but_never_see_the_key() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("x-tenant", "acme"))
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "later").insert_header("x-request-id", "r-1"),
             support::finding_response("f-1").insert_header("x-request-id", "r-2"),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
     let (builder, seen) = recording(&server);
     let client = builder.build().unwrap();
@@ -460,14 +440,7 @@ async fn hooks_see_every_attempt_and_may_add_headers_but_never_see_the_key() {
 #[tokio::test]
 async fn a_hook_sees_a_failure_without_an_answer() {
     let (builder, seen) = recording_at(&support::closed_port_url());
-    let err = builder
-        .retries(0)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
-        .await
-        .unwrap_err();
+    let err = support::get_once(builder).await.unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2, "{seen:?}");
@@ -512,13 +485,11 @@ fn recording_at(base_url: &str) -> (s4e::ClientBuilder, Arc<Mutex<Vec<Seen>>>) {
 #[tokio::test]
 async fn a_hook_cannot_replace_the_key_or_the_idempotency_key() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "data": {"id": "a-1", "name": "x.example", "type": "domain"}
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let refused = Arc::new(Mutex::new(Vec::new()));
     let record = refused.clone();
@@ -562,12 +533,10 @@ async fn a_hook_cannot_replace_the_key_or_the_idempotency_key() {
 #[tokio::test]
 async fn a_panicking_hook_neither_fails_the_call_nor_poisons_the_client() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(support::header_missing("x-from-panicking-hook"))
         .respond_with(support::finding_response("f-1"))
-        .expect(3)
-        .mount(&server)
+        .mount_expecting(&server, 3)
         .await;
     let client = support::builder(&server)
         .retries(0)
@@ -601,33 +570,27 @@ async fn a_panicking_hook_neither_fails_the_call_nor_poisons_the_client() {
 async fn default_and_hook_headers_stay_on_the_apis_origin() {
     let origin = support::start().await;
     let elsewhere = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("x-gateway-token", "gw-secret"))
         .and(header("x-tenant", "acme"))
         .respond_with(ResponseTemplate::new(302).insert_header("location", "/v1/findings/f-2"))
-        .expect(1)
-        .mount(&origin)
+        .mount_expecting(&origin, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-2"))
+    support::route("GET", "/v1/findings/f-2")
         .and(header("x-gateway-token", "gw-secret"))
         .and(header("x-tenant", "acme"))
         .respond_with(ResponseTemplate::new(307).insert_header(
             "location",
             format!("{}/v1/findings/f-3", elsewhere.uri()).as_str(),
         ))
-        .expect(1)
-        .mount(&origin)
+        .mount_expecting(&origin, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-3"))
+    support::route("GET", "/v1/findings/f-3")
         .and(support::header_missing("x-gateway-token"))
         .and(support::header_missing("x-tenant"))
         .and(support::header_missing("authorization"))
         .respond_with(support::finding_response("f-3"))
-        .expect(1)
-        .mount(&elsewhere)
+        .mount_expecting(&elsewhere, 1)
         .await;
     let finding = support::builder(&origin)
         .default_header("X-Gateway-Token", "gw-secret")
@@ -649,13 +612,11 @@ fn the_blocking_builder_has_the_hooks_and_default_headers() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(async {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .and(header("x-tenant", "acme"))
             .and(header("x-job", "sync"))
             .respond_with(support::finding_response("f-1").insert_header("x-request-id", "r-b"))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
         server
     });
@@ -690,12 +651,10 @@ fn the_blocking_builder_has_the_hooks_and_default_headers() {
 #[tokio::test]
 async fn a_hook_never_sees_the_key_header_of_either_scheme() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("x-api-key", KEY))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let seen = Arc::new(Mutex::new(String::new()));
     let record = seen.clone();

@@ -14,10 +14,9 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{self, KEY};
+use crate::support::{self, KEY, MountExpecting};
 
 type Fields = BTreeMap<String, String>;
 
@@ -146,19 +145,13 @@ fn a_successful_call_makes_one_debug_event_and_an_otel_span() {
     let url = Arc::new(Mutex::new(String::new()));
     let (port_in, url_in) = (port.clone(), url.clone());
     let captured = capture(Level::DEBUG, |server| async move {
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(support::finding_response("f-1").insert_header("x-request-id", "req-1"))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
         *port_in.lock().unwrap() = server.address().port().to_string();
         *url_in.lock().unwrap() = format!("{}/findings/f-1", support::base_url(&server));
-        support::client(&server)
-            .findings()
-            .get("f-1")
-            .await
-            .unwrap();
+        support::get_finding(&server, "f-1").await.unwrap();
     });
     let answered = captured.named("answered");
     assert_eq!(answered.len(), 1, "{:?}", captured.events());
@@ -204,22 +197,16 @@ fn a_successful_call_makes_one_debug_event_and_an_otel_span() {
 #[test]
 fn a_retried_call_counts_its_resends_and_reports_each_attempt() {
     let captured = capture(Level::DEBUG, |server| async move {
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(support::sequence([
                 support::error_body(503, "unavailable", "later")
                     .insert_header("x-request-id", "req-a"),
                 support::error_body(502, "bad_gateway", "later"),
                 support::finding_response("f-1").insert_header("x-request-id", "req-c"),
             ]))
-            .expect(3)
-            .mount(&server)
+            .mount_expecting(&server, 3)
             .await;
-        support::client(&server)
-            .findings()
-            .get("f-1")
-            .await
-            .unwrap();
+        support::get_finding(&server, "f-1").await.unwrap();
     });
     let failed = captured.named("attempt failed");
     assert_eq!(failed.len(), 2, "{:?}", captured.events());
@@ -257,27 +244,16 @@ fn a_retried_call_counts_its_resends_and_reports_each_attempt() {
 #[test]
 fn a_failed_call_names_its_error_type() {
     let captured = capture(Level::DEBUG, |server| async move {
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-404"))
+        support::route("GET", "/v1/findings/f-404")
             .respond_with(
                 support::error_body(404, "not_found", "no such finding")
                     .insert_header("x-request-id", "req-404"),
             )
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
-        let err = support::client(&server)
-            .findings()
-            .get("f-404")
-            .await
-            .unwrap_err();
+        let err = support::get_finding(&server, "f-404").await.unwrap_err();
         assert!(matches!(err, Error::NotFound(_)), "{err:?}");
-        let err = support::builder_at(&support::closed_port_url())
-            .retries(1)
-            .build()
-            .unwrap()
-            .findings()
-            .get("f-1")
+        let err = support::get_f1_by(support::builder_at(&support::closed_port_url()).retries(1))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Connect { .. }), "{err:?}");
@@ -300,8 +276,7 @@ const WEBHOOK_SECRET: &str = "whsec_OBSERVE-canary-91c2";
 const RECEIVER_TOKEN: &str = "Bearer receiver-token-55d1";
 
 async fn create_webhook(server: MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/webhooks"))
+    support::route("POST", "/v1/webhooks")
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "status": "success",
             "data": {
@@ -315,8 +290,7 @@ async fn create_webhook(server: MockServer) {
                 "note": format!("echo of the key: {KEY}"),
             }
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let webhook = support::client(&server)
         .webhooks()
@@ -386,19 +360,13 @@ fn debug_shows_no_body() {
 fn trace_cuts_a_long_body() {
     let captured = capture(Level::TRACE, |server| async move {
         let long = "x".repeat(100 * 1024);
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
                 "data": {"id": "f-1", "title": long, "severity": "low"}
             })))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
-        support::client(&server)
-            .findings()
-            .get("f-1")
-            .await
-            .unwrap();
+        support::get_finding(&server, "f-1").await.unwrap();
     });
     let bodies: Vec<Fields> = captured.named("response body");
     assert_eq!(bodies.len(), 1);

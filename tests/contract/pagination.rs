@@ -5,10 +5,10 @@ use futures_util::{StreamExt, TryStreamExt};
 use s4e::findings::ListFindings;
 use s4e::{Error, Finding, Paginator, Severity};
 use serde_json::json;
-use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{query_param, query_param_is_missing};
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{self, ids, page_response};
+use crate::support::{self, MountExpecting, ids, page_response};
 
 fn id_list(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(|f| f.id.to_string()).collect()
@@ -16,8 +16,7 @@ fn id_list(findings: &[Finding]) -> Vec<String> {
 
 /// Mounts page `page` (with `per_page` 2 asked) answering `response`, once.
 async fn mount_page(server: &MockServer, page: u32, response: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", page.to_string()))
         .and(query_param("per_page", "2"))
         .respond_with(response)
@@ -55,7 +54,7 @@ async fn walk_pages(
     for (page, items, meta) in pages {
         mount_page(&server, page, page_response(&items, meta)).await;
     }
-    let walk = support::client(&server).findings().list_auto().per_page(2);
+    let walk = walk(&server).per_page(2);
     let all: Vec<Finding> = configure(walk)
         .try_collect()
         .await
@@ -121,21 +120,17 @@ async fn filters_are_sent_with_every_page() {
         } else {
             page_response(&ids(3, 3), meta(2, 3, None))
         };
-        Mock::given(method("GET"))
-            .and(path("/v1/findings"))
+        support::route("GET", "/v1/findings")
             .and(query_param("page", page.to_string()))
             .and(query_param("per_page", "2"))
             .and(query_param("severity", "critical,high"))
             .and(query_param("search", "tls"))
             .respond_with(response)
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
     }
 
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let all: Vec<Finding> = walk(&server)
         .severity([Severity::Critical, Severity::High])
         .search("tls")
         .per_page(2)
@@ -148,21 +143,17 @@ async fn filters_are_sent_with_every_page() {
 #[tokio::test]
 async fn taking_a_few_items_fetches_one_page() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", "1"))
         .and(query_param_is_missing("per_page"))
         .respond_with(page_response(
             &ids(1, 20),
             Some(json!({ "total": 100, "page": 1, "per_page": 20, "total_pages": 5 })),
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
-    let first: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let first: Vec<Finding> = walk(&server)
         .take(5)
         .try_collect()
         .await
@@ -175,9 +166,7 @@ async fn pages_yields_whole_pages() {
     let server = support::start().await;
     three_full_pages(&server).await;
 
-    let pages: Vec<s4e::Page<Finding>> = support::client(&server)
-        .findings()
-        .list_auto()
+    let pages: Vec<s4e::Page<Finding>> = walk(&server)
         .per_page(2)
         .pages()
         .try_collect()
@@ -206,7 +195,7 @@ async fn an_error_ends_the_stream_after_the_items_before_it() {
     )
     .await;
 
-    let mut stream = support::client(&server).findings().list_auto().per_page(2);
+    let mut stream = walk(&server).per_page(2);
     let mut seen = Vec::new();
     while let Some(item) = stream.next().await {
         seen.push(item);
@@ -224,20 +213,16 @@ async fn an_error_ends_the_stream_after_the_items_before_it() {
 async fn a_transient_error_on_a_page_is_retried() {
     let server = support::start().await;
     mount_page(&server, 1, page_response(&ids(1, 2), meta(1, 4, None))).await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", "2"))
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "try again"),
             page_response(&ids(3, 4), meta(2, 4, None)),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let all: Vec<Finding> = walk(&server)
         .per_page(2)
         .try_collect()
         .await
@@ -248,10 +233,7 @@ async fn a_transient_error_on_a_page_is_retried() {
 #[tokio::test]
 async fn an_invalid_per_page_is_an_error_item_and_nothing_is_sent() {
     let server = support::start().await;
-    let mut stream = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(500);
+    let mut stream = walk(&server).per_page(500);
     let first = stream.next().await.expect("the error is an item");
     assert!(matches!(first, Err(Error::InvalidRequest(_))), "{first:?}");
     assert!(stream.next().await.is_none());
@@ -261,16 +243,14 @@ async fn an_invalid_per_page_is_an_error_item_and_nothing_is_sent() {
 #[tokio::test]
 async fn paginate_a_declared_endpoint() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .and(query_param("page", "1"))
         .and(query_param("status", "open"))
         .respond_with(page_response(
             &ids(1, 3),
             Some(json!({ "total": 3, "page": 1, "per_page": 20, "total_pages": 1 })),
         ))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let all: Vec<Finding> = support::client(&server)
@@ -284,8 +264,7 @@ async fn paginate_a_declared_endpoint() {
 /// Answers every page request with the same two findings, `meta.page`
 /// echoing the page asked for, and announcing 50 pages.
 async fn mount_echoing_pages(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .respond_with(|request: &wiremock::Request| {
             let page: u32 = request
                 .url
@@ -307,11 +286,7 @@ async fn pages_are_checked_like_items() {
     let server = support::start().await;
     mount_echoing_pages(&server).await;
 
-    let mut pages = support::client(&server)
-        .findings()
-        .list_auto()
-        .per_page(2)
-        .pages();
+    let mut pages = walk(&server).per_page(2).pages();
     let first = pages.next().await.expect("page 1").expect("page 1 loads");
     assert_eq!(first.items.len(), 2);
     let second = pages.next().await.expect("an error item");
@@ -366,7 +341,7 @@ async fn a_shifted_item_is_yielded_once_and_pages_keep_it() {
 #[tokio::test]
 async fn zero_max_pages_is_a_typed_error_and_nothing_is_sent() {
     let server = support::start().await;
-    let mut stream = support::client(&server).findings().list_auto().max_pages(0);
+    let mut stream = walk(&server).max_pages(0);
     let first = stream.next().await.expect("the error is an item");
     assert!(matches!(first, Err(Error::InvalidRequest(_))), "{first:?}");
     assert!(stream.next().await.is_none());
@@ -474,7 +449,7 @@ async fn a_server_announcing_fewer_pages_than_it_serves_is_cut_after_the_margin(
         .await;
     }
 
-    let mut stream = support::client(&server).findings().list_auto().per_page(2);
+    let mut stream = walk(&server).per_page(2);
     let mut items = Vec::new();
     let error = loop {
         match stream.next().await.expect("the walk ends with an error") {
@@ -503,9 +478,7 @@ async fn the_last_possible_page_number_ends_the_walk_without_overflow() {
     )
     .await;
 
-    let all: Vec<Finding> = support::client(&server)
-        .findings()
-        .list_auto()
+    let all: Vec<Finding> = walk(&server)
         .per_page(2)
         .page(last)
         .concurrency(8)
@@ -635,9 +608,7 @@ async fn max_items_cuts_the_last_page_and_fetches_none_beyond() {
 #[tokio::test]
 async fn page_zero_is_refused_before_sending() {
     let server = support::start().await;
-    let err = support::client(&server)
-        .findings()
-        .list_auto()
+    let err = walk(&server)
         .page(0)
         .try_collect::<Vec<Finding>>()
         .await
@@ -647,4 +618,9 @@ async fn page_zero_is_refused_before_sending() {
         "{err:?}"
     );
     assert!(support::received(&server).await.is_empty());
+}
+
+/// The async walk of every finding on `server`.
+fn walk(server: &MockServer) -> Paginator<ListFindings> {
+    support::client(server).findings().list_auto()
 }

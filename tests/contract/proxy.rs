@@ -1,21 +1,19 @@
 //! `ClientBuilder::proxy`: every request goes through the HTTP proxy.
 
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, Request};
+use wiremock::Request;
+use wiremock::matchers::header;
 
-use crate::support::{self, KEY};
+use crate::support::{self, KEY, MountExpecting};
 
 #[tokio::test]
 async fn requests_go_through_the_proxy() {
     // The API host does not resolve; only the proxy can answer.
     let proxy = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(|request: &Request| request.url.host_str() == Some("s4e.invalid"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&proxy)
+        .mount_expecting(&proxy, 1)
         .await;
 
     let client = s4e::Client::builder(KEY)

@@ -7,10 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
-use crate::support;
+use crate::support::{self, MountExpecting};
 
 fn limited(status: u16, remaining: u64, reset: u64) -> ResponseTemplate {
     ResponseTemplate::new(status)
@@ -22,21 +21,15 @@ fn limited(status: u16, remaining: u64, reset: u64) -> ResponseTemplate {
 #[tokio::test]
 async fn the_latest_answer_sets_the_state_every_clone_sees() {
     let server = support::start().await;
-    let reset = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 40;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    let reset = unix_seconds_in(40);
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(limited(200, 57, reset).set_body_json(json!({
             "status": "success",
             "data": {"id": "f-1", "title": "t", "severity": "low", "status": "open"}
         })))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-2"))
+    support::route("GET", "/v1/findings/f-2")
         .respond_with(limited(404, 56, reset).set_body_json(json!({
             "status": "error",
             "error": {"code": "not_found", "message": "no such finding"}
@@ -141,8 +134,7 @@ impl Respond for Shared {
 async fn window_server(limit: u64, length: Duration) -> (MockServer, Arc<WindowServer>) {
     let server = support::start().await;
     let windows = WindowServer::new(limit, length);
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(Shared(windows.clone()))
         .mount(&server)
         .await;
@@ -221,19 +213,14 @@ async fn a_cancelled_waiter_frees_its_place() {
 #[tokio::test]
 async fn a_reset_past_the_ceiling_or_the_deadline_fails_at_once_unsent() {
     let server = support::start().await;
-    let in_an_hour = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 3600;
+    let in_an_hour = unix_seconds_in(3600);
     let answers = [
         in_an_hour.to_string(),
         "99999999999".to_owned(),
         "20".to_owned(),
     ];
     for (n, reset) in answers.iter().enumerate() {
-        Mock::given(method("GET"))
-            .and(path(format!("/v1/findings/f-{n}")))
+        support::route("GET", format!("/v1/findings/f-{n}"))
             .respond_with(
                 limited(200, 0, 0)
                     .insert_header("x-ratelimit-reset", reset.as_str())
@@ -242,8 +229,7 @@ async fn a_reset_past_the_ceiling_or_the_deadline_fails_at_once_unsent() {
                         "data": {"id": "f-1", "title": "t", "severity": "low", "status": "open"}
                     })),
             )
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
     }
     for (n, reset) in answers.iter().enumerate() {
@@ -275,8 +261,7 @@ async fn a_reset_past_the_ceiling_or_the_deadline_fails_at_once_unsent() {
 #[tokio::test]
 async fn a_garbage_reset_states_no_limit_and_holds_nothing_back() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(
             limited(200, 0, 0)
                 .insert_header("x-ratelimit-reset", "tomorrow")
@@ -285,8 +270,7 @@ async fn a_garbage_reset_states_no_limit_and_holds_nothing_back() {
                     "data": {"id": "f-1", "title": "t", "severity": "low", "status": "open"}
                 })),
         )
-        .expect(3)
-        .mount(&server)
+        .mount_expecting(&server, 3)
         .await;
     let client = support::client_no_retry(&server);
     for _ in 0..3 {
@@ -325,8 +309,7 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     const QUOTA: u32 = 50;
     const RETRY_COST: u32 = 5;
     async fn storm(server: &MockServer) {
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(support::error_body(503, "unavailable", "down"))
             .mount(server)
             .await;
@@ -375,21 +358,14 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     // retried; the successes refill it, 1 each, and a retry is paid again.
     server.reset().await;
     support::mount_catch_all(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
-        .respond_with(support::finding_response("f-1"))
-        .expect(CALLS)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-2"))
+    support::mount_f1(&server, CALLS).await;
+    support::route("GET", "/v1/findings/f-2")
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "down"),
             support::error_body(503, "unavailable", "down"),
             support::finding_response("f-2"),
         ]))
-        .expect(3)
-        .mount(&server)
+        .mount_expecting(&server, 3)
         .await;
     let error = client.findings().get("f-2").await.unwrap_err();
     assert!(
@@ -401,4 +377,13 @@ async fn a_503_storm_makes_a_bounded_number_of_attempts_then_calls_recover() {
     }
     // 20 tokens now: one retry (5) after the second 503, then the answer.
     client.findings().get("f-2").await.unwrap();
+}
+
+/// The Unix time `seconds` from now, as a reset header carries it.
+fn unix_seconds_in(seconds: u64) -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is past 1970")
+        .as_secs()
+        + seconds
 }

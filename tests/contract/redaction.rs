@@ -4,10 +4,9 @@
 use std::time::Duration;
 
 use s4e::Error;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 
-use crate::support::{self, LogCapture};
+use crate::support::{self, LogCapture, MountExpecting};
 
 const SECRET: &str = "sk_live_REDACTION-canary-7f3a9c";
 
@@ -30,20 +29,16 @@ async fn secret_client(server: &MockServer) -> s4e::Client {
 #[tokio::test]
 async fn debug_output_never_shows_the_key() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-401"))
+    support::route("GET", "/v1/findings/f-401")
         .respond_with(
             support::error_body(401, "unauthorized", "invalid API key")
                 .insert_header("x-request-id", "req-r1"),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-bad"))
+    support::route("GET", "/v1/findings/f-bad")
         .respond_with(support::json(200, r#"{"data": {"id": "f-bad"}}"#))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let builder = s4e::Client::builder(SECRET)
@@ -72,13 +67,7 @@ async fn debug_output_never_shows_the_key() {
     let errors: Vec<Error> = vec![
         client.findings().get("f-401").await.unwrap_err(),
         client.findings().get("f-bad").await.unwrap_err(),
-        s4e::Client::builder(SECRET)
-            .base_url(support::closed_port_url())
-            .retries(0)
-            .build()
-            .unwrap()
-            .findings()
-            .get("f-1")
+        support::get_once(s4e::Client::builder(SECRET).base_url(support::closed_port_url()))
             .await
             .unwrap_err(),
         s4e::Client::builder(format!("{SECRET}\n"))
@@ -133,29 +122,23 @@ fn logged_calls() -> String {
         .expect("runtime");
     runtime.block_on(async {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-ok"))
+        support::route("GET", "/v1/findings/f-ok")
             .respond_with(support::finding_response("f-ok").insert_header("x-request-id", "req-ok"))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-retry"))
+        support::route("GET", "/v1/findings/f-retry")
             .respond_with(support::sequence([
                 support::error_body(503, "unavailable", "try again"),
                 support::finding_response("f-retry"),
             ]))
-            .expect(2)
-            .mount(&server)
+            .mount_expecting(&server, 2)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-missing"))
+        support::route("GET", "/v1/findings/f-missing")
             .respond_with(
                 support::error_body(404, "not_found", "no such finding")
                     .insert_header("x-request-id", "req-missing"),
             )
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
 
         let client = secret_client(&server).await;

@@ -3,10 +3,10 @@
 //! loop costs one call 11 requests, never that times the retries.
 
 use s4e::{AssetType, Error, ExportFormat, RedirectReason};
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::header;
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{self, KEY};
+use crate::support::{self, KEY, MountExpecting};
 
 /// A user-declared `PUT`, the one write method the API's own modules lack.
 #[s4e::endpoint(PUT, "/things/{id}", response = serde_json::Value)]
@@ -41,11 +41,9 @@ async fn mount_redirect(
     location: &str,
     times: u64,
 ) {
-    Mock::given(method(verb))
-        .and(path(at))
+    support::route(verb, at)
         .respond_with(redirect(status, location))
-        .expect(times)
-        .mount(server)
+        .mount_expecting(server, times)
         .await;
 }
 
@@ -150,24 +148,18 @@ async fn a_get_follows_ten_redirects_of_every_kind() {
             // Relative, as servers often send it.
             format!("r{}", hop + 1)
         };
-        Mock::given(method("GET"))
-            .and(path(format!("/v1/findings/r{hop}")))
+        support::route("GET", format!("/v1/findings/r{hop}"))
             .and(header("authorization", format!("Bearer {KEY}").as_str()))
             .respond_with(redirect(status, &next))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
     }
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    let finding = support::client(&server)
-        .findings()
-        .get("r0")
+    let finding = support::get_finding(&server, "r0")
         .await
         .expect("ten redirects on the same origin are followed, with the key");
     assert_eq!(finding.id, "f-1");
@@ -200,25 +192,21 @@ async fn a_redirect_loop_is_eleven_requests_and_no_retry() {
 async fn another_origin_gets_neither_the_key_nor_the_idempotency_key() {
     let origin = support::start().await;
     let elsewhere = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
         .and(header("idempotency-key", "read-once-7"))
         .respond_with(redirect(
             307,
             &format!("{}/v1/findings/f-1", elsewhere.uri()),
         ))
-        .expect(1)
-        .mount(&origin)
+        .mount_expecting(&origin, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .and(support::header_missing("authorization"))
         .and(support::header_missing("x-api-key"))
         .and(support::header_missing("idempotency-key"))
         .respond_with(support::finding_response("f-1"))
-        .expect(1)
-        .mount(&elsewhere)
+        .mount_expecting(&elsewhere, 1)
         .await;
     let finding = support::client(&origin)
         .findings()
@@ -235,11 +223,9 @@ async fn another_origin_gets_neither_the_key_nor_the_idempotency_key() {
 #[tokio::test]
 async fn a_redirect_without_a_usable_location_is_an_error() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(ResponseTemplate::new(302))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     mount_redirect(
         &server,

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use s4e::{Error, FindingStatus};
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::header;
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{self, header_missing, sequence};
+use crate::support::{self, MountExpecting, header_missing, sequence};
 
 /// A user-declared, non-idempotent `POST`.
 #[s4e::endpoint(POST, "/assets", response = serde_json::Value)]
@@ -51,16 +51,12 @@ async fn idempotency_keys(server: &MockServer) -> Vec<Option<String>> {
 #[tokio::test]
 async fn get_is_retried_after_a_503_and_succeeds() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(sequence([unavailable(), support::finding_response("f-1")]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
-    let finding = support::client(&server)
-        .findings()
-        .get("f-1")
+    let finding = support::get_finding(&server, "f-1")
         .await
         .expect("the retry succeeds");
     assert_eq!(finding.id, "f-1");
@@ -70,8 +66,7 @@ async fn get_is_retried_after_a_503_and_succeeds() {
 async fn get_is_retried_after_every_transient_status() {
     for status in [429, 500, 502, 504] {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(sequence([
                 ResponseTemplate::new(status),
                 support::finding_response("f-1"),
@@ -80,9 +75,7 @@ async fn get_is_retried_after_every_transient_status() {
             .named(format!("{status} then 200"))
             .mount(&server)
             .await;
-        support::client(&server)
-            .findings()
-            .get("f-1")
+        support::get_finding(&server, "f-1")
             .await
             .unwrap_or_else(|e| panic!("{status}: the retry succeeds, got {e:?}"));
     }
@@ -92,16 +85,13 @@ async fn get_is_retried_after_every_transient_status() {
 async fn client_errors_are_never_retried() {
     for status in [400, 401, 403, 404, 409, 422] {
         let server = support::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v1/findings/f-1"))
+        support::route("GET", "/v1/findings/f-1")
             .respond_with(ResponseTemplate::new(status))
             .expect(1)
             .named(format!("{status} once"))
             .mount(&server)
             .await;
-        let err = support::client(&server)
-            .findings()
-            .get("f-1")
+        let err = support::get_finding(&server, "f-1")
             .await
             .expect_err("refused");
         assert_eq!(err.status(), Some(status));
@@ -110,13 +100,7 @@ async fn client_errors_are_never_retried() {
 
 #[tokio::test]
 async fn a_plain_post_is_not_retried_after_a_500() {
-    let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
-        .respond_with(sequence([internal(), created()]))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = assets_answering(internal(), 1).await;
 
     let err = support::client(&server)
         .execute(create_asset())
@@ -132,13 +116,7 @@ async fn a_plain_post_is_not_retried_after_a_500() {
 
 #[tokio::test]
 async fn a_plain_post_is_not_retried_after_a_503() {
-    let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
-        .respond_with(sequence([unavailable(), created()]))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = assets_answering(unavailable(), 1).await;
 
     let err = support::client(&server)
         .execute(create_asset())
@@ -150,12 +128,10 @@ async fn a_plain_post_is_not_retried_after_a_503() {
 #[tokio::test]
 async fn a_post_with_a_caller_key_is_retried_with_that_key() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .and(header("idempotency-key", "k-1"))
         .respond_with(sequence([internal(), created()]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let answer = support::client(&server)
@@ -172,13 +148,7 @@ async fn a_post_with_a_caller_key_is_retried_with_that_key() {
 
 #[tokio::test]
 async fn a_post_is_retried_after_a_429_with_the_same_generated_key() {
-    let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
-        .respond_with(sequence([rate_limited(), created()]))
-        .expect(2)
-        .mount(&server)
-        .await;
+    let server = assets_answering(rate_limited(), 2).await;
 
     support::client(&server)
         .execute(create_asset())
@@ -197,12 +167,7 @@ async fn a_post_is_retried_after_a_429_with_the_same_generated_key() {
 async fn a_post_is_retried_after_a_refused_connection() {
     // Nothing listens: every attempt is refused, and each one is retried
     // because the server never saw the request. The budget still ends it.
-    let client = s4e::Client::builder(support::KEY)
-        .base_url(support::closed_port_url())
-        .retries(2)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .build()
-        .expect("client builds");
+    let client = support::refused_client(2);
     let err = client
         .execute(create_asset())
         .await
@@ -213,12 +178,10 @@ async fn a_post_is_retried_after_a_refused_connection() {
 #[tokio::test]
 async fn patch_is_not_retried_after_a_503() {
     let server = support::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-1"))
+    support::route("PATCH", "/v1/findings/f-1")
         .and(header_missing("idempotency-key"))
         .respond_with(sequence([unavailable(), support::finding_response("f-1")]))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::client(&server)
@@ -233,11 +196,9 @@ async fn patch_is_not_retried_after_a_503() {
 #[tokio::test]
 async fn patch_is_retried_after_a_429() {
     let server = support::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/findings/f-1"))
+    support::route("PATCH", "/v1/findings/f-1")
         .respond_with(sequence([rate_limited(), support::finding_response("f-1")]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     support::client(&server)
@@ -251,20 +212,16 @@ async fn patch_is_retried_after_a_429() {
 #[tokio::test]
 async fn retry_after_seconds_is_waited_for() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(sequence([
             rate_limited().insert_header("retry-after", "1"),
             support::finding_response("f-1"),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let started = Instant::now();
-    support::client(&server)
-        .findings()
-        .get("f-1")
+    support::get_finding(&server, "f-1")
         .await
         .expect("the retry after the wait succeeds");
     let waited = started.elapsed();
@@ -279,17 +236,13 @@ async fn retry_after_seconds_is_waited_for() {
 #[tokio::test]
 async fn retry_after_above_the_ceiling_returns_the_rate_limit_at_once() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(rate_limited().insert_header("retry-after", "120"))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let started = Instant::now();
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
+    let err = support::get_finding(&server, "f-1")
         .await
         .expect_err("a two-minute wait is above the 60 s default ceiling");
     assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
@@ -309,16 +262,12 @@ async fn retry_after_as_an_http_date_is_understood() {
         .unwrap()
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string();
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(rate_limited().insert_header("retry-after", date.as_str()))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
-    let err = support::client(&server)
-        .findings()
-        .get("f-1")
+    let err = support::get_finding(&server, "f-1")
         .await
         .expect_err("a two-minute wait is above the ceiling");
     let wait = err.retry_after().expect("the date is parsed");
@@ -331,24 +280,17 @@ async fn retry_after_as_an_http_date_is_understood() {
 #[tokio::test]
 async fn retry_after_in_the_body_is_honoured() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(ResponseTemplate::new(429).set_body_json(json!({
             "status": "error",
             "error": { "code": "rate_limited", "message": "slow down", "retry_after": 30 }
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     // Without the body's hint the 1-5 ms backoff would retry; with it the
     // wait exceeds the ceiling and the error comes back after one request.
-    let err = support::builder(&server)
-        .max_retry_wait(Duration::from_secs(10))
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(support::builder(&server).max_retry_wait(Duration::from_secs(10)))
         .await
         .expect_err("a 30 s wait is above the 10 s ceiling");
     assert!(matches!(err, Error::RateLimit(_)), "{err:?}");
@@ -358,11 +300,9 @@ async fn retry_after_in_the_body_is_honoured() {
 #[tokio::test]
 async fn zero_retries_means_one_request() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(sequence([unavailable(), support::finding_response("f-1")]))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::client_no_retry(&server)
@@ -376,17 +316,13 @@ async fn zero_retries_means_one_request() {
 #[tokio::test]
 async fn per_request_retries_override_the_client() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(unavailable())
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-2"))
+    support::route("GET", "/v1/findings/f-2")
         .respond_with(sequence([unavailable(), support::finding_response("f-2")]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
 
     let err = support::client(&server)
@@ -407,19 +343,12 @@ async fn per_request_retries_override_the_client() {
 #[tokio::test]
 async fn the_retry_budget_ends_with_the_last_error() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(unavailable().insert_header("x-request-id", "req-last"))
-        .expect(4)
-        .mount(&server)
+        .mount_expecting(&server, 4)
         .await;
 
-    let err = support::builder(&server)
-        .retries(3)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(support::builder(&server).retries(3))
         .await
         .expect_err("every attempt fails");
     assert!(
@@ -427,4 +356,15 @@ async fn the_retry_budget_ends_with_the_last_error() {
         "{err:?}"
     );
     assert_eq!(err.request_id(), Some("req-last"));
+}
+
+/// A server whose `POST /v1/assets` answers `first`, then 201, and must see
+/// `calls` requests.
+async fn assets_answering(first: ResponseTemplate, calls: u64) -> MockServer {
+    let server = support::start().await;
+    support::route("POST", "/v1/assets")
+        .respond_with(sequence([first, created()]))
+        .mount_expecting(&server, calls)
+        .await;
+    server
 }

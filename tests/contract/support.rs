@@ -2,11 +2,14 @@
 //! fast backoff, JSON responses, scripted response sequences.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+#[path = "../common/mocks.rs"]
+mod mocks;
+pub(crate) use mocks::{MountExpecting, route, sequence};
+
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// The API key every test client uses; no log line or `Debug` may show it.
 pub(crate) const KEY: &str = "sk_test_contract_0123456789";
@@ -84,6 +87,36 @@ pub(crate) fn client_no_retry(server: &MockServer) -> s4e::Client {
         .expect("test client builds")
 }
 
+/// Mounts `GET /v1/findings/f-1` answering finding `f-1`, which must see
+/// `calls` requests.
+pub(crate) async fn mount_f1(server: &MockServer, calls: u64) {
+    route("GET", "/v1/findings/f-1")
+        .respond_with(finding_response("f-1"))
+        .mount_expecting(server, calls)
+        .await;
+}
+
+/// `findings().get(id)` by [`client`]: the call of most tests of one answer.
+pub(crate) async fn get_finding(server: &MockServer, id: &str) -> Result<s4e::Finding, s4e::Error> {
+    client(server).findings().get(id).await
+}
+
+/// `findings().get("f-1")` sent once, without a retry, by a client built
+/// from `builder`: the call of the tests of one failed exchange.
+pub(crate) async fn get_once(builder: s4e::ClientBuilder) -> Result<s4e::Finding, s4e::Error> {
+    get_f1_by(builder.retries(0)).await
+}
+
+/// `findings().get("f-1")` by a client built from `builder`.
+pub(crate) async fn get_f1_by(builder: s4e::ClientBuilder) -> Result<s4e::Finding, s4e::Error> {
+    builder
+        .build()
+        .expect("test client builds")
+        .findings()
+        .get("f-1")
+        .await
+}
+
 /// A 200 whose body is `json` as is (a fixture's text).
 pub(crate) fn json(status: u16, json: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(json.as_bytes().to_vec(), "application/json")
@@ -128,29 +161,6 @@ pub(crate) fn ids(from: usize, to: usize) -> Vec<String> {
     (from..=to).map(|n| format!("f-{n}")).collect()
 }
 
-/// Answers with each response in turn; the last one repeats.
-pub(crate) struct Sequence {
-    responses: Vec<ResponseTemplate>,
-    next: AtomicUsize,
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _request: &Request) -> ResponseTemplate {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        self.responses[n.min(self.responses.len() - 1)].clone()
-    }
-}
-
-/// See [`Sequence`].
-pub(crate) fn sequence(responses: impl IntoIterator<Item = ResponseTemplate>) -> Sequence {
-    let responses: Vec<ResponseTemplate> = responses.into_iter().collect();
-    assert!(!responses.is_empty(), "a sequence needs a response");
-    Sequence {
-        responses,
-        next: AtomicUsize::new(0),
-    }
-}
-
 /// Every request the server received, the catch-all's included.
 pub(crate) async fn received(server: &MockServer) -> Vec<Request> {
     server
@@ -193,6 +203,17 @@ pub(crate) fn closed_port_url() -> String {
     let port = listener.local_addr().expect("local address").port();
     drop(listener);
     format!("http://127.0.0.1:{port}/v1")
+}
+
+/// A client for [`closed_port_url`] that makes `retries` retries 1-2 ms
+/// apart: every attempt is refused.
+pub(crate) fn refused_client(retries: u32) -> s4e::Client {
+    s4e::Client::builder(KEY)
+        .base_url(closed_port_url())
+        .retries(retries)
+        .backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .build()
+        .expect("client builds")
 }
 
 /// Everything a `tracing` subscriber writes, for assertions on log output.

@@ -5,11 +5,10 @@ use std::time::{Duration, Instant};
 
 use s4e::Error;
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 use crate::slow::{self, Script};
-use crate::support::{self, CUT_BOUND};
+use crate::support::{self, CUT_BOUND, MountExpecting};
 
 const SLOW: Duration = Duration::from_millis(500);
 const SHORT: Duration = Duration::from_millis(100);
@@ -23,11 +22,9 @@ const NEVER: Duration = Duration::from_secs(60);
 const PROMPT: Duration = Duration::from_secs(5);
 
 async fn slow_finding(server: &MockServer, times: u64) {
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(support::finding_response("f-1").set_delay(SLOW))
-        .expect(times)
-        .mount(server)
+        .mount_expecting(server, times)
         .await;
 }
 
@@ -36,13 +33,7 @@ async fn an_answer_slower_than_the_timeout_is_a_timeout() {
     let server = support::start().await;
     slow_finding(&server, 1).await;
 
-    let err = support::builder(&server)
-        .timeout(SHORT)
-        .retries(0)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_once(support::builder(&server).timeout(SHORT))
         .await
         .expect_err("the answer comes too late");
     assert!(matches!(err, Error::Timeout(d) if d == SHORT), "{err:?}");
@@ -83,20 +74,16 @@ async fn a_per_request_timeout_overrides_the_client() {
 #[tokio::test]
 async fn a_timed_out_get_is_retried() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(support::finding_response("f-1").set_delay(NEVER))
         .up_to_n_times(1)
         .with_priority(1)
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(support::finding_response("f-1"))
         .with_priority(2)
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     // The first attempt times out; the second, answered at once, must not.
@@ -119,15 +106,13 @@ struct CreateAsset {
 #[tokio::test]
 async fn a_timed_out_plain_post_is_not_retried() {
     let server = support::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .respond_with(
             ResponseTemplate::new(201)
                 .set_body_json(json!({ "id": "a-1" }))
                 .set_delay(SLOW),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
 
     let err = support::builder(&server)
@@ -148,14 +133,12 @@ async fn a_timed_out_plain_post_is_not_retried() {
 #[tokio::test]
 async fn the_deadline_ends_a_call_across_its_attempts() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(support::sequence([
             support::error_body(503, "unavailable", "try again"),
             support::finding_response("f-1").set_delay(NEVER),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
     let deadline = Duration::from_millis(500);
     let client = support::builder(&server)
@@ -180,13 +163,11 @@ async fn the_deadline_ends_a_call_across_its_attempts() {
 #[tokio::test]
 async fn a_wait_past_the_deadline_returns_the_last_error_at_once() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings/f-1"))
+    support::route("GET", "/v1/findings/f-1")
         .respond_with(
             support::error_body(503, "unavailable", "try again").insert_header("retry-after", "60"),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let started = Instant::now();
     let err = support::client(&server)
@@ -222,11 +203,9 @@ async fn the_client_deadline_applies_and_a_request_overrides_it() {
 #[tokio::test]
 async fn each_page_of_a_walk_has_the_deadline() {
     let server = support::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/findings"))
+    support::route("GET", "/v1/findings")
         .respond_with(support::page_response(&support::ids(1, 2), None).set_delay(NEVER))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let client = support::builder(&server).deadline(SHORT).build().unwrap();
     let started = Instant::now();

@@ -11,9 +11,7 @@ use crate::support::{self, TestResult, ids};
 
 #[tokio::test]
 async fn every_action_operation() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
 
     let seeded = client.actions().list().await?;
     assert_eq!(seeded.total, Some(6));
@@ -174,17 +172,14 @@ async fn every_action_operation() -> TestResult {
     );
 
     client.actions().delete(created.id.clone()).await?;
-    let err = client.actions().get(created.id.clone()).await.unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    support::not_found(client.actions().get(created.id.clone()).await);
     assert_eq!(client.actions().list().await?.total, Some(6));
     Ok(())
 }
 
 #[tokio::test]
 async fn wait_execution_follows_the_sandbox_clock_and_reports_progress() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
     let execution = client
         .actions()
         .trigger("act-block-ip")
@@ -194,13 +189,7 @@ async fn wait_execution_follows_the_sandbox_clock_and_reports_progress() -> Test
     let path = format!("/actions/act-block-ip/executions/{}", execution.id);
     // Executions queue 5 nominal seconds and run 30: after two polls the
     // clock jumps past the end.
-    let advancer = tokio::spawn(support::advance_after(
-        controls.clone(),
-        "GET",
-        path.clone(),
-        2,
-        Duration::from_secs(60),
-    ));
+    let advancer = support::jump_after(&controls, &path, 2, Duration::from_secs(60));
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let done = client
         .actions()

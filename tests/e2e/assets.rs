@@ -8,9 +8,7 @@ use crate::support::{self, TestResult, ids, sorted};
 
 #[tokio::test]
 async fn every_asset_operation() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
 
     let seeded = client.assets().list().per_page(100).await?;
     assert_eq!(seeded.total, Some(36));
@@ -87,10 +85,9 @@ async fn every_asset_operation() -> TestResult {
     assert_eq!(ids(&auto, |a| &a.id), ids(&tagged.items, |a| &a.id));
 
     client.assets().delete(created.id.clone()).await?;
-    let err = client.assets().get(created.id.clone()).await.unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let err = support::not_found(client.assets().get(created.id.clone()).await);
     assert_eq!(err.code(), Some("not_found"));
-    support::assert_is_last_logged(controls, &err);
+    support::assert_is_last_logged(&controls, &err);
     let err = client
         .assets()
         .delete(created.id.clone())

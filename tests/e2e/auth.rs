@@ -104,8 +104,7 @@ async fn errors_carry_the_request_id_of_the_log() -> TestResult {
     let controls = sandbox.controls();
     let client = support::client(&sandbox);
 
-    let err = client.scans().get("sc-1").await.unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let err = support::not_found(client.scans().get("sc-1").await);
     assert_is_last_logged(controls, &err);
 
     let err = client
@@ -113,11 +112,7 @@ async fn errors_carry_the_request_id_of_the_log() -> TestResult {
         .create("not a domain", AssetType::Domain)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "{err:?}");
-    assert_eq!(
-        err.api_error().map(|e| e.details()[0].field.as_str()),
-        Some("name")
-    );
+    support::assert_invalid_field(&err, "name");
     assert_is_last_logged(controls, &err);
 
     controls.fail_next(1, 500);

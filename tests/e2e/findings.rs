@@ -2,7 +2,7 @@
 //! unfiltered list, and the CSV and JSON exports.
 
 use s4e::findings::FindingSortBy;
-use s4e::{Error, ExportFormat, Finding, FindingStatus, Severity, SortOrder};
+use s4e::{ExportFormat, Finding, FindingStatus, Severity, SortOrder};
 
 use crate::support::{self, TestResult, ids, sorted};
 
@@ -80,26 +80,21 @@ async fn get_and_update_a_finding() -> TestResult {
         .await?;
     assert_eq!(accepted.status, Some(FindingStatus::AcceptedRisk));
 
-    let err = client.findings().get("f-1").await.unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
-    let err = client
-        .findings()
-        .update("f-1")
-        .status(FindingStatus::Open)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    support::not_found(client.findings().get("f-1").await);
+    support::not_found(
+        client
+            .findings()
+            .update("f-1")
+            .status(FindingStatus::Open)
+            .await,
+    );
     let err = client
         .findings()
         .update(listed.id.clone())
         .status(FindingStatus::Other("fixed-ish".into()))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "{err:?}");
-    assert_eq!(
-        err.api_error().map(|e| e.details()[0].field.as_str()),
-        Some("status")
-    );
+    support::assert_invalid_field(&err, "status");
     Ok(())
 }
 

@@ -15,9 +15,7 @@ async fn named(client: &s4e::Client, name: &str) -> s4e::Result<usize> {
 
 #[tokio::test]
 async fn a_keyed_create_is_retried_through_a_503_and_creates_once() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
     let name = "keyed-503.e2e.example";
     let key = "e2e-keyed-503-2d9c";
 
@@ -30,7 +28,7 @@ async fn a_keyed_create_is_retried_through_a_503_and_creates_once() -> TestResul
     assert_eq!(asset.domain, name);
     assert!(controls.faults().is_empty(), "the fault was used up");
 
-    let posts = requests_to(controls, "POST", "/assets");
+    let posts = requests_to(&controls, "POST", "/assets");
     assert_eq!(posts.len(), 2, "{posts:#?}");
     assert_eq!(controls.count("POST", "/assets"), 2);
     assert_eq!(posts[0].status, Some(503));
@@ -55,7 +53,7 @@ async fn a_keyed_create_is_retried_through_a_503_and_creates_once() -> TestResul
         .idempotency_key(key)
         .await?;
     assert_eq!(again, asset);
-    let posts = requests_to(controls, "POST", "/assets");
+    let posts = requests_to(&controls, "POST", "/assets");
     assert_eq!(posts.len(), 3);
     assert!(posts[2].replayed);
     assert_eq!(named(&client, name).await?, 1, "still one asset");
@@ -64,9 +62,7 @@ async fn a_keyed_create_is_retried_through_a_503_and_creates_once() -> TestResul
 
 #[tokio::test]
 async fn a_keyed_create_survives_a_dropped_answer_without_duplicating() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
     let name = "keyed-drop.e2e.example";
 
     // The server creates, then the connection breaks before the answer.
@@ -76,7 +72,7 @@ async fn a_keyed_create_survives_a_dropped_answer_without_duplicating() -> TestR
         .create(name, AssetType::Domain)
         .idempotency_key("e2e-keyed-drop-81f0")
         .await?;
-    let posts = requests_to(controls, "POST", "/assets");
+    let posts = requests_to(&controls, "POST", "/assets");
     assert_eq!(posts.len(), 2, "{posts:#?}");
     assert_eq!(posts[0].status, None, "no answer was sent");
     assert_eq!(posts[0].fault.as_deref(), Some("drop_before_headers"));
@@ -89,9 +85,7 @@ async fn a_keyed_create_survives_a_dropped_answer_without_duplicating() -> TestR
 
 #[tokio::test]
 async fn an_unkeyed_create_is_not_retried_after_a_503() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
     let name = "unkeyed-503.e2e.example";
 
     controls.inject(Fault::status(503).times(1).on("POST", "/assets"));
@@ -104,7 +98,7 @@ async fn an_unkeyed_create_is_not_retried_after_a_503() -> TestResult {
     assert_eq!(err.status(), Some(503));
     assert_eq!(err.code(), Some("service_unavailable"));
     assert!(err.is_retryable(), "transient, yet not safe to repeat");
-    let posts = requests_to(controls, "POST", "/assets");
+    let posts = requests_to(&controls, "POST", "/assets");
     assert_eq!(posts.len(), 1, "not retried: {posts:#?}");
     assert_eq!(controls.count("POST", "/assets"), 1);
     assert_eq!(posts[0].status, Some(503));
@@ -115,7 +109,7 @@ async fn an_unkeyed_create_is_not_retried_after_a_503() -> TestResult {
     // the client generates one per call, but only a caller-set key makes it
     // retry a write.
     client.assets().create(name, AssetType::Domain).await?;
-    let posts = requests_to(controls, "POST", "/assets");
+    let posts = requests_to(&controls, "POST", "/assets");
     assert_eq!(posts.len(), 2);
     assert_eq!(posts[1].status, Some(201));
     let generated: Vec<&str> = posts
@@ -133,9 +127,7 @@ async fn an_unkeyed_create_is_not_retried_after_a_503() -> TestResult {
 
 #[tokio::test]
 async fn reset_forgets_created_data_and_stored_answers() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
     let name = "reset.e2e.example";
     let key = "e2e-reset-4b6f";
 
@@ -158,7 +150,7 @@ async fn reset_forgets_created_data_and_stored_answers() -> TestResult {
         .create(name, AssetType::Domain)
         .idempotency_key(key)
         .await?;
-    assert!(!requests_to(controls, "POST", "/assets")[0].replayed);
+    assert!(!requests_to(&controls, "POST", "/assets")[0].replayed);
     assert_eq!(second.id, first.id, "ids restart with the seed");
     assert_eq!(named(&client, name).await?, 1);
     Ok(())
@@ -166,9 +158,7 @@ async fn reset_forgets_created_data_and_stored_answers() -> TestResult {
 
 #[tokio::test]
 async fn reads_are_retried_and_writes_give_up_after_the_retry_budget() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
 
     // A GET retries through two 503s.
     controls.inject(Fault::status(503).times(2).on("GET", "/assets/a-1001"));
@@ -188,7 +178,7 @@ async fn reads_are_retried_and_writes_give_up_after_the_retry_budget() -> TestRe
         .unwrap_err();
     assert_eq!(err.status(), Some(502), "{err:?}");
     assert_eq!(controls.count("POST", "/assets"), 3);
-    support::assert_is_last_logged(controls, &err);
+    support::assert_is_last_logged(&controls, &err);
     controls.clear_faults();
     assert_eq!(named(&client, "budget.e2e.example").await?, 0);
     Ok(())

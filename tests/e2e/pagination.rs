@@ -94,9 +94,7 @@ async fn auto_pagination_equals_the_pages_of_every_list() -> TestResult {
 
 #[tokio::test]
 async fn auto_pagination_stops_where_asked() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
 
     let first: Vec<s4e::Finding> = client
         .findings()

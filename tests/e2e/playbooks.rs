@@ -11,9 +11,7 @@ use crate::support::{self, TestResult, ids};
 
 #[tokio::test]
 async fn every_playbook_operation() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
 
     let seeded = client.playbooks().list().await?;
     assert_eq!(seeded.total, Some(4));
@@ -112,13 +110,7 @@ async fn every_playbook_operation() -> TestResult {
     );
 
     let runs_path = format!("/playbooks/pb-tls-expiry/runs/{}", run.id);
-    let advancer = tokio::spawn(support::advance_after(
-        controls.clone(),
-        "GET",
-        runs_path.clone(),
-        2,
-        Duration::from_secs(120),
-    ));
+    let advancer = support::jump_after(&controls, &runs_path, 2, Duration::from_secs(120));
     let finished = client
         .playbooks()
         .wait_run("pb-tls-expiry", run.id.clone())
@@ -166,12 +158,12 @@ async fn every_playbook_operation() -> TestResult {
         ]
     );
 
-    let err = client
-        .playbooks()
-        .run(created.id.clone(), "a-does-not-exist")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    support::not_found(
+        client
+            .playbooks()
+            .run(created.id.clone(), "a-does-not-exist")
+            .await,
+    );
     let err = client
         .playbooks()
         .run_status(created.id.clone(), run.id.clone())
@@ -183,12 +175,7 @@ async fn every_playbook_operation() -> TestResult {
     );
 
     client.playbooks().delete(created.id.clone()).await?;
-    let err = client
-        .playbooks()
-        .get(created.id.clone())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    support::not_found(client.playbooks().get(created.id.clone()).await);
     assert_eq!(client.playbooks().list().await?.total, Some(4));
     Ok(())
 }

@@ -10,9 +10,7 @@ use crate::support::{self, TestResult, ids};
 
 #[tokio::test]
 async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
 
     let asset = client
         .assets()
@@ -98,9 +96,7 @@ async fn scan_lifecycle_on_the_sandbox_clock_produces_findings() -> TestResult {
 
 #[tokio::test]
 async fn list_get_cancel_and_wait() -> TestResult {
-    let sandbox = support::start().await?;
-    let client = support::client(&sandbox);
-    let controls = sandbox.controls();
+    let (_sandbox, client, controls) = support::start_with_client().await?;
 
     let all = client.scans().list().per_page(100).await?;
     assert_eq!(all.total, Some(30));
@@ -141,7 +137,7 @@ async fn list_get_cancel_and_wait() -> TestResult {
     assert_eq!(err.status(), Some(422));
     let api = err.api_error().expect("the server answered");
     assert_eq!(api.details()[0].field, "status");
-    support::assert_is_last_logged(controls, &err);
+    support::assert_is_last_logged(&controls, &err);
 
     let asset = "a-1001";
     let scan = client
@@ -177,13 +173,7 @@ async fn list_get_cancel_and_wait() -> TestResult {
     // `wait` polls until the clock, moved after its first poll, finishes it.
     let scan = client.scans().create(asset, ScanType::Dns).await?;
     let status_path = format!("/scans/{}/status", scan.id);
-    let advancer = tokio::spawn(support::advance_after(
-        controls.clone(),
-        "GET",
-        status_path.clone(),
-        1,
-        Duration::from_secs(3600),
-    ));
+    let advancer = support::jump_after(&controls, &status_path, 1, Duration::from_secs(3600));
     let waited = client
         .scans()
         .wait(scan.id.clone())
@@ -228,12 +218,12 @@ async fn list_get_cancel_and_wait() -> TestResult {
         mine.iter()
             .all(|s| s.asset_id.as_ref().is_some_and(|id| id == asset))
     );
-    let err = client
-        .scans()
-        .create("a-does-not-exist", ScanType::Quick)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    support::not_found(
+        client
+            .scans()
+            .create("a-does-not-exist", ScanType::Quick)
+            .await,
+    );
     Ok(())
 }
 

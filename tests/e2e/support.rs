@@ -34,6 +34,16 @@ pub(crate) async fn start() -> Result<Sandbox, s4e_sandbox::Error> {
     builder().start().await
 }
 
+/// A started sandbox ([`start`]), an async [`client`] for it and its
+/// controls: where most end-to-end tests begin.
+pub(crate) async fn start_with_client()
+-> Result<(Sandbox, s4e::Client, Controls), s4e_sandbox::Error> {
+    let sandbox = start().await?;
+    let client = client(&sandbox);
+    let controls = sandbox.controls().clone();
+    Ok((sandbox, client, controls))
+}
+
 /// A client builder for `sandbox` with `key` and the fast backoff.
 pub(crate) fn client_builder(sandbox: &Sandbox, key: &str) -> s4e::ClientBuilder {
     s4e::Client::builder(key)
@@ -130,6 +140,41 @@ pub(crate) async fn advance_after(
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     controls.advance(by);
+}
+
+/// Asserts that `err` is a validation error whose first detail names `field`.
+pub(crate) fn assert_invalid_field(err: &s4e::Error, field: &str) {
+    assert!(matches!(err, s4e::Error::Validation(_)), "{err:?}");
+    assert_eq!(
+        err.api_error().map(|e| e.details()[0].field.as_str()),
+        Some(field),
+        "{err:?}"
+    );
+}
+
+/// The error of `result`, asserted to be a 404.
+#[track_caller]
+pub(crate) fn not_found<T: std::fmt::Debug>(result: Result<T, s4e::Error>) -> s4e::Error {
+    match result {
+        Err(err @ s4e::Error::NotFound(_)) => err,
+        other => panic!("expected a 404, got {other:?}"),
+    }
+}
+
+/// Spawns [`advance_after`] for the GETs (the polls of a wait) of `path`.
+pub(crate) fn jump_after(
+    controls: &Controls,
+    path: &str,
+    gets: usize,
+    by: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(advance_after(
+        controls.clone(),
+        "GET",
+        path.to_owned(),
+        gets,
+        by,
+    ))
 }
 
 /// [`advance_after`] for a plain thread.

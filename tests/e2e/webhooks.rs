@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use s4e::FindingStatus;
 use s4e::webhooks::{self, EventData, EventType, SignatureError};
-use s4e::{Error, FindingStatus};
 
 use crate::support::{self, Listener, TestResult, ids};
 
@@ -74,21 +74,11 @@ async fn every_webhook_operation() -> TestResult {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "{err:?}");
-    assert_eq!(
-        err.api_error().map(|e| e.details()[0].field.as_str()),
-        Some("url")
-    );
+    support::assert_invalid_field(&err, "url");
 
     client.webhooks().delete(created.id.clone()).await?;
-    let err = client.webhooks().get(created.id.clone()).await.unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
-    let err = client
-        .webhooks()
-        .test(created.id.clone())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    support::not_found(client.webhooks().get(created.id.clone()).await);
+    support::not_found(client.webhooks().test(created.id.clone()).await);
     assert_eq!(client.webhooks().list().await?.total, Some(2));
     Ok(())
 }

@@ -11,11 +11,12 @@ use s4e::actions::{
     ValidationReport,
 };
 use serde_json::json;
-use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
+use wiremock::matchers::{body_json, header, header_exists, query_param};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::support::{
-    self, at, fixture, header_missing, json, no_body, no_query, on_both_clients, query_count,
+    self, MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
+    query_count,
 };
 
 fn action_json(id: &str) -> serde_json::Value {
@@ -25,8 +26,7 @@ fn action_json(id: &str) -> serde_json::Value {
 // ---------------------------------------------------------------- list
 
 async fn mount_list(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/actions"))
+    support::route("GET", "/v1/actions")
         .and(query_param("type", "remediation"))
         .and(query_param("search", "block ip"))
         .and(query_param("page", "1"))
@@ -35,8 +35,7 @@ async fn mount_list(server: &MockServer) {
         .and(header("accept", "application/json"))
         .and(header_missing("content-type"))
         .respond_with(json(200, fixture!("actions/actions_page.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -66,19 +65,9 @@ on_both_clients!(list_sends_type_and_search, mount(mount_list), |client| {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/actions"))
-        .and(no_query)
-        .respond_with(json(200, fixture!("actions/actions_page.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let page = support::client(&server)
-        .actions()
-        .list()
-        .await
-        .expect("list succeeds");
+    let (_server, client) =
+        support::bare_list("/v1/actions", fixture!("actions/actions_page.json")).await;
+    let page = client.actions().list().await.expect("list succeeds");
     assert_eq!(page.items.len(), 2);
 }
 
@@ -89,8 +78,7 @@ async fn mount_list_auto(server: &MockServer) {
         (1, json!([action_json("act-1"), action_json("act-2")])),
         (2, json!([action_json("act-3")])),
     ] {
-        Mock::given(method("GET"))
-            .and(path("/v1/actions"))
+        support::route("GET", "/v1/actions")
             .and(query_param("type", "notification"))
             .and(query_param("page", number.to_string()))
             .and(query_param("per_page", "2"))
@@ -98,8 +86,7 @@ async fn mount_list_auto(server: &MockServer) {
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(support::page(items, number, 2, 3)),
             )
-            .expect(1)
-            .mount(server)
+            .mount_expecting(server, 1)
             .await;
     }
 }
@@ -128,14 +115,12 @@ on_both_clients!(
 // ---------------------------------------------------------------- get
 
 async fn mount_get(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/actions/act%2Fblock-ip"))
+    support::route("GET", "/v1/actions/act%2Fblock-ip")
         .and(no_query)
         .and(header_missing("content-type"))
         .and(header_missing("idempotency-key"))
         .respond_with(json(200, fixture!("actions/action.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -186,8 +171,7 @@ on_both_clients!(
 // ---------------------------------------------------------------- create
 
 async fn mount_create(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/actions"))
+    support::route("POST", "/v1/actions")
         .and(no_query)
         .and(body_json(json!({
             "name": "Block IP",
@@ -205,15 +189,12 @@ async fn mount_create(server: &MockServer) {
         .and(header("content-type", "application/json"))
         .and(header_exists("idempotency-key"))
         .respond_with(json(201, fixture!("actions/action.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/actions"))
+    support::route("POST", "/v1/actions")
         .and(body_json(json!({ "name": "Ping", "type": "notification" })))
         .respond_with(json(201, fixture!("actions/action_bare_numeric.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -250,8 +231,7 @@ on_both_clients!(
 // ---------------------------------------------------------------- update
 
 async fn mount_update(server: &MockServer) {
-    Mock::given(method("PATCH"))
-        .and(path("/v1/actions/act%2Fblock-ip"))
+    support::route("PATCH", "/v1/actions/act%2Fblock-ip")
         .and(no_query)
         .and(body_json(json!({
             "name": "Block IP v2",
@@ -266,15 +246,12 @@ async fn mount_update(server: &MockServer) {
         .and(header("content-type", "application/json"))
         .and(header_missing("idempotency-key"))
         .respond_with(json(200, fixture!("actions/action.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/actions/act-2"))
+    support::route("PATCH", "/v1/actions/act-2")
         .and(body_json(json!({ "description": "only this" })))
         .respond_with(json(200, fixture!("actions/action.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -304,14 +281,12 @@ on_both_clients!(
 // ---------------------------------------------------------------- delete
 
 async fn mount_delete(server: &MockServer) {
-    Mock::given(method("DELETE"))
-        .and(path("/v1/actions/act%2Fblock-ip"))
+    support::route("DELETE", "/v1/actions/act%2Fblock-ip")
         .and(no_query)
         .and(no_body)
         .and(header_missing("content-type"))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -335,14 +310,12 @@ fn definition() -> serde_json::Value {
 }
 
 async fn mount_validate(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/actions/validate"))
+    support::route("POST", "/v1/actions/validate")
         .and(no_query)
         .and(body_json(definition()))
         .and(header("content-type", "application/json"))
         .respond_with(json(200, fixture!("actions/validation_report.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -367,14 +340,12 @@ on_both_clients!(
 #[tokio::test]
 async fn validate_is_retried_after_a_server_error_as_it_is_read_only() {
     let server = support::server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/actions/validate"))
+    support::route("POST", "/v1/actions/validate")
         .respond_with(support::sequence([
             ResponseTemplate::new(500),
             ResponseTemplate::new(200).set_body_json(json!({ "valid": true })),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
     let report = support::client(&server)
         .actions()
@@ -399,8 +370,7 @@ async fn validate_refuses_a_definition_that_is_not_an_object_before_sending() {
 // ---------------------------------------------------------------- trigger
 
 async fn mount_trigger(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/actions/act%2Fblock-ip/trigger"))
+    support::route("POST", "/v1/actions/act%2Fblock-ip/trigger")
         .and(no_query)
         .and(body_json(json!({
             "target": "203.0.113.7",
@@ -410,15 +380,12 @@ async fn mount_trigger(server: &MockServer) {
         .and(header("content-type", "application/json"))
         .and(header_exists("idempotency-key"))
         .respond_with(json(202, fixture!("actions/execution_queued_bare.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/actions/act-2/trigger"))
+    support::route("POST", "/v1/actions/act-2/trigger")
         .and(body_json(json!({})))
         .respond_with(json(202, fixture!("actions/execution_queued_bare.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -484,11 +451,9 @@ fn trigger_sends_target_parameters_and_sandbox_and_decodes_a_bare_object_blockin
 #[tokio::test]
 async fn trigger_is_not_retried_after_a_server_error() {
     let server = support::server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/actions/act-1/trigger"))
+    support::route("POST", "/v1/actions/act-1/trigger")
         .respond_with(ResponseTemplate::new(503))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let err = support::client(&server)
         .actions()
@@ -501,13 +466,11 @@ async fn trigger_is_not_retried_after_a_server_error() {
 // ---------------------------------------------------------------- execution
 
 async fn mount_execution(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/actions/act%2Fblock-ip/executions/exec%2F7781"))
+    support::route("GET", "/v1/actions/act%2Fblock-ip/executions/exec%2F7781")
         .and(no_query)
         .and(header_missing("content-type"))
         .respond_with(json(200, fixture!("actions/execution_completed.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -565,8 +528,7 @@ impl Respond for Statuses {
 }
 
 fn execution_statuses_mock(statuses: &'static [&'static str], calls: u64) -> Mock {
-    Mock::given(method("GET"))
-        .and(path("/v1/actions/act%2Fblock-ip/executions/exec%2F7781"))
+    support::route("GET", "/v1/actions/act%2Fblock-ip/executions/exec%2F7781")
         .and(no_query)
         .respond_with(Statuses {
             calls: AtomicUsize::new(0),
@@ -631,14 +593,12 @@ fn wait_execution_blocking_returns_a_failed_execution() {
 #[tokio::test]
 async fn wait_execution_times_out_at_the_deadline() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/actions/act%2Fblock-ip/executions/exec%2F7781"))
+    support::route("GET", "/v1/actions/act%2Fblock-ip/executions/exec%2F7781")
         .respond_with(Statuses {
             calls: AtomicUsize::new(0),
             statuses: &["running"],
         })
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let started = Instant::now();
     // The deadline falls within the first sleep: one poll, then the timeout.
@@ -696,11 +656,9 @@ async fn an_execution_without_a_status_is_not_final() {
 #[tokio::test]
 async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/actions/act-ticket"))
+    support::route("GET", "/v1/actions/act-ticket")
         .respond_with(json(200, fixture!("actions/action_unknown_values.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let action = support::client(&server)
         .actions()

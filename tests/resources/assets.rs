@@ -5,14 +5,15 @@
 use s4e::assets::{AssetSortBy, AssetStatus, AssetType, NewAsset};
 use s4e::{Asset, SortOrder};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
+use wiremock::matchers::{body_json, header, header_exists, query_param};
 
 use crate::support;
 
 /// Helpers shared by the assets, scans and actions tests.
 use crate::support::{
-    at, fixture, header_missing, json, no_body, no_query, on_both_clients, query_count,
+    MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
+    query_count,
 };
 
 fn asset_json(id: &str) -> serde_json::Value {
@@ -22,8 +23,7 @@ fn asset_json(id: &str) -> serde_json::Value {
 // ---------------------------------------------------------------- list
 
 async fn mount_list(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/assets"))
+    support::route("GET", "/v1/assets")
         .and(query_param("type", "domain"))
         .and(query_param("status", "active"))
         .and(query_param("tag", "prod"))
@@ -37,8 +37,7 @@ async fn mount_list(server: &MockServer) {
         .and(header_missing("content-type"))
         .and(header_missing("idempotency-key"))
         .respond_with(json(200, fixture!("assets/assets_page.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -72,19 +71,9 @@ on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/assets"))
-        .and(no_query)
-        .respond_with(json(200, fixture!("assets/assets_page.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let page = support::client(&server)
-        .assets()
-        .list()
-        .await
-        .expect("list succeeds");
+    let (_server, client) =
+        support::bare_list("/v1/assets", fixture!("assets/assets_page.json")).await;
+    let page = client.assets().list().await.expect("list succeeds");
     assert_eq!(page.items.len(), 2);
 }
 
@@ -95,8 +84,7 @@ async fn mount_list_auto(server: &MockServer) {
         (1, json!([asset_json("a-1"), asset_json("a-2")])),
         (2, json!([asset_json("a-3")])),
     ] {
-        Mock::given(method("GET"))
-            .and(path("/v1/assets"))
+        support::route("GET", "/v1/assets")
             .and(query_param("tag", "prod"))
             .and(query_param("type", "ip"))
             .and(query_param("page", number.to_string()))
@@ -106,8 +94,7 @@ async fn mount_list_auto(server: &MockServer) {
                 wiremock::ResponseTemplate::new(200)
                     .set_body_json(support::page(items, number, 2, 3)),
             )
-            .expect(1)
-            .mount(server)
+            .mount_expecting(server, 1)
             .await;
     }
 }
@@ -137,8 +124,7 @@ on_both_clients!(
 // ---------------------------------------------------------------- get
 
 async fn mount_get(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/assets/a%2F1001"))
+    support::route("GET", "/v1/assets/a%2F1001")
         .and(no_query)
         .and(header(
             "authorization",
@@ -147,8 +133,7 @@ async fn mount_get(server: &MockServer) {
         .and(header_missing("content-type"))
         .and(header_missing("idempotency-key"))
         .respond_with(json(200, fixture!("assets/asset_detail.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -198,8 +183,7 @@ on_both_clients!(
 // ---------------------------------------------------------------- create
 
 async fn mount_create(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .and(no_query)
         .and(body_json(json!({
             "name": "shop.example.com",
@@ -209,15 +193,12 @@ async fn mount_create(server: &MockServer) {
         .and(header("content-type", "application/json"))
         .and(header_exists("idempotency-key"))
         .respond_with(json(201, fixture!("assets/asset_created.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets"))
+    support::route("POST", "/v1/assets")
         .and(body_json(json!({ "name": "10.0.0.1", "type": "ip" })))
         .respond_with(json(201, fixture!("assets/asset_created.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -248,8 +229,7 @@ on_both_clients!(
 // ---------------------------------------------------------------- bulk_create
 
 async fn mount_bulk_create(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/assets/bulk"))
+    support::route("POST", "/v1/assets/bulk")
         .and(no_query)
         .and(body_json(json!({
             "assets": [
@@ -259,8 +239,7 @@ async fn mount_bulk_create(server: &MockServer) {
         })))
         .and(header("content-type", "application/json"))
         .respond_with(json(200, fixture!("assets/bulk_result.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -292,8 +271,7 @@ on_both_clients!(
 // ---------------------------------------------------------------- update
 
 async fn mount_update(server: &MockServer) {
-    Mock::given(method("PATCH"))
-        .and(path("/v1/assets/a%2F1001"))
+    support::route("PATCH", "/v1/assets/a%2F1001")
         .and(no_query)
         .and(body_json(
             json!({ "tags": ["prod"], "description": "checkout" }),
@@ -301,15 +279,12 @@ async fn mount_update(server: &MockServer) {
         .and(header("content-type", "application/json"))
         .and(header_missing("idempotency-key"))
         .respond_with(json(200, fixture!("assets/asset_verified.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
-    Mock::given(method("PATCH"))
-        .and(path("/v1/assets/a-7"))
+    support::route("PATCH", "/v1/assets/a-7")
         .and(body_json(json!({ "description": "only this" })))
         .respond_with(json(200, fixture!("assets/asset_verified.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -339,14 +314,12 @@ on_both_clients!(
 // ---------------------------------------------------------------- delete
 
 async fn mount_delete(server: &MockServer) {
-    Mock::given(method("DELETE"))
-        .and(path("/v1/assets/a%2F1001"))
+    support::route("DELETE", "/v1/assets/a%2F1001")
         .and(no_query)
         .and(no_body)
         .and(header_missing("content-type"))
         .respond_with(wiremock::ResponseTemplate::new(204))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -361,14 +334,12 @@ on_both_clients!(
 // ---------------------------------------------------------------- verify
 
 async fn mount_verify(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/assets/a%2F1001/verify"))
+    support::route("POST", "/v1/assets/a%2F1001/verify")
         .and(no_query)
         .and(no_body)
         .and(header_missing("content-type"))
         .respond_with(json(200, fixture!("assets/asset_verified.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -400,14 +371,12 @@ fn verify_posts_without_a_body_blocking() {
 #[tokio::test]
 async fn verify_is_retried_after_a_server_error_as_it_is_idempotent() {
     let server = support::server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/assets/a-1/verify"))
+    support::route("POST", "/v1/assets/a-1/verify")
         .respond_with(support::sequence([
             wiremock::ResponseTemplate::new(503),
             json(200, fixture!("assets/asset_verified.json")),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
     let asset = support::client(&server)
         .assets()
@@ -422,11 +391,9 @@ async fn verify_is_retried_after_a_server_error_as_it_is_idempotent() {
 /// Answers `GET /v1/assets/{id}` with a fixture and decodes it.
 async fn decode_get(body: &str) -> Asset {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/assets/x"))
+    support::route("GET", "/v1/assets/x")
         .respond_with(json(200, body))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     support::client(&server)
         .assets()
@@ -481,11 +448,9 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
 #[tokio::test]
 async fn decodes_a_page_with_total_count_and_mixed_spellings() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/assets"))
+    support::route("GET", "/v1/assets")
         .respond_with(json(200, fixture!("assets/assets_page_total_count.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let page = support::client(&server)
         .assets()
@@ -503,13 +468,11 @@ async fn decodes_a_page_with_total_count_and_mixed_spellings() {
 #[tokio::test]
 async fn a_missing_required_field_is_a_decode_error_naming_it() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/assets/x"))
+    support::route("GET", "/v1/assets/x")
         .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
             "data": { "id": "a-1", "type": "domain" }
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let err = support::client(&server)
         .assets()

@@ -18,10 +18,19 @@ use s4e::scans::{CreateScan, GetScan, GetScanStatus, ScanPriority, ScanStatus, S
 use s4e::webhooks::{self, Event, EventData, EventType, GetWebhook, TestWebhook};
 use s4e::{FindingStatus, RawResponse, Severity};
 use serde_json::json;
-use wiremock::Mock;
-use wiremock::matchers::{method, path};
 
-use crate::support::{self, at, fixture, json};
+use crate::support::{self, MountExpecting, at, fixture, json};
+
+/// The two fixtures of `model` under `fixtures/models`: `<model>_minimal.json`
+/// (required fields only) and `<model>_nulls.json` (every optional field null).
+macro_rules! minimal_and_nulls {
+    ($model:literal) => {
+        [
+            fixture!(concat!("models/", $model, "_minimal.json")),
+            fixture!(concat!("models/", $model, "_nulls.json")),
+        ]
+    };
+}
 
 fn decode<E: Endpoint>(body: &str) -> E::Output {
     E::decode(RawResponse {
@@ -56,10 +65,7 @@ fn asset_minimal_and_all_null() {
 
 #[test]
 fn bulk_result_minimal_and_all_null() {
-    for body in [
-        fixture!("models/bulk_minimal.json"),
-        fixture!("models/bulk_nulls.json"),
-    ] {
+    for body in minimal_and_nulls!("bulk") {
         let result = decode::<BulkCreateAssets>(body);
         assert!(result.created.is_empty() && result.failed.is_empty());
     }
@@ -67,10 +73,7 @@ fn bulk_result_minimal_and_all_null() {
 
 #[test]
 fn scan_minimal_and_all_null() {
-    for body in [
-        fixture!("models/scan_minimal.json"),
-        fixture!("models/scan_nulls.json"),
-    ] {
+    for body in minimal_and_nulls!("scan") {
         let scan = decode::<GetScan>(body);
         assert_eq!(scan.id, "sc-1");
         assert_eq!(scan.asset_id, Some("a-1".into()));
@@ -132,10 +135,7 @@ fn action_minimal_and_all_null() {
 
 #[test]
 fn action_execution_minimal_and_all_null() {
-    for body in [
-        fixture!("models/execution_minimal.json"),
-        fixture!("models/execution_nulls.json"),
-    ] {
+    for body in minimal_and_nulls!("execution") {
         let execution = decode::<GetExecution>(body);
         assert_eq!(execution.id, "exec-1");
         assert_eq!(execution.action_id, Some("act-1".into()));
@@ -172,10 +172,7 @@ fn playbook_minimal_and_all_null() {
 
 #[test]
 fn playbook_run_minimal_and_all_null() {
-    for body in [
-        fixture!("models/run_minimal.json"),
-        fixture!("models/run_nulls.json"),
-    ] {
+    for body in minimal_and_nulls!("run") {
         let run = decode::<GetRun>(body);
         assert_eq!(run.id, "run-1");
         assert_eq!(run.status, Some(RunStatus::Pending));
@@ -186,10 +183,7 @@ fn playbook_run_minimal_and_all_null() {
 
 #[test]
 fn webhook_minimal_and_all_null() {
-    for body in [
-        fixture!("models/webhook_minimal.json"),
-        fixture!("models/webhook_nulls.json"),
-    ] {
+    for body in minimal_and_nulls!("webhook") {
         let webhook = decode::<GetWebhook>(body);
         assert_eq!(webhook.id, "wh-1");
         assert_eq!(webhook.events, [EventType::FindingNew]);
@@ -201,10 +195,7 @@ fn webhook_minimal_and_all_null() {
 
 #[test]
 fn test_delivery_minimal_and_all_null() {
-    for body in [
-        fixture!("models/test_delivery_minimal.json"),
-        fixture!("models/test_delivery_nulls.json"),
-    ] {
+    for body in minimal_and_nulls!("test_delivery") {
         let delivery = decode::<TestWebhook>(body);
         assert_eq!((delivery.delivered, delivery.status_code), (false, None));
     }
@@ -212,10 +203,7 @@ fn test_delivery_minimal_and_all_null() {
 
 #[test]
 fn event_minimal_and_all_null() {
-    for body in [
-        fixture!("models/event_minimal.json"),
-        fixture!("models/event_nulls.json"),
-    ] {
+    for body in minimal_and_nulls!("event") {
         let event: Event = serde_json::from_str(body).expect("an event");
         assert_eq!((event.id, event.timestamp), (None, None));
         assert_eq!(event.event_type, EventType::ScanCreated);
@@ -262,11 +250,9 @@ async fn scans_create_decodes_both_documented_answers_through_the_client() {
         ),
     ] {
         let server = support::server().await;
-        Mock::given(method("POST"))
-            .and(path("/v1/scans"))
+        support::route("POST", "/v1/scans")
             .respond_with(json(201, body))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
         let scan = support::client(&server)
             .scans()
@@ -285,8 +271,7 @@ async fn scans_create_decodes_both_documented_answers_through_the_client() {
 fn scans_create_decodes_the_guide_answer_on_the_blocking_client() {
     let server = support::blocking_server();
     server.mount(
-        Mock::given(method("POST"))
-            .and(path("/v1/scans"))
+        support::route("POST", "/v1/scans")
             .respond_with(json(201, fixture!("documented/scan_create_guide.json")))
             .expect(1),
     );

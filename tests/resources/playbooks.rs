@@ -12,7 +12,7 @@ use s4e::playbooks::{
 };
 use s4e::webhooks::EventType;
 use serde_json::{Value, json};
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, header};
 use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::support::{
@@ -31,8 +31,7 @@ const ODD_ID_IN_PATH: &str = "pb%2Ftls%20expiry";
 // ---- list -----------------------------------------------------------------
 
 fn list_mock() -> Mock {
-    Mock::given(method("GET"))
-        .and(path("/v1/playbooks"))
+    support::route("GET", "/v1/playbooks")
         .and(query_is("search=tls%20expiry&tag=prod&page=2&per_page=2"))
         .and(no_body)
         .respond_with(json(200, PLAYBOOKS_PAGE))
@@ -81,13 +80,11 @@ fn list_auto_mocks() -> Vec<Mock> {
         "meta": { "total": 3, "page": 2, "per_page": 2, "total_pages": 2 }
     });
     vec![
-        Mock::given(method("GET"))
-            .and(path("/v1/playbooks"))
+        support::route("GET", "/v1/playbooks")
             .and(query_is("tag=prod&page=1&per_page=2"))
             .respond_with(ResponseTemplate::new(200).set_body_json(first))
             .expect(1),
-        Mock::given(method("GET"))
-            .and(path("/v1/playbooks"))
+        support::route("GET", "/v1/playbooks")
             .and(query_is("tag=prod&page=2&per_page=2"))
             .respond_with(ResponseTemplate::new(200).set_body_json(second))
             .expect(1),
@@ -108,8 +105,7 @@ on_both_clients!(
 // ---- get ------------------------------------------------------------------
 
 fn get_mock() -> Mock {
-    Mock::given(method("GET"))
-        .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}")))
+    support::route("GET", format!("/v1/playbooks/{ODD_ID_IN_PATH}"))
         .and(query_is(""))
         .and(no_body)
         .respond_with(json(200, PLAYBOOK_DETAIL))
@@ -163,8 +159,7 @@ on_both_clients!(
 #[tokio::test]
 async fn a_bare_playbook_with_numeric_ids_and_unknown_values_decodes() {
     let server = serve(vec![
-        Mock::given(method("GET"))
-            .and(path("/v1/playbooks/42"))
+        support::route("GET", "/v1/playbooks/42")
             .respond_with(json(200, PLAYBOOK_BARE_UNKNOWN))
             .expect(1),
     ])
@@ -208,8 +203,7 @@ fn create_body() -> Value {
 }
 
 fn create_mock() -> Mock {
-    Mock::given(method("POST"))
-        .and(path("/v1/playbooks"))
+    support::route("POST", "/v1/playbooks")
         .and(query_is(""))
         .and(header("content-type", "application/json"))
         .and(body_json(create_body()))
@@ -252,8 +246,7 @@ on_both_clients!(
 #[tokio::test]
 async fn create_without_options_sends_only_the_required_fields() {
     let server = serve(vec![
-        Mock::given(method("POST"))
-            .and(path("/v1/playbooks"))
+        support::route("POST", "/v1/playbooks")
             .and(body_json(json!({
                 "name": "n", "version": "1", "trigger": { "event": "scan.failed" },
                 "steps": [{ "id": "s", "type": "action" }]
@@ -277,8 +270,7 @@ async fn create_without_options_sends_only_the_required_fields() {
 // ---- update ---------------------------------------------------------------
 
 fn update_mock() -> Mock {
-    Mock::given(method("PATCH"))
-        .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}")))
+    support::route("PATCH", format!("/v1/playbooks/{ODD_ID_IN_PATH}"))
         .and(query_is(""))
         .and(body_json(json!({
             "version": "1.3.0",
@@ -312,8 +304,7 @@ on_both_clients!(
 async fn unknown_values_round_trip_unchanged_through_an_update() {
     let decoded: Playbook = serde_json::from_str(PLAYBOOK_BARE_UNKNOWN).expect("decodes");
     let server = serve(vec![
-        Mock::given(method("PATCH"))
-            .and(path("/v1/playbooks/42"))
+        support::route("PATCH", "/v1/playbooks/42")
             .and(body_json(json!({
                 "trigger": { "event": "asset.quarantined" },
                 "steps": [{ "id": "1", "type": "isolate", "action_ref": "act-isolate", "retries": 2 }],
@@ -337,8 +328,7 @@ async fn unknown_values_round_trip_unchanged_through_an_update() {
 // ---- delete ---------------------------------------------------------------
 
 fn delete_mock() -> Mock {
-    Mock::given(method("DELETE"))
-        .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}")))
+    support::route("DELETE", format!("/v1/playbooks/{ODD_ID_IN_PATH}"))
         .and(query_is(""))
         .and(no_body)
         .respond_with(ResponseTemplate::new(204))
@@ -356,8 +346,7 @@ on_both_clients!(
 // ---- run ------------------------------------------------------------------
 
 fn run_mock() -> Mock {
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}/run")))
+    support::route("POST", format!("/v1/playbooks/{ODD_ID_IN_PATH}/run"))
         .and(query_is(""))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({
@@ -455,8 +444,7 @@ fn run_parameter_merges_into_an_object_and_replaces_anything_else() {
 #[tokio::test]
 async fn run_without_options_sends_only_the_target() {
     let server = serve(vec![
-        Mock::given(method("POST"))
-            .and(path("/v1/playbooks/pb-1/run"))
+        support::route("POST", "/v1/playbooks/pb-1/run")
             .and(body_json(json!({ "target_asset_id": "a-1" })))
             .respond_with(json(202, RUN_ACCEPTED))
             .expect(1),
@@ -488,12 +476,14 @@ fn run_json(status: &str) -> Value {
 }
 
 fn run_status_mock() -> Mock {
-    Mock::given(method("GET"))
-        .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}/runs/run%2F7")))
-        .and(query_is(""))
-        .and(no_body)
-        .respond_with(ResponseTemplate::new(200).set_body_json(support::data(run_json("running"))))
-        .expect(1)
+    support::route(
+        "GET",
+        format!("/v1/playbooks/{ODD_ID_IN_PATH}/runs/run%2F7"),
+    )
+    .and(query_is(""))
+    .and(no_body)
+    .respond_with(ResponseTemplate::new(200).set_body_json(support::data(run_json("running"))))
+    .expect(1)
 }
 
 fn check_running(run: &PlaybookRun) {
@@ -541,11 +531,13 @@ impl Respond for Statuses {
 }
 
 fn status_sequence_mock(statuses: &'static [&'static str], calls: u64) -> Mock {
-    Mock::given(method("GET"))
-        .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}/runs/run%2F7")))
-        .and(query_is(""))
-        .respond_with(Statuses::new(statuses))
-        .expect(calls)
+    support::route(
+        "GET",
+        format!("/v1/playbooks/{ODD_ID_IN_PATH}/runs/run%2F7"),
+    )
+    .and(query_is(""))
+    .respond_with(Statuses::new(statuses))
+    .expect(calls)
 }
 
 fn check_completed(run: &PlaybookRun) {
@@ -675,10 +667,12 @@ async fn wait_run_times_out_at_the_deadline() {
 #[test]
 fn wait_run_blocking_times_out_at_the_deadline() {
     let server = serve_blocking(vec![
-        Mock::given(method("GET"))
-            .and(path(format!("/v1/playbooks/{ODD_ID_IN_PATH}/runs/run%2F7")))
-            .respond_with(Statuses::new(&["pending", "running"]))
-            .expect(2..),
+        support::route(
+            "GET",
+            format!("/v1/playbooks/{ODD_ID_IN_PATH}/runs/run%2F7"),
+        )
+        .respond_with(Statuses::new(&["pending", "running"]))
+        .expect(2..),
     ]);
     let started = Instant::now();
     let err = support::blocking_client(&server.server)
@@ -701,8 +695,7 @@ fn wait_run_blocking_times_out_at_the_deadline() {
 #[tokio::test]
 async fn wait_run_stops_at_the_first_error() {
     let server = serve(vec![
-        Mock::given(method("GET"))
-            .and(path("/v1/playbooks/pb-1/runs/nope"))
+        support::route("GET", "/v1/playbooks/pb-1/runs/nope")
             .respond_with(ResponseTemplate::new(404).set_body_json(json!({
                 "status": "error", "error": { "code": "not_found", "message": "no such run" }
             })))

@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use s4e::scans::{Scan, ScanDepth, ScanOptions, ScanPriority, ScanProgress, ScanStatus, ScanType};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header, header_exists, query_param};
+use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
-    self, at, fixture, header_missing, json, no_body, no_query, on_both_clients, query_count,
+    self, MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
+    query_count,
 };
 
 fn scan_json(id: &str, status: &str) -> serde_json::Value {
@@ -27,8 +28,7 @@ fn progress_response(id: &str, status: &str, progress: u32) -> ResponseTemplate 
 // ---------------------------------------------------------------- list
 
 async fn mount_list(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/scans"))
+    support::route("GET", "/v1/scans")
         .and(query_param("status", "completed"))
         .and(query_param("asset_id", "a-1001"))
         .and(query_param("scan_type", "api_discovery"))
@@ -40,8 +40,7 @@ async fn mount_list(server: &MockServer) {
         .and(header("accept", "application/json"))
         .and(header_missing("content-type"))
         .respond_with(json(200, fixture!("scans/scans_page.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -75,19 +74,9 @@ on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans"))
-        .and(no_query)
-        .respond_with(json(200, fixture!("scans/scans_page.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let page = support::client(&server)
-        .scans()
-        .list()
-        .await
-        .expect("list succeeds");
+    let (_server, client) =
+        support::bare_list("/v1/scans", fixture!("scans/scans_page.json")).await;
+    let page = client.scans().list().await.expect("list succeeds");
     assert_eq!(page.items.len(), 2);
 }
 
@@ -101,8 +90,7 @@ async fn mount_list_auto(server: &MockServer) {
         ),
         (2, json!([scan_json("sc-3", "running")])),
     ] {
-        Mock::given(method("GET"))
-            .and(path("/v1/scans"))
+        support::route("GET", "/v1/scans")
             .and(query_param("status", "running"))
             .and(query_param("page", number.to_string()))
             .and(query_param("per_page", "2"))
@@ -110,8 +98,7 @@ async fn mount_list_auto(server: &MockServer) {
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(support::page(items, number, 2, 3)),
             )
-            .expect(1)
-            .mount(server)
+            .mount_expecting(server, 1)
             .await;
     }
 }
@@ -141,14 +128,12 @@ on_both_clients!(
 // ---------------------------------------------------------------- get
 
 async fn mount_get(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc%2F44021"))
+    support::route("GET", "/v1/scans/sc%2F44021")
         .and(no_query)
         .and(header_missing("content-type"))
         .and(header_missing("idempotency-key"))
         .respond_with(json(200, fixture!("scans/scan.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -182,8 +167,7 @@ on_both_clients!(
 // ---------------------------------------------------------------- create
 
 async fn mount_create(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/scans"))
+    support::route("POST", "/v1/scans")
         .and(no_query)
         .and(body_json(json!({
             "asset_id": "a-1001",
@@ -203,15 +187,12 @@ async fn mount_create(server: &MockServer) {
         .and(header("content-type", "application/json"))
         .and(header_exists("idempotency-key"))
         .respond_with(json(201, fixture!("scans/scan_created_bare.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/scans"))
+    support::route("POST", "/v1/scans")
         .and(body_json(json!({ "asset_id": "a-7", "scan_type": "full" })))
         .respond_with(json(201, fixture!("scans/scan_created_bare.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -262,11 +243,9 @@ on_both_clients!(
 #[tokio::test]
 async fn create_is_not_retried_after_a_server_error() {
     let server = support::server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/scans"))
+    support::route("POST", "/v1/scans")
         .respond_with(ResponseTemplate::new(503))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let err = support::client(&server)
         .scans()
@@ -299,13 +278,11 @@ fn scan_options_round_trip_unknown_keys_and_skip_unset_ones() {
 // ---------------------------------------------------------------- status
 
 async fn mount_status(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc%2F44021/status"))
+    support::route("GET", "/v1/scans/sc%2F44021/status")
         .and(no_query)
         .and(header_missing("content-type"))
         .respond_with(json(200, fixture!("scans/scan_progress.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -327,14 +304,12 @@ on_both_clients!(status_reads_the_progress, mount(mount_status), |client| {
 // ---------------------------------------------------------------- cancel
 
 async fn mount_cancel(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/v1/scans/sc%2F44021/cancel"))
+    support::route("POST", "/v1/scans/sc%2F44021/cancel")
         .and(no_query)
         .and(no_body)
         .and(header_missing("content-type"))
         .respond_with(json(200, fixture!("scans/scan_cancelled.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -354,14 +329,12 @@ on_both_clients!(cancel_posts_without_a_body, mount(mount_cancel), |client| {
 #[tokio::test]
 async fn cancel_is_retried_after_a_server_error_as_it_is_idempotent() {
     let server = support::server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/scans/sc-1/cancel"))
+    support::route("POST", "/v1/scans/sc-1/cancel")
         .respond_with(support::sequence([
             ResponseTemplate::new(502),
             json(200, fixture!("scans/scan_cancelled.json")),
         ]))
-        .expect(2)
-        .mount(&server)
+        .mount_expecting(&server, 2)
         .await;
     let scan = support::client(&server)
         .scans()
@@ -374,14 +347,12 @@ async fn cancel_is_retried_after_a_server_error_as_it_is_idempotent() {
 #[tokio::test]
 async fn cancel_of_a_finished_scan_is_a_validation_error() {
     let server = support::server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/scans/sc-1/cancel"))
+    support::route("POST", "/v1/scans/sc-1/cancel")
         .respond_with(ResponseTemplate::new(422).set_body_json(json!({
             "status": "error",
             "error": { "code": "validation_failed", "message": "scan already completed" }
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let err = support::client(&server)
         .scans()
@@ -397,21 +368,17 @@ async fn cancel_of_a_finished_scan_is_a_validation_error() {
 /// `status` answers queued, running, completed (in that order, once each);
 /// then `get` answers the final scan.
 async fn mount_wait_sequence(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc%2F9/status"))
+    support::route("GET", "/v1/scans/sc%2F9/status")
         .respond_with(support::sequence([
             progress_response("sc/9", "queued", 0),
             progress_response("sc/9", "running", 40),
             progress_response("sc/9", "completed", 100),
         ]))
-        .expect(3)
-        .mount(server)
+        .mount_expecting(server, 3)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc%2F9"))
+    support::route("GET", "/v1/scans/sc%2F9")
         .respond_with(json(200, fixture!("scans/scan.json")))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
 }
 
@@ -467,19 +434,15 @@ fn wait_polls_until_completed_then_returns_the_scan_blocking() {
 async fn wait_returns_a_failed_or_cancelled_scan_without_polling_again() {
     let server = support::server().await;
     for (id, status) in [("sc-f", "failed"), ("sc-c", "cancelled")] {
-        Mock::given(method("GET"))
-            .and(path(format!("/v1/scans/{id}/status")))
+        support::route("GET", format!("/v1/scans/{id}/status"))
             .respond_with(progress_response(id, status, 10))
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
-        Mock::given(method("GET"))
-            .and(path(format!("/v1/scans/{id}")))
+        support::route("GET", format!("/v1/scans/{id}"))
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(json!({ "data": scan_json(id, status) })),
             )
-            .expect(1)
-            .mount(&server)
+            .mount_expecting(&server, 1)
             .await;
     }
     let client = support::client(&server);
@@ -501,20 +464,16 @@ async fn wait_returns_a_failed_or_cancelled_scan_without_polling_again() {
 
 /// `status` always answers `running`.
 async fn mount_forever_running(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc-slow/status"))
+    support::route("GET", "/v1/scans/sc-slow/status")
         .respond_with(progress_response("sc-slow", "running", 50))
-        .expect(1)
-        .mount(server)
+        .mount_expecting(server, 1)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc-slow"))
+    support::route("GET", "/v1/scans/sc-slow")
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({ "data": scan_json("sc-slow", "running") })),
         )
-        .expect(0)
-        .mount(server)
+        .mount_expecting(server, 0)
         .await;
 }
 
@@ -555,11 +514,9 @@ on_both_clients!(
 #[tokio::test]
 async fn wait_keeps_polling_until_the_deadline() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc-slow/status"))
+    support::route("GET", "/v1/scans/sc-slow/status")
         .respond_with(progress_response("sc-slow", "running", 50))
-        .expect(2..)
-        .mount(&server)
+        .mount_expecting(&server, 2..)
         .await;
     let limit = support::DEADLINE;
     let started = Instant::now();
@@ -575,13 +532,11 @@ async fn wait_keeps_polling_until_the_deadline() {
 #[tokio::test]
 async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc-hang/status"))
+    support::route("GET", "/v1/scans/sc-hang/status")
         .respond_with(
             progress_response("sc-hang", "completed", 100).set_delay(Duration::from_secs(60)),
         )
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let limit = support::DEADLINE;
     let started = Instant::now();
@@ -604,13 +559,11 @@ async fn wait_abandons_a_status_call_still_running_at_the_deadline() {
 #[tokio::test]
 async fn wait_ends_with_the_error_of_a_status_call() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc-gone/status"))
+    support::route("GET", "/v1/scans/sc-gone/status")
         .respond_with(ResponseTemplate::new(404).set_body_json(json!({
             "status": "error", "error": { "code": "not_found", "message": "no scan sc-gone" }
         })))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let err = support::client(&server)
         .scans()
@@ -671,11 +624,9 @@ async fn wait_polls_every_ten_seconds_by_default() {
 #[tokio::test]
 async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans/sc-9000"))
+    support::route("GET", "/v1/scans/sc-9000")
         .respond_with(json(200, fixture!("scans/scan_unknown_values.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let scan = support::client(&server)
         .scans()
@@ -705,11 +656,9 @@ async fn keeps_unknown_enum_values_and_ignores_unknown_fields() {
 #[tokio::test]
 async fn decodes_a_page_with_total_count() {
     let server = support::server().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/scans"))
+    support::route("GET", "/v1/scans")
         .respond_with(json(200, fixture!("scans/scans_page_total_count.json")))
-        .expect(1)
-        .mount(&server)
+        .mount_expecting(&server, 1)
         .await;
     let page = support::client(&server)
         .scans()

@@ -2,11 +2,14 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+#[path = "../common/mocks.rs"]
+mod mocks;
+pub(crate) use mocks::{MountExpecting, route, sequence};
+
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// A wait's deadline in the tests that cut a wait: long enough that the polls
 /// they count are made before it even on a loaded machine, far shorter than
@@ -93,7 +96,7 @@ pub(crate) fn page(
 
 /// The text of `tests/resources/fixtures/<path>`, embedded at compile time.
 macro_rules! fixture {
-    ($path:literal) => {
+    ($path:expr) => {
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/resources/fixtures/",
@@ -132,6 +135,20 @@ pub(crate) fn blocking_server() -> BlockingServer {
     server
 }
 
+/// A server that answers one `GET url_path` without a query string with
+/// the page `body` (a fixture), and a client for it: the setup of each
+/// resource's `list_without_filters_sends_no_query`.
+pub(crate) async fn bare_list(url_path: &str, body: &str) -> (MockServer, s4e::Client) {
+    let server = server().await;
+    route("GET", url_path)
+        .and(no_query)
+        .respond_with(json(200, body))
+        .mount_expecting(&server, 1)
+        .await;
+    let client = client(&server);
+    (server, client)
+}
+
 /// An answer with `status` whose body is the JSON text `body` as it is.
 pub(crate) fn json(status: u16, body: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
@@ -161,29 +178,6 @@ pub(crate) fn query_count(n: usize) -> impl Fn(&Request) -> bool + Send + Sync {
 /// A timestamp from RFC 3339 text.
 pub(crate) fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
     text.parse().expect("an RFC 3339 timestamp")
-}
-
-/// Answers with each response in turn; the last one repeats.
-pub(crate) struct Sequence {
-    responses: Vec<ResponseTemplate>,
-    next: AtomicUsize,
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _request: &Request) -> ResponseTemplate {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        self.responses[n.min(self.responses.len() - 1)].clone()
-    }
-}
-
-/// See [`Sequence`].
-pub(crate) fn sequence(responses: impl IntoIterator<Item = ResponseTemplate>) -> Sequence {
-    let responses: Vec<ResponseTemplate> = responses.into_iter().collect();
-    assert!(!responses.is_empty(), "a sequence needs a response");
-    Sequence {
-        responses,
-        next: AtomicUsize::new(0),
-    }
 }
 
 /// Matches a request whose query string is exactly `expected` (`""`: none).

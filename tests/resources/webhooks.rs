@@ -11,7 +11,7 @@ use s4e::webhooks::{
     Webhook,
 };
 use serde_json::{Value, json};
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, header};
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::{
@@ -37,8 +37,7 @@ fn headers() -> BTreeMap<String, String> {
 // ---- list -----------------------------------------------------------------
 
 fn list_mock() -> Mock {
-    Mock::given(method("GET"))
-        .and(path("/v1/webhooks"))
+    support::route("GET", "/v1/webhooks")
         .and(query_is("page=2&per_page=2"))
         .and(no_body)
         .respond_with(json(200, WEBHOOKS_PAGE))
@@ -72,8 +71,7 @@ on_both_clients!(
 #[tokio::test]
 async fn list_without_parameters_sends_no_query() {
     let server = serve(vec![
-        Mock::given(method("GET"))
-            .and(path("/v1/webhooks"))
+        support::route("GET", "/v1/webhooks")
             .and(query_is(""))
             .respond_with(json(200, WEBHOOKS_PAGE))
             .expect(1),
@@ -96,13 +94,11 @@ fn list_auto_mocks() -> Vec<Mock> {
     // The last page without `meta`: short, so it ends the list.
     let second = json!({ "data": [{ "id": "wh-3", "url": "https://c" }] });
     vec![
-        Mock::given(method("GET"))
-            .and(path("/v1/webhooks"))
+        support::route("GET", "/v1/webhooks")
             .and(query_is("page=1&per_page=2"))
             .respond_with(ResponseTemplate::new(200).set_body_json(first))
             .expect(1),
-        Mock::given(method("GET"))
-            .and(path("/v1/webhooks"))
+        support::route("GET", "/v1/webhooks")
             .and(query_is("page=2&per_page=2"))
             .respond_with(ResponseTemplate::new(200).set_body_json(second))
             .expect(1),
@@ -123,8 +119,7 @@ on_both_clients!(
 // ---- get ------------------------------------------------------------------
 
 fn get_mock() -> Mock {
-    Mock::given(method("GET"))
-        .and(path(format!("/v1/webhooks/{ODD_ID_IN_PATH}")))
+    support::route("GET", format!("/v1/webhooks/{ODD_ID_IN_PATH}"))
         .and(query_is(""))
         .and(no_body)
         .respond_with(json(200, WEBHOOK))
@@ -178,8 +173,7 @@ fn a_bare_webhook_with_a_numeric_id_and_an_unknown_event_decodes() {
 // ---- create ---------------------------------------------------------------
 
 fn create_mock() -> Mock {
-    Mock::given(method("POST"))
-        .and(path("/v1/webhooks"))
+    support::route("POST", "/v1/webhooks")
         .and(query_is(""))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({
@@ -238,8 +232,7 @@ fn create_blocking() {
 #[tokio::test]
 async fn create_without_options_sends_only_the_required_fields() {
     let server = serve(vec![
-        Mock::given(method("POST"))
-            .and(path("/v1/webhooks"))
+        support::route("POST", "/v1/webhooks")
             .and(body_json(json!({
                 "name": "n", "url": "http://127.0.0.1:9000/hook", "events": ["webhook.test"]
             })))
@@ -276,8 +269,7 @@ fn the_secret_never_shows_in_a_request_debug() {
 // ---- update ---------------------------------------------------------------
 
 fn update_mock() -> Mock {
-    Mock::given(method("PATCH"))
-        .and(path(format!("/v1/webhooks/{ODD_ID_IN_PATH}")))
+    support::route("PATCH", format!("/v1/webhooks/{ODD_ID_IN_PATH}"))
         .and(query_is(""))
         .and(body_json(json!({
             "url": "https://hooks.example.com/v2",
@@ -324,8 +316,7 @@ fn update_blocking() {
 async fn unknown_event_names_round_trip_unchanged_through_an_update() {
     let decoded: Webhook = serde_json::from_str(WEBHOOK_BARE_UNKNOWN).expect("decodes");
     let server = serve(vec![
-        Mock::given(method("PATCH"))
-            .and(path("/v1/webhooks/7"))
+        support::route("PATCH", "/v1/webhooks/7")
             .and(body_json(
                 json!({ "events": ["scan.paused", "asset.verified"] }),
             ))
@@ -345,8 +336,7 @@ async fn unknown_event_names_round_trip_unchanged_through_an_update() {
 // ---- delete ---------------------------------------------------------------
 
 fn delete_mock() -> Mock {
-    Mock::given(method("DELETE"))
-        .and(path(format!("/v1/webhooks/{ODD_ID_IN_PATH}")))
+    support::route("DELETE", format!("/v1/webhooks/{ODD_ID_IN_PATH}"))
         .and(query_is(""))
         .and(no_body)
         .respond_with(ResponseTemplate::new(204))
@@ -364,8 +354,7 @@ on_both_clients!(
 // ---- test -----------------------------------------------------------------
 
 fn test_mock() -> Mock {
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/webhooks/{ODD_ID_IN_PATH}/test")))
+    support::route("POST", format!("/v1/webhooks/{ODD_ID_IN_PATH}/test"))
         .and(query_is(""))
         .and(no_body)
         .respond_with(json(200, TEST_DELIVERY))

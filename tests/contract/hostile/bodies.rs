@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use s4e::{Error, ExportFormat};
 
-use super::server::{Reply, Server, chunk, head};
+use super::server::{Reply, Server, chunk, chunked_head, head};
 use super::{
-    BOUND, HANGUP_WAIT, TIMEOUT, assert_within, builder, client, timing_out_blocking_client,
-    timing_out_client,
+    BOUND, HANGUP_WAIT, TIMEOUT, assert_within, builder, get_f1, timing_out_blocking_client,
+    timing_out_client, timing_out_get_f1,
 };
+use crate::support;
 
 /// Headers of a JSON answer that announces 1000 bytes, then one byte every
 /// 20 ms, forever: each byte arrives well within the timeout, the whole
@@ -28,15 +29,9 @@ fn trickling_json() -> Reply {
 
 /// A chunked JSON answer that never ends, sent as fast as the client reads.
 fn endless_chunked_json() -> Reply {
-    Reply::raw(head(
-        200,
-        &[
-            ("content-type", "application/json"),
-            ("transfer-encoding", "chunked"),
-        ],
-    ))
-    .write(chunk(b"{\"data\":["))
-    .endless(chunk(&b"0,".repeat(8 * 1024)), Duration::ZERO)
+    Reply::raw(chunked_head(200, "application/json"))
+        .write(chunk(b"{\"data\":["))
+        .endless(chunk(&b"0,".repeat(8 * 1024)), Duration::ZERO)
 }
 
 const LIMIT: u64 = 256 * 1024;
@@ -50,9 +45,7 @@ const SOCKET_BUFFERS: u64 = 32 * 1024 * 1024;
 async fn a_trickling_json_answer_times_out_on_every_attempt() {
     let server = Server::always(trickling_json());
     let started = Instant::now();
-    let err = timing_out_client(&server, 1)
-        .findings()
-        .get("f-1")
+    let err = timing_out_get_f1(&server, 1)
         .await
         .expect_err("the body never completes");
     assert_within(started, BOUND);
@@ -99,9 +92,7 @@ async fn the_timeout_bounds_the_whole_attempt_not_each_read() {
             .write(body),
     );
     let started = Instant::now();
-    let err = timing_out_client(&server, 0)
-        .findings()
-        .get("f-1")
+    let err = timing_out_get_f1(&server, 0)
         .await
         .expect_err("the whole answer takes longer than the timeout");
     assert_within(started, BOUND);
@@ -112,19 +103,11 @@ async fn the_timeout_bounds_the_whole_attempt_not_each_read() {
 #[tokio::test]
 async fn a_trickling_chunked_answer_times_out() {
     let server = Server::always(
-        Reply::raw(head(
-            200,
-            &[
-                ("content-type", "application/json"),
-                ("transfer-encoding", "chunked"),
-            ],
-        ))
-        .endless(chunk(b" "), Duration::from_millis(20)),
+        Reply::raw(chunked_head(200, "application/json"))
+            .endless(chunk(b" "), Duration::from_millis(20)),
     );
     let started = Instant::now();
-    let err = timing_out_client(&server, 0)
-        .findings()
-        .get("f-1")
+    let err = timing_out_get_f1(&server, 0)
         .await
         .expect_err("the body never completes");
     assert_within(started, BOUND);
@@ -137,12 +120,7 @@ async fn a_trickling_chunked_answer_times_out() {
 async fn an_endless_json_answer_stops_at_the_size_limit() {
     let server = Server::always(endless_chunked_json());
     let started = Instant::now();
-    let err = builder(&server, 3)
-        .max_response_size(LIMIT)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).max_response_size(LIMIT))
         .await
         .expect_err("the body is larger than the limit");
     assert_within(started, BOUND);
@@ -198,12 +176,7 @@ async fn an_endless_body_without_framing_stops_at_the_size_limit() {
         .endless(vec![b' '; 16 * 1024], Duration::ZERO),
     );
     let started = Instant::now();
-    let err = builder(&server, 3)
-        .max_response_size(LIMIT)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).max_response_size(LIMIT))
         .await
         .expect_err("the body is larger than the limit");
     assert_within(started, BOUND);
@@ -226,12 +199,7 @@ async fn a_content_length_above_the_limit_is_refused_before_reading() {
         .endless(vec![b' '; 16 * 1024], Duration::from_millis(5)),
     );
     let started = Instant::now();
-    let err = builder(&server, 3)
-        .max_response_size(LIMIT)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).max_response_size(LIMIT))
         .await
         .expect_err("announced larger than the limit");
     assert_within(started, BOUND);
@@ -246,21 +214,11 @@ async fn a_content_length_above_the_limit_is_refused_before_reading() {
 #[tokio::test]
 async fn an_endless_error_body_is_cut_and_its_status_kept() {
     let server = Server::always(
-        Reply::raw(head(
-            500,
-            &[
-                ("content-type", "text/html"),
-                ("transfer-encoding", "chunked"),
-            ],
-        ))
-        .endless(chunk(&b"<p>internal error</p>".repeat(500)), Duration::ZERO),
+        Reply::raw(chunked_head(500, "text/html"))
+            .endless(chunk(&b"<p>internal error</p>".repeat(500)), Duration::ZERO),
     );
     let started = Instant::now();
-    let err = client(&server, 1)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("a 500 is an error");
+    let err = get_f1(&server, 1).await.expect_err("a 500 is an error");
     assert_within(started, BOUND);
     assert!(
         matches!(&err, Error::Api(api) if api.status() == 500),
@@ -274,15 +232,9 @@ async fn an_endless_error_body_is_cut_and_its_status_kept() {
 /// An export that sends its header line, then nothing, keeping the
 /// connection open.
 fn stalled_export() -> Reply {
-    Reply::raw(head(
-        200,
-        &[
-            ("content-type", "text/csv"),
-            ("transfer-encoding", "chunked"),
-        ],
-    ))
-    .write(chunk(b"id,title\n"))
-    .then_hang()
+    Reply::raw(chunked_head(200, "text/csv"))
+        .write(chunk(b"id,title\n"))
+        .then_hang()
 }
 
 #[tokio::test]
@@ -330,15 +282,9 @@ async fn a_download_that_keeps_moving_is_not_cut() {
     const CHUNKS: u64 = 24;
     let piece = vec![b'x'; 64 * 1024];
     let server = Server::always(
-        Reply::raw(head(
-            200,
-            &[
-                ("content-type", "text/csv"),
-                ("transfer-encoding", "chunked"),
-            ],
-        ))
-        .drip(chunk(&piece), Duration::from_millis(20), CHUNKS)
-        .write(*b"0\r\n\r\n"),
+        Reply::raw(chunked_head(200, "text/csv"))
+            .drip(chunk(&piece), Duration::from_millis(20), CHUNKS)
+            .write(*b"0\r\n\r\n"),
     );
     let started = Instant::now();
     let written = timing_out_client(&server, 0)

@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use s4e::{Error, ExportFormat};
 
-use super::server::{Reply, Server, chunk, head};
+use super::server::{Reply, Server, chunk, chunked_head, head};
 use super::{
     BOUND, HANGUP_WAIT, TIMEOUT, assert_within, builder, client, timing_out_blocking_client,
     timing_out_client,
 };
+use crate::support;
 
 /// An export that announces 1000 bytes and sends one every 50 ms (20 B/s),
 /// for at most 10 s, then closes: slower than any download that is alive,
@@ -25,14 +26,8 @@ fn trickling_export() -> Reply {
 
 /// A healthy export that never ends: 16 KiB every 5 ms.
 fn endless_export() -> Reply {
-    Reply::raw(head(
-        200,
-        &[
-            ("content-type", "text/csv"),
-            ("transfer-encoding", "chunked"),
-        ],
-    ))
-    .endless(chunk(&[b'x'; 16 * 1024]), Duration::from_millis(5))
+    Reply::raw(chunked_head(200, "text/csv"))
+        .endless(chunk(&[b'x'; 16 * 1024]), Duration::from_millis(5))
 }
 
 #[tokio::test]
@@ -125,13 +120,7 @@ async fn a_deadline_bounds_the_attempts_of_a_trickling_answer() {
     );
     let deadline = Duration::from_millis(500);
     let started = Instant::now();
-    let err = builder(&server, 10)
-        .timeout(TIMEOUT)
-        .deadline(deadline)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 10).timeout(TIMEOUT).deadline(deadline))
         .await
         .expect_err("the deadline ends it");
     assert_within(started, BOUND);

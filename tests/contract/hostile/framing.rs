@@ -10,7 +10,9 @@ use s4e::Error;
 use s4e::assets::AssetType;
 
 use super::server::{Reply, Server, case, chunk, head};
-use super::{BOUND, HANGUP_WAIT, TIMEOUT, assert_within, client, finding_body, timing_out_client};
+use super::{
+    BOUND, HANGUP_WAIT, TIMEOUT, assert_within, client, finding_body, get_f1, timing_out_get_f1,
+};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const CHUNKED: (&str, &str) = ("transfer-encoding", "chunked");
@@ -134,9 +136,7 @@ async fn a_cut_answer_to_a_plain_post_is_not_retried() {
 async fn a_body_shorter_than_its_content_length_then_silence_times_out() {
     let server = Server::always(short_body_then_close().then_hang());
     let started = Instant::now();
-    let err = timing_out_client(&server, 0)
-        .findings()
-        .get("f-1")
+    let err = timing_out_get_f1(&server, 0)
         .await
         .expect_err("the rest never comes");
     assert_within(started, BOUND);
@@ -227,9 +227,7 @@ async fn endless_informational_answers_time_out() {
         Duration::from_millis(10),
     ));
     let started = Instant::now();
-    let err = timing_out_client(&server, 0)
-        .findings()
-        .get("f-1")
+    let err = timing_out_get_f1(&server, 0)
         .await
         .expect_err("no final answer");
     assert_within(started, BOUND);
@@ -265,9 +263,7 @@ async fn headers_that_never_end_time_out() {
         Reply::raw(*b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n").then_hang(),
     );
     let started = Instant::now();
-    let err = timing_out_client(&server, 0)
-        .findings()
-        .get("f-1")
+    let err = timing_out_get_f1(&server, 0)
         .await
         .expect_err("the head never ends");
     assert_within(started, BOUND);
@@ -285,11 +281,7 @@ async fn endless_headers_are_refused_long_before_the_timeout() {
         Reply::raw(*b"HTTP/1.1 200 OK\r\n").endless(line.into_bytes(), Duration::ZERO),
     );
     let started = Instant::now();
-    let err = client(&server, 0)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("the head is too large");
+    let err = get_f1(&server, 0).await.expect_err("the head is too large");
     assert_within(started, BOUND);
     // A transport error, not a timeout: the head limit ended it.
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -303,11 +295,7 @@ async fn one_endless_header_line_is_refused_long_before_the_timeout() {
         Reply::raw(*b"HTTP/1.1 200 OK\r\nx-junk: ").endless(vec![b'a'; 16 * 1024], Duration::ZERO),
     );
     let started = Instant::now();
-    let err = client(&server, 0)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("the head is too large");
+    let err = get_f1(&server, 0).await.expect_err("the head is too large");
     assert_within(started, BOUND);
     // A transport error, not a timeout: the head limit ended it.
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");

@@ -10,7 +10,10 @@ use futures_util::StreamExt;
 use s4e::{Error, Finding};
 
 use super::server::{Reply, Server, case};
-use super::{BOUND, assert_within, client, finding_body, finding_with_raw_title, page_body};
+use super::{
+    BOUND, assert_within, client, finding_body, finding_with_raw_title, get_f1, page_body,
+};
+use crate::support;
 
 /// `GET /findings/f-1` answered with `body` as a 200 JSON answer; the
 /// result and how many requests the server saw.
@@ -112,11 +115,7 @@ async fn deep_nesting_in_an_error_body_keeps_the_status() {
         format!(r#"{{"error":{{"message":{}}}}}"#, nested(20_000)),
     ));
     let started = Instant::now();
-    let err = client(&server, 1)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("a 500");
+    let err = get_f1(&server, 1).await.expect_err("a 500");
     assert_within(started, BOUND);
     assert!(
         matches!(&err, Error::Api(api) if api.status() == 500),
@@ -139,12 +138,7 @@ async fn nesting_deeper_than_the_size_limit_allows_is_refused_unread() {
     // The size limit is what bounds memory for any JSON shape.
     let limit = 64 * 1024;
     let server = Server::always(Reply::json(200, nested(1024 * 1024)));
-    let err = super::builder(&server, 3)
-        .max_response_size(limit)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(super::builder(&server, 3).max_response_size(limit))
         .await
         .expect_err("larger than the limit");
     assert!(
@@ -229,11 +223,7 @@ async fn invalid_utf8_in_an_error_body_is_kept_as_text() {
         &[("content-type", "text/html")],
         b"<h1>Bad \xff gateway</h1>".to_vec(),
     ));
-    let err = client(&server, 0)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("a 502");
+    let err = get_f1(&server, 0).await.expect_err("a 502");
     let api = err.api_error().expect("an API error");
     assert_eq!(api.status(), 502);
     assert_eq!(api.raw_body(), Some("<h1>Bad \u{fffd} gateway</h1>"));

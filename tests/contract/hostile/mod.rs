@@ -67,6 +67,19 @@ fn client(server: &Server, retries: u32) -> s4e::Client {
         .expect("test client builds")
 }
 
+/// `findings().get("f-1")` by [`client`]: the call most cases make.
+async fn get_f1(server: &Server, retries: u32) -> Result<s4e::Finding, s4e::Error> {
+    client(server, retries).findings().get("f-1").await
+}
+
+/// `findings().get("f-1")` by [`timing_out_client`].
+async fn timing_out_get_f1(server: &Server, retries: u32) -> Result<s4e::Finding, s4e::Error> {
+    timing_out_client(server, retries)
+        .findings()
+        .get("f-1")
+        .await
+}
+
 /// A blocking client for `server` (see [`builder`]).
 fn blocking_client(server: &Server, retries: u32) -> s4e::blocking::Client {
     builder(server, retries)

@@ -9,8 +9,8 @@ use std::time::Instant;
 use s4e::{AuthScheme, Error};
 
 use super::server::{Reply, Server, case};
-use super::{BOUND, assert_within, builder, client, finding_body};
-use crate::support::KEY;
+use super::{BOUND, assert_within, builder, client, finding_body, get_f1};
+use crate::support::{self, KEY};
 
 /// The most requests one call may make while following redirects: the limit
 /// of 10 redirects, plus the first request.
@@ -29,11 +29,7 @@ async fn a_same_origin_redirect_of_a_get_is_followed_with_the_key() {
             Reply::json(200, finding_body("f-2"))
         }
     });
-    let finding = client(&server, 0)
-        .findings()
-        .get("f-1")
-        .await
-        .expect("followed");
+    let finding = get_f1(&server, 0).await.expect("followed");
     assert_eq!(finding.id, "f-2");
     let requests = server.requests();
     let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
@@ -49,11 +45,7 @@ async fn a_cross_origin_redirect_of_a_get_drops_the_bearer_key() {
     let other = Arc::new(Server::always(Reply::json(200, finding_body("f-1"))));
     let target = format!("{}/elsewhere/f-1", other.origin());
     let server = Server::always(redirect(302, &target));
-    let finding = client(&server, 0)
-        .findings()
-        .get("f-1")
-        .await
-        .expect("followed");
+    let finding = get_f1(&server, 0).await.expect("followed");
     assert_eq!(finding.id, "f-1");
     assert_eq!(server.request_count(), 1);
     let requests = other.requests();
@@ -79,13 +71,8 @@ async fn a_cross_origin_redirect_is_not_followed_with_an_api_key_header() {
         307,
         &format!("{}/v1/findings/f-1", other.origin()),
     ));
-    let result = builder(&server, 3)
-        .auth_scheme(AuthScheme::ApiKeyHeader)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
-        .await;
+    let result =
+        support::get_f1_by(builder(&server, 3).auth_scheme(AuthScheme::ApiKeyHeader)).await;
     assert!(result.is_err(), "{result:?}");
     assert_eq!(server.request_count(), 1);
     assert_eq!(other.request_count(), 0);

@@ -11,6 +11,7 @@ use s4e::{Error, Finding};
 
 use super::server::{Reply, Server, case, head};
 use super::{BOUND, assert_within, builder, finding_body};
+use crate::support;
 
 /// The retry ceiling of these tests.
 const CEILING: Duration = Duration::from_secs(2);
@@ -233,11 +234,7 @@ async fn of_several_headers_the_first_counts() {
 async fn zero_forever_ends_after_the_retries() {
     let server = Server::always(rate_limited(&[("retry-after", "0")]));
     let started = Instant::now();
-    let err = builder(&server, 3)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3))
         .await
         .expect_err("always rate limited");
     assert_within(started, BOUND);

@@ -214,6 +214,17 @@ pub(crate) fn head(status: u16, headers: &[(&str, &str)]) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// [`head`] of a chunked body of `content_type`.
+pub(crate) fn chunked_head(status: u16, content_type: &str) -> Vec<u8> {
+    head(
+        status,
+        &[
+            ("content-type", content_type),
+            ("transfer-encoding", "chunked"),
+        ],
+    )
+}
+
 /// `bytes` as one chunk of a chunked body (`<hex size>\r\n<bytes>\r\n`).
 pub(crate) fn chunk(bytes: &[u8]) -> Vec<u8> {
     let mut out = format!("{:x}\r\n", bytes.len()).into_bytes();

@@ -9,7 +9,8 @@ use s4e::assets::AssetType;
 use s4e::{AuthScheme, Error, FindingStatus};
 
 use super::server::{Reply, Server};
-use super::{BOUND, assert_within, blocking_client, builder, client, finding_body};
+use super::{BOUND, assert_within, blocking_client, builder, client, finding_body, get_f1};
+use crate::support;
 
 fn redirect(status: u16, location: &str) -> Reply {
     Reply::full(status, &[("location", location)], Vec::new())
@@ -128,11 +129,7 @@ fn a_write_answered_with_a_redirect_is_not_followed_on_the_blocking_client() {
 async fn a_redirect_loop_is_not_retried() {
     let server = Server::always(redirect(302, "/v1/findings/f-1"));
     let started = Instant::now();
-    let err = client(&server, 3)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("too many redirects");
+    let err = get_f1(&server, 3).await.expect_err("too many redirects");
     assert_within(started, BOUND);
     assert!(
         matches!(err, Error::Redirect { status: 302, .. }),
@@ -149,12 +146,7 @@ async fn a_cross_origin_redirect_refused_for_an_api_key_header_is_a_redirect_err
     let elsewhere = Server::always(Reply::json(200, finding_body("f-1")));
     let location = format!("{}/v1/findings/f-1", elsewhere.origin());
     let server = Server::always(redirect(307, &location));
-    let err = builder(&server, 3)
-        .auth_scheme(AuthScheme::ApiKeyHeader)
-        .build()
-        .unwrap()
-        .findings()
-        .get("f-1")
+    let err = support::get_f1_by(builder(&server, 3).auth_scheme(AuthScheme::ApiKeyHeader))
         .await
         .expect_err("not followed");
     match &err {
@@ -174,11 +166,7 @@ async fn a_redirect_to_a_scheme_that_is_not_http_is_a_redirect_error() {
     // Today reqwest's "URL scheme is not allowed" is a transport error and
     // the GET is sent again on every retry.
     let server = Server::always(redirect(302, "ftp://127.0.0.1/findings"));
-    let err = client(&server, 3)
-        .findings()
-        .get("f-1")
-        .await
-        .expect_err("not followed");
+    let err = get_f1(&server, 3).await.expect_err("not followed");
     assert!(
         matches!(err, Error::Redirect { status: 302, .. }),
         "{err:?}"
