@@ -19,6 +19,7 @@ mod error;
 mod http;
 mod ids;
 mod page;
+pub mod ratelimit;
 mod resources;
 mod secret;
 

@@ -21,5 +21,7 @@ mod meta;
 mod pagination;
 mod playbooks;
 mod rate_limit;
+mod redis_server;
 mod scans;
+mod shared_quota;
 mod webhooks;

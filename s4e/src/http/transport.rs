@@ -15,6 +15,7 @@ use crate::endpoint::{Endpoint, Method};
 use crate::error::{RedirectReason, excerpt};
 use crate::http::decode::{ErrorContext, parse_error_body};
 use crate::http::meta::{Headers, ResponseMeta};
+use crate::http::pacing::Slot;
 use crate::http::rate_limit::RateLimit;
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
 use crate::http::wire::{BodyBuilder, HeaderBuilder, PathBuilder, QueryBuilder, RawResponse};
@@ -323,9 +324,12 @@ impl ClientInner {
             };
             loop {
                 attempt += 1;
-                let slot = self
+                // An attempt lives at most its timeout: a slot a dead
+                // process holds in a shared store expires after it.
+                let lease = timeout.min(budget.until.saturating_duration_since(Instant::now()));
+                let mut slot = self
                     .pacer
-                    .turn(budget, self.backoff.ceiling)
+                    .turn(budget, self.backoff.ceiling, lease)
                     .await
                     .map_err(fail)?;
                 let span = tracing::Span::current();
@@ -344,6 +348,7 @@ impl ClientInner {
                         idempotency_key.as_ref(),
                         attempt,
                         &mut seen,
+                        &mut slot,
                         &finish,
                     ),
                 )
@@ -415,6 +420,7 @@ impl ClientInner {
         idempotency_key: Option<&HeaderValue>,
         attempt: u32,
         seen: &mut Seen,
+        slot: &mut Slot<'_>,
         finish: &F,
     ) -> std::result::Result<T, (Outcome, Error)>
     where
@@ -487,7 +493,7 @@ impl ClientInner {
             redirected = Some(hop);
         };
         let rate_limit = RateLimit::from_headers(response.headers(), SystemTime::now());
-        self.pacer.observe(rate_limit);
+        slot.observe(rate_limit).await;
         let status = response.status().as_u16();
         let request_id = response
             .headers()
