@@ -70,6 +70,13 @@ impl Context {
         if let Some(seconds) = env_number("S4E_TIMEOUT")? {
             builder = builder.timeout(std::time::Duration::from_secs(u64::from(seconds)));
         }
+        // Parallel jobs with one key share its rate-limit window in Redis.
+        if let Some(url) = std::env::var("S4E_RATE_LIMIT_REDIS")
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+        {
+            builder = builder.rate_limit_store(s4e::ratelimit::RedisStore::new(url.trim())?);
+        }
         Ok(builder.build()?)
     }
 
