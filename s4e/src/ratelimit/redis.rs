@@ -175,9 +175,11 @@ impl RedisStore {
         let answer: Option<(u8, u64)> = self
             .call(
                 scope,
-                "acquire",
-                id,
-                [lease_ms, String::new(), String::new(), String::new()],
+                Step {
+                    op: "acquire",
+                    slot: id,
+                    args: [lease_ms, String::new(), String::new(), String::new()],
+                },
             )
             .await;
         let turn = match answer {
@@ -214,7 +216,16 @@ impl RedisStore {
             ],
             None => ["0".to_owned(), String::new(), String::new(), String::new()],
         };
-        let recorded: Option<u8> = self.call(scope, "record", slot, args).await;
+        let recorded: Option<u8> = self
+            .call(
+                scope,
+                Step {
+                    op: "record",
+                    slot,
+                    args,
+                },
+            )
+            .await;
         if let (None, Some(shared)) = (recorded, ticket.and_then(|t| t.shared.as_ref())) {
             self.release_shared(
                 scope,
@@ -245,35 +256,26 @@ impl RedisStore {
         let store = self.clone().timeout(CONNECT_TIMEOUT);
         let scope = scope.clone();
         runtime.spawn(async move {
-            let _: Option<u8> = store
-                .run(&scope, "release", &slot.id, Default::default())
-                .await;
+            let release = Step {
+                op: "release",
+                slot: &slot.id,
+                args: Default::default(),
+            };
+            let _: Option<u8> = store.run(&scope, release).await;
         });
     }
 
     /// Runs one step of the script, within the bound; `None` when Redis did
     /// not answer in time (or is resting after a failure).
-    async fn call<T: FromRedisValue>(
-        &self,
-        scope: &Scope,
-        op: &str,
-        slot: &str,
-        args: [String; 4],
-    ) -> Option<T> {
+    async fn call<T: FromRedisValue>(&self, scope: &Scope, step: Step<'_>) -> Option<T> {
         if self.resting() {
             return None;
         }
-        self.run(scope, op, slot, args).await
+        self.run(scope, step).await
     }
 
     /// [`call`](Self::call), whether or not calls rest.
-    async fn run<T: FromRedisValue>(
-        &self,
-        scope: &Scope,
-        op: &str,
-        slot: &str,
-        args: [String; 4],
-    ) -> Option<T> {
+    async fn run<T: FromRedisValue>(&self, scope: &Scope, step: Step<'_>) -> Option<T> {
         let mut connection = match self.connection() {
             Ok(connection) => connection,
             Err(error) => {
@@ -286,9 +288,9 @@ impl RedisStore {
         invocation
             .key(format!("{prefix}:window"))
             .key(format!("{prefix}:slots"))
-            .arg(op)
-            .arg(slot);
-        for arg in args {
+            .arg(step.op)
+            .arg(step.slot);
+        for arg in step.args {
             invocation.arg(arg);
         }
         invocation
@@ -390,6 +392,14 @@ impl RedisStore {
             inner.reconnecting.store(false, Ordering::Relaxed);
         });
     }
+}
+
+/// One step of `window.lua`: its operation, the slot, and the operation's
+/// own arguments.
+struct Step<'a> {
+    op: &'static str,
+    slot: &'a str,
+    args: [String; 4],
 }
 
 /// A slot the script may have taken, given back unless disarmed.
