@@ -420,7 +420,7 @@ impl ClientBuilder {
     /// Where pacing keeps the rate-limit window: by default each client
     /// keeps its own in the process. Clients given clones of one store share
     /// one window per API key and base URL; with a
-    /// [`RedisStore`](crate::ratelimit::RedisStore) (feature `redis`), so do
+    /// `s4e::ratelimit::RedisStore` (feature `redis`), so do
     /// clients in any number of processes on any number of machines. The
     /// store holds a digest of the key, never the key.
     ///

@@ -1,6 +1,6 @@
 //! Where a client keeps its rate-limit window: in the process
 //! ([`MemoryStore`], the default) or, with the cargo feature `redis`, in Redis
-//! ([`RedisStore`]), so that many processes on many machines that use one API
+//! (`RedisStore`), so that many processes on many machines that use one API
 //! key share one window.
 //!
 //! A store holds, for each API key and base URL, what the server's latest
@@ -35,7 +35,7 @@ pub use memory::MemoryStore;
 pub use redis::RedisStore;
 
 /// A place to keep a client's rate-limit window: [`MemoryStore`] or
-/// [`RedisStore`] (feature `redis`), given to
+/// `RedisStore` (feature `redis`), given to
 /// [`ClientBuilder::rate_limit_store`](crate::ClientBuilder::rate_limit_store).
 ///
 /// The trait is sealed: the protocol between pacing and its store (taking a
