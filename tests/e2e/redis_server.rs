@@ -65,7 +65,10 @@ fn spawn(port: u16, test: &str) -> Option<Child> {
                     "{test}: S4E_REQUIRE_REDIS=1 but there is no redis-server on PATH and S4E_TEST_REDIS_URL is unset"
                 );
             }
-            eprintln!(
+            // Straight to stderr: the test harness would hide a print of a
+            // test that passes.
+            let _ = writeln!(
+                std::io::stderr(),
                 "{test}: skipped: no redis-server (install it, e.g. `apt-get install redis-server`, or set S4E_TEST_REDIS_URL)"
             );
             None
