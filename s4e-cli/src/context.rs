@@ -112,6 +112,13 @@ impl Context {
                 eprintln!("{}", crate::observe::attempt_line(outcome));
             });
         }
+        // Parallel jobs with one key share its rate-limit window in Redis.
+        if let Some(url) = std::env::var("S4E_RATE_LIMIT_REDIS")
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+        {
+            builder = builder.rate_limit_store(s4e::ratelimit::RedisStore::new(url.trim())?);
+        }
         Ok(builder.build()?)
     }
 

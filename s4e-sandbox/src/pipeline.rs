@@ -111,7 +111,7 @@ fn count_request(
     // the request arrived, rounded down to the second.
     if now.timestamp() >= window.end {
         *window = RateWindow {
-            end: now.timestamp() + WINDOW_SECONDS,
+            end: now.timestamp() + shared.config.rate_window_seconds,
             used: 0,
         };
     }

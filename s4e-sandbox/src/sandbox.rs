@@ -109,6 +109,7 @@ pub struct SandboxBuilder {
     manual_clock: bool,
     start_time: Option<DateTime<Utc>>,
     rate_limit: Option<u32>,
+    rate_window_seconds: i64,
     endpoint_limits: [Option<u32>; LimitedEndpoint::ALL.len()],
     latency: Duration,
     api_key: String,
@@ -126,6 +127,7 @@ impl Default for SandboxBuilder {
             manual_clock: false,
             start_time: None,
             rate_limit: None,
+            rate_window_seconds: 60,
             endpoint_limits: [None; LimitedEndpoint::ALL.len()],
             latency: Duration::ZERO,
             api_key: DEFAULT_API_KEY.into(),
@@ -184,6 +186,14 @@ impl SandboxBuilder {
     /// (default: none).
     pub fn rate_limit(mut self, per_minute: u32) -> Self {
         self.rate_limit = Some(per_minute).filter(|n| *n > 0);
+        self
+    }
+
+    /// How long a rate-limit window lasts, in whole seconds (default a
+    /// minute, as the API's); the limits count per window. For tests whose
+    /// windows must pass quickly.
+    pub fn rate_limit_window(mut self, length: Duration) -> Self {
+        self.rate_window_seconds = i64::try_from(length.as_secs().max(1)).unwrap_or(i64::MAX);
         self
     }
 
@@ -365,6 +375,7 @@ impl SandboxBuilder {
             origin,
             api_key: self.api_key,
             read_only_key: self.read_only_key,
+            rate_window_seconds: self.rate_window_seconds,
             settings: Settings {
                 scan_speed: self.scan_speed,
                 latency: self.latency,

@@ -81,6 +81,9 @@ pub(crate) struct Config {
     pub(crate) api_key: String,
     pub(crate) read_only_key: String,
     pub(crate) settings: Settings,
+    /// How long a rate-limit window lasts, in seconds (60 unless a test
+    /// wants windows that pass quickly).
+    pub(crate) rate_window_seconds: i64,
 }
 
 /// What the controls change at run time.

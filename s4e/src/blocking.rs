@@ -533,6 +533,8 @@ forward_setters! {
         "allow_http(true)";
     rate_limit_pacing(enabled: bool) => "Waits for the rate-limit window's reset instead of collecting a 429; default on.",
         "rate_limit_pacing(false)";
+    rate_limit_store(store: impl crate::ratelimit::RateLimitStore) => "Where pacing keeps the rate-limit window: in the process (default) or shared, e.g. in Redis.",
+        "rate_limit_store(s4e::ratelimit::MemoryStore::new())";
     retry_quota(tokens: Option<u32>) => "The retry budget shared by the client's calls; default 500 tokens, `None` for none.",
         "retry_quota(Some(50))";
     default_header(name: impl Into<String>, value: impl Into<String>) => "A header sent with every request to the API; the SDK's own headers are refused by `build`.",

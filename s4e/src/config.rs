@@ -15,6 +15,8 @@ use crate::http::origin::{Origin, is_loopback};
 use crate::http::pacing::Pacer;
 use crate::http::retry::Backoff;
 use crate::http::retry_quota::RetryQuota;
+use crate::ratelimit::sealed::AnyStore;
+use crate::ratelimit::{RateLimitStore, Scope};
 use crate::{ApiKey, Error, Result};
 
 /// The public S4E API.
@@ -64,6 +66,8 @@ pub struct ClientBuilder {
     max_response_size: u64,
     allow_http: bool,
     rate_limit_pacing: bool,
+    /// `None`: the client's own in-process store.
+    rate_limit_store: Option<AnyStore>,
     retry_quota: Option<u32>,
     /// As given: checked by `build`, so that a setter never fails.
     default_headers: Vec<(String, String)>,
@@ -83,6 +87,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("ca_certificates", &self.ca_certificates.len())
             .field("rate_limit_pacing", &self.rate_limit_pacing)
+            .field("rate_limit_store", &self.rate_limit_store)
             .field("retry_quota", &self.retry_quota)
             .field(
                 "default_headers",
@@ -123,6 +128,7 @@ impl ClientBuilder {
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             allow_http: false,
             rate_limit_pacing: true,
+            rate_limit_store: None,
             retry_quota: Some(DEFAULT_RETRY_QUOTA),
             default_headers: Vec::new(),
             hooks: Hooks::default(),
@@ -392,6 +398,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Where pacing keeps the rate-limit window: by default each client
+    /// keeps its own in the process. Clients given clones of one store share
+    /// one window per API key and base URL; with a
+    /// `s4e::ratelimit::RedisStore` (feature `redis`), so do
+    /// clients in any number of processes on any number of machines. The
+    /// store holds a digest of the key, never the key.
+    ///
+    /// ```
+    /// let store = s4e::ratelimit::MemoryStore::new();
+    /// let client = s4e::Client::builder("sk_live_...").rate_limit_store(store).build()?;
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn rate_limit_store(mut self, store: impl RateLimitStore) -> Self {
+        self.rate_limit_store = Some(store.into_any());
+        self
+    }
+
     /// The retry quota: a bucket of tokens shared by all clones of the
     /// client that every retry draws on, so that a server failing every
     /// request does not get each call's retries on top. A retry takes 5
@@ -602,6 +625,7 @@ impl ClientBuilder {
         let origin = Origin::of(
             &reqwest::Url::parse(&base_url).map_err(|e| Error::config(format!("base_url: {e}")))?,
         );
+        let rate_limit_scope = Scope::new(&base_url, self.api_key.expose());
         Ok(Client::from_engine(Arc::new(Engine {
             http,
             base_url,
@@ -614,7 +638,11 @@ impl ClientBuilder {
             retries: self.retries,
             backoff: self.backoff,
             max_response_size: self.max_response_size,
-            pacer: Pacer::new(self.rate_limit_pacing),
+            pacer: Pacer::new(
+                self.rate_limit_pacing,
+                self.rate_limit_store.unwrap_or_default(),
+                rate_limit_scope,
+            ),
             retry_quota: RetryQuota::new(self.retry_quota),
             sdk_headers: headers,
             hooks,

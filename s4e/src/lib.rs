@@ -25,6 +25,7 @@ mod ids;
 mod meta;
 mod page;
 mod rate_limit;
+pub mod ratelimit;
 mod resources;
 mod secret;
 mod wire;

@@ -72,3 +72,19 @@ impl<T> IdentityNone for IdentityProbe<'_, T> {}
 pub fn parse_error_body(status: u16, body: &[u8]) -> crate::ApiError {
     crate::http::decode::parse_error_body(status, body, Default::default())
 }
+
+/// Runs `store`'s own clock (the one it paces with when Redis does not
+/// answer) `offset_ms` ahead, or behind when negative: the clock-skew test's
+/// machine whose clock is off.
+#[cfg(feature = "redis")]
+pub fn skew_rate_limit_clock(store: &crate::ratelimit::RedisStore, offset_ms: i64) {
+    store.skew_clock(offset_ms);
+}
+
+/// The prefix of the Redis keys that hold the window of `api_key` at
+/// `base_url` (as the client normalises it: no trailing slash), for tests
+/// that look into Redis.
+#[cfg(feature = "redis")]
+pub fn rate_limit_redis_prefix(base_url: &str, api_key: &str) -> String {
+    crate::ratelimit::Scope::new(base_url, api_key).redis_prefix()
+}

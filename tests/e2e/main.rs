@@ -22,6 +22,8 @@ mod meta;
 mod pagination;
 mod playbooks;
 mod rate_limit;
+mod redis_server;
 mod scans;
+mod shared_quota;
 mod webhook_receiver;
 mod webhooks;

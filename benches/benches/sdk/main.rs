@@ -5,7 +5,7 @@
 //!
 //! Arguments select comparisons by key (`get`, `decode`, `throughput`,
 //! `blocking`, `paginate`, `replay`; default all; `pacing` (7), which takes over a minute,
-//! only when named). `S4E_BENCH_ROUNDS` sets the rounds
+//! and `shared_quota`, which takes minutes, only when named). `S4E_BENCH_ROUNDS` sets the rounds
 //! of the per-call comparisons (default 40), `S4E_BENCH_WALKS` those of the
 //! pagination one (default 6), `S4E_BENCH_BATCH` fixes the batch size of the
 //! others (for profiling under valgrind, where calibration means nothing), and
@@ -17,6 +17,7 @@ mod harness;
 mod pacing;
 mod raw;
 mod replay;
+mod shared_quota;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -166,6 +167,10 @@ fn main() {
     // Only when asked for by name: it waits out a rate-limit window.
     if settings.only.iter().any(|k| k == "pacing") {
         rows.extend(pacing::pacing(&bench));
+    }
+    // Only when asked for by name: it waits out several windows (minutes).
+    if settings.only.iter().any(|k| k == "shared_quota") {
+        rows.extend(shared_quota::shared_quota(&bench, settings.rounds));
     }
     // Last: it grows the data to 10,000 findings.
     if settings.wants("paginate") {

@@ -151,13 +151,13 @@ fn drive(bench: &Bench, base_url: &str, key: &str, ids: &[String], pacing: bool)
 }
 
 /// A `s4e-sandbox` process limited to `LIMIT` requests a minute per key.
-struct BinarySandbox {
+pub(crate) struct BinarySandbox {
     child: Child,
-    base_url: String,
+    pub(crate) base_url: String,
 }
 
 impl BinarySandbox {
-    fn start(path: &std::path::Path) -> BinarySandbox {
+    pub(crate) fn start(path: &std::path::Path) -> BinarySandbox {
         let mut child = Command::new(path)
             .args(["--port", "0", "--rate-limit", &LIMIT.to_string()])
             .stdout(Stdio::piped())

@@ -16,6 +16,7 @@ use crate::http::decode::{ErrorContext, parse_error_body};
 use crate::http::engine::{AuthScheme, Engine};
 use crate::http::hooks::OutgoingRequest;
 use crate::http::origin::{Origin, is_loopback};
+use crate::http::pacing::Slot;
 use crate::http::retry::{Outcome, Safety, may_retry, parse_retry_after};
 use crate::meta::{Headers, ResponseMeta};
 use crate::page::PageRequest;
@@ -265,9 +266,12 @@ impl Engine {
             };
             loop {
                 attempt += 1;
-                let slot = self
+                // An attempt lives at most its timeout: a slot a dead
+                // process holds in a shared store expires after it.
+                let lease = timeout.min(budget.until.saturating_duration_since(Instant::now()));
+                let mut slot = self
                     .pacer
-                    .turn(budget, self.backoff.ceiling)
+                    .turn(budget, self.backoff.ceiling, lease)
                     .await
                     .map_err(fail)?;
                 let span = tracing::Span::current();
@@ -286,6 +290,7 @@ impl Engine {
                         idempotency_key.as_ref(),
                         attempt,
                         &mut seen,
+                        &mut slot,
                         &finish,
                     ),
                 )
@@ -357,6 +362,7 @@ impl Engine {
         idempotency_key: Option<&HeaderValue>,
         attempt: u32,
         seen: &mut Seen,
+        slot: &mut Slot<'_>,
         finish: &F,
     ) -> std::result::Result<T, (Outcome, Error)>
     where
@@ -429,7 +435,7 @@ impl Engine {
             redirected = Some(hop);
         };
         let rate_limit = RateLimit::from_headers(response.headers(), SystemTime::now());
-        self.pacer.observe(rate_limit);
+        slot.observe(rate_limit).await;
         let status = response.status().as_u16();
         let request_id = response
             .headers()
