@@ -135,6 +135,17 @@ pub(crate) struct Global {
     /// Allow a plain-http base URL on a host that is not loopback.
     #[arg(long, global = true, help_heading = "Global options")]
     pub(crate) allow_http: bool,
+    /// Share the key's rate-limit window with every process that names the
+    /// same Redis (redis:// or rediss://), so parallel jobs do not overrun it.
+    #[arg(
+        long,
+        env = "S4E_RATE_LIMIT_REDIS",
+        hide_env_values = true,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
+    pub(crate) rate_limit_redis: Option<String>,
 }
 
 /// `--color`.

@@ -35,6 +35,9 @@ pub(crate) struct Profile {
     pub(crate) api_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) output: Option<OutputFormat>,
+    /// The Redis that parallel jobs share the key's rate-limit window in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rate_limit_redis: Option<String>,
     /// `s4e login` put the key in the system keychain.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) key_in_keychain: Option<bool>,
@@ -44,7 +47,7 @@ pub(crate) struct Profile {
 }
 
 /// The settings `s4e config` reads and writes.
-pub(crate) const KEYS: &[&str] = &["base_url", "output"];
+pub(crate) const KEYS: &[&str] = &["base_url", "output", "rate_limit_redis"];
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

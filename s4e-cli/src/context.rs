@@ -24,6 +24,8 @@ pub(crate) struct Context {
     base_url: Option<String>,
     api_key: Option<String>,
     allow_http: bool,
+    /// `--rate-limit-redis`, `S4E_RATE_LIMIT_REDIS` or the profile's.
+    rate_limit_redis: Option<String>,
 }
 
 impl Context {
@@ -75,6 +77,12 @@ impl Context {
                 .filter(|key| !key.is_empty())
                 .map_or_else(|| profile.key(), |key| Ok(Some(key)))?,
             allow_http: global.allow_http,
+            rate_limit_redis: global
+                .rate_limit_redis
+                .clone()
+                .or(profile.rate_limit_redis.clone())
+                .map(|url| url.trim().to_owned())
+                .filter(|url| !url.is_empty()),
         })
     }
 
@@ -113,11 +121,8 @@ impl Context {
             });
         }
         // Parallel jobs with one key share its rate-limit window in Redis.
-        if let Some(url) = std::env::var("S4E_RATE_LIMIT_REDIS")
-            .ok()
-            .filter(|url| !url.trim().is_empty())
-        {
-            builder = builder.rate_limit_store(s4e::ratelimit::RedisStore::new(url.trim())?);
+        if let Some(url) = &self.rate_limit_redis {
+            builder = builder.rate_limit_store(s4e::ratelimit::RedisStore::new(url)?);
         }
         Ok(builder.build()?)
     }

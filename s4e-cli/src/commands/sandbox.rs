@@ -56,6 +56,9 @@ pub(crate) async fn run(_: Unavailable) -> Result<u8, Failure> {
 /// Serves until Ctrl-C, then exits 0.
 #[cfg(feature = "sandbox")]
 pub(crate) async fn run(args: SandboxArgs) -> Result<u8, Failure> {
+    // Replaying answers any key from the cassette and recording forwards the
+    // caller's own key upstream: the stateful sandbox's two keys mean nothing then.
+    let stateful = args.replay.is_none() && args.record.is_none();
     let sandbox = args.builder().start().await.map_err(|e| Failure::Other {
         code: exit::API_ERROR,
         message: format!("could not start the sandbox: {e}"),
@@ -76,15 +79,19 @@ pub(crate) async fn run(args: SandboxArgs) -> Result<u8, Failure> {
     // The sandbox's keys are test values the user chose or the public demo
     // ones, printed so that the user can paste the exports.
     println!("S4E sandbox listening; stop it with Ctrl-C.");
-    println!(
-        "export S4E_BASE_URL={} S4E_API_KEY={}",
-        sandbox.base_url(),
-        sandbox.api_key()
-    );
-    println!(
-        "read-only key (writes answer 403): {}",
-        sandbox.read_only_key()
-    );
+    if stateful {
+        println!(
+            "export S4E_BASE_URL={} S4E_API_KEY={}",
+            sandbox.base_url(),
+            sandbox.api_key()
+        );
+        println!(
+            "read-only key (writes answer 403): {}",
+            sandbox.read_only_key()
+        );
+    } else {
+        println!("export S4E_BASE_URL={}", sandbox.base_url());
+    }
     stop.await
         .map_err(|e| Failure::file("waiting for Ctrl-C", e))?;
     sandbox.shutdown().await;

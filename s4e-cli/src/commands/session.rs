@@ -130,6 +130,7 @@ pub(crate) fn run(profile: Option<&str>, command: ConfigCommand) -> Result<u8, F
             let profile = file.profiles.entry(name.to_owned()).or_default();
             match key.as_str() {
                 "base_url" => profile.base_url = Some(value),
+                "rate_limit_redis" => profile.rate_limit_redis = Some(value),
                 "output" => {
                     profile.output = Some(
                         <OutputFormat as clap::ValueEnum>::from_str(&value, false).map_err(
@@ -153,8 +154,25 @@ pub(crate) fn run(profile: Option<&str>, command: ConfigCommand) -> Result<u8, F
 fn setting(profile: &Profile, key: &str) -> Option<String> {
     match key {
         "base_url" => profile.base_url.clone(),
+        "rate_limit_redis" => profile.rate_limit_redis.as_deref().map(without_password),
         "output" => profile.output.map(|format| format.name().to_owned()),
         _ => None,
+    }
+}
+
+/// A Redis URL as it may be shown: a password in it (`redis://:pw@host`,
+/// `rediss://user:pw@host`) is replaced by `***`, as a key never is shown.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -205,4 +223,25 @@ fn read_hidden(prompt: &str) -> Result<String, Failure> {
     let _ = disable_raw_mode();
     eprintln!();
     outcome.map(|()| key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_redis_password_is_never_shown() {
+        for (url, shown) in [
+            ("redis://:hunter2@cache:6379/0", "redis://:***@cache:6379/0"),
+            (
+                "rediss://ops:hunter2@cache.example",
+                "rediss://ops:***@cache.example",
+            ),
+            ("redis://127.0.0.1:6379", "redis://127.0.0.1:6379"),
+            ("redis://ops@cache/2", "redis://ops@cache/2"),
+            ("not a url", "not a url"),
+        ] {
+            assert_eq!(without_password(url), shown, "{url}");
+        }
+    }
 }

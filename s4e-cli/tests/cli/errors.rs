@@ -44,6 +44,46 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn a_rate_limit_redis_that_is_not_redis_is_a_usage_error_from_flag_variable_or_profile() {
+    let api = Api::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.default]\nrate_limit_redis = \"ftp://cache.example\"\n",
+    )
+    .unwrap();
+    let runs = [
+        api.s4e()
+            .args([
+                "assets",
+                "list",
+                "--rate-limit-redis",
+                "ftp://cache.example",
+            ])
+            .output()
+            .unwrap(),
+        api.s4e()
+            .env("S4E_RATE_LIMIT_REDIS", "ftp://cache.example")
+            .args(["assets", "list"])
+            .output()
+            .unwrap(),
+        api.s4e()
+            .env("S4E_CONFIG", &config)
+            .args(["assets", "list"])
+            .output()
+            .unwrap(),
+    ];
+    for (out, source) in runs.iter().zip(["flag", "variable", "profile"]) {
+        assert_eq!(out.status.code(), Some(2), "{source}: {}", stderr(out));
+        assert!(out.stdout.is_empty(), "{source}: nothing listed");
+    }
+    // Without it the same command lists the assets, so the refusal above is the store's.
+    let out = api.s4e().args(["assets", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
 fn authentication_exits_3_and_never_prints_the_key() {
     let api = Api::start();
     let secret = "sk_live_do_not_print_4242";

@@ -481,6 +481,74 @@ fn scans_first_when_asked_and_gates_on_the_result() {
 }
 
 #[test]
+fn a_scan_that_does_not_complete_never_passes() {
+    let api = Api::start();
+    let sdk = sdk(&api);
+    let asset = api.json(&[
+        "assets",
+        "create",
+        "gate-cancelled.example.com",
+        "--type",
+        "domain",
+    ]);
+    let asset_id = asset["id"].as_str().unwrap().to_owned();
+    // The scan stays queued until the test cancels it: nothing found, so only
+    // the scan's outcome can fail the gate.
+    api.sandbox.controls().set_scan_speed(0.0);
+    let gate_run = gate(&api)
+        .args([
+            "--asset",
+            &asset_id,
+            "--scan",
+            "quick",
+            "--interval",
+            "0.05",
+            "--fail-on",
+            "critical",
+        ])
+        .timeout(std::time::Duration::from_secs(60));
+    let waiting = std::thread::spawn(move || {
+        let mut gate_run = gate_run;
+        gate_run.output().unwrap()
+    });
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let scan = loop {
+        assert!(
+            !waiting.is_finished() && std::time::Instant::now() < give_up,
+            "the gate started no scan: {:?}",
+            waiting.is_finished().then(|| "it has exited")
+        );
+        let started = sdk
+            .scans()
+            .list()
+            .asset_id(asset_id.as_str())
+            .send()
+            .unwrap();
+        if let Some(scan) = started.items.into_iter().next() {
+            break scan;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    sdk.scans().cancel(scan.id.as_str()).send().unwrap();
+    let out = waiting.join().unwrap();
+    assert!(
+        counted(&sdk, Some(&asset_id)).is_empty(),
+        "the cancelled scan found nothing"
+    );
+    assert_eq!(
+        code(&out),
+        1,
+        "a cancelled scan fails the gate: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("cancelled"),
+        "the gate says why: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn an_error_is_never_a_pass() {
     let api = Api::start();
     let nothing = gate(&api)

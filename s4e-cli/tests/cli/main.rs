@@ -83,6 +83,7 @@ pub(crate) fn bare() -> Command {
         "S4E_WEBHOOK_SECRET",
         "S4E_PROFILE",
         "S4E_PROXY",
+        "S4E_RATE_LIMIT_REDIS",
         "NO_COLOR",
     ] {
         command.env_remove(name);
