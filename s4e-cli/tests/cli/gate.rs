@@ -495,7 +495,8 @@ fn a_scan_that_does_not_complete_never_passes() {
     // The scan stays queued until the test cancels it: nothing found, so only
     // the scan's outcome can fail the gate.
     api.sandbox.controls().set_scan_speed(0.0);
-    let gate_run = gate(&api)
+    let mut gate_run = gate(&api);
+    gate_run
         .args([
             "--asset",
             &asset_id,
@@ -507,10 +508,7 @@ fn a_scan_that_does_not_complete_never_passes() {
             "critical",
         ])
         .timeout(std::time::Duration::from_secs(60));
-    let waiting = std::thread::spawn(move || {
-        let mut gate_run = gate_run;
-        gate_run.output().unwrap()
-    });
+    let waiting = std::thread::spawn(move || gate_run.output().unwrap());
     let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let scan = loop {
         assert!(
