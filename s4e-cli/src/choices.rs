@@ -31,6 +31,7 @@ choices!(
     s4e::scans::ScanStatus,
     s4e::scans::ScanType,
     s4e::SortOrder,
+    s4e::webhooks::EventType,
 );
 
 /// The value parser of a flag taking one of `T`'s values.

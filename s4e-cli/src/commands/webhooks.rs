@@ -51,7 +51,8 @@ pub(crate) enum WebhooksCommand {
             long = "event",
             value_name = "EVENT",
             value_delimiter = ',',
-            required = true
+            required = true,
+            value_parser = crate::choices::one_of::<EventType>()
         )]
         events: Vec<EventType>,
         #[command(flatten)]
@@ -69,7 +70,12 @@ pub(crate) enum WebhooksCommand {
         #[arg(long)]
         url: Option<String>,
         /// Replaces the events (comma-separated or repeated).
-        #[arg(long = "event", value_name = "EVENT", value_delimiter = ',')]
+        #[arg(
+            long = "event",
+            value_name = "EVENT",
+            value_delimiter = ',',
+            value_parser = crate::choices::one_of::<EventType>()
+        )]
         events: Vec<EventType>,
         #[command(flatten)]
         settings: Settings,

@@ -41,6 +41,34 @@ fn usage_errors_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "--all and --limit conflict");
+    // Event names come from the SDK's list, on every command that takes them.
+    for args in [
+        &[
+            "webhooks",
+            "create",
+            "SOC",
+            "https://hooks.example.com/s4e",
+            "--event",
+            "finding.new,finding.nwe",
+        ][..],
+        &["webhooks", "update", "wh-001", "--event", "scan.finished"][..],
+        &[
+            "webhooks",
+            "listen",
+            "--forward-to",
+            "http://127.0.0.1:9/hook",
+            "--events",
+            "scan.finished",
+        ][..],
+    ] {
+        let out = bare().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("scan.completed"),
+            "{args:?} lists the possible values: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

@@ -22,7 +22,12 @@ pub(crate) struct ListenArgs {
     #[arg(long, value_name = "URL")]
     forward_to: String,
     /// The events to subscribe to (comma-separated; all of them by default).
-    #[arg(long, value_name = "EVENT", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "EVENT",
+        value_delimiter = ',',
+        value_parser = crate::choices::one_of::<EventType>()
+    )]
     events: Vec<EventType>,
     /// The local port to listen on (a free one by default).
     #[arg(long, value_name = "PORT", default_value_t = 0)]
