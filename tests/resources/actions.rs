@@ -15,8 +15,7 @@ use wiremock::matchers::{body_json, header, header_exists, query_param};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::support::{
-    self, MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
-    query_count,
+    self, MountExpecting, at, fixture, header_missing, json, no_query, on_both_clients, query_count,
 };
 
 fn action_json(id: &str) -> serde_json::Value {
@@ -63,14 +62,6 @@ on_both_clients!(list_sends_type_and_search, mount(mount_list), |client| {
     check_list(&page);
 });
 
-#[tokio::test]
-async fn list_without_filters_sends_no_query() {
-    let (_server, client) =
-        support::bare_list("/v1/actions", fixture!("actions/actions_page.json")).await;
-    let page = client.actions().list().await.expect("list succeeds");
-    assert_eq!(page.items.len(), 2);
-}
-
 // ---------------------------------------------------------------- list_auto
 
 async fn mount_list_auto(server: &MockServer) {
@@ -114,17 +105,7 @@ on_both_clients!(
 
 // ---------------------------------------------------------------- get
 
-async fn mount_get(server: &MockServer) {
-    support::route("GET", "/v1/actions/act%2Fblock-ip")
-        .and(no_query)
-        .and(header_missing("content-type"))
-        .and(header_missing("idempotency-key"))
-        .respond_with(json(200, fixture!("actions/action.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_action(action: &Action) {
+pub(crate) fn check_action(action: &Action) {
     assert_eq!(action.id, "act-block-ip");
     assert_eq!(action.name, "Block IP");
     assert_eq!(action.action_type, ActionType::Remediation);
@@ -158,15 +139,6 @@ fn check_action(action: &Action) {
     assert_eq!((p[2].required, &p[2].default), (false, &Some(json!(true))));
     assert_eq!(p[3].default, Some(json!("edge")));
 }
-
-on_both_clients!(
-    get_percent_encodes_the_id_and_decodes_the_action,
-    mount(mount_get),
-    |client| {
-        let action = send!(client.actions().get("act/block-ip")).expect("get");
-        check_action(&action);
-    }
-);
 
 // ---------------------------------------------------------------- create
 
@@ -275,26 +247,6 @@ on_both_clients!(
         .expect("update succeeds");
         check_action(&action);
         send!(client.actions().update("act-2").description("only this")).expect("second update");
-    }
-);
-
-// ---------------------------------------------------------------- delete
-
-async fn mount_delete(server: &MockServer) {
-    support::route("DELETE", "/v1/actions/act%2Fblock-ip")
-        .and(no_query)
-        .and(no_body)
-        .and(header_missing("content-type"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-on_both_clients!(
-    delete_sends_no_body_and_accepts_204,
-    mount(mount_delete),
-    |client| {
-        let () = send!(client.actions().delete("act/block-ip")).expect("delete");
     }
 );
 
