@@ -105,3 +105,19 @@ mod actions {
     );
     delete_case!(actions);
 }
+
+mod assets {
+    use super::*;
+
+    const LIST_PATH: &str = "/v1/assets";
+    const ID: &str = "a/1001";
+    const ITEM_PATH: &str = "/v1/assets/a%2F1001";
+
+    list_without_filters_case!(assets, fixture!("assets/assets_page.json"), 2);
+    get_case!(
+        assets,
+        fixture!("assets/asset_detail.json"),
+        crate::assets::check_detail
+    );
+    delete_case!(assets);
+}
