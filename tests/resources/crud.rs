@@ -121,3 +121,18 @@ mod assets {
     );
     delete_case!(assets);
 }
+
+mod scans {
+    use super::*;
+
+    const LIST_PATH: &str = "/v1/scans";
+    const ID: &str = "sc/44021";
+    const ITEM_PATH: &str = "/v1/scans/sc%2F44021";
+
+    list_without_filters_case!(scans, fixture!("scans/scans_page.json"), 2);
+    get_case!(
+        scans,
+        fixture!("scans/scan.json"),
+        crate::scans::check_full_scan
+    );
+}

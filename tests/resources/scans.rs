@@ -72,14 +72,6 @@ on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
     check_list(&page);
 });
 
-#[tokio::test]
-async fn list_without_filters_sends_no_query() {
-    let (_server, client) =
-        support::bare_list("/v1/scans", fixture!("scans/scans_page.json")).await;
-    let page = client.scans().list().await.expect("list succeeds");
-    assert_eq!(page.items.len(), 2);
-}
-
 // ---------------------------------------------------------------- list_auto
 
 async fn mount_list_auto(server: &MockServer) {
@@ -127,17 +119,7 @@ on_both_clients!(
 
 // ---------------------------------------------------------------- get
 
-async fn mount_get(server: &MockServer) {
-    support::route("GET", "/v1/scans/sc%2F44021")
-        .and(no_query)
-        .and(header_missing("content-type"))
-        .and(header_missing("idempotency-key"))
-        .respond_with(json(200, fixture!("scans/scan.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_full_scan(scan: &Scan) {
+pub(crate) fn check_full_scan(scan: &Scan) {
     assert_eq!(scan.id, "sc-44021");
     assert_eq!(scan.asset_id, Some("a-1001".into()));
     assert_eq!(scan.scan_type, Some(ScanType::Full));
@@ -154,15 +136,6 @@ fn check_full_scan(scan: &Scan) {
         Some(Duration::from_secs(45 * 60))
     );
 }
-
-on_both_clients!(
-    get_percent_encodes_the_id_and_decodes_the_scan,
-    mount(mount_get),
-    |client| {
-        let scan = send!(client.scans().get("sc/44021")).expect("get succeeds");
-        check_full_scan(&scan);
-    }
-);
 
 // ---------------------------------------------------------------- create
 
