@@ -136,3 +136,19 @@ mod scans {
         crate::scans::check_full_scan
     );
 }
+
+mod playbooks {
+    use super::*;
+
+    const LIST_PATH: &str = "/v1/playbooks";
+    const ID: &str = "pb/tls expiry";
+    const ITEM_PATH: &str = "/v1/playbooks/pb%2Ftls%20expiry";
+
+    list_without_filters_case!(playbooks, fixture!("playbooks/playbooks_page.json"), 2);
+    get_case!(
+        playbooks,
+        fixture!("playbooks/playbook_detail.json"),
+        crate::playbooks::check_detail
+    );
+    delete_case!(playbooks);
+}

@@ -104,15 +104,7 @@ on_both_clients!(
 
 // ---- get ------------------------------------------------------------------
 
-fn get_mock() -> Mock {
-    support::route("GET", format!("/v1/playbooks/{ODD_ID_IN_PATH}"))
-        .and(query_is(""))
-        .and(no_body)
-        .respond_with(json(200, PLAYBOOK_DETAIL))
-        .expect(1)
-}
-
-fn check_detail(playbook: &Playbook) {
+pub(crate) fn check_detail(playbook: &Playbook) {
     assert_eq!(playbook.id, "pb-tls-expiry");
     assert_eq!(playbook.name, "Renew expiring TLS certificates");
     assert_eq!(playbook.version.as_deref(), Some("1.2.0"));
@@ -146,15 +138,6 @@ fn check_detail(playbook: &Playbook) {
     assert_eq!(playbook.created_at, Some(at("2026-04-01T08:00:00Z")));
     assert_eq!(playbook.updated_at, Some(at("2026-05-03T10:07:00Z")));
 }
-
-on_both_clients!(
-    get_percent_encodes_the_id_and_decodes_the_detail,
-    mocks(vec![get_mock()]),
-    |client| {
-        let playbook = send!(client.playbooks().get(ODD_ID)).expect("get succeeds");
-        check_detail(&playbook);
-    }
-);
 
 #[tokio::test]
 async fn a_bare_playbook_with_numeric_ids_and_unknown_values_decodes() {
@@ -324,24 +307,6 @@ async fn unknown_values_round_trip_unchanged_through_an_update() {
         .expect("update succeeds");
     assert_eq!(updated, decoded);
 }
-
-// ---- delete ---------------------------------------------------------------
-
-fn delete_mock() -> Mock {
-    support::route("DELETE", format!("/v1/playbooks/{ODD_ID_IN_PATH}"))
-        .and(query_is(""))
-        .and(no_body)
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-}
-
-on_both_clients!(
-    delete_answers_204_without_a_body,
-    mocks(vec![delete_mock()]),
-    |client| {
-        send!(client.playbooks().delete(ODD_ID)).expect("delete succeeds");
-    }
-);
 
 // ---- run ------------------------------------------------------------------
 
