@@ -152,3 +152,19 @@ mod playbooks {
     );
     delete_case!(playbooks);
 }
+
+mod webhooks {
+    use super::*;
+
+    const LIST_PATH: &str = "/v1/webhooks";
+    const ID: &str = "wh/0 01";
+    const ITEM_PATH: &str = "/v1/webhooks/wh%2F0%2001";
+
+    list_without_filters_case!(webhooks, fixture!("webhooks/webhooks_page.json"), 2);
+    get_case!(
+        webhooks,
+        fixture!("webhooks/webhook.json"),
+        crate::webhooks::check_webhook
+    );
+    delete_case!(webhooks);
+}
