@@ -43,7 +43,7 @@ macro_rules! get_case {
 /// `DELETE <item path>` answered with 204 and no body: a client's
 /// `delete($id)` sends neither a body, a query nor a content type.
 macro_rules! delete_case {
-    ($resource:ident) => {
+    ($resource:ident, delete) => {
         on_both_clients!(
             delete_sends_no_body_and_accepts_204,
             mocks(vec![
@@ -90,81 +90,41 @@ macro_rules! list_without_filters_case {
 
 // ---------------------------------------------------------------- the table
 
-mod actions {
-    use super::*;
+/// Every resource's page fixture (`<resource>/<resource>_page.json`) holds
+/// two items.
+const PAGE_ITEMS: usize = 2;
 
-    const LIST_PATH: &str = "/v1/actions";
-    const ID: &str = "act/block-ip";
-    const ITEM_PATH: &str = "/v1/actions/act%2Fblock-ip";
+/// One row per resource: its name (its list path `/v1/<resource>` and its
+/// accessor on both clients), an id as a caller gives it `=>` that id as it
+/// must stand in the path, the fixture `get` answers with and the check of
+/// its decoding, and `delete` where the resource has one. Each row becomes
+/// the module `crud::<resource>`.
+macro_rules! crud_table {
+    ($($resource:ident: $id:literal => $id_in_path:literal, $item:literal, $check:path $(, $delete:ident)?;)*) => {
+        $(
+            mod $resource {
+                use super::*;
 
-    list_without_filters_case!(actions, fixture!("actions/actions_page.json"), 2);
-    get_case!(
-        actions,
-        fixture!("actions/action.json"),
-        crate::actions::check_action
-    );
-    delete_case!(actions);
+                const ID: &str = $id;
+                const LIST_PATH: &str = concat!("/v1/", stringify!($resource));
+                const ITEM_PATH: &str = concat!("/v1/", stringify!($resource), "/", $id_in_path);
+
+                list_without_filters_case!(
+                    $resource,
+                    fixture!(concat!(stringify!($resource), "/", stringify!($resource), "_page.json")),
+                    PAGE_ITEMS
+                );
+                get_case!($resource, fixture!($item), $check);
+                $(delete_case!($resource, $delete);)?
+            }
+        )*
+    };
 }
 
-mod assets {
-    use super::*;
-
-    const LIST_PATH: &str = "/v1/assets";
-    const ID: &str = "a/1001";
-    const ITEM_PATH: &str = "/v1/assets/a%2F1001";
-
-    list_without_filters_case!(assets, fixture!("assets/assets_page.json"), 2);
-    get_case!(
-        assets,
-        fixture!("assets/asset_detail.json"),
-        crate::assets::check_detail
-    );
-    delete_case!(assets);
-}
-
-mod scans {
-    use super::*;
-
-    const LIST_PATH: &str = "/v1/scans";
-    const ID: &str = "sc/44021";
-    const ITEM_PATH: &str = "/v1/scans/sc%2F44021";
-
-    list_without_filters_case!(scans, fixture!("scans/scans_page.json"), 2);
-    get_case!(
-        scans,
-        fixture!("scans/scan.json"),
-        crate::scans::check_full_scan
-    );
-}
-
-mod playbooks {
-    use super::*;
-
-    const LIST_PATH: &str = "/v1/playbooks";
-    const ID: &str = "pb/tls expiry";
-    const ITEM_PATH: &str = "/v1/playbooks/pb%2Ftls%20expiry";
-
-    list_without_filters_case!(playbooks, fixture!("playbooks/playbooks_page.json"), 2);
-    get_case!(
-        playbooks,
-        fixture!("playbooks/playbook_detail.json"),
-        crate::playbooks::check_detail
-    );
-    delete_case!(playbooks);
-}
-
-mod webhooks {
-    use super::*;
-
-    const LIST_PATH: &str = "/v1/webhooks";
-    const ID: &str = "wh/0 01";
-    const ITEM_PATH: &str = "/v1/webhooks/wh%2F0%2001";
-
-    list_without_filters_case!(webhooks, fixture!("webhooks/webhooks_page.json"), 2);
-    get_case!(
-        webhooks,
-        fixture!("webhooks/webhook.json"),
-        crate::webhooks::check_webhook
-    );
-    delete_case!(webhooks);
+crud_table! {
+    actions:   "act/block-ip"  => "act%2Fblock-ip",    "actions/action.json",            crate::actions::check_action,    delete;
+    assets:    "a/1001"        => "a%2F1001",          "assets/asset_detail.json",       crate::assets::check_detail,     delete;
+    scans:     "sc/44021"      => "sc%2F44021",        "scans/scan.json",                crate::scans::check_full_scan;
+    playbooks: "pb/tls expiry" => "pb%2Ftls%20expiry", "playbooks/playbook_detail.json", crate::playbooks::check_detail,  delete;
+    webhooks:  "wh/0 01"       => "wh%2F0%2001",       "webhooks/webhook.json",          crate::webhooks::check_webhook,  delete;
 }
