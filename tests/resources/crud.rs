@@ -8,32 +8,48 @@
 //! its waits) stays in that resource's module.
 
 use wiremock::matchers::header;
+use wiremock::{MockBuilder, ResponseTemplate};
 
 use crate::support::{
     self, KEY, fixture, header_missing, json, no_body, no_query, on_both_clients,
 };
 
-/// `GET <item path>` answered with `$body`, and a client's `get($id)` decoded
+/// A `verb` request to `path` carrying neither a query, a body nor a
+/// content type.
+fn bare_request(verb: &str, path: &str) -> MockBuilder {
+    support::route(verb, path)
+        .and(no_query)
+        .and(no_body)
+        .and(header_missing("content-type"))
+}
+
+/// One case on both clients: the server expects `$mock` once, the client
+/// sends `client.$resource().$operation(..)` and `$check` gets what it
+/// answered, bound to `$answer`; a failed call names its case.
+macro_rules! case {
+    ($name:ident, $mock:expr, $resource:ident.$operation:ident($($id:expr)?), |$answer:ident| $check:block) => {
+        on_both_clients!($name, mocks(vec![$mock.expect(1)]), |client| {
+            let $answer = send!(client.$resource().$operation($($id)?)).unwrap_or_else(|error| {
+                panic!("{}: {}: {error}", stringify!($resource), stringify!($operation))
+            });
+            $check
+        });
+    };
+}
+
+/// `GET <item path>` answered with `$body`, and a client's `get(ID)` decoded
 /// and checked by `$check`: the id is percent-encoded into one path segment,
-/// the request carries the key and neither a body, a query, a content type
-/// nor an idempotency key.
+/// the request carries the key and no idempotency key.
 macro_rules! get_case {
     ($resource:ident, $body:expr, $check:path) => {
-        on_both_clients!(
+        case!(
             get_percent_encodes_the_id_and_decodes_it,
-            mocks(vec![
-                support::route("GET", ITEM_PATH)
-                    .and(no_query)
-                    .and(no_body)
-                    .and(header("authorization", format!("Bearer {KEY}").as_str()))
-                    .and(header_missing("content-type"))
-                    .and(header_missing("idempotency-key"))
-                    .respond_with(json(200, $body))
-                    .expect(1)
-            ]),
-            |client| {
-                let item = send!(client.$resource().get(ID))
-                    .unwrap_or_else(|error| panic!("{}: get: {error}", stringify!($resource)));
+            bare_request("GET", ITEM_PATH)
+                .and(header("authorization", format!("Bearer {KEY}").as_str()))
+                .and(header_missing("idempotency-key"))
+                .respond_with(json(200, $body)),
+            $resource.get(ID),
+            |item| {
                 $check(&item);
             }
         );
@@ -41,22 +57,15 @@ macro_rules! get_case {
 }
 
 /// `DELETE <item path>` answered with 204 and no body: a client's
-/// `delete($id)` sends neither a body, a query nor a content type.
+/// `delete(ID)` accepts it.
 macro_rules! delete_case {
     ($resource:ident, delete) => {
-        on_both_clients!(
+        case!(
             delete_sends_no_body_and_accepts_204,
-            mocks(vec![
-                support::route("DELETE", ITEM_PATH)
-                    .and(no_query)
-                    .and(no_body)
-                    .and(header_missing("content-type"))
-                    .respond_with(wiremock::ResponseTemplate::new(204))
-                    .expect(1)
-            ]),
-            |client| {
-                let () = send!(client.$resource().delete(ID))
-                    .unwrap_or_else(|error| panic!("{}: delete: {error}", stringify!($resource)));
+            bare_request("DELETE", ITEM_PATH).respond_with(ResponseTemplate::new(204)),
+            $resource.delete(ID),
+            |answer| {
+                let () = answer;
             }
         );
     };
@@ -66,19 +75,14 @@ macro_rules! delete_case {
 /// of `$items` items: a client's `list()` without filters sends no query.
 macro_rules! list_without_filters_case {
     ($resource:ident, $body:expr, $items:expr) => {
-        on_both_clients!(
+        case!(
             list_without_filters_sends_no_query,
-            mocks(vec![
-                support::route("GET", LIST_PATH)
-                    .and(no_query)
-                    .respond_with(json(200, $body))
-                    .expect(1)
-            ]),
-            |client| {
-                let page = send!(client.$resource().list())
-                    .unwrap_or_else(|error| panic!("{}: list: {error}", stringify!($resource)));
+            bare_request("GET", LIST_PATH).respond_with(json(200, $body)),
+            $resource.list(),
+            |page| {
+                let items = page.items.len();
                 assert_eq!(
-                    page.items.len(),
+                    items,
                     $items,
                     "{}: the items of the page",
                     stringify!($resource)
