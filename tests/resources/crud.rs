@@ -7,8 +7,9 @@
 //! What only one resource does (its filters, its create and update bodies,
 //! its waits) stays in that resource's module.
 
+use serde_json::{Value, json};
 use wiremock::matchers::header;
-use wiremock::{MockBuilder, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, Request, ResponseTemplate};
 
 use crate::support::{
     self, KEY, fixture, header_missing, json, no_body, no_query, on_both_clients,
@@ -90,6 +91,61 @@ macro_rules! list_without_filters_case {
             }
         );
     };
+}
+
+/// The two pages a `list_auto()` narrowed by the query `filters` walks at
+/// two items a page: each asked for once with exactly
+/// `<filters>&page=N&per_page=2` and answered with its `items`.
+fn two_pages(path: &'static str, filters: &str, pages: [Value; 2]) -> Vec<Mock> {
+    pages
+        .into_iter()
+        .zip(1..)
+        .map(|(items, number)| {
+            let query = format!("{filters}&page={number}&per_page=2");
+            support::route("GET", path)
+                .and(move |request: &Request| request.url.query() == Some(query.as_str()))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_json(support::page(items, number, 2, 3)),
+                )
+                .expect(1)
+        })
+        .collect()
+}
+
+/// `list_auto()` narrowed by `$filters` (sent as the query `$query`) walks
+/// two pages holding the items `$ids` (made by the resource's
+/// `list_auto_item`) and yields them in order, checked by its
+/// `check_list_auto`.
+macro_rules! list_auto_case {
+    ($resource:ident: $item:ty, $query:literal [$($filter:tt)*] [$first:literal, $second:literal, $third:literal]) => {
+        mod $resource {
+            use super::*;
+            use crate::$resource::{check_list_auto, list_auto_item};
+
+            on_both_clients!(
+                list_auto_walks_every_page_with_the_filters,
+                mocks(two_pages(
+                    concat!("/v1/", stringify!($resource)),
+                    $query,
+                    [json!([list_auto_item($first), list_auto_item($second)]), json!([list_auto_item($third)])],
+                )),
+                |client| {
+                    let all: Vec<$item> = collect!(client.$resource().list_auto() $($filter)* .per_page(2))
+                        .unwrap_or_else(|error| panic!("{}: list_auto: {error}", stringify!($resource)));
+                    check_list_auto(&all);
+                }
+            );
+        }
+    };
+}
+
+/// One row per resource whose walk takes filters: its name, its item type,
+/// the query its filters make, the filters, the ids on its two pages. Each
+/// row becomes the module `crud::list_auto::<resource>`.
+mod list_auto {
+    use super::*;
+
+    list_auto_case!(actions: s4e::actions::Action, "type=notification" [.action_type(s4e::actions::ActionType::Notification)] ["act-1", "act-2", "act-3"]);
 }
 
 // ---------------------------------------------------------------- the table
