@@ -148,6 +148,7 @@ mod list_auto {
     list_auto_case!(actions: s4e::actions::Action, "type=notification" [.action_type(s4e::actions::ActionType::Notification)] ["act-1", "act-2", "act-3"]);
     list_auto_case!(assets: s4e::Asset, "type=ip&tag=prod" [.tag("prod").asset_type(s4e::assets::AssetType::Ip)] ["a-1", "a-2", "a-3"]);
     list_auto_case!(scans: s4e::scans::Scan, "status=running" [.status(s4e::scans::ScanStatus::Running)] ["sc-1", "sc-2", "sc-3"]);
+    list_auto_case!(playbooks: s4e::playbooks::Playbook, "tag=prod" [.tag("prod")] ["pb-1", "pb-2", "pb-3"]);
 }
 
 // ---------------------------------------------------------------- the table
