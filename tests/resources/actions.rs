@@ -11,11 +11,11 @@ use s4e::actions::{
     ValidationReport,
 };
 use serde_json::json;
-use wiremock::matchers::{body_json, header, header_exists, query_param};
+use wiremock::matchers::{body_json, header, header_exists};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::support::{
-    self, MountExpecting, at, fixture, header_missing, json, no_query, on_both_clients, query_count,
+    self, MountExpecting, at, fixture, header_missing, json, no_query, on_both_clients,
 };
 
 fn action_json(id: &str) -> serde_json::Value {
@@ -24,21 +24,7 @@ fn action_json(id: &str) -> serde_json::Value {
 
 // ---------------------------------------------------------------- list
 
-async fn mount_list(server: &MockServer) {
-    support::route("GET", "/v1/actions")
-        .and(query_param("type", "remediation"))
-        .and(query_param("search", "block ip"))
-        .and(query_param("page", "1"))
-        .and(query_param("per_page", "20"))
-        .and(query_count(4))
-        .and(header("accept", "application/json"))
-        .and(header_missing("content-type"))
-        .respond_with(json(200, fixture!("actions/actions_page.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_list(page: &s4e::Page<Action>) {
+pub(crate) fn check_list(page: &s4e::Page<Action>) {
     let ids: Vec<&str> = page.items.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["act-block-ip", "act-notify-slack"]);
     assert_eq!(page.items[0].version.as_deref(), Some("1.2.0"));
@@ -47,20 +33,6 @@ fn check_list(page: &s4e::Page<Action>) {
     assert_eq!(page.total, Some(2));
     assert_eq!(page.last_page, Some(1));
 }
-
-on_both_clients!(list_sends_type_and_search, mount(mount_list), |client| {
-    let page = send!(
-        client
-            .actions()
-            .list()
-            .action_type(ActionType::Remediation)
-            .search("block ip")
-            .page(1)
-            .per_page(20)
-    )
-    .expect("list succeeds");
-    check_list(&page);
-});
 
 // ---------------------------------------------------------------- list_auto
 

@@ -2,18 +2,17 @@
 //! operation on the async and the blocking client, and the tolerant decoding
 //! of assets from fixtures.
 
-use s4e::assets::{AssetSortBy, AssetStatus, AssetType, NewAsset};
-use s4e::{Asset, SortOrder};
+use s4e::Asset;
+use s4e::assets::{AssetStatus, AssetType, NewAsset};
 use serde_json::json;
 use wiremock::MockServer;
-use wiremock::matchers::{body_json, header, header_exists, query_param};
+use wiremock::matchers::{body_json, header, header_exists};
 
 use crate::support;
 
 /// Helpers shared by the assets, scans and actions tests.
 use crate::support::{
     MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
-    query_count,
 };
 
 fn asset_json(id: &str) -> serde_json::Value {
@@ -22,26 +21,7 @@ fn asset_json(id: &str) -> serde_json::Value {
 
 // ---------------------------------------------------------------- list
 
-async fn mount_list(server: &MockServer) {
-    support::route("GET", "/v1/assets")
-        .and(query_param("type", "domain"))
-        .and(query_param("status", "active"))
-        .and(query_param("tag", "prod"))
-        .and(query_param("search", "shop & co/eu"))
-        .and(query_param("sort_by", "risk_score"))
-        .and(query_param("sort_order", "asc"))
-        .and(query_param("page", "2"))
-        .and(query_param("per_page", "2"))
-        .and(query_count(8))
-        .and(header("accept", "application/json"))
-        .and(header_missing("content-type"))
-        .and(header_missing("idempotency-key"))
-        .respond_with(json(200, fixture!("assets/assets_page.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_list(page: &s4e::Page<Asset>) {
+pub(crate) fn check_list(page: &s4e::Page<Asset>) {
     let ids: Vec<&str> = page.items.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["a-1001", "a-1004"]);
     assert_eq!(page.items[1].domain, "shop-eu.example.com");
@@ -50,24 +30,6 @@ fn check_list(page: &s4e::Page<Asset>) {
     assert_eq!(page.current_page, 2);
     assert_eq!(page.last_page, Some(21));
 }
-
-on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
-    let page = send!(
-        client
-            .assets()
-            .list()
-            .asset_type(AssetType::Domain)
-            .status(AssetStatus::Active)
-            .tag("prod")
-            .search("shop & co/eu")
-            .sort_by(AssetSortBy::RiskScore)
-            .sort_order(SortOrder::Asc)
-            .page(2)
-            .per_page(2)
-    )
-    .expect("list succeeds");
-    check_list(&page);
-});
 
 // ---------------------------------------------------------------- list_auto
 

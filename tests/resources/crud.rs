@@ -8,11 +8,11 @@
 //! its waits) stays in that resource's module.
 
 use serde_json::{Value, json};
-use wiremock::matchers::header;
+use wiremock::matchers::{header, query_param};
 use wiremock::{Mock, MockBuilder, Request, ResponseTemplate};
 
 use crate::support::{
-    self, KEY, fixture, header_missing, json, no_body, no_query, on_both_clients,
+    self, KEY, fixture, header_missing, json, no_body, no_query, on_both_clients, query_count,
 };
 
 /// A `verb` request to `path` carrying neither a query, a body nor a
@@ -91,6 +91,60 @@ macro_rules! list_without_filters_case {
             }
         );
     };
+}
+
+/// `list()` narrowed by `$filters` sends each of the query parameters
+/// `$query` once and nothing else, asks for JSON without a content type or
+/// an idempotency key, and decodes the resource's page fixture, checked by
+/// its `check_list`. Each row becomes the module `crud::list::<resource>`.
+macro_rules! list_case {
+    ($resource:ident [$($filter:tt)*] [$(($name:literal, $value:literal)),* $(,)?]) => {
+        mod $resource {
+            use super::*;
+
+            on_both_clients!(
+                list_sends_every_filter_once,
+                mocks(vec![
+                    support::route("GET", concat!("/v1/", stringify!($resource)))
+                        $(.and(query_param($name, $value)))*
+                        .and(query_count([$($name),*].len()))
+                        .and(no_body)
+                        .and(header("accept", "application/json"))
+                        .and(header_missing("content-type"))
+                        .and(header_missing("idempotency-key"))
+                        .respond_with(json(
+                            200,
+                            fixture!(concat!(stringify!($resource), "/", stringify!($resource), "_page.json")),
+                        ))
+                        .expect(1)
+                ]),
+                |client| {
+                    let page = send!(client.$resource().list() $($filter)*)
+                        .unwrap_or_else(|error| panic!("{}: list: {error}", stringify!($resource)));
+                    crate::$resource::check_list(&page);
+                }
+            );
+        }
+    };
+}
+
+mod list {
+    use super::*;
+    use s4e::SortOrder;
+    use s4e::actions::ActionType;
+    use s4e::assets::{AssetSortBy, AssetStatus, AssetType};
+    use s4e::scans::{ScanStatus, ScanType};
+
+    list_case!(actions [.action_type(ActionType::Remediation).search("block ip").page(1).per_page(20)]
+        [("type", "remediation"), ("search", "block ip"), ("page", "1"), ("per_page", "20")]);
+    list_case!(assets [.asset_type(AssetType::Domain).status(AssetStatus::Active).tag("prod").search("shop & co/eu")
+            .sort_by(AssetSortBy::RiskScore).sort_order(SortOrder::Asc).page(2).per_page(2)]
+        [("type", "domain"), ("status", "active"), ("tag", "prod"), ("search", "shop & co/eu"),
+            ("sort_by", "risk_score"), ("sort_order", "asc"), ("page", "2"), ("per_page", "2")]);
+    list_case!(scans [.status(ScanStatus::Completed).asset_id("a-1001").scan_type(ScanType::ApiDiscovery)
+            .from(support::at("2026-05-01T00:00:00Z")).to(support::at("2026-05-03T10:07:00Z")).page(3).per_page(5)]
+        [("status", "completed"), ("asset_id", "a-1001"), ("scan_type", "api_discovery"),
+            ("from", "2026-05-01T00:00:00Z"), ("to", "2026-05-03T10:07:00Z"), ("page", "3"), ("per_page", "5")]);
 }
 
 /// The two pages a `list_auto()` narrowed by the query `filters` walks at
