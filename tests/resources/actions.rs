@@ -11,12 +11,11 @@ use s4e::actions::{
     ValidationReport,
 };
 use serde_json::json;
-use wiremock::matchers::{body_json, header, header_exists, query_param};
+use wiremock::matchers::{body_json, header, header_exists};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::support::{
-    self, MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
-    query_count,
+    self, MountExpecting, at, fixture, header_missing, json, no_query, on_both_clients,
 };
 
 fn action_json(id: &str) -> serde_json::Value {
@@ -25,21 +24,7 @@ fn action_json(id: &str) -> serde_json::Value {
 
 // ---------------------------------------------------------------- list
 
-async fn mount_list(server: &MockServer) {
-    support::route("GET", "/v1/actions")
-        .and(query_param("type", "remediation"))
-        .and(query_param("search", "block ip"))
-        .and(query_param("page", "1"))
-        .and(query_param("per_page", "20"))
-        .and(query_count(4))
-        .and(header("accept", "application/json"))
-        .and(header_missing("content-type"))
-        .respond_with(json(200, fixture!("actions/actions_page.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_list(page: &s4e::Page<Action>) {
+pub(crate) fn check_list(page: &s4e::Page<Action>) {
     let ids: Vec<&str> = page.items.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["act-block-ip", "act-notify-slack"]);
     assert_eq!(page.items[0].version.as_deref(), Some("1.2.0"));
@@ -49,82 +34,21 @@ fn check_list(page: &s4e::Page<Action>) {
     assert_eq!(page.last_page, Some(1));
 }
 
-on_both_clients!(list_sends_type_and_search, mount(mount_list), |client| {
-    let page = send!(
-        client
-            .actions()
-            .list()
-            .action_type(ActionType::Remediation)
-            .search("block ip")
-            .page(1)
-            .per_page(20)
-    )
-    .expect("list succeeds");
-    check_list(&page);
-});
-
-#[tokio::test]
-async fn list_without_filters_sends_no_query() {
-    let (_server, client) =
-        support::bare_list("/v1/actions", fixture!("actions/actions_page.json")).await;
-    let page = client.actions().list().await.expect("list succeeds");
-    assert_eq!(page.items.len(), 2);
-}
-
 // ---------------------------------------------------------------- list_auto
 
-async fn mount_list_auto(server: &MockServer) {
-    for (number, items) in [
-        (1, json!([action_json("act-1"), action_json("act-2")])),
-        (2, json!([action_json("act-3")])),
-    ] {
-        support::route("GET", "/v1/actions")
-            .and(query_param("type", "notification"))
-            .and(query_param("page", number.to_string()))
-            .and(query_param("per_page", "2"))
-            .and(query_count(3))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(support::page(items, number, 2, 3)),
-            )
-            .mount_expecting(server, 1)
-            .await;
-    }
+/// An action on a page `crud::list_auto` walks.
+pub(crate) fn list_auto_item(id: &str) -> serde_json::Value {
+    action_json(id)
 }
 
-fn check_list_auto(actions: &[Action]) {
+pub(crate) fn check_list_auto(actions: &[Action]) {
     let ids: Vec<&str> = actions.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["act-1", "act-2", "act-3"]);
 }
 
-on_both_clients!(
-    list_auto_walks_every_page_with_the_filters,
-    mount(mount_list_auto),
-    |client| {
-        let actions: Vec<Action> = collect!(
-            client
-                .actions()
-                .list_auto()
-                .action_type(ActionType::Notification)
-                .per_page(2)
-        )
-        .expect("every page");
-        check_list_auto(&actions);
-    }
-);
-
 // ---------------------------------------------------------------- get
 
-async fn mount_get(server: &MockServer) {
-    support::route("GET", "/v1/actions/act%2Fblock-ip")
-        .and(no_query)
-        .and(header_missing("content-type"))
-        .and(header_missing("idempotency-key"))
-        .respond_with(json(200, fixture!("actions/action.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_action(action: &Action) {
+pub(crate) fn check_action(action: &Action) {
     assert_eq!(action.id, "act-block-ip");
     assert_eq!(action.name, "Block IP");
     assert_eq!(action.action_type, ActionType::Remediation);
@@ -158,15 +82,6 @@ fn check_action(action: &Action) {
     assert_eq!((p[2].required, &p[2].default), (false, &Some(json!(true))));
     assert_eq!(p[3].default, Some(json!("edge")));
 }
-
-on_both_clients!(
-    get_percent_encodes_the_id_and_decodes_the_action,
-    mount(mount_get),
-    |client| {
-        let action = send!(client.actions().get("act/block-ip")).expect("get");
-        check_action(&action);
-    }
-);
 
 // ---------------------------------------------------------------- create
 
@@ -275,26 +190,6 @@ on_both_clients!(
         .expect("update succeeds");
         check_action(&action);
         send!(client.actions().update("act-2").description("only this")).expect("second update");
-    }
-);
-
-// ---------------------------------------------------------------- delete
-
-async fn mount_delete(server: &MockServer) {
-    support::route("DELETE", "/v1/actions/act%2Fblock-ip")
-        .and(no_query)
-        .and(no_body)
-        .and(header_missing("content-type"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-on_both_clients!(
-    delete_sends_no_body_and_accepts_204,
-    mount(mount_delete),
-    |client| {
-        let () = send!(client.actions().delete("act/block-ip")).expect("delete");
     }
 );
 

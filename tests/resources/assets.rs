@@ -2,18 +2,17 @@
 //! operation on the async and the blocking client, and the tolerant decoding
 //! of assets from fixtures.
 
-use s4e::assets::{AssetSortBy, AssetStatus, AssetType, NewAsset};
-use s4e::{Asset, SortOrder};
+use s4e::Asset;
+use s4e::assets::{AssetStatus, AssetType, NewAsset};
 use serde_json::json;
 use wiremock::MockServer;
-use wiremock::matchers::{body_json, header, header_exists, query_param};
+use wiremock::matchers::{body_json, header, header_exists};
 
 use crate::support;
 
 /// Helpers shared by the assets, scans and actions tests.
 use crate::support::{
     MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
-    query_count,
 };
 
 fn asset_json(id: &str) -> serde_json::Value {
@@ -22,26 +21,7 @@ fn asset_json(id: &str) -> serde_json::Value {
 
 // ---------------------------------------------------------------- list
 
-async fn mount_list(server: &MockServer) {
-    support::route("GET", "/v1/assets")
-        .and(query_param("type", "domain"))
-        .and(query_param("status", "active"))
-        .and(query_param("tag", "prod"))
-        .and(query_param("search", "shop & co/eu"))
-        .and(query_param("sort_by", "risk_score"))
-        .and(query_param("sort_order", "asc"))
-        .and(query_param("page", "2"))
-        .and(query_param("per_page", "2"))
-        .and(query_count(8))
-        .and(header("accept", "application/json"))
-        .and(header_missing("content-type"))
-        .and(header_missing("idempotency-key"))
-        .respond_with(json(200, fixture!("assets/assets_page.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_list(page: &s4e::Page<Asset>) {
+pub(crate) fn check_list(page: &s4e::Page<Asset>) {
     let ids: Vec<&str> = page.items.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["a-1001", "a-1004"]);
     assert_eq!(page.items[1].domain, "shop-eu.example.com");
@@ -51,93 +31,21 @@ fn check_list(page: &s4e::Page<Asset>) {
     assert_eq!(page.last_page, Some(21));
 }
 
-on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
-    let page = send!(
-        client
-            .assets()
-            .list()
-            .asset_type(AssetType::Domain)
-            .status(AssetStatus::Active)
-            .tag("prod")
-            .search("shop & co/eu")
-            .sort_by(AssetSortBy::RiskScore)
-            .sort_order(SortOrder::Asc)
-            .page(2)
-            .per_page(2)
-    )
-    .expect("list succeeds");
-    check_list(&page);
-});
-
-#[tokio::test]
-async fn list_without_filters_sends_no_query() {
-    let (_server, client) =
-        support::bare_list("/v1/assets", fixture!("assets/assets_page.json")).await;
-    let page = client.assets().list().await.expect("list succeeds");
-    assert_eq!(page.items.len(), 2);
-}
-
 // ---------------------------------------------------------------- list_auto
 
-async fn mount_list_auto(server: &MockServer) {
-    for (number, items) in [
-        (1, json!([asset_json("a-1"), asset_json("a-2")])),
-        (2, json!([asset_json("a-3")])),
-    ] {
-        support::route("GET", "/v1/assets")
-            .and(query_param("tag", "prod"))
-            .and(query_param("type", "ip"))
-            .and(query_param("page", number.to_string()))
-            .and(query_param("per_page", "2"))
-            .and(query_count(4))
-            .respond_with(
-                wiremock::ResponseTemplate::new(200)
-                    .set_body_json(support::page(items, number, 2, 3)),
-            )
-            .mount_expecting(server, 1)
-            .await;
-    }
+/// An asset on a page `crud::list_auto` walks.
+pub(crate) fn list_auto_item(id: &str) -> serde_json::Value {
+    asset_json(id)
 }
 
-fn check_list_auto(assets: &[Asset]) {
+pub(crate) fn check_list_auto(assets: &[Asset]) {
     let ids: Vec<&str> = assets.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["a-1", "a-2", "a-3"]);
 }
 
-on_both_clients!(
-    list_auto_walks_every_page_with_the_filters,
-    mount(mount_list_auto),
-    |client| {
-        let assets: Vec<Asset> = collect!(
-            client
-                .assets()
-                .list_auto()
-                .tag("prod")
-                .asset_type(AssetType::Ip)
-                .per_page(2)
-        )
-        .expect("every page");
-        check_list_auto(&assets);
-    }
-);
-
 // ---------------------------------------------------------------- get
 
-async fn mount_get(server: &MockServer) {
-    support::route("GET", "/v1/assets/a%2F1001")
-        .and(no_query)
-        .and(header(
-            "authorization",
-            format!("Bearer {}", support::KEY).as_str(),
-        ))
-        .and(header_missing("content-type"))
-        .and(header_missing("idempotency-key"))
-        .respond_with(json(200, fixture!("assets/asset_detail.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_detail(asset: &Asset) {
+pub(crate) fn check_detail(asset: &Asset) {
     assert_eq!(asset.id, "a-1001");
     assert_eq!(asset.domain, "shop.example.com");
     assert_eq!(asset.name(), "shop.example.com");
@@ -170,15 +78,6 @@ fn check_detail(asset: &Asset) {
         (1, 3, 7, 12, 40)
     );
 }
-
-on_both_clients!(
-    get_percent_encodes_the_id_and_decodes_the_detail,
-    mount(mount_get),
-    |client| {
-        let asset = send!(client.assets().get("a/1001")).expect("get succeeds");
-        check_detail(&asset);
-    }
-);
 
 // ---------------------------------------------------------------- create
 
@@ -308,26 +207,6 @@ on_both_clients!(
         .expect("update succeeds");
         check_updated(&asset);
         send!(client.assets().update("a-7").description("only this")).expect("second update");
-    }
-);
-
-// ---------------------------------------------------------------- delete
-
-async fn mount_delete(server: &MockServer) {
-    support::route("DELETE", "/v1/assets/a%2F1001")
-        .and(no_query)
-        .and(no_body)
-        .and(header_missing("content-type"))
-        .respond_with(wiremock::ResponseTemplate::new(204))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-on_both_clients!(
-    delete_sends_no_body_and_accepts_204,
-    mount(mount_delete),
-    |client| {
-        let () = send!(client.assets().delete("a/1001")).expect("delete succeeds");
     }
 );
 

@@ -6,6 +6,7 @@ mod support;
 
 mod actions;
 mod assets;
+mod crud;
 mod drift;
 mod models;
 mod playbooks;

@@ -7,12 +7,11 @@ use std::time::{Duration, Instant};
 
 use s4e::scans::{Scan, ScanDepth, ScanOptions, ScanPriority, ScanProgress, ScanStatus, ScanType};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, header_exists, query_param};
+use wiremock::matchers::{body_json, header, header_exists};
 use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
     self, MountExpecting, at, fixture, header_missing, json, no_body, no_query, on_both_clients,
-    query_count,
 };
 
 fn scan_json(id: &str, status: &str) -> serde_json::Value {
@@ -27,24 +26,7 @@ fn progress_response(id: &str, status: &str, progress: u32) -> ResponseTemplate 
 
 // ---------------------------------------------------------------- list
 
-async fn mount_list(server: &MockServer) {
-    support::route("GET", "/v1/scans")
-        .and(query_param("status", "completed"))
-        .and(query_param("asset_id", "a-1001"))
-        .and(query_param("scan_type", "api_discovery"))
-        .and(query_param("from", "2026-05-01T00:00:00Z"))
-        .and(query_param("to", "2026-05-03T10:07:00Z"))
-        .and(query_param("page", "3"))
-        .and(query_param("per_page", "5"))
-        .and(query_count(7))
-        .and(header("accept", "application/json"))
-        .and(header_missing("content-type"))
-        .respond_with(json(200, fixture!("scans/scans_page.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_list(page: &s4e::Page<Scan>) {
+pub(crate) fn check_list(page: &s4e::Page<Scan>) {
     let ids: Vec<&str> = page.items.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["sc-1", "sc-2"]);
     assert_eq!(page.items[0].scan_type, Some(ScanType::Ssl));
@@ -55,89 +37,22 @@ fn check_list(page: &s4e::Page<Scan>) {
     assert_eq!(page.last_page, Some(3));
 }
 
-on_both_clients!(list_sends_every_filter_once, mount(mount_list), |client| {
-    let page = send!(
-        client
-            .scans()
-            .list()
-            .status(ScanStatus::Completed)
-            .asset_id("a-1001")
-            .scan_type(ScanType::ApiDiscovery)
-            .from(at("2026-05-01T00:00:00Z"))
-            .to(at("2026-05-03T10:07:00Z"))
-            .page(3)
-            .per_page(5)
-    )
-    .expect("list succeeds");
-    check_list(&page);
-});
-
-#[tokio::test]
-async fn list_without_filters_sends_no_query() {
-    let (_server, client) =
-        support::bare_list("/v1/scans", fixture!("scans/scans_page.json")).await;
-    let page = client.scans().list().await.expect("list succeeds");
-    assert_eq!(page.items.len(), 2);
-}
-
 // ---------------------------------------------------------------- list_auto
 
-async fn mount_list_auto(server: &MockServer) {
-    for (number, items) in [
-        (
-            1,
-            json!([scan_json("sc-1", "running"), scan_json("sc-2", "running")]),
-        ),
-        (2, json!([scan_json("sc-3", "running")])),
-    ] {
-        support::route("GET", "/v1/scans")
-            .and(query_param("status", "running"))
-            .and(query_param("page", number.to_string()))
-            .and(query_param("per_page", "2"))
-            .and(query_count(3))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(support::page(items, number, 2, 3)),
-            )
-            .mount_expecting(server, 1)
-            .await;
-    }
+/// A running scan on a page `crud::list_auto` walks.
+pub(crate) fn list_auto_item(id: &str) -> serde_json::Value {
+    scan_json(id, "running")
 }
 
-fn check_list_auto(scans: &[Scan]) {
+pub(crate) fn check_list_auto(scans: &[Scan]) {
     let ids: Vec<&str> = scans.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["sc-1", "sc-2", "sc-3"]);
     assert!(scans.iter().all(|s| s.status == Some(ScanStatus::Running)));
 }
 
-on_both_clients!(
-    list_auto_walks_every_page_with_the_filters,
-    mount(mount_list_auto),
-    |client| {
-        let scans: Vec<Scan> = collect!(
-            client
-                .scans()
-                .list_auto()
-                .status(ScanStatus::Running)
-                .per_page(2)
-        )
-        .expect("every page");
-        check_list_auto(&scans);
-    }
-);
-
 // ---------------------------------------------------------------- get
 
-async fn mount_get(server: &MockServer) {
-    support::route("GET", "/v1/scans/sc%2F44021")
-        .and(no_query)
-        .and(header_missing("content-type"))
-        .and(header_missing("idempotency-key"))
-        .respond_with(json(200, fixture!("scans/scan.json")))
-        .mount_expecting(server, 1)
-        .await;
-}
-
-fn check_full_scan(scan: &Scan) {
+pub(crate) fn check_full_scan(scan: &Scan) {
     assert_eq!(scan.id, "sc-44021");
     assert_eq!(scan.asset_id, Some("a-1001".into()));
     assert_eq!(scan.scan_type, Some(ScanType::Full));
@@ -154,15 +69,6 @@ fn check_full_scan(scan: &Scan) {
         Some(Duration::from_secs(45 * 60))
     );
 }
-
-on_both_clients!(
-    get_percent_encodes_the_id_and_decodes_the_scan,
-    mount(mount_get),
-    |client| {
-        let scan = send!(client.scans().get("sc/44021")).expect("get succeeds");
-        check_full_scan(&scan);
-    }
-);
 
 // ---------------------------------------------------------------- create
 

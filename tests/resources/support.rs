@@ -135,20 +135,6 @@ pub(crate) fn blocking_server() -> BlockingServer {
     server
 }
 
-/// A server that answers one `GET url_path` without a query string with
-/// the page `body` (a fixture), and a client for it: the setup of each
-/// resource's `list_without_filters_sends_no_query`.
-pub(crate) async fn bare_list(url_path: &str, body: &str) -> (MockServer, s4e::Client) {
-    let server = server().await;
-    route("GET", url_path)
-        .and(no_query)
-        .respond_with(json(200, body))
-        .mount_expecting(&server, 1)
-        .await;
-    let client = client(&server);
-    (server, client)
-}
-
 /// An answer with `status` whose body is the JSON text `body` as it is.
 pub(crate) fn json(status: u16, body: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")

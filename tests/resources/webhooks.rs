@@ -68,22 +68,6 @@ on_both_clients!(
     }
 );
 
-#[tokio::test]
-async fn list_without_parameters_sends_no_query() {
-    let server = serve(vec![
-        support::route("GET", "/v1/webhooks")
-            .and(query_is(""))
-            .respond_with(json(200, WEBHOOKS_PAGE))
-            .expect(1),
-    ])
-    .await;
-    support::client(&server)
-        .webhooks()
-        .list()
-        .await
-        .expect("list succeeds");
-}
-
 // ---- list_auto ------------------------------------------------------------
 
 fn list_auto_mocks() -> Vec<Mock> {
@@ -118,15 +102,7 @@ on_both_clients!(
 
 // ---- get ------------------------------------------------------------------
 
-fn get_mock() -> Mock {
-    support::route("GET", format!("/v1/webhooks/{ODD_ID_IN_PATH}"))
-        .and(query_is(""))
-        .and(no_body)
-        .respond_with(json(200, WEBHOOK))
-        .expect(1)
-}
-
-fn check_webhook(webhook: &Webhook) {
+pub(crate) fn check_webhook(webhook: &Webhook) {
     assert_eq!(webhook.id, "wh-001");
     assert_eq!(webhook.name, "SOC pipeline");
     assert_eq!(webhook.url, "https://hooks.example.com/s4e");
@@ -143,15 +119,6 @@ fn check_webhook(webhook: &Webhook) {
     assert_eq!(webhook.created_at, Some(at("2026-04-01T08:00:00Z")));
     assert_eq!(webhook.updated_at, Some(at("2026-05-03T10:07:00Z")));
 }
-
-on_both_clients!(
-    get_percent_encodes_the_id_and_decodes_the_webhook,
-    mocks(vec![get_mock()]),
-    |client| {
-        let webhook = send!(client.webhooks().get(ODD_ID)).expect("get succeeds");
-        check_webhook(&webhook);
-    }
-);
 
 #[test]
 fn a_bare_webhook_with_a_numeric_id_and_an_unknown_event_decodes() {
@@ -332,24 +299,6 @@ async fn unknown_event_names_round_trip_unchanged_through_an_update() {
         .expect("update succeeds");
     assert_eq!(updated, decoded);
 }
-
-// ---- delete ---------------------------------------------------------------
-
-fn delete_mock() -> Mock {
-    support::route("DELETE", format!("/v1/webhooks/{ODD_ID_IN_PATH}"))
-        .and(query_is(""))
-        .and(no_body)
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-}
-
-on_both_clients!(
-    delete_answers_204_without_a_body,
-    mocks(vec![delete_mock()]),
-    |client| {
-        send!(client.webhooks().delete(ODD_ID)).expect("delete succeeds");
-    }
-);
 
 // ---- test -----------------------------------------------------------------
 
