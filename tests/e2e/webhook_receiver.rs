@@ -256,75 +256,10 @@ async fn exactly_once_in_memory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn exactly_once_on_redis() {
-    let Some(redis) = TestRedis::get() else {
+    let Some(redis) = crate::redis_server::redis("exactly_once_on_redis") else {
         return;
     };
     exactly_once(Dedup::redis(&redis.url).unwrap()).await;
-}
-
-/// A Redis server for the test: `S4E_TEST_REDIS_URL`, else one started on a
-/// free loopback port (stopped on drop); `None` (with a note) when there is
-/// no `redis-server`, unless `S4E_REQUIRE_REDIS=1`.
-struct TestRedis {
-    url: String,
-    child: Option<std::process::Child>,
-}
-
-impl TestRedis {
-    fn get() -> Option<TestRedis> {
-        if let Ok(url) = std::env::var("S4E_TEST_REDIS_URL") {
-            return Some(TestRedis { url, child: None });
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) => {
-                assert!(
-                    std::env::var("S4E_REQUIRE_REDIS").as_deref() != Ok("1"),
-                    "S4E_REQUIRE_REDIS=1 but redis-server cannot start: {e}"
-                );
-                eprintln!("skipped: no redis-server ({e})");
-                return None;
-            }
-        };
-        let redis = TestRedis {
-            url: format!("redis://127.0.0.1:{port}/"),
-            child: Some(child),
-        };
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(redis);
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("redis-server did not start on port {port}");
-    }
-}
-
-impl Drop for TestRedis {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 /// The sandbox delivers to a `Verified` + `Dedup` receiver; its redelivery
