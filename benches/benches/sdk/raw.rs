@@ -22,7 +22,10 @@ struct Envelope<T> {
 impl Raw {
     pub(crate) fn new(base_url: &str, api_key: &str) -> Raw {
         // Plain http needs no TLS, but reqwest builds a TLS config anyway,
-        // and with `rustls-no-provider` it needs a provider installed.
+        // and with `rustls-no-provider` it needs a provider installed: the
+        // SDK's (ring; s4e/src/config.rs says why despite rustls 0.23.48's
+        // deprecation).
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut auth = HeaderValue::from_str(&format!("Bearer {api_key}")).expect("valid key");
         auth.set_sensitive(true);
