@@ -5,23 +5,9 @@
 
 use serde_json::{Map, Value, json};
 
-/// Every event the contract describes a delivery for.
-pub(crate) const EVENTS: [&str; 14] = [
-    "scan.created",
-    "scan.completed",
-    "scan.failed",
-    "finding.new",
-    "finding.status_changed",
-    "action.triggered",
-    "action.completed",
-    "action.failed",
-    "playbook.started",
-    "playbook.completed",
-    "playbook.failed",
-    "asset.created",
-    "asset.verified",
-    "webhook.test",
-];
+/// Every event the contract describes a delivery for: the SDK's own list
+/// (a test below holds it equal to the contract's `WebhookEvent`).
+pub(crate) const EVENTS: &[&str] = s4e::webhooks::EventType::VALUES;
 
 fn id() -> Value {
     json!({"type": "string", "minLength": 1})
@@ -337,7 +323,7 @@ mod tests {
             .as_object()
             .unwrap();
         assert_eq!(mapping.len(), EVENTS.len());
-        for event in EVENTS {
+        for &event in EVENTS {
             let delivery = mapping[event].as_str().unwrap();
             let delivery = &schemas[delivery.trim_start_matches("#/components/schemas/")];
             let data = resolve(&delivery["allOf"][1]["properties"]["data"], schemas);
