@@ -431,10 +431,10 @@ mod tests {
         }
     }
 
-    /// `accepted_url` is written by hand rather than with the `regex` crate,
-    /// which would be the sandbox's only use of it and a sizable dependency
-    /// of every build that starts one; this test holds it to the spec's
-    /// `WebhookUrl` pattern, compiled by `regex` (a dev-dependency only).
+    /// `accepted_url` is written by hand (it names what is wrong, which one
+    /// pattern match cannot); `regex` is a dependency since the cassette's
+    /// `--redact`, so replacing it is a choice, not a cost. This test holds
+    /// it to the spec's `WebhookUrl` pattern, compiled by `regex`.
     #[test]
     fn the_hand_written_check_is_the_specs_pattern() {
         let spec = include_str!("../../../spec/s4e-v1.yaml");
