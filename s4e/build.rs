@@ -16,8 +16,10 @@ fn main() {
     } else {
         manifest_dir.join("..").join("README.md")
     };
-    // `include_str!` makes rustc track the file's contents; the build script
-    // itself only has to run again when it changes.
+    // `include_str!` makes rustc track the file's contents. The build script
+    // runs again when the README it chose is gone, so a checkout that moved
+    // (or a copied target directory) never keeps pointing at a stale path.
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed={}", readme.display());
     println!("cargo::rustc-env=S4E_README={}", readme.display());
 }

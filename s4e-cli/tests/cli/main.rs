@@ -1,5 +1,7 @@
-//! End-to-end tests of the `s4e` binary against the embedded sandbox, started
-//! in-process on a free port: no network. One binary, one module per area.
+//! End-to-end tests of the `s4e` binary against the sandbox binary,
+//! `s4e-sandbox`, started as its own process on a free loopback port: no
+//! network, and nothing shared with the commands but HTTP. One binary, one
+//! module per area.
 
 mod commands;
 mod errors;
@@ -8,36 +10,27 @@ mod gate;
 mod help;
 mod json;
 mod output;
+mod sandbox;
 mod webhooks;
 mod workday;
 
 use std::path::Path;
 
 use assert_cmd::Command;
-use s4e_sandbox::Sandbox;
 use serde_json::Value;
 
-/// A sandbox served by its own runtime while the test thread runs commands.
+use crate::sandbox::SandboxProcess;
+
+/// A sandbox process the test's commands talk to.
 pub(crate) struct Api {
-    pub(crate) sandbox: Sandbox,
-    // Declared after the sandbox, so it is dropped after it.
-    _runtime: tokio::runtime::Runtime,
+    pub(crate) sandbox: SandboxProcess,
 }
 
 impl Api {
     pub(crate) fn start() -> Api {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
         // Fast scans and runs: a quick scan takes a fraction of a second.
-        let sandbox = runtime
-            .block_on(Sandbox::builder().scan_speed(5_000.0).start())
-            .unwrap();
         Api {
-            sandbox,
-            _runtime: runtime,
+            sandbox: SandboxProcess::start(&["--scan-speed", "5000"]),
         }
     }
 
