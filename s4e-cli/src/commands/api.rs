@@ -134,7 +134,7 @@ impl Endpoint for List {
     }
 
     fn decode(response: RawResponse<'_>) -> s4e::Result<Page<Value>> {
-        s4e::__private::decode_page(response)
+        response.decode_page()
     }
 }
 

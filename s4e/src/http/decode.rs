@@ -11,6 +11,41 @@ use crate::page::{DEFAULT_PER_PAGE, Page};
 use crate::wire::RawResponse;
 use crate::{Error, Result};
 
+/// The decoders an [`Endpoint`](crate::Endpoint) written by hand (without
+/// `#[endpoint]`) uses in its `decode`, with the same tolerance as the
+/// SDK's own endpoints (`docs/API.md` §2).
+impl RawResponse<'_> {
+    /// Decodes one object: `{"data": T}` or a bare `T`.
+    ///
+    /// ```
+    /// use s4e::RawResponse;
+    /// let body = br#"{"data": {"id": "a-1"}}"#;
+    /// let response = RawResponse { status: 200, body, request_id: None, page: None };
+    /// let asset: serde_json::Value = response.decode_json()?;
+    /// assert_eq!(asset["id"], "a-1");
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn decode_json<T: DeserializeOwned>(self) -> Result<T> {
+        decode_json(self)
+    }
+
+    /// Decodes one page of a list, in every page shape the API is known to
+    /// answer: `{"data": [...], "meta": {...}}` with `meta` or any of its
+    /// fields missing, items under a resource-named key, or a bare array.
+    ///
+    /// ```
+    /// use s4e::{Page, RawResponse};
+    /// let body = br#"{"findings": [1, 2], "total_count": 5}"#;
+    /// let response = RawResponse { status: 200, body, request_id: None, page: None };
+    /// let page: Page<u32> = response.decode_page()?;
+    /// assert_eq!((page.items, page.total), (vec![1, 2], Some(5)));
+    /// # Ok::<(), s4e::Error>(())
+    /// ```
+    pub fn decode_page<T: DeserializeOwned>(self) -> Result<Page<T>> {
+        decode_page(self)
+    }
+}
+
 /// How much of an unexpected body an error keeps.
 const EXCERPT_BYTES: usize = 512;
 
