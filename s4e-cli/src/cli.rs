@@ -1,6 +1,6 @@
 //! The command line: global options and one subcommand group per SDK module.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
     actions, api, assets, findings, gate, playbooks, sandbox, scans, session, webhooks,
@@ -55,6 +55,42 @@ pub(crate) struct Cli {
     pub(crate) global: Global,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+impl Cli {
+    /// The command line of this process, or exit 2 with clap's error (0
+    /// for `--help` and `--version`).
+    pub(crate) fn parse_args() -> Cli {
+        Cli::try_parse().unwrap_or_else(|error| usage_as_typed(error).exit())
+    }
+}
+
+/// clap's usage line in an error names every argument that has a value,
+/// and one from the environment counts: in a CI job with `S4E_API_KEY` and
+/// `S4E_BASE_URL` set, every usage error would show `--base-url <URL>
+/// --api-key <KEY>` as if they were required. The same arguments parsed
+/// without the environment give the usage as typed; that error is used when
+/// it is the same kind of error (one caused by a variable's value, such as a
+/// bad `S4E_PROFILE`, keeps its own).
+fn usage_as_typed(error: clap::Error) -> clap::Error {
+    if !error.use_stderr() {
+        return error;
+    }
+    match without_environment(Cli::command()).try_get_matches_from(std::env::args_os()) {
+        Err(typed) if typed.kind() == error.kind() => typed,
+        _ => error,
+    }
+}
+
+fn without_environment(command: clap::Command) -> clap::Command {
+    let command = command.mut_args(|arg| arg.env(None));
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    names.into_iter().fold(command, |command, name| {
+        command.mut_subcommand(name, without_environment)
+    })
 }
 
 /// Options every command takes.

@@ -22,13 +22,11 @@ mod wait;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::Cli;
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let verbose = cli.global.verbose;
     // Rate-limit waits are shown with --verbose, or to a person at a
     // terminal (unless --quiet). --verbose's per-attempt lines come from the

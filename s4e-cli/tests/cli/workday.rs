@@ -337,6 +337,21 @@ fn version_usage_and_closed_pipes() {
         !usage.contains("--api-key") && !usage.contains("--base-url"),
         "{usage}"
     );
+    // Nor in a usage error's, when they come from the environment as in a
+    // CI job.
+    let error = bare()
+        .env("S4E_API_KEY", "sk_from_the_environment")
+        .env("S4E_BASE_URL", "http://127.0.0.1:9/v1")
+        .args(["assets", "create", "x.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(error.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&error.stderr);
+    let usage = message.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert_eq!(
+        usage, "Usage: s4e assets create --type <TYPE> <NAME>",
+        "{message}"
+    );
 
     // A reader that is gone before anything is written (`| true`): the
     // script's first write fails, and the command ends quietly.
