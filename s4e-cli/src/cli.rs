@@ -347,3 +347,133 @@ fn seconds(text: &str) -> Result<f64, String> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The arguments whose values are open-ended (IDs, names, numbers, files,
+    /// URLs, times, expressions). Every other argument that takes a value has
+    /// a fixed set, and clap must know it: checked before any request, listed
+    /// in the error and offered by completions.
+    const OPEN_ENDED: &[&str] = &[
+        "api_key",
+        "assets",
+        "asset",
+        "base_url",
+        "baseline",
+        "cassette",
+        "category",
+        "delivery_id",
+        "description",
+        "execution_id",
+        "fields",
+        "file",
+        "forward_to",
+        "full_access_key",
+        "headers",
+        "host",
+        "id",
+        "ignore_body_path",
+        "ignore_file",
+        "input",
+        "interval",
+        "jq",
+        "junit",
+        "latency",
+        "limit",
+        "max_age",
+        "name",
+        "note",
+        "options",
+        "out",
+        "params",
+        "path",
+        "port",
+        "profile",
+        "public_url",
+        "rate_limit",
+        "rate_limit_redis",
+        "read_only_key",
+        "record",
+        "redact",
+        "replay",
+        "run_id",
+        "sarif",
+        "scan_id",
+        "scan_speed",
+        "search",
+        "secret",
+        "seed",
+        "sets",
+        "signature",
+        "since",
+        "start_time",
+        "summary_md",
+        "tag",
+        "tags",
+        "timeout",
+        "tolerance",
+        "until",
+        "url",
+        "value",
+    ];
+
+    fn walk(
+        command: &clap::Command,
+        path: &str,
+        open: &mut BTreeSet<String>,
+        closed: &mut Vec<String>,
+    ) {
+        for arg in command.get_arguments() {
+            if !arg.get_num_args().is_some_and(|n| n.takes_values()) {
+                continue;
+            }
+            let id = arg.get_id().as_str().to_owned();
+            if arg.get_possible_values().is_empty() {
+                assert!(
+                    OPEN_ENDED.contains(&id.as_str()),
+                    "`{path}`: argument `{id}` takes any value; give it the values it \
+                     accepts (crate::choices::one_of for an SDK enum), or add it to \
+                     OPEN_ENDED when its values really are open-ended"
+                );
+                open.insert(id);
+            } else {
+                closed.push(format!("{path} {id}"));
+            }
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), open, closed);
+        }
+    }
+
+    #[test]
+    fn every_argument_with_a_fixed_set_of_values_is_checked_by_clap() {
+        let mut command = Cli::command();
+        command.build();
+        let (mut open, mut closed) = (BTreeSet::new(), Vec::new());
+        walk(&command, "s4e", &mut open, &mut closed);
+        // The list names only arguments that exist, so it cannot hide a new one.
+        let unused: Vec<_> = OPEN_ENDED
+            .iter()
+            .filter(|id| !open.contains(**id))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "OPEN_ENDED names no argument: {unused:?}"
+        );
+        for flag in [
+            "s4e gate fail_on",
+            "s4e gate scan",
+            "s4e gate status",
+            "s4e webhooks trigger event",
+        ] {
+            assert!(
+                closed.iter().any(|c| c == flag),
+                "{flag} is checked: {closed:?}"
+            );
+        }
+    }
+}

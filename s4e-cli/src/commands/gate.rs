@@ -9,12 +9,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use s4e::assets::Asset;
 use s4e::findings::{Finding, FindingStatus, Severity};
 use s4e::scans::{ScanStatus, ScanType};
 use serde::Serialize;
 
+use crate::choices::one_of;
 use crate::cli::{OutputFormat, WaitOptions};
 use crate::context::Context;
 use crate::exit::{self, Failure};
@@ -52,13 +53,19 @@ pub(crate) struct GateArgs {
     #[arg(long = "asset", value_name = "ID_OR_NAME")]
     assets: Vec<String>,
     /// Start a scan of this type on each asset and wait for it first.
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = one_of::<ScanType>())]
     scan: Option<ScanType>,
-    /// Fail on findings of this severity or worse.
-    #[arg(long, value_enum, default_value_t = Threshold::High)]
-    fail_on: Threshold,
+    /// Fail on findings of this severity or worse (`info`: on any finding).
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = one_of::<Severity>())]
+    fail_on: Severity,
     /// Which finding statuses count (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "open,confirmed")]
+    #[arg(
+        long,
+        value_name = "STATUS",
+        value_delimiter = ',',
+        default_value = "open,confirmed",
+        value_parser = one_of::<FindingStatus>()
+    )]
     status: Vec<FindingStatus>,
     /// Write a SARIF 2.1.0 report (for GitHub code scanning) to this file.
     #[arg(long, value_name = "FILE")]
@@ -98,32 +105,11 @@ fn category(text: &str) -> Result<String, String> {
     }
 }
 
-/// The `--fail-on` levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Threshold {
-    Critical,
-    High,
-    Medium,
-    Low,
-}
-
-impl Threshold {
-    fn severity(self) -> Severity {
-        match self {
-            Threshold::Critical => Severity::Critical,
-            Threshold::High => Severity::High,
-            Threshold::Medium => Severity::Medium,
-            Threshold::Low => Severity::Low,
-        }
-    }
-}
-
 /// What the gate prints with `-o json`/`ndjson`.
 #[derive(Serialize)]
 struct Summary<'a> {
     passed: bool,
-    fail_on: Threshold,
+    fail_on: &'a Severity,
     category: &'a str,
     statuses: &'a [FindingStatus],
     assets: Vec<String>,
@@ -222,7 +208,7 @@ pub(crate) async fn run(
     let findings = collect(client, &assets, &args.status).await?;
     let verdict = Verdict::judge(
         findings,
-        args.fail_on.severity(),
+        args.fail_on.clone(),
         baseline,
         ignores,
         s4e::chrono::Utc::now().date_naive(),
@@ -379,7 +365,7 @@ fn print_report(
             }
             let summary = Summary {
                 passed: verdict.passed(),
-                fail_on: args.fail_on,
+                fail_on: &args.fail_on,
                 category: &args.category,
                 statuses: &args.status,
                 assets: assets.iter().map(|a| a.id.to_string()).collect(),

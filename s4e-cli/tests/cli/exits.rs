@@ -204,6 +204,15 @@ fn enum_flags_are_checked_before_any_request() {
         (&["assets", "list", "--status", "gone"], "active"),
         (&["actions", "list", "--type", "email"], "notification"),
         (
+            &["gate", "--fail-on", "severe"],
+            "critical, high, medium, low, info",
+        ),
+        (&["gate", "--status", "open,closed"], "open, confirmed"),
+        (
+            &["gate", "--scan", "deep", "--asset", "a-1001"],
+            "full, quick",
+        ),
+        (
             &["-o", "yaml", "assets", "list"],
             "table, json, ndjson, csv",
         ),

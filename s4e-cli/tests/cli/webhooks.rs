@@ -294,7 +294,11 @@ fn trigger_refuses_an_unknown_field_a_wrong_type_or_an_unknown_event() {
             &["--set", "new_status=closed"],
             "is not one of",
         ),
-        ("scan.exploded", &[], "unknown event `scan.exploded`"),
+        (
+            "scan.exploded",
+            &[],
+            "invalid value 'scan.exploded' for '<EVENT>'",
+        ),
     ];
     for (event, sets, message) in cases {
         let out = bare()

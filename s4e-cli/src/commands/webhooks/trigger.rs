@@ -14,6 +14,7 @@ use crate::exit::{self, Failure};
 #[derive(Debug, Args)]
 pub(crate) struct TriggerArgs {
     /// The event type (scan.completed, finding.new, ...).
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(events::EVENTS))]
     event: String,
     /// The receiver to POST the delivery to (http://).
     #[arg(long, value_name = "URL")]
