@@ -1,4 +1,4 @@
-//! 8. Replay (issue 21): the cassette player against the sandbox it was
+//! 10. Replay (issue 21): the cassette player against the sandbox it was
 //!    recorded from, the same `get` calls in bursts of [`BURST`] on the raw
 //!    client, so only the servers differ. Goal: the replay serves at least as
 //!    many requests per second as the sandbox.
@@ -67,7 +67,7 @@ pub(crate) fn replay(bench: &Bench, server: &Runtime, rounds: usize) -> Row {
     );
     let (lo, hi) = samples.ratio_quartiles();
     Row {
-        name: format!("8. {BURST} concurrent get: replay vs sandbox throughput"),
+        name: format!("10. {BURST} concurrent get: replay vs sandbox throughput"),
         a: format!("replay {}", rate(replay_time)),
         b: format!("sandbox {}", rate(sandbox_time)),
         // Throughput is the inverse of time per call.
