@@ -435,6 +435,66 @@ fn listen_then_stop_with(signal: &str) {
     );
 }
 
+/// A temporary webhook that cannot be deleted is never a quiet success: the
+/// exit is 5 and the message says how to delete it by hand.
+#[cfg(unix)]
+#[test]
+fn listen_says_how_to_delete_a_webhook_it_could_not_delete() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let api = Api::start();
+    let receiver = Receiver::start();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("s4e"))
+        .env("S4E_BASE_URL", api.sandbox.base_url())
+        .env("S4E_API_KEY", api.sandbox.api_key())
+        .env("S4E_CONFIG", "/nonexistent/s4e-test-config.toml")
+        .env("S4E_RETRIES", "0")
+        .args(["webhooks", "listen", "--forward-to", &receiver.url()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut ready = String::new();
+    stderr.read_line(&mut ready).unwrap();
+    let webhook = ready
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_else(|| panic!("no webhook in {ready:?}"))
+        .to_owned();
+    assert!(webhook.starts_with("wh-"), "{ready}");
+    api.sandbox.controls().inject(
+        s4e_sandbox::Fault::status(500)
+            .times(5)
+            .on("DELETE", "/webhooks/*"),
+    );
+
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(5), "{rest}");
+    assert!(
+        rest.contains(&format!("could not delete temporary webhook {webhook}"))
+            && rest.contains(&format!("delete it with `s4e webhooks delete {webhook}`")),
+        "{rest}"
+    );
+    let hooks = api.json(&["webhooks", "list"]);
+    assert!(
+        hooks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == webhook.as_str()),
+        "it is still there, as the message says: {hooks}"
+    );
+}
+
 #[test]
 fn resend_redelivers_a_sandbox_delivery_and_names_an_unknown_one() {
     let api = Api::start();
