@@ -58,7 +58,8 @@ pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
     let mut file = config::read(&path)?.unwrap_or_default();
     let entry = file.profiles.entry(name.to_owned()).or_default();
     // The keychain where there is one; the file (0600) otherwise, or when
-    // the keychain refuses.
+    // the keychain is unavailable (no session bus, no Secret Service, no
+    // answer in time) or refuses.
     let why_not_keychain = match crate::keychain::name() {
         Some(keychain) => match crate::keychain::store(name, &key) {
             Ok(()) => {
@@ -68,7 +69,7 @@ pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
                 eprintln!("stored the key of profile `{name}` in {keychain}");
                 return Ok(exit::OK);
             }
-            Err(e) => format!("{keychain} refused it: {e}"),
+            Err(e) => format!("{keychain} could not take it: {e}"),
         },
         None => "no keychain on this platform".to_owned(),
     };
@@ -82,29 +83,46 @@ pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-/// `s4e logout`: removes the profile's key.
+/// `s4e logout`: removes the profile's key, from the keychain and from the
+/// file, wherever `s4e login` put it.
 pub(crate) fn logout(profile: Option<&str>) -> Result<u8, Failure> {
     let name = profile_name(profile);
     let path = config::path()?;
     let mut file = config::read(&path)?.unwrap_or_default();
-    let mut removed = false;
-    if let Some(profile) = file.profiles.get_mut(name) {
-        if profile.key_in_keychain.take() == Some(true) {
-            removed |= crate::keychain::delete(name).map_err(|e| Failure::Other {
-                code: exit::API_ERROR,
-                message: format!("removing the key of profile `{name}` from the keychain: {e}"),
-            })?;
+    let Some(entry) = file.profiles.get_mut(name) else {
+        eprintln!("profile `{name}` has no stored key");
+        return Ok(exit::OK);
+    };
+    let mut removed_from = Vec::new();
+    let mut changed = false;
+    if entry.key_in_keychain == Some(true) {
+        let keychain = crate::keychain::name().unwrap_or("the keychain");
+        // On failure the file keeps saying where the key is, so that
+        // `s4e logout` can be run again once the keychain answers.
+        let had_key = crate::keychain::delete(name).map_err(|e| Failure::Other {
+            code: exit::API_ERROR,
+            message: format!("removing the key of profile `{name}` from {keychain}: {e}"),
+        })?;
+        if had_key {
+            removed_from.push(keychain.to_owned());
         }
-        removed |= profile.api_key.take().is_some();
+        entry.key_in_keychain = None;
+        changed = true;
     }
-    if removed {
+    if entry.api_key.take().is_some() {
+        removed_from.push(path.display().to_string());
+        changed = true;
+    }
+    if changed {
         config::write(&path, &file)?;
+    }
+    if removed_from.is_empty() {
+        eprintln!("profile `{name}` has no stored key");
+    } else {
         eprintln!(
             "removed the key of profile `{name}` from {}",
-            path.display()
+            removed_from.join(" and ")
         );
-    } else {
-        eprintln!("profile `{name}` has no stored key");
     }
     Ok(exit::OK)
 }

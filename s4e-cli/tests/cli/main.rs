@@ -7,6 +7,7 @@ mod exits;
 mod gate;
 mod help;
 mod json;
+mod keychain;
 mod output;
 mod webhooks;
 mod workday;
