@@ -58,7 +58,7 @@ impl fmt::Display for Error {
             Error::TimedOut => write!(
                 f,
                 "no answer within {} s (a locked keyring waiting for its unlock prompt, \
-                 or a session bus that does not reply)",
+                 or a session bus that does not reply; unlock it and try again)",
                 TIMEOUT.as_secs()
             ),
             Error::Failed(message) => f.write_str(message),
@@ -69,15 +69,15 @@ impl fmt::Display for Error {
 impl From<keyring::Error> for Error {
     fn from(error: keyring::Error) -> Self {
         let mut message = error.to_string();
-        // The Secret Service is found through this variable; without it
-        // zbus tries $XDG_RUNTIME_DIR/bus, which servers and containers lack.
+        // The session bus is found through this variable; without it zbus
+        // tries $XDG_RUNTIME_DIR/bus, which servers and containers lack.
         if cfg!(any(
             target_os = "linux",
             target_os = "freebsd",
             target_os = "openbsd"
         )) && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty())
         {
-            message.push_str(" (no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set)");
+            message.push_str(" (DBUS_SESSION_BUS_ADDRESS is not set)");
         }
         Error::Failed(message)
     }
