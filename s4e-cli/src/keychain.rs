@@ -44,7 +44,7 @@ pub(crate) fn name() -> Option<&'static str> {
 
 /// Why a keychain call did not succeed. Its text never holds a key: the
 /// keyring crate's errors carry none, and the key is not passed to them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Error {
     /// No answer within [`TIMEOUT`].
     TimedOut,
