@@ -269,8 +269,20 @@ pub(crate) enum Command {
     )]
     Api(api::ApiArgs),
     /// Store an API key for a profile (asked without echo).
-    #[command(after_help = "Examples:\n  s4e login\n  echo \"$KEY\" | s4e login --profile ci")]
-    Login,
+    ///
+    /// The key goes to the system keychain where there is one (the macOS
+    /// Keychain, the Windows Credential Manager, the Secret Service on Linux),
+    /// else to the config file, readable only by you; login says which.
+    #[command(
+        after_help = "Examples:\n  s4e login\n  echo \"$KEY\" | s4e login --profile ci --insecure-storage"
+    )]
+    Login {
+        /// Store the key in the config file (mode 0600) even where a
+        /// keychain is available: for a CI runner or container whose
+        /// keychain would ask to be unlocked.
+        #[arg(long)]
+        insecure_storage: bool,
+    },
     /// Remove a profile's stored API key.
     #[command(after_help = "Example:\n  s4e logout --profile ci")]
     Logout,

@@ -151,12 +151,23 @@ impl Profile {
             return Ok(self.api_key.clone());
         }
         let name = self.name.as_deref().unwrap_or(DEFAULT_PROFILE);
-        crate::keychain::read(name).map_err(|e| Failure::Other {
-            code: crate::exit::AUTH,
-            message: format!(
-                "the key of profile `{name}` is in the keychain, but reading it failed: {e}"
-            ),
-        })
+        let keychain = crate::keychain::name().unwrap_or("the keychain");
+        match crate::keychain::read(name) {
+            Ok(Some(key)) => Ok(Some(key)),
+            Ok(None) => Err(Failure::Other {
+                code: crate::exit::AUTH,
+                message: format!(
+                    "the key of profile `{name}` should be in {keychain}, which has none; \
+                     store it again with `s4e login`"
+                ),
+            }),
+            Err(e) => Err(Failure::Other {
+                code: crate::exit::AUTH,
+                message: format!(
+                    "the key of profile `{name}` is in {keychain}, but reading it failed: {e}"
+                ),
+            }),
+        }
     }
 }
 

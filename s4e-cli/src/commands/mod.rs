@@ -46,7 +46,9 @@ pub(crate) async fn run(cli: Cli) -> Result<u8, Failure> {
             crate::output::write_stdout(&String::from_utf8_lossy(&script))?;
             Ok(exit::OK)
         }
-        Command::Login => session::login(global.profile.as_deref()),
+        Command::Login { insecure_storage } => {
+            session::login(global.profile.as_deref(), insecure_storage)
+        }
         Command::Logout => session::logout(global.profile.as_deref()),
         Command::Config(command) => session::run(global.profile.as_deref(), command),
         Command::Api(args) => {

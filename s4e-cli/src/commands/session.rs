@@ -37,8 +37,9 @@ fn profile_name(name: Option<&str>) -> &str {
 }
 
 /// `s4e login`: reads the key without echo on a terminal (or one line from
-/// standard input) and stores it in the profile.
-pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
+/// standard input) and stores it in the profile: in the keychain unless
+/// `insecure_storage` asks for the file.
+pub(crate) fn login(profile: Option<&str>, insecure_storage: bool) -> Result<u8, Failure> {
     let key = if std::io::stdin().is_terminal() {
         read_hidden("API key (not shown): ")?
     } else {
@@ -58,8 +59,10 @@ pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
     let mut file = config::read(&path)?.unwrap_or_default();
     let entry = file.profiles.entry(name.to_owned()).or_default();
     // The keychain where there is one; the file (0600) otherwise, or when
-    // the keychain refuses.
+    // the keychain is unavailable (no session bus, no Secret Service, no
+    // answer in time) or refuses.
     let why_not_keychain = match crate::keychain::name() {
+        Some(_) if insecure_storage => "--insecure-storage".to_owned(),
         Some(keychain) => match crate::keychain::store(name, &key) {
             Ok(()) => {
                 entry.api_key = None;
@@ -68,10 +71,20 @@ pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
                 eprintln!("stored the key of profile `{name}` in {keychain}");
                 return Ok(exit::OK);
             }
-            Err(e) => format!("{keychain} refused it: {e}"),
+            Err(e) => format!("{keychain} could not take it: {e}"),
         },
         None => "no keychain on this platform".to_owned(),
     };
+    // A key stored by an earlier login must not stay behind in the keychain.
+    if entry.key_in_keychain == Some(true) {
+        let keychain = crate::keychain::name().unwrap_or("the keychain");
+        if let Err(e) = crate::keychain::delete(name) {
+            eprintln!(
+                "warning: the earlier key of profile `{name}` stays in {keychain} ({e}); \
+                 remove it there by hand"
+            );
+        }
+    }
     entry.api_key = Some(key);
     entry.key_in_keychain = None;
     config::write(&path, &file)?;
@@ -82,29 +95,46 @@ pub(crate) fn login(profile: Option<&str>) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-/// `s4e logout`: removes the profile's key.
+/// `s4e logout`: removes the profile's key, from the keychain and from the
+/// file, wherever `s4e login` put it.
 pub(crate) fn logout(profile: Option<&str>) -> Result<u8, Failure> {
     let name = profile_name(profile);
     let path = config::path()?;
     let mut file = config::read(&path)?.unwrap_or_default();
-    let mut removed = false;
-    if let Some(profile) = file.profiles.get_mut(name) {
-        if profile.key_in_keychain.take() == Some(true) {
-            removed |= crate::keychain::delete(name).map_err(|e| Failure::Other {
-                code: exit::API_ERROR,
-                message: format!("removing the key of profile `{name}` from the keychain: {e}"),
-            })?;
+    let Some(entry) = file.profiles.get_mut(name) else {
+        eprintln!("profile `{name}` has no stored key");
+        return Ok(exit::OK);
+    };
+    let mut removed_from = Vec::new();
+    let mut changed = false;
+    if entry.key_in_keychain == Some(true) {
+        let keychain = crate::keychain::name().unwrap_or("the keychain");
+        // On failure the file keeps saying where the key is, so that
+        // `s4e logout` can be run again once the keychain answers.
+        let had_key = crate::keychain::delete(name).map_err(|e| Failure::Other {
+            code: exit::API_ERROR,
+            message: format!("removing the key of profile `{name}` from {keychain}: {e}"),
+        })?;
+        if had_key {
+            removed_from.push(keychain.to_owned());
         }
-        removed |= profile.api_key.take().is_some();
+        entry.key_in_keychain = None;
+        changed = true;
     }
-    if removed {
+    if entry.api_key.take().is_some() {
+        removed_from.push(path.display().to_string());
+        changed = true;
+    }
+    if changed {
         config::write(&path, &file)?;
+    }
+    if removed_from.is_empty() {
+        eprintln!("profile `{name}` has no stored key");
+    } else {
         eprintln!(
             "removed the key of profile `{name}` from {}",
-            path.display()
+            removed_from.join(" and ")
         );
-    } else {
-        eprintln!("profile `{name}` has no stored key");
     }
     Ok(exit::OK)
 }

@@ -9,6 +9,7 @@ mod exits;
 mod gate;
 mod help;
 mod json;
+mod keychain;
 mod output;
 mod sandbox;
 mod webhooks;
@@ -82,6 +83,12 @@ pub(crate) fn bare() -> Command {
         command.env_remove(name);
     }
     command.env("S4E_CONFIG", "/nonexistent/s4e-test-config.toml");
+    // Never the user's own Secret Service (a test that wants one starts its
+    // own bus: keychain.rs).
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/s4e-test-bus",
+    );
     command
 }
 
