@@ -1,7 +1,7 @@
 //! 10. Replay (issue 21): the cassette player against the sandbox it was
-//!    recorded from, the same `get` calls in bursts of [`BURST`] on the raw
-//!    client, so only the servers differ. Goal: the replay serves at least as
-//!    many requests per second as the sandbox.
+//!     recorded from, the same `get` calls in bursts of [`BURST`] on the raw
+//!     client, so only the servers differ. Goal: the replay serves at least as
+//!     many requests per second as the sandbox.
 
 use std::hint::black_box;
 use std::time::Duration;
