@@ -333,28 +333,78 @@ fn listen_deletes_its_webhook_on_sigterm_too() {
     listen_then_stop_with("-TERM");
 }
 
+/// A running `s4e webhooks listen` and the first line it printed.
+#[cfg(unix)]
+struct Listening {
+    child: std::process::Child,
+    stderr: std::io::BufReader<std::process::ChildStderr>,
+    ready: String,
+}
+
+#[cfg(unix)]
+impl Listening {
+    /// Starts `s4e webhooks listen --forward-to RECEIVER ARGS` against `api`
+    /// and waits for its "Ready" line.
+    fn start(api: &Api, receiver: &Receiver, args: &[&str]) -> Listening {
+        use std::io::BufRead;
+        use std::process::Stdio;
+
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("s4e"))
+            .env("S4E_BASE_URL", api.sandbox.base_url())
+            .env("S4E_API_KEY", api.sandbox.api_key())
+            .env("S4E_CONFIG", "/nonexistent/s4e-test-config.toml")
+            .args(["webhooks", "listen", "--forward-to", &receiver.url()])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut ready = String::new();
+        stderr.read_line(&mut ready).unwrap();
+        Listening {
+            child,
+            stderr,
+            ready,
+        }
+    }
+
+    /// Sends `signal` (`-INT`, `-TERM`) and returns the exit status, the rest
+    /// of stderr and all of stdout.
+    fn stop_with(mut self, signal: &str) -> (std::process::ExitStatus, String, String) {
+        use std::io::Read;
+
+        let sent = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = self.child.wait().unwrap();
+        let mut rest = String::new();
+        self.stderr.read_to_string(&mut rest).unwrap();
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        (status, rest, stdout)
+    }
+}
+
 /// Runs `listen` against the sandbox, checks the forwarded deliveries, stops
 /// it with `signal` and checks that the temporary webhook is gone.
 #[cfg(unix)]
 fn listen_then_stop_with(signal: &str) {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
     let api = Api::start();
     let receiver = Receiver::start();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("s4e"))
-        .env("S4E_BASE_URL", api.sandbox.base_url())
-        .env("S4E_API_KEY", api.sandbox.api_key())
-        .env("S4E_CONFIG", "/nonexistent/s4e-test-config.toml")
-        .args(["webhooks", "listen", "--forward-to", &receiver.url()])
-        .args(["--events", "asset.created,scan.completed", "-o", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut ready = String::new();
-    stderr.read_line(&mut ready).unwrap();
+    let listening = Listening::start(
+        &api,
+        &receiver,
+        &["--events", "asset.created,scan.completed", "-o", "json"],
+    );
+    let ready = &listening.ready;
     let secret = ready
         .split("Signing secret: ")
         .nth(1)
@@ -362,14 +412,7 @@ fn listen_then_stop_with(signal: &str) {
         .trim()
         .to_string();
     let _ = receiver.secret.set(Secrets::new([secret.as_str()]));
-    let hooks = api.json(&["webhooks", "list"]);
-    let temporary: Vec<&serde_json::Value> = hooks
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|h| h["name"] == "s4e webhooks listen (temporary)")
-        .collect();
-    assert_eq!(temporary.len(), 1, "{hooks}");
+    assert_eq!(temporary_webhooks(&api).len(), 1);
 
     let asset = api.json(&["assets", "create", "listen.cli.example", "--type", "domain"]);
     let asset_id = asset["id"].as_str().unwrap();
@@ -401,18 +444,9 @@ fn listen_then_stop_with(signal: &str) {
         event.payload().unwrap();
     }
 
-    let interrupted = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(interrupted.success());
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let (status, rest, stdout) = listening.stop_with(signal);
     assert_eq!(status.code(), Some(0), "{rest}");
     assert!(rest.contains("deleted temporary webhook"), "{rest}");
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
     let lines: Vec<serde_json::Value> = stdout.lines().map(|l| parse(l.as_bytes())).collect();
     // One line per forwarded delivery; a seeded scan's delivery may reach
     // the receiver before it knows the secret (500), which is forwarded too.
@@ -424,15 +458,7 @@ fn listen_then_stop_with(signal: &str) {
         "{stdout}"
     );
 
-    let hooks = api.json(&["webhooks", "list"]);
-    assert!(
-        hooks
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|h| h["name"] != "s4e webhooks listen (temporary)"),
-        "{hooks}"
-    );
+    assert_eq!(temporary_webhooks(&api), Vec::<String>::new());
 }
 
 /// A temporary webhook that cannot be deleted is never a quiet success: the
@@ -440,59 +466,48 @@ fn listen_then_stop_with(signal: &str) {
 #[cfg(unix)]
 #[test]
 fn listen_says_how_to_delete_a_webhook_it_could_not_delete() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
     let api = Api::start();
     let receiver = Receiver::start();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("s4e"))
-        .env("S4E_BASE_URL", api.sandbox.base_url())
-        .env("S4E_API_KEY", api.sandbox.api_key())
-        .env("S4E_CONFIG", "/nonexistent/s4e-test-config.toml")
-        .env("S4E_RETRIES", "0")
-        .args(["webhooks", "listen", "--forward-to", &receiver.url()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut ready = String::new();
-    stderr.read_line(&mut ready).unwrap();
+    let listening = Listening::start(&api, &receiver, &[]);
+    let ready = listening.ready.clone();
     let webhook = ready
         .split_whitespace()
         .nth(2)
         .unwrap_or_else(|| panic!("no webhook in {ready:?}"))
         .to_owned();
     assert!(webhook.starts_with("wh-"), "{ready}");
+    // More failures than the CLI makes attempts (1 + S4E_RETRIES' default 3).
     api.sandbox.controls().inject(
         s4e_sandbox::Fault::status(500)
             .times(5)
             .on("DELETE", "/webhooks/*"),
     );
 
-    let stopped = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let (status, rest, _) = listening.stop_with("-TERM");
     assert_eq!(status.code(), Some(5), "{rest}");
     assert!(
         rest.contains(&format!("could not delete temporary webhook {webhook}"))
             && rest.contains(&format!("delete it with `s4e webhooks delete {webhook}`")),
         "{rest}"
     );
-    let hooks = api.json(&["webhooks", "list"]);
-    assert!(
-        hooks
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|h| h["id"] == webhook.as_str()),
-        "it is still there, as the message says: {hooks}"
+    assert_eq!(
+        temporary_webhooks(&api),
+        [webhook],
+        "it is still there, as the message says"
     );
+}
+
+/// The IDs of the webhooks `listen` creates for itself.
+#[cfg(unix)]
+fn temporary_webhooks(api: &Api) -> Vec<String> {
+    let hooks = api.json(&["webhooks", "list"]);
+    hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["name"] == "s4e webhooks listen (temporary)")
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
