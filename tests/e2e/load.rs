@@ -41,8 +41,56 @@ fn resident_bytes() -> Option<u64> {
     None
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_requests_at_64_concurrency_with_zero_errors_and_flat_memory() {
+/// Set in the child process that runs a memory test alone.
+const ALONE: &str = "S4E_E2E_MEASURED_ALONE";
+
+/// Runs `body` where it is the only test in its process, so the resident
+/// memory it measures is its own: other tests of this binary run on other
+/// threads of the same process (as many as the machine has cores), and
+/// their allocations would show as its growth. The test binary runs itself
+/// again with just this test (`path` is its name in the binary, such as
+/// `load::auto_pagination_memory_does_not_grow_with_the_item_count`), and
+/// the child's verdict is the test's.
+fn measured_alone(path: &str, body: impl std::future::Future<Output = ()>) {
+    if std::env::var_os(ALONE).is_some() {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(body);
+        return;
+    }
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([path, "--exact", "--test-threads=1", "--nocapture"])
+        .env(ALONE, "1")
+        .output()
+        .unwrap();
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&child.stdout),
+        String::from_utf8_lossy(&child.stderr)
+    );
+    assert!(
+        child.status.success(),
+        "{path}, run alone, failed:\n{output}"
+    );
+    assert!(
+        output.contains("1 passed"),
+        "{path} did not run in the child:\n{output}"
+    );
+    println!("{output}");
+}
+
+#[test]
+fn many_requests_at_64_concurrency_with_zero_errors_and_flat_memory() {
+    measured_alone(
+        "load::many_requests_at_64_concurrency_with_zero_errors_and_flat_memory",
+        many_requests_at_64_concurrency(),
+    );
+}
+
+async fn many_requests_at_64_concurrency() {
     let total = env_or("S4E_LOAD_REQUESTS", 2_000);
     let sandbox = s4e_sandbox::Sandbox::builder()
         .rate_limit(100_000_000)
@@ -142,8 +190,15 @@ async fn generated_pages(items: usize) -> String {
     format!("http://{addr}/v1")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn auto_pagination_memory_does_not_grow_with_the_item_count() {
+#[test]
+fn auto_pagination_memory_does_not_grow_with_the_item_count() {
+    measured_alone(
+        "load::auto_pagination_memory_does_not_grow_with_the_item_count",
+        auto_pagination_of_many_items(),
+    );
+}
+
+async fn auto_pagination_of_many_items() {
     let items = env_or("S4E_LOAD_ITEMS", 30_000);
     let url = generated_pages(items).await;
     let client = s4e::Client::builder("sk_test_load")
