@@ -205,6 +205,42 @@ fn path_of(op: Op) -> &'static str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_under_every_fault() {
+    // One sandbox per operation, all at once: a cell's faults and request
+    // log are its operation's own, and the slow cells' timeouts overlap.
+    let per_op = futures_util::future::join_all(
+        Op::ALL
+            .into_iter()
+            .enumerate()
+            .map(|(index, op)| every_fault(op, index * Kind::ALL.len())),
+    )
+    .await;
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for (op_rows, op_failures) in per_op {
+        rows.extend(op_rows);
+        failures.extend(op_failures);
+    }
+
+    assert_eq!(
+        rows.len(),
+        Op::ALL.len() * Kind::ALL.len(),
+        "one row a cell"
+    );
+    let table = render(&rows);
+    println!("{table}");
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-matrix.md");
+    std::fs::write(&path, &table).unwrap();
+    println!("(written to {})", path.display());
+    assert!(
+        failures.is_empty(),
+        "fault matrix failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The cells of `op`, on a sandbox of its own; `first_cell` numbers them
+/// (and the assets they create) apart from the other operations'.
+async fn every_fault(op: Op, first_cell: usize) -> (Vec<Row>, Vec<String>) {
     let sandbox = Sandbox::builder()
         .rate_limit(1_000_000)
         .start()
@@ -225,105 +261,93 @@ async fn every_operation_under_every_fault() {
 
     let mut rows = Vec::new();
     let mut failures = Vec::new();
-    let mut cell = 0;
-    for op in Op::ALL {
-        for kind in Kind::ALL {
-            cell += 1;
-            controls.clear_faults();
-            controls.clear_requests();
-            controls.inject(kind.fault().on(op.method(), path_of(op)));
-            let started = Instant::now();
-            let (result, name) = run_cell(&client, op, cell).await;
-            let elapsed = started.elapsed();
-            controls.clear_faults();
-            // The sandbox logs a request before it delays the answer, so
-            // the log of a timed-out attempt is complete once the client
-            // returns; a moment for the last one's handler all the same.
-            if matches!(kind, Kind::Slow) {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            let outcome = classify(&result);
-            let attempts = controls
-                .requests()
-                .iter()
-                .filter(|r| r.method == op.method() && r.path == format!("/v1{}", path_of(op)))
-                .count();
-            let creates = if op.is_create() {
-                let found = client.assets().list().search(name.clone()).await.unwrap();
-                Some(found.iter().filter(|a| a.domain == name).count())
-            } else {
-                None
-            };
+    let mut cell = first_cell;
+    for kind in Kind::ALL {
+        cell += 1;
+        controls.clear_faults();
+        controls.clear_requests();
+        controls.inject(kind.fault().on(op.method(), path_of(op)));
+        let started = Instant::now();
+        let (result, name) = run_cell(&client, op, cell).await;
+        let elapsed = started.elapsed();
+        controls.clear_faults();
+        // The sandbox logs a request before it delays the answer, so
+        // the log of a timed-out attempt is complete once the client
+        // returns; a moment for the last one's handler all the same.
+        if matches!(kind, Kind::Slow) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let outcome = classify(&result);
+        let attempts = controls
+            .requests()
+            .iter()
+            .filter(|r| r.method == op.method() && r.path == format!("/v1{}", path_of(op)))
+            .count();
+        let creates = if op.is_create() {
+            let found = client.assets().list().search(name.clone()).await.unwrap();
+            Some(found.iter().filter(|a| a.domain == name).count())
+        } else {
+            None
+        };
 
-            let (want, want_attempts) = expected(op, kind);
-            let want_attempts = match op {
-                // Every page after the first succeeds at once.
-                Op::List if want == Expect::Ok => want_attempts + pages - 1,
-                _ => want_attempts,
-            };
-            if outcome != want || attempts != want_attempts {
+        let (want, want_attempts) = expected(op, kind);
+        let want_attempts = match op {
+            // Every page after the first succeeds at once.
+            Op::List if want == Expect::Ok => want_attempts + pages - 1,
+            _ => want_attempts,
+        };
+        if outcome != want || attempts != want_attempts {
+            failures.push(format!(
+                "{} under {}: got {outcome:?} after {attempts} attempts, want {want:?} after {want_attempts} ({result:?})",
+                op.label(),
+                kind.label()
+            ));
+        }
+        if let Some(n) = creates {
+            if n > 1 {
                 failures.push(format!(
-                    "{} under {}: got {outcome:?} after {attempts} attempts, want {want:?} after {want_attempts} ({result:?})",
+                    "{} under {}: created {n} times",
                     op.label(),
                     kind.label()
                 ));
             }
-            if let Some(n) = creates {
-                if n > 1 {
-                    failures.push(format!(
-                        "{} under {}: created {n} times",
-                        op.label(),
-                        kind.label()
-                    ));
-                }
+        }
+        if let Err(e) = &result {
+            if e.status().is_some()
+                && e.request_id().is_none()
+                && !matches!(e, s4e::Error::Decode(_))
+            {
+                failures.push(format!(
+                    "{} under {}: no request id on {e:?}",
+                    op.label(),
+                    kind.label()
+                ));
             }
-            if let Err(e) = &result {
-                if e.status().is_some()
-                    && e.request_id().is_none()
-                    && !matches!(e, s4e::Error::Decode(_))
-                {
-                    failures.push(format!(
-                        "{} under {}: no request id on {e:?}",
-                        op.label(),
-                        kind.label()
-                    ));
-                }
-                if matches!(kind, Kind::Html502) {
-                    if let Some(api) = e.api_error() {
-                        if !api.raw_body().is_some_and(|b| b.contains("<html")) {
-                            failures.push(format!("{}: the HTML page was not kept", op.label()));
-                        }
+            if matches!(kind, Kind::Html502) {
+                if let Some(api) = e.api_error() {
+                    if !api.raw_body().is_some_and(|b| b.contains("<html")) {
+                        failures.push(format!("{}: the HTML page was not kept", op.label()));
                     }
                 }
             }
-            rows.push(Row {
-                op,
-                kind,
-                outcome: match &result {
-                    Ok(()) => "ok".to_owned(),
-                    Err(e) => format!(
-                        "{:?}{}",
-                        outcome,
-                        e.code().map(|c| format!(" `{c}`")).unwrap_or_default()
-                    ),
-                },
-                attempts,
-                creates,
-                elapsed,
-            });
         }
+        rows.push(Row {
+            op,
+            kind,
+            outcome: match &result {
+                Ok(()) => "ok".to_owned(),
+                Err(e) => format!(
+                    "{:?}{}",
+                    outcome,
+                    e.code().map(|c| format!(" `{c}`")).unwrap_or_default()
+                ),
+            },
+            attempts,
+            creates,
+            elapsed,
+        });
     }
-
-    let table = render(&rows);
-    println!("{table}");
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-matrix.md");
-    std::fs::write(&path, &table).unwrap();
-    println!("(written to {})", path.display());
-    assert!(
-        failures.is_empty(),
-        "fault matrix failures:\n{}",
-        failures.join("\n")
-    );
+    (rows, failures)
 }
 
 fn render(rows: &[Row]) -> String {
