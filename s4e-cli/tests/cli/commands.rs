@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use crate::{Api, bare, files_in, parse};
+use crate::{Api, bare, files_in, parse, stderr, stdout};
 
 fn id(value: &serde_json::Value, field: &str) -> String {
     value[field]
@@ -64,9 +64,9 @@ fn assets() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("pass --yes"),
+        stderr(&refused).contains("pass --yes"),
         "{}",
-        String::from_utf8_lossy(&refused.stderr)
+        stderr(&refused)
     );
     assert_eq!(api.json(&["assets", "get", &asset])["id"], asset.as_str());
     let out = api
@@ -75,10 +75,7 @@ fn assets() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        format!("deleted asset {asset}\n")
-    );
+    assert_eq!(stderr(&out), format!("deleted asset {asset}\n"));
     let gone = api.s4e().args(["assets", "get", &asset]).output().unwrap();
     assert_eq!(gone.status.code(), Some(4));
 }
@@ -158,11 +155,7 @@ fn findings_list_get_update_and_export() {
         .arg(&csv)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("id,title,severity,"), "{text}");
     let rows: Vec<&str> = text.lines().skip(1).collect();
@@ -279,12 +272,7 @@ fn actions() {
         .arg(&definition)
         .output()
         .unwrap();
-    assert_eq!(
-        report.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&report.stdout)
-    );
+    assert_eq!(report.status.code(), Some(0), "{}", stdout(&report));
     assert_eq!(parse(&report.stdout)["valid"], true);
     let invalid = api
         .s4e()
@@ -423,11 +411,7 @@ fn webhooks() {
         ])
         .output()
         .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    assert!(created.status.success(), "{}", stderr(&created));
     let created = parse(&created.stdout);
     assert_eq!(
         created["events"],
@@ -511,7 +495,7 @@ fn completions_and_help() {
                 .output()
                 .unwrap();
             assert!(
-                String::from_utf8_lossy(&help.stdout).contains("Example"),
+                stdout(&help).contains("Example"),
                 "{group} {subcommand} --help has an example"
             );
             checked += 1;
@@ -551,11 +535,7 @@ fn sandbox_serves_until_stopped() {
         .output()
         .unwrap();
     stop(&mut child);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(parse(&out.stdout)["id"], "a-1001");
 }
 

@@ -3,11 +3,7 @@
 
 use s4e_sandbox::Fault;
 
-use crate::{Api, bare};
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::{Api, bare, stderr, stdout};
 
 #[test]
 fn usage_errors_exit_2() {
@@ -139,7 +135,7 @@ fn authentication_exits_3_and_never_prints_the_key() {
         1,
         "one line per attempt, no span lines: {err}"
     );
-    assert!(!err.contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret));
+    assert!(!err.contains(secret) && !stdout(&out).contains(secret));
 
     let out = bare().args(["assets", "list"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
@@ -151,7 +147,7 @@ fn authentication_exits_3_and_never_prints_the_key() {
         .arg("--help")
         .output()
         .unwrap();
-    let help = String::from_utf8_lossy(&help.stdout);
+    let help = stdout(&help);
     assert!(help.contains("S4E_API_KEY") && !help.contains(secret));
     assert!(help.contains("Exit codes:"), "{help}");
 }

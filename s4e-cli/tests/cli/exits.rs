@@ -3,11 +3,7 @@
 
 use s4e_sandbox::Fault;
 
-use crate::{Api, bare, parse};
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::{Api, bare, parse, stderr, stdout};
 
 /// Runs `s4e ARGS` against `api` and returns its output.
 fn run(api: &Api, args: &[&str]) -> std::process::Output {
@@ -275,7 +271,7 @@ fn a_failed_list_leaves_no_header() {
     assert!(
         out.stdout.is_empty(),
         "no CSV header before the first page: {}",
-        String::from_utf8_lossy(&out.stdout)
+        stdout(&out)
     );
 }
 

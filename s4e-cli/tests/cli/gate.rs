@@ -13,7 +13,7 @@ use quick_xml::events::Event;
 use s4e::findings::{Finding, FindingStatus, Severity};
 use serde_json::Value;
 
-use crate::{Api, files_in, parse};
+use crate::{Api, files_in, parse, stderr, stdout};
 
 /// The OASIS schema (draft-04), from
 /// https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json
@@ -154,10 +154,6 @@ fn failing_ids(summary: &Value) -> BTreeSet<String> {
 
 fn code(out: &Output) -> i32 {
     out.status.code().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Finding ID → (baselineState, fingerprint) of a SARIF log's results.
@@ -398,11 +394,7 @@ fn passes_when_nothing_reaches_the_threshold_with_the_summary_on_stderr() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(
-        out.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
     let err = stderr(&out);
     assert!(
         err.contains("SEVERITY  FINDINGS  FAILS GATE\ncritical  0         yes (0)\n"),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Api, bare, leaf_commands, parse};
+use crate::{Api, bare, leaf_commands, parse, stderr};
 
 /// Commands that print no JSON document, and why.
 const NO_JSON: &[&str] = &[
@@ -44,7 +44,7 @@ fn json_of(api: &Api, args: &[&str], code: i32, stdin: Option<&str>) -> serde_js
         out.status.code(),
         Some(code),
         "s4e {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
     parse(&out.stdout)
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Api, bare, parse};
+use crate::{Api, bare, parse, stderr, stdout};
 
 const TOOLS: [&str; 3] = ["dbus-daemon", "dbus-send", "gnome-keyring-daemon"];
 
@@ -194,7 +194,7 @@ impl SecretService {
             .args(args)
             .output()
             .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        stdout(&out)
     }
 
     /// Waits until the daemon owns the Secret Service's name on the bus.
@@ -247,17 +247,9 @@ impl Drop for SecretService {
     }
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 /// Everything a command printed, to check that a key is never in it.
 fn printed(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    format!("{}{}", stdout(output), stderr(output))
 }
 
 fn mode(path: &Path) -> u32 {
@@ -326,7 +318,7 @@ fn login_stores_the_key_in_the_secret_service_and_logout_removes_it() {
     assert_eq!(parse(&out.stdout)["id"], "a-1001");
     let out = run(service.s4e().args(["config", "list"]));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("api_key = (in the keychain)"),
+        stdout(&out).contains("api_key = (in the keychain)"),
         "{}",
         printed(&out)
     );

@@ -1,7 +1,7 @@
 //! Output formats, the default format off a terminal, profiles, and no
 //! progress bar or colour when not on a terminal.
 
-use crate::{Api, parse};
+use crate::{Api, parse, stderr};
 
 #[test]
 fn every_format_of_a_list() {
@@ -115,11 +115,7 @@ fn all_streams_every_page_without_a_progress_bar_off_a_terminal() {
         api.sandbox.controls().count("GET", "/v1/findings") >= 3,
         "several pages were fetched"
     );
-    assert!(
-        out.stderr.is_empty(),
-        "no bar: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.stderr.is_empty(), "no bar: {}", stderr(&out));
 
     // A scan wait prints its note, and no bar, when stderr is a pipe.
     let out = api
@@ -183,11 +179,7 @@ fn a_profile_supplies_the_base_url_and_the_format() {
         .args(["--profile", "ci", "assets", "list", "--limit", "2"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with("id,name,type,"), "{csv}");
     assert_eq!(csv.lines().count(), 3);
@@ -198,7 +190,7 @@ fn a_profile_supplies_the_base_url_and_the_format() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no profile `prod` (profiles: ci)"));
+    assert!(stderr(&missing).contains("no profile `prod` (profiles: ci)"));
 }
 
 #[test]
@@ -222,9 +214,5 @@ fn a_reader_that_stops_early_ends_the_listing_quietly() {
     assert!(parse(first.as_bytes())["id"].is_string());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }

@@ -3,7 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::{bare, parse};
+use crate::{bare, parse, stderr};
 
 const SECRET: &str = "whsec_cli_test";
 
@@ -32,12 +32,7 @@ fn a_good_signature_prints_the_event() {
         .write_stdin(body.to_vec())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let event = parse(&out.stdout);
     assert_eq!(event["event"], "finding.new");
     assert_eq!(event["data"]["id"], "f-1");
@@ -68,7 +63,7 @@ fn a_tampered_body_or_a_wrong_secret_is_rejected() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("delivery rejected: the signature does not match"),
         "{err}"
@@ -228,12 +223,7 @@ fn trigger_sends_every_event_of_the_contract_verified_and_decodable() {
             ])
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{event}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_eq!(out.status.code(), Some(0), "{event}: {}", stderr(&out));
         let line = parse(&out.stdout);
         assert_eq!(
             (line["event"].as_str(), line["forward_status"].as_u64()),
@@ -267,12 +257,7 @@ fn trigger_sends_every_event_of_the_contract_verified_and_decodable() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let last = receiver.events().pop().unwrap();
     assert_eq!(last.data["severity"], "critical");
     assert_eq!(last.data["asset"]["name"], "shop.example");
@@ -314,7 +299,7 @@ fn trigger_refuses_an_unknown_field_a_wrong_type_or_an_unknown_event() {
             .args(sets)
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{event} {sets:?}: {stderr}");
         assert!(stderr.contains(message), "{event} {sets:?}: {stderr}");
     }
@@ -526,10 +511,5 @@ fn resend_redelivers_a_sandbox_delivery_and_names_an_unknown_one() {
         .args(["webhooks", "resend", "dlv-none"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(4),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
 }

@@ -1,15 +1,7 @@
 //! A whole day's work: profiles, login, config, `s4e api`, `--jq`, bulk
 //! creation, findings sorted and filtered by time, and the version.
 
-use crate::{Api, bare, parse};
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::{Api, bare, parse, stderr, stdout};
 
 #[test]
 fn profiles_login_logout_and_config() {
@@ -349,7 +341,7 @@ fn version_usage_and_closed_pipes() {
         .output()
         .unwrap();
     assert_eq!(error.status.code(), Some(2));
-    let message = String::from_utf8_lossy(&error.stderr);
+    let message = stderr(&error);
     let usage = message.lines().find(|l| l.starts_with("Usage:")).unwrap();
     assert_eq!(
         usage, "Usage: s4e assets create --type <TYPE> <NAME>",
@@ -367,11 +359,7 @@ fn version_usage_and_closed_pipes() {
             .unwrap();
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
-        assert!(
-            out.stderr.is_empty(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.stderr.is_empty(), "{args:?}: {}", stderr(&out));
         assert_eq!(out.status.code(), Some(0), "{args:?}");
     }
 }
