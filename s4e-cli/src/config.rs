@@ -151,7 +151,7 @@ impl Profile {
             return Ok(self.api_key.clone());
         }
         let name = self.name.as_deref().unwrap_or(DEFAULT_PROFILE);
-        let keychain = crate::keychain::name().unwrap_or("the keychain");
+        let keychain = crate::keychain::label();
         match crate::keychain::read(name) {
             Ok(Some(key)) => Ok(Some(key)),
             Ok(None) => Err(Failure::Other {

@@ -42,6 +42,12 @@ pub(crate) fn name() -> Option<&'static str> {
     }
 }
 
+/// The keychain's name for a message about a key already stored there (a
+/// config file written on another platform may say so too).
+pub(crate) fn label() -> &'static str {
+    name().unwrap_or("the keychain")
+}
+
 /// Why a keychain call did not succeed. Its text never holds a key: the
 /// keyring crate's errors carry none, and the key is not passed to them.
 #[derive(Debug)]

@@ -77,7 +77,7 @@ pub(crate) fn login(profile: Option<&str>, insecure_storage: bool) -> Result<u8,
     };
     // A key stored by an earlier login must not stay behind in the keychain.
     if entry.key_in_keychain == Some(true) {
-        let keychain = crate::keychain::name().unwrap_or("the keychain");
+        let keychain = crate::keychain::label();
         if let Err(e) = crate::keychain::delete(name) {
             eprintln!(
                 "warning: the earlier key of profile `{name}` stays in {keychain} ({e}); \
@@ -108,7 +108,7 @@ pub(crate) fn logout(profile: Option<&str>) -> Result<u8, Failure> {
     let mut removed_from = Vec::new();
     let mut changed = false;
     if entry.key_in_keychain == Some(true) {
-        let keychain = crate::keychain::name().unwrap_or("the keychain");
+        let keychain = crate::keychain::label();
         // On failure the file keeps saying where the key is, so that
         // `s4e logout` can be run again once the keychain answers.
         let had_key = crate::keychain::delete(name).map_err(|e| Failure::Other {
