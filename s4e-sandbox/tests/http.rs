@@ -1,7 +1,6 @@
 //! The sandbox over real HTTP: auth, CRUD, pagination, filters, the clock,
 //! idempotency, faults, rate limits, the request log, export and webhooks.
 
-use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -12,13 +11,15 @@ use hyper::body::Incoming;
 use hyper::{HeaderMap, Method, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use s4e_sandbox::{Fault, KeyKind, LimitedEndpoint, RequestRecord, Sandbox};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::mpsc;
+use upstream::{Upstream, upstream};
 
 mod cassette;
+mod upstream;
 
 /// A small HTTP client on hyper-util's legacy client (the one reqwest wraps),
 /// so these tests do not depend on which TLS features a workspace build
@@ -1447,37 +1448,21 @@ async fn admin_routes_mirror_the_controls() {
 
 // ---- webhooks ----
 
-/// A local receiver: every POST's headers and body go to the channel; it answers 200.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<(hyper::HeaderMap, Bytes)>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+/// A local receiver: every request's headers and body go to the channel; it
+/// answers 200. It stops when the returned server is dropped.
+async fn receiver() -> (
+    Upstream,
+    String,
+    mpsc::UnboundedReceiver<(HeaderMap, Bytes)>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-                    let tx = tx.clone();
-                    async move {
-                        let (parts, body) = req.into_parts();
-                        let body = body
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let _ = tx.send((parts.headers, body));
-                        Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from_static(
-                            b"ok",
-                        ))))
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (url, rx)
+    let server = upstream(move |_, _, headers, body| {
+        let _ = tx.send((headers, body));
+        hyper::Response::new(Full::new(Bytes::from_static(b"ok")))
+    })
+    .await;
+    let url = format!("{}/hook", server.base_url.trim_end_matches("/v1"));
+    (server, url, rx)
 }
 
 /// Checks `t=<unix>,v1=<hex>` over the raw body, the way a receiver must.
@@ -1515,7 +1500,7 @@ async fn next_delivery(
 #[tokio::test]
 async fn signed_deliveries_reach_a_local_listener() {
     let api = Api::new().await;
-    let (url, mut rx) = receiver().await;
+    let (_receiver, url, mut rx) = receiver().await;
     let secret = "whsec_test_secret";
     let hook = api
         .post("/webhooks", json!({"name": "local", "url": url, "events": ["asset.created", "scan.completed", "finding.new"], "secret": secret, "headers": {"X-Team": "blue"}}))
@@ -1608,7 +1593,7 @@ async fn signed_deliveries_reach_a_local_listener() {
 #[tokio::test]
 async fn unsigned_without_a_secret_and_none_when_inactive() {
     let api = Api::new().await;
-    let (url, mut rx) = receiver().await;
+    let (_receiver, url, mut rx) = receiver().await;
     api.post(
         "/webhooks",
         json!({"name": "unsigned", "url": url.clone(), "events": ["asset.verified"]}),

@@ -3,21 +3,19 @@
 //! explain themselves, repeats, faithful export and error replays, stale
 //! cassettes, and drift.
 
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http_body_util::Full;
 use hyper::{Method, StatusCode};
-use hyper_util::rt::TokioIo;
 use s4e_sandbox::Sandbox;
 use s4e_sandbox::cassette::{ChangeKind, Severity, VerifyOptions, verify};
 use serde_json::{Value, json};
 
+use super::upstream::{Answer, upstream};
 use super::{Http, Reply, Req, start_time};
 
 /// A fresh directory under the system's temp dir, removed when dropped.
@@ -65,62 +63,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// A tiny upstream for what the sandbox cannot be made to answer: `answer`
-/// gets method, path-and-query, headers and body. Stops when dropped.
-struct Upstream {
-    base_url: String,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Upstream {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-type Answer = hyper::Response<Full<Bytes>>;
-
-async fn upstream<F>(answer: F) -> Upstream
-where
-    F: Fn(Method, String, hyper::HeaderMap, Bytes) -> Answer + Send + Sync + 'static,
-{
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
-    let answer = Arc::new(answer);
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                let service =
-                    hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-                        let answer = answer.clone();
-                        async move {
-                            let (parts, body) = request.into_parts();
-                            let body = body
-                                .collect()
-                                .await
-                                .map(|b| b.to_bytes())
-                                .unwrap_or_default();
-                            let target = parts
-                                .uri
-                                .path_and_query()
-                                .map_or("/", |p| p.as_str())
-                                .to_owned();
-                            Ok::<_, Infallible>(answer(parts.method, target, parts.headers, body))
-                        }
-                    });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    Upstream { base_url, task }
 }
 
 fn json_answer(status: u16, headers: &[(&str, &str)], body: &Value) -> Answer {
